@@ -1,0 +1,114 @@
+# kvmsqueeze: `make` builds ./kvmsqueeze and the guests; `make help` lists
+# the other targets. SANITIZE=1 builds into build-san/ with ASan and UBSan.
+
+CC		?= gcc
+BUILD		?= build
+PREFIX		?= /usr/local
+
+ifeq ($(SANITIZE),1)
+BUILD		:= build-san
+SAN_FLAGS	:= -fsanitize=address,undefined -fno-sanitize-recover=all \
+		   -fno-omit-frame-pointer
+endif
+
+WARN		:= -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
+		   -Wmissing-prototypes -Wno-unused-parameter
+CFLAGS		?= -O2 -g
+HOST_CFLAGS	:= $(CFLAGS) $(WARN) -std=gnu11 -D_GNU_SOURCE -pthread \
+		   -I. $(SAN_FLAGS) -MMD -MP
+HOST_LDLIBS	:= -pthread -ljson-c
+HOST_LDFLAGS	:= $(LDFLAGS) $(SAN_FLAGS)
+
+# Guests: freestanding, linked at KVMSQ_IMAGE_BASE (guests/rt/guest.ld).
+GUEST_CFLAGS	:= -O2 -g $(WARN) -std=gnu11 -ffreestanding -fno-builtin \
+		   -nostdlib -mno-red-zone -mno-sse -mno-mmx -mno-80387 \
+		   -fno-pic -fno-pie -fno-stack-protector -fno-asynchronous-unwind-tables \
+		   -mcmodel=small -I. -Iguests -MMD -MP
+GUEST_LDFLAGS	:= -nostdlib -static -no-pie -Wl,--build-id=none \
+		   -Wl,-T,guests/rt/guest.ld -Wl,-z,noexecstack
+
+ifneq ($(V),1)
+Q		:= @
+quiet		= @printf '  %-7s %s\n' $(1) $(2);
+endif
+
+VMM_SRCS	:= $(filter-out vmm/builtin-%.c,$(wildcard vmm/*.c))
+CLI_SRCS	:= kvmsqueeze.c $(wildcard vmm/builtin-*.c) guests/builtin.c
+LIB_OBJS	:= $(VMM_SRCS:%.c=$(BUILD)/%.o)
+CLI_OBJS	:= $(CLI_SRCS:%.c=$(BUILD)/%.o) $(BUILD)/guests/embed.o
+
+include guests/guests.mk
+
+UNIT_SRCS	:= $(wildcard tests/unit/*.c)
+UNIT_BINS	:= $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/unit/%)
+
+TARGET		:= kvmsqueeze
+ifeq ($(SANITIZE),1)
+TARGET		:= $(BUILD)/kvmsqueeze
+endif
+
+all: deps-build $(TARGET) guests
+
+$(TARGET): $(CLI_OBJS) $(BUILD)/libvmm.a
+	$(call quiet,LINK,$@)$(CC) $(HOST_LDFLAGS) -o $@ $^ $(HOST_LDLIBS)
+
+$(BUILD)/libvmm.a: $(LIB_OBJS)
+	$(call quiet,AR,$@)rm -f $@ && ar rcs $@ $^
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(call quiet,CC,$@)$(CC) $(HOST_CFLAGS) -c -o $@ $<
+
+# The built-in guests are embedded in the binary: one .incbin each.
+$(BUILD)/guests/embed.S: $(GUEST_ELFS) Makefile
+	@mkdir -p $(dir $@)
+	$(Q){ for g in $(GUEST_NAMES); do \
+		printf '\t.section .rodata\n\t.balign 16\n'; \
+		printf '\t.globl guest_elf_%s, guest_elf_%s_end\n' $$g $$g; \
+		printf 'guest_elf_%s:\n\t.incbin "%s"\nguest_elf_%s_end:\n' \
+			$$g $(BUILD)/guests/$$g.elf $$g; \
+	done; printf '\t.section .note.GNU-stack,"",@progbits\n'; } > $@
+
+$(BUILD)/guests/embed.o: $(BUILD)/guests/embed.S
+	$(call quiet,AS,$@)$(CC) -c -o $@ $<
+
+
+$(BUILD)/tests/unit/%: tests/unit/%.c tests/unit/unit.h $(BUILD)/libvmm.a
+	@mkdir -p $(dir $@)
+	$(call quiet,CC,$@)$(CC) $(HOST_CFLAGS) $(HOST_LDFLAGS) -o $@ $< \
+		$(BUILD)/libvmm.a $(HOST_LDLIBS)
+
+test-bins: $(TARGET) guests $(UNIT_BINS)
+
+# The whole suite; its last line is "N passed, N failed, N skipped".
+test: deps-test test-bins
+	$(Q)KVMSQUEEZE=$(TARGET) BUILD=$(BUILD) tests/run.sh
+
+# The main job (for now: one VM, touch guest, default size).
+demo: deps-build $(TARGET) guests
+	./$(TARGET) vm --guest touch --mem 256M --vcpus 2 --json $(BUILD)/demo.json
+
+bench: deps-bench all
+	$(Q)BUILD=$(BUILD) bench/run.sh
+
+deps-build deps-test deps-bench:
+	$(Q)scripts/deps $(@:deps-%=%)
+
+install: all
+	install -D -m 755 kvmsqueeze $(DESTDIR)$(PREFIX)/bin/kvmsqueeze
+
+clean:
+	rm -rf build build-san kvmsqueeze
+
+help:
+	@echo 'make            build ./kvmsqueeze and the guests'
+	@echo 'make demo       run one VM with the touch guest (the main job, for now)'
+	@echo 'make test       the test suite (SANITIZE=1: under ASan and UBSan)'
+	@echo 'make bench      populate speed against the KVM selftests, cold start'
+	@echo 'make install    install to $$(PREFIX)/bin (default /usr/local)'
+	@echo 'make clean      remove build products'
+
+.PHONY: all guests test test-bins demo bench install clean help \
+	deps-build deps-test deps-bench
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

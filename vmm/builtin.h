@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* vmm/builtin.h: subcommands of kvmsqueeze, and their exit statuses. */
+#ifndef KVMSQ_BUILTIN_CMD_H
+#define KVMSQ_BUILTIN_CMD_H
+
+#define KVMSQ_VERSION	"0.1"
+
+struct builtin_cmd {
+	const char *name;
+	int (*run)(int argc, char **argv);
+	const char *summary;
+};
+
+enum kvmsq_exit {
+	EXIT_OK = 0,
+	EXIT_FAILURE_SETUP = 1,	/* could not set up or run at all */
+	EXIT_USAGE = 2,
+	EXIT_GUEST_CODE = 3,	/* a guest exited with a non-zero code */
+	EXIT_GUEST_ERROR = 4,	/* the VMM stopped the VM: guest misbehaved */
+	EXIT_TIMEOUT = 5,
+	EXIT_INTERRUPTED = 130,
+};
+
+int cmd_vm(int argc, char **argv);
+
+#endif

@@ -1,0 +1,25 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* vmm/elf.h: load a static ELF64 x86-64 guest image into guest RAM. */
+#ifndef KVMSQ_ELF_H
+#define KVMSQ_ELF_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define ELF_MAX_SEGMENTS	32
+
+struct elf_image {
+	uint64_t entry;
+	uint64_t start;		/* lowest loaded GPA */
+	uint64_t end;		/* one past the highest */
+};
+
+/*
+ * Check @buf as an ELF64 x86-64 ET_EXEC whose PT_LOAD segments lie in
+ * [@lo, @hi) and in RAM, do not overlap, and hold the entry point; then
+ * copy them into @ram (zeroing .bss). Nothing is written on failure.
+ */
+int elf_load(const uint8_t *buf, size_t len, uint8_t *ram, uint64_t ram_bytes,
+	     uint64_t lo, uint64_t hi, struct elf_image *img);
+
+#endif

@@ -1,0 +1,15 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* vmm/hist.h: reading guest histograms: percentiles and merging. */
+#ifndef KVMSQ_VMM_HIST_H
+#define KVMSQ_VMM_HIST_H
+
+#include <stdint.h>
+
+#include "guests/hist.h"
+
+/* The value at quantile @q (0 < q <= 1): its bucket's middle, within [min, max]. */
+uint64_t hist_quantile(const struct kvmsq_hist *h, double q);
+void hist_merge(struct kvmsq_hist *into, const struct kvmsq_hist *from);
+double cycles_to_ns(uint64_t cycles, uint64_t tsc_khz);
+
+#endif

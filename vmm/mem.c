@@ -1,0 +1,215 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vmm/mem.c: guest RAM. Everything is mapped MAP_NORESERVE (but hugetlb,
+ * whose pages are counted up front instead) so tens of GiB of address
+ * space cost nothing until the guest touches them.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "err.h"
+#include "mem.h"
+#include "util.h"
+
+static const char *const mem_backing_names[] = {
+	[MEM_ANON] = "anon",
+	[MEM_THP] = "thp",
+	[MEM_HUGETLB] = "hugetlb",
+	[MEM_MEMFD] = "memfd",
+	[MEM_FILE] = "file",
+};
+
+const char *mem_backing_name(enum mem_backing backing)
+{
+	return mem_backing_names[backing];
+}
+
+/* "anon", "thp", "hugetlb", "memfd", "file:PATH". */
+int mem_backing_parse(const char *s, enum mem_backing *backing,
+		      const char **path)
+{
+	unsigned int i;
+
+	*path = NULL;
+	if (!strncmp(s, "file:", 5) && s[5]) {
+		*backing = MEM_FILE;
+		*path = s + 5;
+		return 0;
+	}
+	for (i = 0; i < ARRAY_SIZE(mem_backing_names); i++) {
+		if (i != MEM_FILE && !strcmp(s, mem_backing_names[i])) {
+			*backing = i;
+			return 0;
+		}
+	}
+	return err_set(EINVAL, "unknown backing '%s' (use anon, thp, hugetlb, memfd or file:PATH)", s);
+}
+
+static uint64_t read_sys_u64(const char *path)
+{
+	unsigned long long v = 0;
+	FILE *f = fopen(path, "re");
+
+	if (f) {
+		if (fscanf(f, "%llu", &v) != 1)
+			v = 0;
+		fclose(f);
+	}
+	return v;
+}
+
+static uint64_t hugetlb_default_bytes(void)
+{
+	unsigned long long kb = 0;
+	char line[128];
+	FILE *f = fopen("/proc/meminfo", "re");
+
+	if (!f)
+		return 2 * MiB;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "Hugepagesize: %llu kB", &kb) == 1)
+			break;
+	fclose(f);
+	return kb ? kb * KiB : 2 * MiB;
+}
+
+static int hugetlb_check(uint64_t bytes, uint64_t *page_bytes)
+{
+	uint64_t huge = hugetlb_default_bytes(), need, free_pages;
+	char path[128];
+
+	*page_bytes = huge;
+	if (bytes % huge)
+		return err_set(EINVAL, "hugetlb: guest RAM must be a multiple of the huge page size (%" PRIu64 " KiB)",
+			       huge / KiB);
+	need = bytes / huge;
+	snprintf(path, sizeof(path),
+		 "/sys/kernel/mm/hugepages/hugepages-%" PRIu64 "kB/free_hugepages", huge / KiB);
+	free_pages = read_sys_u64(path);
+	if (free_pages < need)
+		return err_set(ENOMEM, "hugetlb: need %" PRIu64 " free %" PRIu64 " KiB huge pages, %" PRIu64 " are free (echo %" PRIu64 " > /proc/sys/vm/nr_hugepages)",
+			       need, huge / KiB, free_pages, need);
+	return 0;
+}
+
+static int file_open(struct guest_mem *mem)
+{
+	struct stat st;
+	int fd;
+
+	if (!stat(mem->path, &st) && S_ISDIR(st.st_mode)) {
+		/* a directory: an unnamed file in it, gone when we exit */
+		fd = open(mem->path, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+		if (fd < 0)
+			return err_sys(errno, "file backing: O_TMPFILE in %s", mem->path);
+	} else {
+		fd = open(mem->path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+		if (fd < 0)
+			return err_sys(errno, "file backing: %s", mem->path);
+	}
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return err_set(EINVAL, "file backing: %s is not a regular file", mem->path);
+	}
+	if ((uint64_t)st.st_size < mem->bytes && ftruncate(fd, (off_t)mem->bytes)) {
+		int ret = err_sys(errno, "file backing: extending %s", mem->path);
+
+		close(fd);
+		return ret;
+	}
+	mem->fd = fd;
+	return 0;
+}
+
+static int mem_map(struct guest_mem *mem, uint64_t align, int flags)
+{
+	mem->map_bytes = mem->bytes + (align > 4096 ? align : 0);
+	mem->map = mmap(NULL, mem->map_bytes, PROT_READ | PROT_WRITE, flags,
+			mem->fd, 0);
+	if (mem->map == MAP_FAILED) {
+		mem->map = NULL;
+		return err_sys(errno, "mmap of %" PRIu64 " MiB guest RAM (%s)",
+			       mem->bytes / MiB, mem_backing_name(mem->backing));
+	}
+	mem->host = (uint8_t *)ALIGN_UP((uintptr_t)mem->map, align);
+	return 0;
+}
+
+int guest_mem_map(struct guest_mem *mem, enum mem_backing backing,
+		  const char *path, uint64_t bytes)
+{
+	const int priv = MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE;
+	uint64_t huge;
+	int ret;
+
+	memset(mem, 0, sizeof(*mem));
+	mem->backing = backing;
+	mem->path = path;
+	mem->bytes = bytes;
+	mem->fd = -1;
+
+	switch (backing) {
+	case MEM_ANON:
+		ret = mem_map(mem, 4096, priv);
+		if (!ret)
+			madvise(mem->host, bytes, MADV_NOHUGEPAGE);
+		return ret;
+	case MEM_THP:
+		ret = mem_map(mem, 2 * MiB, priv);
+		if (!ret && madvise(mem->host, bytes, MADV_HUGEPAGE))
+			ret = err_sys(errno, "madvise(MADV_HUGEPAGE) (is THP compiled in?)");
+		break;
+	case MEM_HUGETLB:
+		ret = hugetlb_check(bytes, &huge);
+		if (ret)
+			return ret;
+		mem->map_bytes = bytes;
+		mem->map = mmap(NULL, bytes, PROT_READ | PROT_WRITE,
+				MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB, -1, 0);
+		if (mem->map == MAP_FAILED) {
+			mem->map = NULL;
+			return err_sys(errno, "hugetlb: mmap of %" PRIu64 " MiB (free huge pages taken meanwhile?)",
+				       bytes / MiB);
+		}
+		mem->host = mem->map;
+		return 0;
+	case MEM_MEMFD:
+		mem->fd = memfd_create("kvmsqueeze-guest", MFD_CLOEXEC);
+		if (mem->fd < 0)
+			return err_sys(errno, "memfd_create");
+		if (ftruncate(mem->fd, (off_t)bytes)) {
+			ret = err_sys(errno, "memfd: ftruncate to %" PRIu64 " bytes", bytes);
+			break;
+		}
+		ret = mem_map(mem, 4096, MAP_SHARED | MAP_NORESERVE);
+		break;
+	case MEM_FILE:
+		ret = file_open(mem);
+		if (ret)
+			return ret;
+		ret = mem_map(mem, 4096, MAP_SHARED | MAP_NORESERVE);
+		break;
+	default:
+		return err_set(EINVAL, "unknown backing %d", backing);
+	}
+	if (ret)
+		guest_mem_unmap(mem);
+	return ret;
+}
+
+void guest_mem_unmap(struct guest_mem *mem)
+{
+	if (mem->map)
+		munmap(mem->map, mem->map_bytes);
+	mem->map = NULL;
+	mem->host = NULL;
+	if (mem->fd >= 0)
+		close(mem->fd);
+	mem->fd = -1;
+}

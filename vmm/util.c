@@ -1,0 +1,105 @@
+// SPDX-License-Identifier: GPL-2.0
+/* vmm/util.c: parsing of sizes ("256M", "4G") and durations, strictly. */
+#include <ctype.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "err.h"
+#include "util.h"
+
+int parse_u64(const char *s, uint64_t *val)
+{
+	char *end;
+
+	if (!s || !isdigit((unsigned char)s[0]))
+		return -EINVAL;
+	errno = 0;
+	*val = strtoull(s, &end, 0);
+	if (errno || *end)
+		return -EINVAL;
+	return 0;
+}
+
+/* "4096", "4k", "4K", "4KiB", "2m", "1G", "1T": binary units. */
+int parse_size(const char *s, uint64_t *bytes)
+{
+	static const char units[] = "kmgtp";
+	uint64_t val, mult = 1;
+	const char *u;
+	char *end;
+	int i;
+
+	if (!s || !isdigit((unsigned char)s[0]))
+		return err_set(EINVAL, "'%s' is not a size (use e.g. 4096, 256M, 4G)",
+			       s ? s : "");
+	errno = 0;
+	val = strtoull(s, &end, 10);
+	if (errno)
+		return err_set(EINVAL, "size '%s' is out of range", s);
+	if (*end) {
+		u = end;
+		for (i = 0; units[i]; i++) {
+			mult <<= 10;
+			if (tolower((unsigned char)*u) == units[i])
+				break;
+		}
+		if (!units[i])
+			return err_set(EINVAL, "size '%s' has an unknown unit (use K, M, G, T)", s);
+		u++;
+		if (*u == 'i' || *u == 'I')
+			u++;
+		if (*u == 'b' || *u == 'B')
+			u++;
+		if (*u)
+			return err_set(EINVAL, "size '%s' has trailing characters", s);
+	}
+	if (val > UINT64_MAX / mult)
+		return err_set(EINVAL, "size '%s' is out of range", s);
+	*bytes = val * mult;
+	return 0;
+}
+
+/* "5", "2.5", "500ms", "10s", "2m". */
+int parse_seconds(const char *s, double *seconds)
+{
+	char *end;
+	double v;
+
+	if (!s || !(isdigit((unsigned char)s[0]) || s[0] == '.'))
+		return err_set(EINVAL, "'%s' is not a duration (use e.g. 10, 2.5s, 500ms)",
+			       s ? s : "");
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno || !isfinite(v) || v < 0)
+		return err_set(EINVAL, "duration '%s' is out of range", s);
+	if (!*end || !strcmp(end, "s"))
+		;
+	else if (!strcmp(end, "ms"))
+		v /= 1e3;
+	else if (!strcmp(end, "m") || !strcmp(end, "min"))
+		v *= 60;
+	else
+		return err_set(EINVAL, "duration '%s' has an unknown unit (use s, ms, m)", s);
+	*seconds = v;
+	return 0;
+}
+
+void format_size(uint64_t bytes, char *buf, size_t len)
+{
+	static const char *const units[] = { "B", "KiB", "MiB", "GiB", "TiB" };
+	unsigned int i = 0;
+	double v = (double)bytes;
+
+	while (v >= 1024 && i + 1 < ARRAY_SIZE(units)) {
+		v /= 1024;
+		i++;
+	}
+	if (v == (uint64_t)v)
+		snprintf(buf, len, "%" PRIu64 " %s", (uint64_t)v, units[i]);
+	else
+		snprintf(buf, len, "%.1f %s", v, units[i]);
+}

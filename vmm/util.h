@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* vmm/util.h: sizes, durations and clocks. */
+#ifndef KVMSQ_UTIL_H
+#define KVMSQ_UTIL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <time.h>
+
+#define KiB	((uint64_t)1 << 10)
+#define MiB	((uint64_t)1 << 20)
+#define GiB	((uint64_t)1 << 30)
+
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+#define ALIGN_UP(x, a)	(((x) + (a) - 1) & ~((uint64_t)(a) - 1))
+
+int parse_size(const char *s, uint64_t *bytes);
+int parse_u64(const char *s, uint64_t *val);
+int parse_seconds(const char *s, double *seconds);
+void format_size(uint64_t bytes, char *buf, size_t len);
+
+static inline uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+#endif

@@ -1,0 +1,545 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vmm/vm.c: a VM from guest RAM to vCPU threads: the guest-physical
+ * layout, the identity map, the boot-info page, running to the end
+ * (duration, timeout, signals) and tearing down in reverse order.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "err.h"
+#include "util.h"
+#include "vm.h"
+#include "x86.h"
+#include "x86_pt.h"
+#include "elf.h"
+
+#define VCPU_THREAD_STACK	(1024 * 1024)
+#define VM_MAX_BYTES		(1ull << 40)	/* 1 TiB */
+#define VM_WAIT_SLICE_NS	50000000ull	/* how often vm_run looks up */
+
+static int vm_layout(struct vm *vm)
+{
+	const struct vm_config *cfg = &vm->cfg;
+	struct vm_layout *l = &vm->layout;
+	uint64_t map_bytes = ALIGN_UP(cfg->mem_bytes, cfg->page_bytes);
+	char have[32], need[32];
+
+	l->pt_start = KVMSQ_PT_BASE;
+	l->pt_end = l->pt_start + x86_pt_table_bytes(map_bytes, cfg->page_bytes);
+	l->stack_start = l->pt_end;
+	l->stack_end = l->stack_start + (uint64_t)cfg->nr_vcpus * KVMSQ_STACK_BYTES;
+	l->free_start = ALIGN_UP(l->stack_end, 2 * MiB);
+	l->free_end = cfg->mem_bytes & ~(uint64_t)(4 * KiB - 1);
+	if (l->stack_end > 4 * GiB)
+		return err_set(EINVAL, "guest layout: page tables and stacks end above 4 GiB (0x%" PRIx64 "; use fewer vCPUs or larger --guest-page)",
+			       l->stack_end);
+	if (l->free_end < l->free_start ||
+	    l->free_end - l->free_start < cfg->min_free_bytes) {
+		format_size(cfg->mem_bytes, have, sizeof(have));
+		format_size(l->free_start + cfg->min_free_bytes, need, sizeof(need));
+		return err_set(EINVAL, "--mem %s is too small for guest '%s' with %d vCPUs (needs at least %s: %" PRIu64 " KiB reserved for image, page tables and stacks)",
+			       have, cfg->guest_name, cfg->nr_vcpus, need,
+			       l->free_start / KiB);
+	}
+	return 0;
+}
+
+static int vm_check_config(struct vm *vm)
+{
+	const struct vm_config *cfg = &vm->cfg;
+	unsigned int phys_bits = x86_cpuid_phys_bits(vm->sys->cpuid);
+	char have[32];
+
+	format_size(cfg->mem_bytes, have, sizeof(have));
+	if (cfg->nr_vcpus < 1 || cfg->nr_vcpus > vm->sys->max_vcpus)
+		return err_set(EINVAL, "%d vCPUs: this KVM allows 1 to %d (KVM_CAP_MAX_VCPUS)",
+			       cfg->nr_vcpus, vm->sys->max_vcpus);
+	if (cfg->nr_vcpus > (int)KVMSQ_MAX_VCPUS)
+		return err_set(EINVAL, "%d vCPUs: the boot-info area holds %d",
+			       cfg->nr_vcpus, (int)KVMSQ_MAX_VCPUS);
+	if (cfg->mem_bytes < KVMSQ_PT_BASE || cfg->mem_bytes % (4 * KiB))
+		return err_set(EINVAL, "--mem %s: need a multiple of 4 KiB of at least 4 MiB", have);
+	if (cfg->mem_bytes > VM_MAX_BYTES || cfg->mem_bytes > (1ull << phys_bits))
+		return err_set(EINVAL, "--mem %s: above what the guest can address (%u physical address bits, at most 1 TiB)",
+			       have, phys_bits);
+	if (cfg->page_bytes == X86_PAGE_1G && !x86_cpuid_has_1g_pages(vm->sys->cpuid))
+		return err_set(ENOTSUP, "--guest-page 1g: this KVM offers no 1 GiB pages (CPUID pdpe1gb; use 2m)");
+	return vm_layout(vm);
+}
+
+static int vm_params_check(const struct vm_config *cfg)
+{
+	int i;
+
+	if (cfg->nr_params > KVMSQ_MAX_PARAMS)
+		return err_set(EINVAL, "more than %d --param", KVMSQ_MAX_PARAMS);
+	for (i = 0; i < cfg->nr_params; i++) {
+		const struct kvmsq_param *p = &cfg->params[i];
+
+		if (!memchr(p->key, 0, sizeof(p->key)) || !memchr(p->value, 0, sizeof(p->value)))
+			return err_set(EINVAL, "--param %d: key or value too long", i);
+	}
+	return 0;
+}
+
+static void vm_boot_info_write(struct vm *vm, uint64_t cr3)
+{
+	struct kvmsq_boot_info *bi = (void *)(vm->mem.host + KVMSQ_BOOT_INFO_GPA);
+	struct kvmsq_vcpu_info *vi = (void *)(vm->mem.host + KVMSQ_VCPU_INFO_GPA);
+	const struct vm_layout *l = &vm->layout;
+	int i;
+
+	memset(bi, 0, sizeof(*bi));
+	bi->magic = KVMSQ_BOOT_MAGIC;
+	bi->abi_version = KVMSQ_ABI_VERSION;
+	bi->nr_vcpus = vm->cfg.nr_vcpus;
+	bi->tsc_khz = vm->tsc_khz;
+	bi->mem_bytes = vm->cfg.mem_bytes;
+	bi->page_bytes = vm->cfg.page_bytes;
+	bi->cr3 = cr3;
+	bi->image_start = l->image_start;
+	bi->image_end = l->image_end;
+	bi->pt_start = l->pt_start;
+	bi->pt_end = l->pt_end;
+	bi->stack_start = l->stack_start;
+	bi->stack_end = l->stack_end;
+	bi->free_start = l->free_start;
+	bi->free_end = l->free_end;
+	bi->nr_params = vm->cfg.nr_params;
+	memcpy(bi->params, vm->cfg.params, sizeof(bi->params[0]) * vm->cfg.nr_params);
+	for (i = 0; i < vm->cfg.nr_vcpus; i++) {
+		vi[i].id = i;
+		vi[i].stack_top = l->stack_start + (uint64_t)(i + 1) * KVMSQ_STACK_BYTES;
+	}
+	vm->boot_info = bi;
+}
+
+static int vm_guest_setup(struct vm *vm, uint64_t *cr3)
+{
+	struct vm_layout *l = &vm->layout;
+	struct elf_image img;
+	struct x86_pt pt;
+	int ret;
+
+	ret = elf_load(vm->cfg.elf, vm->cfg.elf_bytes, vm->mem.host,
+		       vm->cfg.mem_bytes, KVMSQ_IMAGE_BASE, KVMSQ_IMAGE_LIMIT, &img);
+	if (ret)
+		return err_wrap(ret, "guest '%s'", vm->cfg.guest_name);
+	l->image_start = img.start;
+	l->image_end = img.end;
+	l->entry = img.entry;
+
+	ret = x86_pt_init(&pt, (uintptr_t)vm->mem.host, l->pt_start, l->pt_end);
+	if (!ret)
+		ret = x86_pt_map(&pt, 0, 0, ALIGN_UP(vm->cfg.mem_bytes, vm->cfg.page_bytes),
+				 vm->cfg.page_bytes, X86_PTE_WRITE);
+	if (ret)
+		return err_set(EINVAL, "building the identity map: error %d", ret);
+	x86_gdt_write(vm->mem.host);
+	*cr3 = pt.root;
+	return 0;
+}
+
+static int vcpu_create(struct vm *vm, struct vcpu *vcpu, int id, uint64_t cr3)
+{
+	const struct vm_layout *l = &vm->layout;
+	struct x86_entry entry = {
+		.cr3 = cr3,
+		.rip = l->entry,
+		.rsp = l->stack_start + (uint64_t)(id + 1) * KVMSQ_STACK_BYTES,
+		.rdi = KVMSQ_BOOT_INFO_GPA,
+		.rsi = (uint64_t)id,
+	};
+	int ret;
+
+	vcpu->vm = vm;
+	vcpu->id = id;
+	vcpu->fd = -1;
+	vcpu->stats.fd = -1;
+	ret = kvm_vcpu_create(vm->fd, id, &vcpu->fd);
+	if (ret)
+		return ret;
+	vcpu->run = mmap(NULL, vm->sys->run_mmap_bytes, PROT_READ | PROT_WRITE,
+			 MAP_SHARED, vcpu->fd, 0);
+	if (vcpu->run == MAP_FAILED) {
+		vcpu->run = NULL;
+		return err_sys(errno, "mmap of kvm_run (vCPU %d)", id);
+	}
+	ret = x86_vcpu_init(vcpu->fd, vm->sys->cpuid, id, &entry);
+	if (ret)
+		return ret;
+	ret = kvm_stats_open(vcpu->fd, &vcpu->stats);
+	if (ret)
+		return err_wrap(ret, "vCPU %d", id);
+	vcpu->stats_start = calloc(vcpu->stats.nr_values + 1, sizeof(uint64_t));
+	vcpu->stats_end = calloc(vcpu->stats.nr_values + 1, sizeof(uint64_t));
+	if (!vcpu->stats_start || !vcpu->stats_end)
+		return err_sys(ENOMEM, "vCPU %d stats", id);
+	return 0;
+}
+
+static void vcpu_destroy(struct vcpu *vcpu)
+{
+	int i;
+
+	for (i = 0; i < vcpu->nr_hists; i++)
+		free(vcpu->hists[i].hist);
+	free(vcpu->stats_start);
+	free(vcpu->stats_end);
+	kvm_stats_close(&vcpu->stats);
+	if (vcpu->run)
+		munmap(vcpu->run, vcpu->vm->sys->run_mmap_bytes);
+	if (vcpu->fd >= 0)
+		close(vcpu->fd);
+}
+
+static int vm_vcpus_create(struct vm *vm)
+{
+	uint64_t cr3 = 0;
+	int i, ret, khz;
+
+	ret = vm_guest_setup(vm, &cr3);
+	if (ret)
+		return ret;
+	vm->vcpus = calloc(vm->cfg.nr_vcpus, sizeof(*vm->vcpus));
+	if (!vm->vcpus)
+		return err_sys(ENOMEM, "%d vCPUs", vm->cfg.nr_vcpus);
+	for (i = 0; i < vm->cfg.nr_vcpus; i++) {
+		vm->nr_vcpus_created = i + 1;
+		ret = vcpu_create(vm, &vm->vcpus[i], i, cr3);
+		if (ret)
+			return ret;
+	}
+	khz = ioctl(vm->vcpus[0].fd, KVM_GET_TSC_KHZ, 0);
+	if (khz <= 0)
+		return err_sys(errno, "KVM_GET_TSC_KHZ");
+	vm->tsc_khz = (uint64_t)khz;
+	vm_boot_info_write(vm, cr3);
+	return 0;
+}
+
+int vm_create(struct vm *vm, const struct kvm_sys *sys,
+	      const struct vm_config *cfg)
+{
+	int ret;
+
+	memset(vm, 0, sizeof(*vm));
+	vm->cfg = *cfg;
+	vm->sys = sys;
+	vm->fd = -1;
+	vm->stats.fd = -1;
+	vm->mem.fd = -1;
+	pthread_mutex_init(&vm->lock, NULL);
+	pthread_cond_init(&vm->cond, NULL);
+	pthread_mutex_init(&vm->serial_lock, NULL);
+
+	ret = vm_params_check(cfg);
+	if (!ret)
+		ret = vm_check_config(vm);
+	if (!ret)
+		ret = kvm_vm_create(sys, &vm->fd);
+	if (!ret)
+		ret = guest_mem_map(&vm->mem, cfg->backing, cfg->backing_path,
+				    cfg->mem_bytes);
+	if (!ret)
+		ret = kvm_vm_set_memory(vm->fd, 0, 0, cfg->mem_bytes, vm->mem.host);
+	if (!ret)
+		ret = vm_vcpus_create(vm);
+	if (!ret)
+		ret = kvm_stats_open(vm->fd, &vm->stats);
+	if (!ret) {
+		vm->stats_start = calloc(vm->stats.nr_values + 1, sizeof(uint64_t));
+		vm->stats_end = calloc(vm->stats.nr_values + 1, sizeof(uint64_t));
+		if (!vm->stats_start || !vm->stats_end)
+			ret = err_sys(ENOMEM, "VM stats");
+	}
+	if (ret)
+		vm_destroy(vm);
+	return ret;
+}
+
+void vm_destroy(struct vm *vm)
+{
+	int i;
+
+	free(vm->stats_start);
+	free(vm->stats_end);
+	vm->stats_start = vm->stats_end = NULL;
+	if (vm->stats.fd >= 0)
+		kvm_stats_close(&vm->stats);
+	for (i = vm->nr_vcpus_created - 1; i >= 0; i--)
+		vcpu_destroy(&vm->vcpus[i]);
+	free(vm->vcpus);
+	vm->vcpus = NULL;
+	vm->nr_vcpus_created = 0;
+	if (vm->fd >= 0)
+		close(vm->fd);
+	vm->fd = -1;
+	guest_mem_unmap(&vm->mem);
+	pthread_mutex_destroy(&vm->serial_lock);
+	pthread_cond_destroy(&vm->cond);
+	pthread_mutex_destroy(&vm->lock);
+}
+
+/* --- running --- */
+
+static void vcpu_kick_signal(int sig)
+{
+	(void)sig;	/* only to make KVM_RUN return EINTR */
+}
+
+/* Make every vCPU leave KVM_RUN for good; call with vm->lock held. */
+static void vm_abort_locked(struct vm *vm, enum vcpu_end end)
+{
+	int i;
+
+	if (vm->abort)
+		return;
+	vm->abort_end = end;
+	__atomic_store_n(&vm->abort, true, __ATOMIC_RELEASE);
+	for (i = 0; i < vm->cfg.nr_vcpus; i++) {
+		struct vcpu *vcpu = &vm->vcpus[i];
+
+		vcpu->run->immediate_exit = 1;
+		if (vcpu->thread_started)
+			pthread_kill(vcpu->thread, SIGUSR1);
+	}
+	pthread_cond_broadcast(&vm->cond);
+}
+
+void vm_fail(struct vm *vm, struct vcpu *vcpu, const char *msg)
+{
+	pthread_mutex_lock(&vm->lock);
+	if (!vm->error[0])
+		snprintf(vm->error, sizeof(vm->error), "vCPU %d: %s", vcpu->id, msg);
+	vm_abort_locked(vm, VCPU_STOPPED);
+	pthread_mutex_unlock(&vm->lock);
+}
+
+/* A halted vCPU waits for the stop request; false if it must not run on. */
+bool vcpu_wait_while_halted(struct vcpu *vcpu)
+{
+	struct vm *vm = vcpu->vm;
+	bool run_on;
+
+	pthread_mutex_lock(&vm->lock);
+	while (!vm->stop && !vm->abort)
+		pthread_cond_wait(&vm->cond, &vm->lock);
+	run_on = !vm->abort;
+	pthread_mutex_unlock(&vm->lock);
+	return run_on;
+}
+
+static void vm_request_stop_locked(struct vm *vm)
+{
+	vm->stop = true;
+	vm->boot_info->stop = 1;
+	pthread_cond_broadcast(&vm->cond);
+}
+
+static void vm_stats_snapshot(struct vm *vm, bool end)
+{
+	int i;
+
+	/* a failed read leaves zeros and is reported with the stats */
+	kvm_stats_read(&vm->stats, end ? vm->stats_end : vm->stats_start);
+	for (i = 0; i < vm->cfg.nr_vcpus; i++) {
+		struct vcpu *vcpu = &vm->vcpus[i];
+
+		kvm_stats_read(&vcpu->stats, end ? vcpu->stats_end : vcpu->stats_start);
+	}
+}
+
+static int vm_threads_start(struct vm *vm)
+{
+	struct sigaction sa = { .sa_handler = vcpu_kick_signal };
+	pthread_attr_t attr;
+	int i, ret = 0;
+
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGUSR1, &sa, NULL);	/* no SA_RESTART: KVM_RUN must return */
+	pthread_attr_init(&attr);
+	pthread_attr_setstacksize(&attr, VCPU_THREAD_STACK);
+	pthread_mutex_lock(&vm->lock);
+	for (i = 0; i < vm->cfg.nr_vcpus; i++) {
+		struct vcpu *vcpu = &vm->vcpus[i];
+
+		ret = pthread_create(&vcpu->thread, &attr, vcpu_thread, vcpu);
+		if (ret) {
+			ret = err_sys(ret, "starting vCPU thread %d", i);
+			snprintf(vm->error, sizeof(vm->error), "%s", err_msg());
+			vm_abort_locked(vm, VCPU_STOPPED);
+			break;
+		}
+		vcpu->thread_started = true;
+		vm->nr_running++;
+	}
+	pthread_mutex_unlock(&vm->lock);
+	pthread_attr_destroy(&attr);
+	return ret;
+}
+
+static uint64_t deadline_ns(uint64_t start, double seconds)
+{
+	return seconds > 0 ? start + (uint64_t)(seconds * 1e9) : UINT64_MAX;
+}
+
+/* Wait for the vCPUs, asking them to stop or killing them on time. */
+static void vm_wait(struct vm *vm, volatile int *interrupt)
+{
+	uint64_t stop_at = deadline_ns(vm->start_ns, vm->cfg.duration_s);
+	uint64_t kill_at = deadline_ns(vm->start_ns, vm->cfg.timeout_s);
+	int seen_interrupts = 0;
+	struct timespec ts;
+	uint64_t now, wake;
+
+	pthread_mutex_lock(&vm->lock);
+	while (vm->nr_running > 0) {
+		now = now_ns();
+		if (now >= stop_at && !vm->stop)
+			vm_request_stop_locked(vm);
+		if (now >= kill_at)
+			vm_abort_locked(vm, VCPU_TIMEOUT);
+		if (interrupt && *interrupt > seen_interrupts) {
+			/* first signal: ask the guests; second: stop them */
+			seen_interrupts = *interrupt;
+			if (!vm->stop)
+				vm_request_stop_locked(vm);
+			else
+				vm_abort_locked(vm, VCPU_INTERRUPTED);
+		}
+		wake = now + VM_WAIT_SLICE_NS;
+		if (!vm->stop && stop_at < wake)
+			wake = stop_at;
+		if (kill_at < wake)
+			wake = kill_at;
+		clock_gettime(CLOCK_REALTIME, &ts);
+		ts.tv_nsec += (long)(wake - now);
+		ts.tv_sec += ts.tv_nsec / 1000000000L;
+		ts.tv_nsec %= 1000000000L;
+		pthread_cond_timedwait(&vm->cond, &vm->lock, &ts);
+	}
+	pthread_mutex_unlock(&vm->lock);
+}
+
+static enum vm_outcome vm_outcome_of(const struct vm *vm)
+{
+	enum vm_outcome outcome = VM_OK;
+	int i;
+
+	for (i = 0; i < vm->cfg.nr_vcpus; i++) {
+		const struct vcpu *vcpu = &vm->vcpus[i];
+
+		switch (vcpu->end) {
+		case VCPU_FAILED:
+			return VM_GUEST_ERROR;
+		case VCPU_TIMEOUT:
+			outcome = VM_TIMEOUT;
+			break;
+		case VCPU_INTERRUPTED:
+			if (outcome == VM_OK || outcome == VM_GUEST_EXIT)
+				outcome = VM_INTERRUPTED;
+			break;
+		case VCPU_EXITED:
+			if (vcpu->exit_code && outcome == VM_OK)
+				outcome = VM_GUEST_EXIT;
+			break;
+		default:
+			if (vm->error[0])
+				return VM_GUEST_ERROR;
+			break;
+		}
+	}
+	return outcome;
+}
+
+int vm_run(struct vm *vm, volatile int *interrupt)
+{
+	int i, ret;
+
+	vm_stats_snapshot(vm, false);
+	vm->start_ns = now_ns();
+	ret = vm_threads_start(vm);
+	vm_wait(vm, interrupt);
+	for (i = 0; i < vm->cfg.nr_vcpus; i++)
+		if (vm->vcpus[i].thread_started)
+			pthread_join(vm->vcpus[i].thread, NULL);
+	vm->end_ns = now_ns();
+	vm_stats_snapshot(vm, true);
+	if (ret)
+		return ret;
+	vm->outcome = vm_outcome_of(vm);
+	return 0;
+}
+
+/* --- console --- */
+
+static void serial_flush(struct vcpu *vcpu)
+{
+	FILE *out = vcpu->vm->cfg.serial;
+
+	if (out && vcpu->serial_len) {
+		pthread_mutex_lock(&vcpu->vm->serial_lock);
+		if (vcpu->vm->cfg.nr_vcpus > 1)
+			fprintf(out, "[vcpu %d] ", vcpu->id);
+		fwrite(vcpu->serial_line, 1, vcpu->serial_len, out);
+		fflush(out);
+		pthread_mutex_unlock(&vcpu->vm->serial_lock);
+	}
+	vcpu->serial_len = 0;
+}
+
+/* Guest text, a line at a time so vCPUs do not interleave mid-line. */
+void vcpu_serial_write(struct vcpu *vcpu, const uint8_t *bytes, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		uint8_t c = bytes[i];
+
+		if (c == '\r')
+			continue;
+		if (c != '\n' && c != '\t' && (c < 0x20 || c > 0x7e))
+			c = '?';	/* the guest does not drive our terminal */
+		vcpu->serial_line[vcpu->serial_len++] = (char)c;
+		if (c == '\n' || vcpu->serial_len == sizeof(vcpu->serial_line) - 1) {
+			if (c != '\n')
+				vcpu->serial_line[vcpu->serial_len++] = '\n';
+			serial_flush(vcpu);
+		}
+	}
+}
+
+const char *vcpu_end_name(enum vcpu_end end)
+{
+	static const char *const names[] = {
+		[VCPU_RUNNING] = "running",
+		[VCPU_EXITED] = "exited",
+		[VCPU_FAILED] = "failed",
+		[VCPU_TIMEOUT] = "timeout",
+		[VCPU_STOPPED] = "stopped",
+		[VCPU_INTERRUPTED] = "interrupted",
+	};
+
+	return names[end];
+}
+
+const char *vm_outcome_name(enum vm_outcome outcome)
+{
+	static const char *const names[] = {
+		[VM_OK] = "ok",
+		[VM_GUEST_EXIT] = "guest-exit-code",
+		[VM_GUEST_ERROR] = "guest-error",
+		[VM_TIMEOUT] = "timeout",
+		[VM_INTERRUPTED] = "interrupted",
+	};
+
+	return names[outcome];
+}

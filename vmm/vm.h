@@ -1,0 +1,159 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * vmm/vm.h: one VM: guest RAM, the identity map, the guest image, vCPU
+ * threads and what the guest reported. vm_create() sets it up, vm_run()
+ * runs it to the end, vm_destroy() releases it.
+ */
+#ifndef KVMSQ_VM_H
+#define KVMSQ_VM_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "guests/abi.h"
+#include "kvm.h"
+#include "mem.h"
+#include "stats.h"
+#include "err.h"
+
+#define VCPU_MAX_PHASES		64
+#define VCPU_MAX_COUNTERS	32
+#define VCPU_MAX_HISTS		8
+#define VCPU_EXIT_REASONS	64	/* counted by exit_reason below this */
+
+struct vm_config {
+	const char *guest_name;		/* for messages and results */
+	const uint8_t *elf;
+	size_t elf_bytes;
+	uint64_t min_free_bytes;	/* the guest needs this much free RAM */
+	uint64_t mem_bytes;
+	enum mem_backing backing;
+	const char *backing_path;	/* MEM_FILE */
+	uint64_t page_bytes;		/* identity map: 4K, 2M or 1G */
+	int nr_vcpus;
+	struct kvmsq_param params[KVMSQ_MAX_PARAMS];
+	int nr_params;
+	double duration_s;		/* then set bi->stop; 0 = never */
+	double timeout_s;		/* then kill what still runs; 0 = never */
+	FILE *serial;			/* console output; NULL = discard */
+};
+
+struct vm_layout {
+	uint64_t image_start, image_end, entry;
+	uint64_t pt_start, pt_end;
+	uint64_t stack_start, stack_end;
+	uint64_t free_start, free_end;
+};
+
+enum vcpu_end {
+	VCPU_RUNNING = 0,
+	VCPU_EXITED,		/* the guest sent EXIT */
+	VCPU_FAILED,		/* this vCPU stopped the VM with an error */
+	VCPU_TIMEOUT,		/* still running at the timeout */
+	VCPU_STOPPED,		/* stopped because another vCPU failed */
+	VCPU_INTERRUPTED,	/* stopped on a signal to the VMM */
+};
+
+struct vcpu_phase {
+	char name[KVMSQ_NAME_LEN];
+	uint32_t edge;		/* KVMSQ_PHASE_BEGIN / END */
+	uint64_t tsc;		/* guest's stamp */
+	uint64_t host_ns;	/* VMM's CLOCK_MONOTONIC at arrival */
+};
+
+struct vcpu_counter {
+	char name[KVMSQ_NAME_LEN];
+	uint64_t value;
+};
+
+struct vcpu_hist {
+	char name[KVMSQ_NAME_LEN];
+	struct kvmsq_hist *hist;	/* cycles */
+};
+
+struct vm;
+
+struct vcpu {
+	struct vm *vm;
+	int id;
+	int fd;
+	struct kvm_run *run;
+	pthread_t thread;
+	bool thread_started;
+	struct kvm_stats stats;
+	uint64_t *stats_start, *stats_end;
+
+	enum vcpu_end end;
+	int exit_code;
+	char error[ERR_MSG_LEN];
+	uint64_t start_ns, end_ns;
+	uint64_t exits[VCPU_EXIT_REASONS];
+	bool halted_after_stop;
+
+	int nr_phases, nr_counters, nr_hists;
+	struct vcpu_phase phases[VCPU_MAX_PHASES];
+	struct vcpu_counter counters[VCPU_MAX_COUNTERS];
+	struct vcpu_hist hists[VCPU_MAX_HISTS];
+
+	char serial_line[256];
+	size_t serial_len;
+};
+
+enum vm_outcome {
+	VM_OK = 0,		/* every vCPU sent EXIT 0 */
+	VM_GUEST_EXIT,		/* a guest exit code was not 0 */
+	VM_GUEST_ERROR,		/* the guest did something the VMM refuses */
+	VM_TIMEOUT,
+	VM_INTERRUPTED,
+};
+
+struct vm {
+	struct vm_config cfg;
+	const struct kvm_sys *sys;
+	int fd;
+	struct guest_mem mem;
+	struct vm_layout layout;
+	struct kvmsq_boot_info *boot_info;	/* in guest RAM */
+	uint64_t tsc_khz;
+	struct kvm_stats stats;
+	uint64_t *stats_start, *stats_end;
+	struct vcpu *vcpus;
+	int nr_vcpus_created;
+
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	int nr_running;
+	bool stop;		/* guests were asked to finish */
+	bool abort;		/* vCPUs must leave KVM_RUN for good */
+	enum vcpu_end abort_end;	/* what aborted vCPUs become */
+	char error[ERR_MSG_LEN];	/* the first vCPU error */
+
+	pthread_mutex_t serial_lock;
+	uint64_t start_ns, end_ns;
+	enum vm_outcome outcome;
+};
+
+int vm_create(struct vm *vm, const struct kvm_sys *sys,
+	      const struct vm_config *cfg);
+int vm_run(struct vm *vm, volatile int *interrupt);
+void vm_destroy(struct vm *vm);
+
+/* Called from vCPU threads (vcpu.c, mailbox.c). */
+bool vm_gpa_range_ok(const struct vm *vm, uint64_t gpa, uint64_t len);
+void vm_fail(struct vm *vm, struct vcpu *vcpu, const char *msg);
+bool vcpu_wait_while_halted(struct vcpu *vcpu);
+void vcpu_serial_write(struct vcpu *vcpu, const uint8_t *bytes, size_t len);
+int mailbox_handle(struct vcpu *vcpu, uint32_t gpa);
+void *vcpu_thread(void *arg);
+
+/* Return values of exit handlers, besides -errno with err_msg() set. */
+#define VCPU_CONTINUE	0
+#define VCPU_DONE	1
+
+const char *vcpu_end_name(enum vcpu_end end);
+const char *vm_outcome_name(enum vm_outcome outcome);
+const char *kvm_exit_name(uint32_t reason);
+
+#endif

@@ -1,0 +1,17 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* vmm/vm_report.h: what a VM run saw, for people and as JSON. */
+#ifndef KVMSQ_VM_REPORT_H
+#define KVMSQ_VM_REPORT_H
+
+#include <stdio.h>
+#include <json-c/json.h>
+
+#include "host.h"
+#include "vm.h"
+
+void vm_report_text(const struct vm *vm, const struct host_info *host, FILE *out);
+struct json_object *vm_report_json(const struct vm *vm, const struct host_info *host);
+/* Write @obj to @path atomically (temp file, fsync, rename). */
+int json_write_file(struct json_object *obj, const char *path);
+
+#endif
