@@ -1,0 +1,64 @@
+# tests/vm_backings.sh: the touch guest on every guest RAM backing and
+# every guest page size; hugetlb both with and without free huge pages.
+. tests/lib.sh
+
+why=$(kvm_missing)
+if [ -n "$why" ]; then
+	for t in backing_anon backing_thp backing_memfd backing_file backing_file_dir \
+		 backing_hugetlb backing_hugetlb_none page_2m page_1g big_address_space; do
+		skip "$t" "$why"
+	done
+	exit 0
+fi
+
+touch_ok() {
+	name=$1; shift
+	vm_expect "$name" 0 "" --guest touch --mem 64M --vcpus 2 --json "$TMP/$name.json" "$@" &&
+		json_check "$name" "$TMP/$name.json" \
+			"d['outcome'] == 'ok' and sum(v['pages_touched'] for v in d['vcpus']) == (d['layout']['free_end'] - d['layout']['free_start']) // 4096" \
+			"pages missing" && ok "$name"
+}
+
+touch_ok backing_anon --backing anon
+touch_ok backing_thp --backing thp
+touch_ok backing_memfd --backing memfd
+touch_ok backing_file --backing "file:$TMP/guest.ram"
+if [ -s "$TMP/guest.ram" ] && [ "$(stat -c %s "$TMP/guest.ram")" -eq $((64 << 20)) ]; then
+	ok backing_file_kept_size
+else
+	fail backing_file_kept_size "file backing is not 64 MiB: $(stat -c %s "$TMP/guest.ram" 2>&1)"
+fi
+touch_ok backing_file_dir --backing "file:$TMP"
+touch_ok page_2m --guest-page 2m
+if grep -qw pdpe1gb /proc/cpuinfo; then
+	touch_ok page_1g --guest-page 1g
+else
+	skip page_1g "host CPU has no 1 GiB pages"
+fi
+
+# 64 GiB of address space costs nothing until touched (MAP_NORESERVE).
+name=big_address_space
+vm_expect "$name" 0 "" --guest touch --mem 64G --guest-page 1g --param size=16M \
+	--json "$TMP/big.json" &&
+	json_check "$name" "$TMP/big.json" "d['mem_bytes'] == 64 << 30 and d['vcpus'][0]['pages_touched'] == 4096" &&
+	ok "$name"
+
+# hugetlb: refused with the fix when no huge page is free...
+nr=/proc/sys/vm/nr_hugepages
+old=$(cat "$nr")
+free2m=/sys/kernel/mm/hugepages/hugepages-2048kB/free_hugepages
+if [ "$(cat "$free2m" 2>/dev/null || echo 0)" -lt 32 ]; then
+	vm_expect backing_hugetlb_none 1 'hugetlb: need 32 free 2048 KiB huge pages, [0-9]+ are free \(echo 32 > /proc/sys/vm/nr_hugepages\)' \
+		--guest touch --mem 64M --backing hugetlb && ok backing_hugetlb_none
+else
+	skip backing_hugetlb_none "huge pages are free on this host"
+fi
+# ...and works when there are some (reserved here if we may).
+if [ "$(id -u)" -eq 0 ] && echo $((old + 32)) >"$nr" 2>/dev/null &&
+   [ "$(cat "$free2m")" -ge 32 ]; then
+	touch_ok backing_hugetlb --backing hugetlb
+	echo "$old" >"$nr"
+else
+	echo "$old" >"$nr" 2>/dev/null
+	skip backing_hugetlb "cannot reserve 32 huge pages (not root, or no memory)"
+fi

@@ -1,0 +1,65 @@
+# tests/vm_errors.sh: bad input from the user gets one line on stderr and
+# a non-zero exit status, never a crash.
+. tests/lib.sh
+
+# Usage errors need no KVM.
+vm_expect mem_unparsable 2 "--mem: size '12Q' has an unknown unit" --mem 12Q &&
+	ok mem_unparsable
+vm_expect vcpus_zero 2 "--vcpus '0'" --vcpus 0 && ok vcpus_zero
+vm_expect guest_page_bad 2 "--guest-page '3m': use 4k, 2m or 1g" --guest-page 3m &&
+	ok guest_page_bad
+vm_expect backing_bad 2 "unknown backing 'shm'" --backing shm && ok backing_bad
+vm_expect param_bad 2 "expected KEY=VALUE" --param nokey && ok param_bad
+vm_expect stray_arg 2 "unexpected argument" extra && ok stray_arg
+vm_expect unknown_option 2 "unrecognized option" --frobnicate && ok unknown_option
+vm_expect unknown_guest 1 "unknown guest 'tuoch'" --guest tuoch && ok unknown_guest
+vm_expect unknown_param 1 "guest touch has no parameter 'sise'" --param sise=1M &&
+	ok unknown_param
+vm_expect no_kvm 1 "/nonexistent/kvm: no such device" --kvm /nonexistent/kvm && ok no_kvm
+vm_expect help 0 "" --help && grep -q -- '--guest-page' "$TMP/out" && ok help
+
+# ELF files that are not guests.
+printf 'hello' >"$TMP/notelf"
+vm_expect not_elf 1 "guest '$TMP/notelf': not an ELF file" --guest "$TMP/notelf" && ok not_elf
+vm_expect dynamic_elf 1 "not a static executable" --guest /bin/true && ok dynamic_elf
+python3 - "$TMP" <<'PY'
+import struct, sys
+d = sys.argv[1]
+# ELF32 header
+open(d + "/elf32", "wb").write(b"\x7fELF\x01\x01\x01" + bytes(9) + struct.pack("<HHI", 2, 3, 1) + bytes(36))
+# ELF64 aarch64 executable
+eh = b"\x7fELF\x02\x01\x01" + bytes(9) + struct.pack("<HHIQQQIHHHHHH", 2, 183, 1, 0x100000, 64, 0, 0, 64, 56, 1, 0, 0, 0)
+open(d + "/arm64", "wb").write(eh + struct.pack("<IIQQQQQQ", 1, 5, 0, 0x100000, 0x100000, 120, 120, 4096))
+# ELF64 x86-64 whose segment lies at 8 MiB, outside the image area
+eh = b"\x7fELF\x02\x01\x01" + bytes(9) + struct.pack("<HHIQQQIHHHHHH", 2, 62, 1, 0x800000, 64, 0, 0, 64, 56, 1, 0, 0, 0)
+open(d + "/far", "wb").write(eh + struct.pack("<IIQQQQQQ", 1, 5, 0, 0x800000, 0x800000, 120, 120, 4096))
+# truncated: program header cut short
+open(d + "/cut", "wb").write(eh + bytes(20))
+PY
+vm_expect elf32 1 "not ELF64" --guest "$TMP/elf32" && ok elf32
+vm_expect elf_arm64 1 "machine 183 is not x86-64" --guest "$TMP/arm64" && ok elf_arm64
+vm_expect elf_outside 1 "outside the image area" --guest "$TMP/far" && ok elf_outside
+vm_expect elf_truncated 1 "truncated" --guest "$TMP/cut" && ok elf_truncated
+
+why=$(kvm_missing)
+if [ -n "$why" ]; then
+	for t in mem_too_small too_many_vcpus no_permission; do skip "$t" "$why"; done
+	exit 0
+fi
+vm_expect mem_too_small 1 "--mem 4 MiB is too small for guest 'touch'" --mem 4M &&
+	ok mem_too_small
+vm_expect too_many_vcpus 1 "4096 vCPUs: this KVM allows 1 to [0-9]+ \(KVM_CAP_MAX_VCPUS\)" \
+	--vcpus 4096 && ok too_many_vcpus
+if [ "$(id -u)" -eq 0 ] && [ "$(stat -c %a /dev/kvm)" = 600 ]; then
+	# as nobody, /dev/kvm (0600 root) cannot be opened
+	if setpriv --reuid=65534 --regid=65534 --clear-groups "$KVMSQUEEZE" vm \
+		--guest nop >"$TMP/out" 2>"$TMP/err"; then
+		fail no_permission "ran as nobody"
+	elif grep -q "/dev/kvm: permission denied (add yourself to group kvm" "$TMP/err"; then
+		ok no_permission
+	else
+		fail no_permission "$(cat "$TMP/err")"
+	fi
+else
+	skip no_permission "needs root and /dev/kvm mode 0600 to try as nobody"
+fi

@@ -1,0 +1,32 @@
+# tests/vm_hostile.sh: guests that misbehave on purpose (tests/guests/).
+# Each must end its VM with a clear message and the right exit status;
+# the VMM itself never crashes.
+. tests/lib.sh
+
+why=$(kvm_missing)
+while read -r guest status regex; do
+	name="hostile_$guest"
+	if [ -n "$why" ]; then
+		skip "$name" "$why"
+		continue
+	fi
+	if [ ! -f "$GUESTS/$guest.elf" ]; then
+		fail "$name" "$GUESTS/$guest.elf not built"
+		continue
+	fi
+	vm_expect "$name" "$status" "$regex" --guest "$GUESTS/$guest.elf" \
+		--mem 64M --vcpus 2 --timeout 2 --json "$TMP/$guest.json" || continue
+	json_check "$name" "$TMP/$guest.json" \
+		"d['outcome'] in ('guest-error', 'timeout') and any(v['end'] in ('failed', 'timeout') for v in d['vcpus'])" \
+		"result JSON does not record the failure" && ok "$name"
+done <<'LIST'
+bad_mailbox_gpa 4 vCPU [0-9]: mailbox: message at GPA 0x[0-9a-f]+ length 32 is outside guest RAM
+bad_payload 4 vCPU [0-9]: mailbox: result (header|block) at GPA 0x[0-9a-f]+ length [0-9]+ is outside guest RAM
+bad_hist 4 vCPU [0-9]: mailbox: histogram '[a-z_]+': buckets add up to
+bad_name 4 vCPU [0-9]: mailbox: result name
+bad_port 4 vCPU [0-9]: unknown I/O port 0x80 \(1-byte out\)
+mailbox_width 4 vCPU [0-9]: mailbox port 0x5a00: 1-byte out, only 4-byte accesses are accepted
+triple_fault 4 vCPU [0-9]: triple fault \(an exception with no IDT\) at RIP 0x[0-9a-f]+: RSP
+endless 5 vCPU [0-9] still running after --timeout 2.0 s
+mmio 4 vCPU [0-9]: [0-9]-byte write of unbacked guest-physical address 0x10000000000
+LIST
