@@ -16,7 +16,7 @@ WARN		:= -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
 CFLAGS		?= -O2 -g
 HOST_CFLAGS	:= $(CFLAGS) $(WARN) -std=gnu11 -D_GNU_SOURCE -pthread \
 		   -I. $(SAN_FLAGS) -MMD -MP
-HOST_LDLIBS	:= -pthread -ljson-c
+HOST_LDLIBS	:= -pthread -ljson-c -lm
 HOST_LDFLAGS	:= $(LDFLAGS) $(SAN_FLAGS)
 
 # Guests: freestanding, linked at KVMSQ_IMAGE_BASE (guests/rt/guest.ld).

@@ -12,7 +12,7 @@
 #define KVMSQ_BOOT_MAGIC	0x6b76737155454545ull	/* "kvmsqEEE" */
 
 /* Guest-physical layout; all RAM is identity mapped from GPA 0. */
-#define KVMSQ_GDT_GPA		0x1000ull
+#define KVMSQ_GDT_GPA		0x1000ull	/* 5 descriptors, below */
 #define KVMSQ_BOOT_INFO_GPA	0x2000ull	/* struct kvmsq_boot_info */
 #define KVMSQ_VCPU_INFO_GPA	0x3000ull	/* struct kvmsq_vcpu_info[] */
 #define KVMSQ_VCPU_INFO_END	0x10000ull
@@ -20,6 +20,13 @@
 #define KVMSQ_IMAGE_LIMIT	0x400000ull	/* ...and end below this */
 #define KVMSQ_PT_BASE		0x400000ull	/* VMM's identity page tables */
 #define KVMSQ_STACK_BYTES	0x10000ull	/* per vCPU, after the tables */
+
+/* Selectors of the VMM's GDT. All RAM is mapped user-accessible. */
+#define KVMSQ_SEL_CODE0		0x08	/* 64-bit code, DPL0 (entry) */
+#define KVMSQ_SEL_DATA0		0x10
+#define KVMSQ_SEL_CODE3		0x1b	/* 64-bit code, DPL3, RPL3 */
+#define KVMSQ_SEL_DATA3		0x23
+#define KVMSQ_GDT_ENTRIES	5
 
 #define KVMSQ_MAX_VCPUS \
 	((KVMSQ_VCPU_INFO_END - KVMSQ_VCPU_INFO_GPA) / sizeof(struct kvmsq_vcpu_info))

@@ -18,7 +18,7 @@
 #include "vm.h"
 #include "x86.h"
 #include "x86_pt.h"
-#include "elf.h"
+#include "guest_elf.h"
 
 #define VCPU_THREAD_STACK	(1024 * 1024)
 #define VM_MAX_BYTES		(1ull << 40)	/* 1 TiB */
@@ -136,10 +136,14 @@ static int vm_guest_setup(struct vm *vm, uint64_t *cr3)
 	l->image_end = img.end;
 	l->entry = img.entry;
 
+	/*
+	 * User-accessible, so guests can run their workloads at CPL3: some
+	 * hosts (kvm_pvm) emulate CPL0 guest code and never shadow it.
+	 */
 	ret = x86_pt_init(&pt, (uintptr_t)vm->mem.host, l->pt_start, l->pt_end);
 	if (!ret)
 		ret = x86_pt_map(&pt, 0, 0, ALIGN_UP(vm->cfg.mem_bytes, vm->cfg.page_bytes),
-				 vm->cfg.page_bytes, X86_PTE_WRITE);
+				 vm->cfg.page_bytes, X86_PTE_WRITE | X86_PTE_USER);
 	if (ret)
 		return err_set(EINVAL, "building the identity map: error %d", ret);
 	x86_gdt_write(vm->mem.host);

@@ -25,13 +25,15 @@
 #define X86_EFER_LME	(1ull << 8)
 #define X86_EFER_LMA	(1ull << 10)
 
-#define GDT_SEL_CODE	0x08
-#define GDT_SEL_DATA	0x10
+#define GDT_SEL_CODE	KVMSQ_SEL_CODE0
+#define GDT_SEL_DATA	KVMSQ_SEL_DATA0
 
 static const uint64_t gdt[] = {
 	0,
-	0x00af9b000000ffffull,	/* 64-bit code, DPL0 */
-	0x00cf93000000ffffull,	/* flat data, DPL0 */
+	0x00af9b000000ffffull,	/* 0x08: 64-bit code, DPL0 */
+	0x00cf93000000ffffull,	/* 0x10: flat data, DPL0 */
+	0x00affb000000ffffull,	/* 0x18: 64-bit code, DPL3 */
+	0x00cff3000000ffffull,	/* 0x20: flat data, DPL3 */
 };
 
 void x86_gdt_write(uint8_t *ram)

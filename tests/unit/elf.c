@@ -9,7 +9,7 @@
 
 #include "unit.h"
 #include "guests/abi.h"
-#include "vmm/elf.h"
+#include "vmm/guest_elf.h"
 #include "vmm/util.h"
 
 #define RAM_BYTES	(8 * MiB)

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * vmm/elf.c: the guest ELF loader. The file is untrusted input: every
+ * vmm/guest_elf.c: the guest ELF loader. The file is untrusted input: every
  * offset and size is checked, with overflow in mind, before anything is
  * copied into guest RAM.
  */
@@ -9,7 +9,7 @@
 #include <inttypes.h>
 #include <string.h>
 
-#include "elf.h"
+#include "guest_elf.h"
 #include "err.h"
 
 static int elf_check_header(const uint8_t *buf, size_t len)

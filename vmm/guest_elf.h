@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* vmm/elf.h: load a static ELF64 x86-64 guest image into guest RAM. */
-#ifndef KVMSQ_ELF_H
-#define KVMSQ_ELF_H
+/* vmm/guest_elf.h: load a static ELF64 x86-64 guest image into guest RAM. */
+#ifndef KVMSQ_GUEST_ELF_H
+#define KVMSQ_GUEST_ELF_H
 
 #include <stddef.h>
 #include <stdint.h>
