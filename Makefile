@@ -1,12 +1,19 @@
 # kvmsqueeze: `make` builds ./kvmsqueeze and the guests; `make help` lists
-# the other targets. SANITIZE=1 builds into build-san/ with ASan and UBSan.
+# the other targets. SANITIZE=1 builds into build-san/ with ASan and UBSan
+# (with clang, unless CC says otherwise).
 
+.DEFAULT_GOAL	:= all
 CC		?= gcc
 BUILD		?= build
 PREFIX		?= /usr/local
 
+# The sanitizer build uses clang unless CC is given, so `make test` and
+# `make test SANITIZE=1` (both in .ci/run) build with gcc and clang.
 ifeq ($(SANITIZE),1)
 BUILD		:= build-san
+ifeq ($(origin CC),default)
+CC		:= clang
+endif
 SAN_FLAGS	:= -fsanitize=address,undefined -fno-sanitize-recover=all \
 		   -fno-omit-frame-pointer
 endif
@@ -24,7 +31,7 @@ GUEST_CFLAGS	:= -O2 -g $(WARN) -std=gnu11 -ffreestanding -fno-builtin \
 		   -nostdlib -mno-red-zone -mno-sse -mno-mmx -mno-80387 \
 		   -fno-pic -fno-pie -fno-stack-protector -fno-asynchronous-unwind-tables \
 		   -mcmodel=small -I. -Iguests -MMD -MP
-GUEST_LDFLAGS	:= -nostdlib -static -no-pie -Wl,--build-id=none \
+GUEST_LDFLAGS	:= -nostdlib -static -Wl,--build-id=none \
 		   -Wl,-T,guests/rt/guest.ld -Wl,-z,noexecstack
 
 ifneq ($(V),1)
@@ -43,7 +50,7 @@ UNIT_SRCS	:= $(wildcard tests/unit/*.c)
 UNIT_BINS	:= $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/unit/%)
 
 TARGET		:= kvmsqueeze
-ifeq ($(SANITIZE),1)
+ifneq ($(BUILD),build)
 TARGET		:= $(BUILD)/kvmsqueeze
 endif
 
@@ -82,7 +89,7 @@ test-bins: $(TARGET) guests $(UNIT_BINS)
 
 # The whole suite; its last line is "N passed, N failed, N skipped".
 test: deps-test test-bins
-	$(Q)KVMSQUEEZE=$(TARGET) BUILD=$(BUILD) tests/run.sh
+	$(Q)KVMSQUEEZE=./$(TARGET) BUILD=$(BUILD) tests/run.sh
 
 # The main job (for now: one VM, touch guest, default size).
 demo: deps-build $(TARGET) guests

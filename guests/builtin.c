@@ -21,7 +21,8 @@ static const struct guest_param_spec touch_params[] = {
 	{ "size", "share", "bytes per vCPU (default: its share of free RAM)" },
 	{ "timing", "1", "1: time every first write with rdtsc; 0: do not" },
 	{ "stride", "4096", "bytes between writes" },
-	{ NULL },
+	{ "verify", "0", "1: vCPU 0 checks afterwards that every page was written once" },
+	{ NULL, NULL, NULL },
 };
 
 static const struct guest_param_spec workingset_params[] = {
@@ -30,31 +31,31 @@ static const struct guest_param_spec workingset_params[] = {
 	{ "duration", "0", "seconds of steady access; 0: until stopped" },
 	{ "threshold_ns", "10000", "an access slower than this is slow" },
 	{ "write", "1", "1: write each access (dirties file pages)" },
-	{ NULL },
+	{ NULL, NULL, NULL },
 };
 
 static const struct guest_param_spec alias_params[] = {
 	{ "spaces", "8", "address spaces (CR3s) mapping the same window" },
 	{ "size", "min(share/2, 64M)", "window bytes per vCPU" },
 	{ "passes", "4", "passes over all spaces" },
-	{ NULL },
+	{ NULL, NULL, NULL },
 };
 
 static const struct guest_param_spec churn_params[] = {
 	{ "size", "min(share/4, 16M)", "window bytes per vCPU" },
 	{ "iterations", "1000", "page-table rewrites" },
 	{ "duration", "0", "seconds; 0: use iterations" },
-	{ NULL },
+	{ NULL, NULL, NULL },
 };
 
 static const struct guest_param_spec idle_params[] = {
 	{ "touch", "2M", "bytes per vCPU to touch before halting" },
-	{ NULL },
+	{ NULL, NULL, NULL },
 };
 
 static const struct guest_param_spec nop_params[] = {
 	{ "code", "0", "exit code to return at once" },
-	{ NULL },
+	{ NULL, NULL, NULL },
 };
 
 #define BUILTIN(n, sum, min_free, until_stopped)			\

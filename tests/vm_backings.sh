@@ -30,15 +30,19 @@ else
 fi
 touch_ok backing_file_dir --backing "file:$TMP"
 touch_ok page_2m --guest-page 2m
-if grep -qw pdpe1gb /proc/cpuinfo; then
+# 1 GiB pages need CPUID pdpe1gb from KVM_GET_SUPPORTED_CPUID, which some
+# KVMs (kvm_pvm) leave out even where the host CPU has it.
+if "$KVMSQUEEZE" vm --guest nop --mem 2G --guest-page 1g >/dev/null 2>"$TMP/1g.err"; then
 	touch_ok page_1g --guest-page 1g
+elif grep -q 'offers no 1 GiB pages' "$TMP/1g.err"; then
+	skip page_1g "$(cat "$TMP/1g.err")"
 else
-	skip page_1g "host CPU has no 1 GiB pages"
+	fail page_1g "nop guest with 1g pages: $(cat "$TMP/1g.err")"
 fi
 
 # 64 GiB of address space costs nothing until touched (MAP_NORESERVE).
 name=big_address_space
-vm_expect "$name" 0 "" --guest touch --mem 64G --guest-page 1g --param size=16M \
+vm_expect "$name" 0 "" --guest touch --mem 64G --guest-page 2m --param size=16M \
 	--json "$TMP/big.json" &&
 	json_check "$name" "$TMP/big.json" "d['mem_bytes'] == 64 << 30 and d['vcpus'][0]['pages_touched'] == 4096" &&
 	ok "$name"

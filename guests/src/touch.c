@@ -1,0 +1,87 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * guests/src/touch.c: first touch of every page, each fault timed.
+ * What does a guest page fault cost, end to end, when every page is new
+ * to the host? Each vCPU writes the first word of every page of its share
+ * of free RAM once, between two rdtsc, into a log-linear histogram.
+ */
+#include "rt.h"
+
+static uint64_t touch_timed(uint64_t start, uint64_t end, uint64_t stride,
+			    uint64_t mark, struct kvmsq_hist *h)
+{
+	uint64_t addr, t0, n = 0;
+
+	for (addr = start; addr < end; addr += stride, n++) {
+		t0 = rt_rdtsc();
+		*(volatile uint64_t *)addr = mark;
+		kvmsq_hist_add(h, rt_rdtsc() - t0);
+	}
+	return n;
+}
+
+static uint64_t touch_plain(uint64_t start, uint64_t end, uint64_t stride,
+			    uint64_t mark)
+{
+	uint64_t addr, n = 0;
+
+	for (addr = start; addr < end; addr += stride, n++)
+		*(volatile uint64_t *)addr = mark;
+	return n;
+}
+
+/* vCPU 0, after everyone is done: every free page carries its owner's mark. */
+static void verify_marks(const struct kvmsq_boot_info *bi)
+{
+	uint64_t addr, end = bi->free_end & ~(RT_PAGE - 1), pages = 0, bad = 0;
+
+	for (addr = bi->free_start; addr < end; addr += RT_PAGE, pages++)
+		if (*(volatile uint64_t *)addr != rt_share_owner(bi, addr) + 1ull)
+			bad++;
+	rt_report_counter("pages_verified", pages);
+	rt_report_counter("pages_verified_bad", bad);
+}
+
+int guest_main(struct kvmsq_boot_info *bi, uint32_t vcpu)
+{
+	struct kvmsq_hist_block blk;
+	uint64_t start, end, size, stride, timing, verify, n;
+
+	rt_share(bi, vcpu, &start, &end);
+	size = rt_param(bi, "size", end - start);
+	stride = rt_param(bi, "stride", RT_PAGE);
+	timing = rt_param(bi, "timing", 1);
+	verify = rt_param(bi, "verify", 0);
+	if (size > end - start) {
+		rt_printf("touch: size=%lu exceeds vCPU %u's share of %lu bytes\n",
+			  size, vcpu, end - start);
+		return 1;
+	}
+	if (stride == RT_PARAM_BAD || stride < 8 || stride % 8) {
+		rt_printf("touch: stride must be a multiple of 8 bytes\n");
+		return 1;
+	}
+	if (timing > 1 || verify > 1 || (verify && (stride != RT_PAGE || size != end - start))) {
+		rt_printf("touch: timing and verify are 0 or 1; verify needs the default size and stride\n");
+		return 1;
+	}
+
+	kvmsq_hist_init(&blk.hist);
+	rt_barrier(bi);
+	rt_phase_begin("touch");
+	if (timing)
+		n = touch_timed(start, start + size, stride, vcpu + 1, &blk.hist);
+	else
+		n = touch_plain(start, start + size, stride, vcpu + 1);
+	rt_phase_end("touch");
+
+	rt_report_counter("pages_touched", n);
+	if (timing)
+		rt_report_hist("fault_latency", &blk);
+	if (verify) {
+		rt_barrier(bi);
+		if (vcpu == 0)
+			verify_marks(bi);
+	}
+	return 0;
+}

@@ -1,0 +1,101 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * guests/src/workingset.c: steady access over a working set until told
+ * to stop. How often, and how badly, does a squeezed guest refault? Each
+ * access is timed; an access slower than threshold_ns counts as slow.
+ */
+#include "rt.h"
+
+#define CHECK_EVERY	4096	/* accesses between looks at stop and clock */
+
+struct ws {
+	uint64_t start, pages;
+	int random, write;
+	uint64_t slow_cycles, deadline_tsc;
+	uint64_t accesses, slow, passes;
+	uint64_t rng;
+	struct kvmsq_hist_block blk;
+};
+
+static inline void ws_access(struct ws *ws, uint64_t page)
+{
+	volatile uint64_t *p = (volatile uint64_t *)(ws->start + page * RT_PAGE);
+	uint64_t t0, dt;
+
+	t0 = rt_rdtsc();
+	if (ws->write)
+		*p += 1;
+	else
+		(void)*p;
+	dt = rt_rdtsc() - t0;
+	kvmsq_hist_add(&ws->blk.hist, dt);
+	ws->slow += dt > ws->slow_cycles;
+}
+
+static int ws_done(const struct ws *ws, const struct kvmsq_boot_info *bi)
+{
+	return rt_stop_requested(bi) ||
+	       (ws->deadline_tsc && rt_rdtsc() >= ws->deadline_tsc);
+}
+
+static void ws_steady(struct ws *ws, const struct kvmsq_boot_info *bi)
+{
+	uint64_t i, page;
+
+	for (;;) {
+		for (i = 0; i < ws->pages; i++) {
+			page = ws->random ? rt_rand(&ws->rng) % ws->pages : i;
+			ws_access(ws, page);
+			ws->accesses++;
+			if (ws->accesses % CHECK_EVERY == 0 && ws_done(ws, bi))
+				return;
+		}
+		ws->passes++;
+		if (ws_done(ws, bi))
+			return;
+	}
+}
+
+int guest_main(struct kvmsq_boot_info *bi, uint32_t vcpu)
+{
+	struct ws ws_local, *ws = &ws_local;
+	const char *pattern = rt_param_str(bi, "pattern", "seq");
+	uint64_t start, end, size, duration, threshold, i;
+
+	rt_share(bi, vcpu, &start, &end);
+	size = rt_param(bi, "size", end - start);
+	duration = rt_param(bi, "duration", 0);
+	threshold = rt_param(bi, "threshold_ns", 10000);
+	memset(ws, 0, sizeof(*ws) - sizeof(ws->blk));
+	ws->write = rt_param(bi, "write", 1) != 0;
+	ws->random = !strcmp(pattern, "random");
+	if (size > end - start || size < RT_PAGE || duration == RT_PARAM_BAD ||
+	    threshold == RT_PARAM_BAD || (!ws->random && strcmp(pattern, "seq"))) {
+		rt_printf("workingset: need size <= %lu (this vCPU's share), pattern seq|random, numeric duration and threshold_ns\n",
+			  end - start);
+		return 1;
+	}
+	ws->start = start;
+	ws->pages = size / RT_PAGE;
+	ws->slow_cycles = rt_ns_to_cycles(bi, threshold);
+	ws->rng = 0x9e3779b97f4a7c15ull * (vcpu + 1);
+	kvmsq_hist_init(&ws->blk.hist);
+
+	rt_barrier(bi);
+	rt_phase_begin("populate");
+	for (i = 0; i < ws->pages; i++)
+		*(volatile uint64_t *)(start + i * RT_PAGE) = i;
+	rt_phase_end("populate");
+
+	if (duration)
+		ws->deadline_tsc = rt_rdtsc() + duration * bi->tsc_khz * 1000;
+	rt_phase_begin("steady");
+	ws_steady(ws, bi);
+	rt_phase_end("steady");
+
+	rt_report_counter("accesses", ws->accesses);
+	rt_report_counter("slow_accesses", ws->slow);
+	rt_report_counter("passes", ws->passes);
+	rt_report_hist("access_latency", &ws->blk);
+	return 0;
+}
