@@ -23,7 +23,7 @@ WARN		:= -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
 CFLAGS		?= -O2 -g
 HOST_CFLAGS	:= $(CFLAGS) $(WARN) -std=gnu11 -D_GNU_SOURCE -pthread \
 		   -I. $(SAN_FLAGS) -MMD -MP
-HOST_LDLIBS	:= -pthread -ljson-c -lm
+HOST_LDLIBS	:= -pthread -lcgroup -ljson-c -lm
 HOST_LDFLAGS	:= $(LDFLAGS) $(SAN_FLAGS)
 
 # Guests: freestanding, linked at KVMSQ_IMAGE_BASE (guests/rt/guest.ld).
@@ -39,10 +39,13 @@ Q		:= @
 quiet		= @printf '  %-7s %s\n' $(1) $(2);
 endif
 
-VMM_SRCS	:= $(filter-out vmm/builtin-%.c,$(wildcard vmm/*.c))
-CLI_SRCS	:= kvmsqueeze.c $(wildcard vmm/builtin-*.c) guests/builtin.c
-LIB_OBJS	:= $(VMM_SRCS:%.c=$(BUILD)/%.o)
-CLI_OBJS	:= $(CLI_SRCS:%.c=$(BUILD)/%.o) $(BUILD)/guests/embed.o
+# Each part is a library (the VMM knows nothing of experiments); the
+# builtins (one file per subcommand) make the command.
+PARTS		:= vmm experiments
+LIB_SRCS	= $(filter-out $(1)/builtin-%.c,$(wildcard $(1)/*.c))
+LIBS		:= $(foreach p,$(PARTS),$(BUILD)/lib$(p).a) $(BUILD)/libguests.a
+CLI_SRCS	:= kvmsqueeze.c $(foreach p,$(PARTS),$(wildcard $(p)/builtin-*.c))
+CLI_OBJS	:= $(CLI_SRCS:%.c=$(BUILD)/%.o)
 
 include guests/guests.mk
 
@@ -56,10 +59,20 @@ endif
 
 all: deps-build $(TARGET) guests
 
-$(TARGET): $(CLI_OBJS) $(BUILD)/libvmm.a
-	$(call quiet,LINK,$@)$(CC) $(HOST_LDFLAGS) -o $@ $^ $(HOST_LDLIBS)
+# Users before what they use on the link line.
+LINK_LIBS	:= $(BUILD)/libexperiments.a $(BUILD)/libguests.a $(BUILD)/libvmm.a
 
-$(BUILD)/libvmm.a: $(LIB_OBJS)
+$(TARGET): $(CLI_OBJS) $(LIBS)
+	$(call quiet,LINK,$@)$(CC) $(HOST_LDFLAGS) -o $@ $(CLI_OBJS) $(LINK_LIBS) $(HOST_LDLIBS)
+
+$(BUILD)/libvmm.a: $(patsubst %.c,$(BUILD)/%.o,$(call LIB_SRCS,vmm))
+	$(call quiet,AR,$@)rm -f $@ && ar rcs $@ $^
+
+$(BUILD)/libexperiments.a: $(patsubst %.c,$(BUILD)/%.o,$(call LIB_SRCS,experiments))
+	$(call quiet,AR,$@)rm -f $@ && ar rcs $@ $^
+
+# The built-in guests: their table and their embedded ELF images.
+$(BUILD)/libguests.a: $(BUILD)/guests/builtin.o $(BUILD)/guests/embed.o
 	$(call quiet,AR,$@)rm -f $@ && ar rcs $@ $^
 
 $(BUILD)/%.o: %.c
@@ -80,10 +93,10 @@ $(BUILD)/guests/embed.o: $(BUILD)/guests/embed.S
 	$(call quiet,AS,$@)$(CC) -c -o $@ $<
 
 
-$(BUILD)/tests/unit/%: tests/unit/%.c tests/unit/unit.h $(BUILD)/libvmm.a
+$(BUILD)/tests/unit/%: tests/unit/%.c tests/unit/unit.h $(LIBS)
 	@mkdir -p $(dir $@)
 	$(call quiet,CC,$@)$(CC) $(HOST_CFLAGS) $(HOST_LDFLAGS) -o $@ $< \
-		$(BUILD)/libvmm.a $(HOST_LDLIBS)
+		$(LINK_LIBS) $(HOST_LDLIBS)
 
 test-bins: $(TARGET) guests $(UNIT_BINS)
 

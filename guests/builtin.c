@@ -3,9 +3,12 @@
  * guests/builtin.c: the table of built-in guests. Their ELF images are
  * embedded in the binary (the build generates one .incbin each).
  */
+#include <errno.h>
 #include <string.h>
 
 #include "guests/builtin.h"
+#include "vmm/err.h"
+#include "vmm/vm.h"
 
 #define GUEST_ELF(name)						\
 	extern const uint8_t guest_elf_##name[], guest_elf_##name##_end[]
@@ -17,9 +20,15 @@ GUEST_ELF(churn);
 GUEST_ELF(idle);
 GUEST_ELF(nop);
 
+/* Read by the runtime (guests/rt/rt.c), so every built-in guest takes them. */
+const struct guest_param_spec runtime_params[] = {
+	{ "cpl", "3", "privilege level of guest_main: 3, or 0 (kvm_pvm emulates CPL0)" },
+	{ NULL, NULL, NULL },
+};
+
 static const struct guest_param_spec touch_params[] = {
 	{ "size", "share", "bytes per vCPU (default: its share of free RAM)" },
-	{ "timing", "1", "1: time every first write with rdtsc; 0: do not" },
+	{ "timing", "1", "1: time every first write with rdtsc; 0: do not; 2: alternate 2M chunks of both" },
 	{ "stride", "4096", "bytes between writes" },
 	{ "verify", "0", "1: vCPU 0 checks afterwards that every page was written once" },
 	{ NULL, NULL, NULL },
@@ -92,5 +101,30 @@ const struct guest_param_spec *builtin_guest_param(const struct builtin_guest *g
 	for (p = g->params; p->key; p++)
 		if (!strcmp(p->key, key))
 			return p;
+	for (p = runtime_params; p->key; p++)
+		if (!strcmp(p->key, key))
+			return p;
 	return NULL;
+}
+
+int builtin_guest_configure(struct vm_config *cfg, const char *name,
+			    const struct builtin_guest **guest)
+{
+	const struct builtin_guest *g = builtin_guest_find(name);
+	int i;
+
+	if (!g)
+		return err_set(ENOENT, "unknown guest '%s' (built-in: touch, workingset, alias, churn, idle, nop; or give a path to an ELF file)",
+			       name);
+	for (i = 0; i < cfg->nr_params; i++)
+		if (!builtin_guest_param(g, cfg->params[i].key))
+			return err_set(EINVAL, "guest %s has no parameter '%s' (see kvmsqueeze vm --list-guests)",
+				       g->name, cfg->params[i].key);
+	cfg->guest_name = g->name;
+	cfg->elf = g->elf;
+	cfg->elf_bytes = (size_t)(g->elf_end - g->elf);
+	cfg->min_free_bytes = g->min_free_per_vcpu * (uint64_t)cfg->nr_vcpus;
+	if (guest)
+		*guest = g;
+	return 0;
 }

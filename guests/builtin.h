@@ -24,10 +24,20 @@ struct builtin_guest {
 };
 
 extern const struct builtin_guest builtin_guests[];
+extern const struct guest_param_spec runtime_params[];
 extern const size_t nr_builtin_guests;
 
 const struct builtin_guest *builtin_guest_find(const char *name);
 const struct guest_param_spec *builtin_guest_param(const struct builtin_guest *g,
 						   const char *key);
+
+struct vm_config;
+/*
+ * Point @cfg at built-in guest @name: its ELF image and the free RAM it
+ * needs for cfg->nr_vcpus; every parameter already in @cfg must be one the
+ * guest takes. @guest (optional) gets its descriptor.
+ */
+int builtin_guest_configure(struct vm_config *cfg, const char *name,
+			    const struct builtin_guest **guest);
 
 #endif

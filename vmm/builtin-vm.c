@@ -21,6 +21,7 @@
 #include "host.h"
 #include "util.h"
 #include "vm.h"
+#include "vm_config.h"
 #include "vm_report.h"
 #include "x86_pt.h"
 
@@ -96,6 +97,9 @@ static void list_guests(void)
 		for (p = g->params; p->key; p++)
 			printf("  %-14s %-18s %s\n", p->key, p->def, p->help);
 	}
+	printf("every guest (its runtime)\n");
+	for (p = runtime_params; p->key; p++)
+		printf("  %-14s %-18s %s\n", p->key, p->def, p->help);
 }
 
 static int fail_usage(const char *fmt, const char *arg)
@@ -109,42 +113,15 @@ static int fail_usage(const char *fmt, const char *arg)
 static int opt_param(struct vm_config *cfg, char *arg)
 {
 	char *eq = strchr(arg, '=');
-	struct kvmsq_param *p;
-	uint64_t num;
 
 	if (!eq || eq == arg)
 		return fail_usage("--param '%s': expected KEY=VALUE", arg);
-	if (cfg->nr_params == KVMSQ_MAX_PARAMS)
-		return fail_usage("--param '%s': too many parameters", arg);
-	if ((size_t)(eq - arg) >= KVMSQ_PARAM_KEY_LEN ||
-	    strlen(eq + 1) >= KVMSQ_PARAM_VALUE_LEN)
-		return fail_usage("--param '%s': key or value too long", arg);
-	p = &cfg->params[cfg->nr_params++];
-	memset(p, 0, sizeof(*p));
-	memcpy(p->key, arg, eq - arg);
-	strcpy(p->value, eq + 1);
-	if (!parse_size(p->value, &num)) {
-		p->num = num;
-		p->has_num = 1;
+	*eq = '\0';
+	if (vm_config_add_param(cfg, arg, eq + 1)) {
+		*eq = '=';
+		return fail_usage("--param: %s", err_msg());
 	}
-	err_clear();
 	return 0;
-}
-
-static int opt_guest_page(struct vm_config *cfg, const char *arg)
-{
-	static const struct { const char *name; uint64_t bytes; } sizes[] = {
-		{ "4k", X86_PAGE_4K }, { "2m", X86_PAGE_2M }, { "1g", X86_PAGE_1G },
-	};
-	unsigned int i;
-
-	for (i = 0; i < ARRAY_SIZE(sizes); i++) {
-		if (!strcasecmp(arg, sizes[i].name)) {
-			cfg->page_bytes = sizes[i].bytes;
-			return 0;
-		}
-	}
-	return fail_usage("--guest-page '%s': use 4k, 2m or 1g", arg);
 }
 
 static int opt_parse(struct vm_opts *o, int argc, char **argv)
@@ -174,7 +151,8 @@ static int opt_parse(struct vm_opts *o, int argc, char **argv)
 				ret = fail_usage("--backing: %s", err_msg());
 			break;
 		case 'p':
-			ret = opt_guest_page(cfg, optarg);
+			if (vm_config_page_parse(optarg, &cfg->page_bytes))
+				ret = fail_usage("--guest-page: %s", err_msg());
 			break;
 		case 'P':
 			ret = opt_param(cfg, optarg);
@@ -250,22 +228,14 @@ static int guest_resolve(struct vm_opts *o)
 {
 	struct vm_config *cfg = &o->cfg;
 	const struct builtin_guest *g;
-	int i;
+	int ret;
 
 	cfg->guest_name = o->guest;
 	if (strchr(o->guest, '/'))
 		return guest_read_file(o);
-	g = builtin_guest_find(o->guest);
-	if (!g)
-		return err_set(ENOENT, "unknown guest '%s' (built-in: touch, workingset, alias, churn, idle, nop; or give a path to an ELF file)",
-			       o->guest);
-	for (i = 0; i < cfg->nr_params; i++)
-		if (!builtin_guest_param(g, cfg->params[i].key))
-			return err_set(EINVAL, "guest %s has no parameter '%s' (see kvmsqueeze vm --list-guests)",
-				       g->name, cfg->params[i].key);
-	cfg->elf = g->elf;
-	cfg->elf_bytes = (size_t)(g->elf_end - g->elf);
-	cfg->min_free_bytes = g->min_free_per_vcpu * (uint64_t)cfg->nr_vcpus;
+	ret = builtin_guest_configure(cfg, o->guest, &g);
+	if (ret)
+		return ret;
 	if (g->runs_until_stopped && !o->duration_set)
 		cfg->duration_s = DEFAULT_DURATION_S;
 	return 0;

@@ -60,13 +60,23 @@ static int stats_read_descs(struct kvm_stats *stats,
 
 int kvm_stats_open(int kvm_obj_fd, struct kvm_stats *stats)
 {
+	int fd = ioctl(kvm_obj_fd, KVM_GET_STATS_FD, NULL);
+
+	if (fd < 0) {
+		memset(stats, 0, sizeof(*stats));
+		stats->fd = -1;
+		return err_sys(errno, "KVM_GET_STATS_FD");
+	}
+	return kvm_stats_open_fd(fd, stats);
+}
+
+int kvm_stats_open_fd(int stats_fd, struct kvm_stats *stats)
+{
 	struct kvm_stats_header hdr;
 	int ret;
 
 	memset(stats, 0, sizeof(*stats));
-	stats->fd = ioctl(kvm_obj_fd, KVM_GET_STATS_FD, NULL);
-	if (stats->fd < 0)
-		return err_sys(errno, "KVM_GET_STATS_FD");
+	stats->fd = stats_fd;
 	if (pread(stats->fd, &hdr, sizeof(hdr), 0) != sizeof(hdr)) {
 		ret = err_sys(errno ? errno : EIO, "KVM stats: reading header");
 		goto fail;

@@ -22,6 +22,8 @@ struct kvm_stats {
 };
 
 int kvm_stats_open(int kvm_obj_fd, struct kvm_stats *stats);
+/* From a stats fd already made (e.g. passed by another process); takes it. */
+int kvm_stats_open_fd(int stats_fd, struct kvm_stats *stats);
 void kvm_stats_close(struct kvm_stats *stats);
 /* Read every statistic into @values (stats->nr_values u64s). */
 int kvm_stats_read(const struct kvm_stats *stats, uint64_t *values);

@@ -84,9 +84,9 @@ static void cpu_tables_load(struct vcpu_tables *t, uint64_t kernel_rsp)
 	struct desc_ptr gdtr, idtr;
 	unsigned int i;
 
+	/* the VMM zeroed the stack these live in: only set what is not 0 */
 	for (i = 0; i < KVMSQ_GDT_ENTRIES; i++)
 		t->gdt[i] = vmm_gdt[i];
-	memset(&t->tss, 0, sizeof(t->tss) + sizeof(t->iomap));
 	t->iomap[sizeof(t->iomap) - 1] = 0xff;
 	t->tss.rsp0 = kernel_rsp;
 	t->tss.iomap_base = sizeof(t->tss);

@@ -1,0 +1,88 @@
+// SPDX-License-Identifier: GPL-2.0
+/* experiments/series.c: named time series, appended to and looked up. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "experiments/series.h"
+
+struct series *series_find(const struct series_set *set, const char *name)
+{
+	size_t i;
+
+	/* the last one added is the likeliest: samplers add in a fixed order */
+	for (i = set->n; i-- > 0;)
+		if (!strcmp(set->s[i].name, name))
+			return &set->s[i];
+	return NULL;
+}
+
+static struct series *series_new(struct series_set *set, const char *name)
+{
+	struct series *s;
+
+	if (set->n == set->cap) {
+		size_t cap = set->cap ? set->cap * 2 : 64;
+		struct series *grown = realloc(set->s, cap * sizeof(*grown));
+
+		if (!grown)
+			return NULL;
+		set->s = grown;
+		set->cap = cap;
+	}
+	s = &set->s[set->n++];
+	memset(s, 0, sizeof(*s));
+	snprintf(s->name, sizeof(s->name), "%s", name);
+	return s;
+}
+
+int series_add(struct series_set *set, const char *name, uint64_t t_ns, double v)
+{
+	struct series *s = series_find(set, name);
+
+	if (!s && !(s = series_new(set, name)))
+		return -ENOMEM;
+	if (s->n == s->cap) {
+		size_t cap = s->cap ? s->cap * 2 : 256;
+		uint64_t *t = realloc(s->t_ns, cap * sizeof(*t));
+		double *v2;
+
+		if (!t)
+			return -ENOMEM;
+		s->t_ns = t;
+		v2 = realloc(s->v, cap * sizeof(*v2));
+		if (!v2)
+			return -ENOMEM;
+		s->v = v2;
+		s->cap = cap;
+	}
+	s->t_ns[s->n] = t_ns;
+	s->v[s->n] = v;
+	s->n++;
+	return 0;
+}
+
+int series_addf(struct series_set *set, uint64_t t_ns, double v, const char *fmt, ...)
+{
+	char name[SERIES_NAME_LEN];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(name, sizeof(name), fmt, ap);
+	va_end(ap);
+	return series_add(set, name, t_ns, v);
+}
+
+void series_set_free(struct series_set *set)
+{
+	size_t i;
+
+	for (i = 0; i < set->n; i++) {
+		free(set->s[i].t_ns);
+		free(set->s[i].v);
+	}
+	free(set->s);
+	memset(set, 0, sizeof(*set));
+}
