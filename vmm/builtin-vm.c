@@ -152,7 +152,7 @@ static int opt_parse(struct vm_opts *o, int argc, char **argv)
 			break;
 		case 'p':
 			if (vm_config_page_parse(optarg, &cfg->page_bytes))
-				ret = fail_usage("--guest-page: %s", err_msg());
+				ret = fail_usage("--guest-page '%s': use 4k, 2m or 1g", optarg);
 			break;
 		case 'P':
 			ret = opt_param(cfg, optarg);
