@@ -68,8 +68,24 @@ $(TARGET): $(CLI_OBJS) $(LIBS)
 $(BUILD)/libvmm.a: $(patsubst %.c,$(BUILD)/%.o,$(call LIB_SRCS,vmm))
 	$(call quiet,AR,$@)rm -f $@ && ar rcs $@ $^
 
-$(BUILD)/libexperiments.a: $(patsubst %.c,$(BUILD)/%.o,$(call LIB_SRCS,experiments))
+$(BUILD)/libexperiments.a: $(patsubst %.c,$(BUILD)/%.o,$(call LIB_SRCS,experiments)) \
+			   $(BUILD)/experiments/catalog_data.o
 	$(call quiet,AR,$@)rm -f $@ && ar rcs $@ $^
+
+# The catalog's specs are built in: their text and a table of names.
+CATALOG		:= $(sort $(wildcard experiments/catalog/*.json))
+$(BUILD)/experiments/catalog_data.S: $(CATALOG) Makefile
+	@mkdir -p $(dir $@)
+	$(Q){ printf '\t.section .rodata\n'; i=0; for f in $(CATALOG); do \
+		n=$$(basename $$f .json); \
+		printf 'name_%d:\t.asciz "%s"\njson_%d:\t.incbin "%s"\n\t.byte 0\n' $$i $$n $$i $$f; \
+		i=$$((i + 1)); done; \
+	printf '\t.section .data.rel.ro\n\t.balign 8\n\t.globl catalog_entries\ncatalog_entries:\n'; \
+	i=0; for f in $(CATALOG); do printf '\t.quad name_%d, json_%d\n' $$i $$i; i=$$((i + 1)); done; \
+	printf '\t.quad 0, 0\n\t.section .note.GNU-stack,"",@progbits\n'; } > $@
+
+$(BUILD)/experiments/catalog_data.o: $(BUILD)/experiments/catalog_data.S
+	$(call quiet,AS,$@)$(CC) -c -o $@ $<
 
 # The built-in guests: their table and their embedded ELF images.
 $(BUILD)/libguests.a: $(BUILD)/guests/builtin.o $(BUILD)/guests/embed.o

@@ -8,6 +8,7 @@
 
 static const struct builtin_cmd commands[] = {
 	{ "vm", cmd_vm, "run one VM with a toy guest and report what it saw" },
+	{ "run", cmd_run, "run an experiment: VMs in a cgroup, squeezed and sampled" },
 };
 
 static void usage(FILE *out)

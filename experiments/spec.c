@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "experiments/spec.h"
+#include "guests/builtin.h"
 #include "vmm/err.h"
 #include "vmm/util.h"
 #include "vmm/vm_config.h"
@@ -537,6 +538,8 @@ int spec_parse(struct spec *s, const char *text, const char *origin)
 	tok = json_tokener_new();
 	if (!tok)
 		return err_sys(ENOMEM, "spec %s", origin);
+	/* plain JSON: no comments, no trailing commas (the question says why) */
+	json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
 	root = json_tokener_parse_ex(tok, text, (int)len);
 	jerr = json_tokener_get_error(tok);
 	if (!root || jerr != json_tokener_success ||
@@ -680,6 +683,63 @@ uint64_t spec_start_bytes(const struct spec *s)
 		total += (uint64_t)vm->count * (VM_START_OVERHEAD + boot);
 	}
 	return total;
+}
+
+/* A VM as the VMM will run it, from one spec entry (guest, params, sizes). */
+int spec_vm_config(const struct spec_vm *vm, struct vm_config *cfg)
+{
+	int i, ret;
+
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->mem_bytes = vm->mem_bytes;
+	cfg->backing = vm->backing;
+	cfg->page_bytes = vm->page_bytes;
+	cfg->nr_vcpus = vm->vcpus;
+	cfg->timeout_s = vm->timeout_s;
+	for (i = 0; i < vm->nr_params; i++) {
+		ret = vm_config_add_param(cfg, vm->param_keys[i], vm->param_values[i]);
+		if (ret)
+			return ret;
+	}
+	return builtin_guest_configure(cfg, vm->guest, NULL);
+}
+
+static void size_text(uint64_t bytes, char *buf, size_t len)
+{
+	if (bytes == UINT64_MAX)
+		snprintf(buf, len, "max");
+	else
+		format_size(bytes, buf, len);
+}
+
+int spec_check(const struct spec *s)
+{
+	uint64_t need = spec_start_bytes(s);
+	char a[32], b[32];
+	struct vm_config cfg;
+	int i, ret;
+
+	for (i = 0; i < s->nr_vms; i++) {
+		ret = spec_vm_config(&s->vms[i], &cfg);
+		if (ret)
+			return err_wrap(ret, "spec %s: vms[%d]", s->name, i);
+		if (s->vms[i].mem_bytes < cfg.min_free_bytes + KVMSQ_PT_BASE)
+			return err_set(EINVAL, "spec %s: vms[%d]: mem is too small for guest %s with %d vCPUs",
+				       s->name, i, s->vms[i].guest, s->vms[i].vcpus);
+	}
+	for (i = 0; i < s->cg.nr_steps; i++) {
+		if (s->cg.steps[i].bytes >= need)
+			continue;
+		size_text(s->cg.steps[i].bytes, a, sizeof(a));
+		size_text(need, b, sizeof(b));
+		return err_set(EINVAL, "spec %s: cgroup limit %s at %.1f s is below the %s the VMs need to start (%d VMs: VMM process, KVM and guest boot memory; raise the limit)",
+			       s->name, a, s->cg.steps[i].at_s, b, spec_nr_vm_procs(s));
+	}
+	if (s->end_phase[0] && strspn(s->end_phase, "abcdefghijklmnopqrstuvwxyz0123456789_-") !=
+	    strlen(s->end_phase))
+		return err_set(EINVAL, "spec %s: end_phase '%s' is not a phase name ([a-z0-9_-])",
+			       s->name, s->end_phase);
+	return 0;
 }
 
 void spec_free(struct spec *s)

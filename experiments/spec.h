@@ -92,6 +92,14 @@ int spec_load_file(struct spec *s, const char *path);
  * @duration_s (0: keep) and multiply every size by @scale (0: keep).
  */
 int spec_override(struct spec *s, double duration_s, double scale);
+/*
+ * What cannot be checked while parsing: guests and their parameters,
+ * memory for the guest, limits below what the VMs need to start.
+ */
+int spec_check(const struct spec *s);
+struct vm_config;
+/* The VMM's config for one VM of @vm (no serial, no callbacks). */
+int spec_vm_config(const struct spec_vm *vm, struct vm_config *cfg);
 /* The limit in force @t_s into the run (UINT64_MAX: none). */
 uint64_t spec_limit_at(const struct spec *s, double t_s);
 /* Smallest memory the cgroup must allow for the VMs to start. */

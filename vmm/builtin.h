@@ -22,5 +22,6 @@ enum kvmsq_exit {
 };
 
 int cmd_vm(int argc, char **argv);
+int cmd_run(int argc, char **argv);	/* experiments/builtin-run.c */
 
 #endif

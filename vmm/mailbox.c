@@ -73,6 +73,8 @@ static int mailbox_phase(struct vcpu *vcpu, const struct kvmsq_msg *msg)
 	p->tsc = msg->tsc;
 	p->host_ns = now_ns();
 	vcpu->nr_phases++;
+	if (vcpu->vm->cfg.on_phase)
+		vcpu->vm->cfg.on_phase(vcpu->vm->cfg.on_phase_arg, vcpu->id, p);
 	return VCPU_CONTINUE;
 }
 

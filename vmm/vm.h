@@ -23,6 +23,8 @@
 #define VCPU_MAX_HISTS		8
 #define VCPU_EXIT_REASONS	64	/* counted by exit_reason below this */
 
+struct vcpu_phase;
+
 struct vm_config {
 	const char *guest_name;		/* for messages and results */
 	const uint8_t *elf;
@@ -38,6 +40,9 @@ struct vm_config {
 	double duration_s;		/* then set bi->stop; 0 = never */
 	double timeout_s;		/* then kill what still runs; 0 = never */
 	FILE *serial;			/* console output; NULL = discard */
+	/* called in the vCPU's thread at every phase marker (may be NULL) */
+	void (*on_phase)(void *arg, int vcpu, const struct vcpu_phase *phase);
+	void *on_phase_arg;
 };
 
 struct vm_layout {

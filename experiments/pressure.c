@@ -1,0 +1,275 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * experiments/pressure.c: the pressure sources, a table of open/fire
+ * operations by kind. Global sources (the hog) are refused outside the
+ * lab unless asked for: they squeeze the whole machine.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "experiments/pressure.h"
+#include "vmm/err.h"
+#include "vmm/util.h"
+
+static int write_text(const char *path, const char *text)
+{
+	size_t len = strlen(text);
+	ssize_t put;
+	int fd;
+
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	put = write(fd, text, len);
+	if (put < 0) {
+		int e = errno;
+
+		close(fd);
+		return -e;
+	}
+	close(fd);
+	return put == (ssize_t)len ? 0 : -EIO;
+}
+
+bool pressure_in_lab(const char *proc)
+{
+	char path[256], line[4096];
+	FILE *f;
+	bool lab = false;
+
+	snprintf(path, sizeof(path), "%s/cmdline", proc);
+	f = fopen(path, "re");
+	if (!f)
+		return false;
+	if (fgets(line, sizeof(line), f))
+		lab = strstr(line, "kvmsqueeze.lab=1") != NULL;
+	fclose(f);
+	return lab;
+}
+
+/* --- proactive reclaim --- */
+
+static int reclaim_open(struct pressure_src *p)
+{
+	if (p->env->cg->host.version != CG_V2)
+		return err_set(EOPNOTSUPP, "memory.reclaim needs cgroup v2 (this host's memory controller is %s)",
+			       cg_version_name(p->env->cg->host.version));
+	return 0;
+}
+
+static int reclaim_fire(struct pressure_src *p, char *what, size_t len)
+{
+	char size[32];
+	int ret = cg_tree_reclaim(p->env->cg, p->env->vms_child, p->sp.bytes);
+
+	format_size(p->sp.bytes, size, sizeof(size));
+	if (ret == -EAGAIN) {
+		snprintf(what, len, "memory.reclaim %s: reclaimed less than asked", size);
+		return 0;
+	}
+	snprintf(what, len, "memory.reclaim %s", size);
+	return ret;
+}
+
+/* --- the hog: anon memory in a sibling cgroup, held until the end --- */
+
+static void hog_main(int go_fd, uint64_t bytes)
+{
+	uint8_t *mem;
+	uint64_t off;
+	char go;
+
+	if (read(go_fd, &go, 1) != 1)
+		_exit(1);
+	mem = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (mem == MAP_FAILED)
+		_exit(1);
+	for (off = 0; off < bytes; off += 4096)
+		mem[off] = 1;
+	for (;;)
+		pause();
+}
+
+static int hog_open(struct pressure_src *p)
+{
+	if (!p->env->allow_global)
+		return err_set(EPERM, "pressure hog squeezes this whole machine: refused outside the lab (run it with make lab, or pass --allow-global-pressure)");
+	return 0;
+}
+
+static int hog_fire(struct pressure_src *p, char *what, size_t len)
+{
+	char size[32];
+	int pipefd[2], ret;
+	pid_t pid;
+
+	format_size(p->sp.bytes, size, sizeof(size));
+	if (p->hog_pid > 0) {
+		snprintf(what, len, "hog of %s already running", size);
+		return 0;
+	}
+	if (pipe2(pipefd, O_CLOEXEC))
+		return err_sys(errno, "hog: pipe");
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0) {
+		ret = err_sys(errno, "hog: fork");
+		goto out;
+	}
+	if (pid == 0) {
+		close(pipefd[1]);
+		hog_main(pipefd[0], p->sp.bytes);
+	}
+	p->hog_pid = pid;
+	ret = cg_tree_attach(p->env->cg, p->env->hog_child, pid);
+	if (ret) {
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+		p->hog_pid = 0;
+		goto out;
+	}
+	ret = write(pipefd[1], "g", 1) == 1 ? 0 : err_sys(errno, "hog: start");
+	snprintf(what, len, "hog started: %s of anon memory in cgroup %s/%s (pid %d)",
+		 size, p->env->cg->name, p->env->hog_child, (int)pid);
+out:
+	close(pipefd[0]);
+	close(pipefd[1]);
+	return ret;
+}
+
+/* --- drop_caches: slab only --- */
+
+static int drop_caches_open(struct pressure_src *p)
+{
+	char path[256];
+
+	snprintf(path, sizeof(path), "%s/sys/vm/drop_caches", p->env->proc);
+	if (access(path, W_OK))
+		return err_sys(errno, "%s", path);
+	return 0;
+}
+
+static int drop_caches_fire(struct pressure_src *p, char *what, size_t len)
+{
+	char path[256];
+	int ret;
+
+	snprintf(path, sizeof(path), "%s/sys/vm/drop_caches", p->env->proc);
+	snprintf(what, len, "drop_caches 2 (slab)");
+	ret = write_text(path, "2");
+	return ret ? err_sys(-ret, "%s", path) : 0;
+}
+
+/* --- the KVM MMU shrinker's debugfs scan file (CONFIG_SHRINKER_DEBUG) --- */
+
+static int shrinker_scan_open(struct pressure_src *p)
+{
+	char dir[200];
+	struct dirent *de;
+	DIR *d;
+
+	snprintf(dir, sizeof(dir), "%s/shrinker", p->env->debugfs);
+	d = opendir(dir);
+	if (!d)
+		return err_sys(errno, "%s (needs debugfs and CONFIG_SHRINKER_DEBUG, which Debian's kernels leave off; the lab kernels have it)",
+			       dir);
+	while ((de = readdir(d)) && p->nr_scan < PRESSURE_MAX_SCAN) {
+		if (strncmp(de->d_name, "x86-mmu", 7) || strlen(de->d_name) > 40)
+			continue;
+		snprintf(p->scan_files[p->nr_scan++], sizeof(p->scan_files[0]), "%s/%.40s/scan",
+			 dir, de->d_name);
+	}
+	closedir(d);
+	if (!p->nr_scan)
+		return err_set(ENOENT, "%s: no x86-mmu shrinker registered (a kernel without KVM's MMU shrinker)",
+			       dir);
+	return 0;
+}
+
+static int shrinker_scan_fire(struct pressure_src *p, char *what, size_t len)
+{
+	char req[64];
+	int i, ret;
+
+	/* "<memcg inode> <node> <nr_to_scan>"; 0: not memcg-aware */
+	snprintf(req, sizeof(req), "0 0 %llu", (unsigned long long)p->sp.nr_to_scan);
+	snprintf(what, len, "shrinker scan %llu on %d x86-mmu shrinker(s)",
+		 (unsigned long long)p->sp.nr_to_scan, p->nr_scan);
+	for (i = 0; i < p->nr_scan; i++) {
+		ret = write_text(p->scan_files[i], req);
+		if (ret)
+			return err_sys(-ret, "%s", p->scan_files[i]);
+	}
+	return 0;
+}
+
+static const struct {
+	int (*open)(struct pressure_src *p);
+	int (*fire)(struct pressure_src *p, char *what, size_t len);
+	bool must_have;		/* not available: refuse the run */
+} pressure_ops[] = {
+	[PRESSURE_RECLAIM] = { reclaim_open, reclaim_fire, false },
+	[PRESSURE_HOG] = { hog_open, hog_fire, true },
+	[PRESSURE_DROP_CACHES] = { drop_caches_open, drop_caches_fire, false },
+	[PRESSURE_SHRINKER_SCAN] = { shrinker_scan_open, shrinker_scan_fire, false },
+};
+
+int pressure_open(struct pressure_src *p, const struct spec_pressure *sp,
+		  const struct pressure_env *env)
+{
+	int ret;
+
+	memset(p, 0, sizeof(*p));
+	p->sp = *sp;
+	p->env = env;
+	p->next_s = sp->start_s;
+	ret = pressure_ops[sp->kind].open(p);
+	if (ret && pressure_ops[sp->kind].must_have)
+		return ret;
+	p->available = !ret;
+	if (ret)
+		snprintf(p->why, sizeof(p->why), "%s", err_msg());
+	return 0;
+}
+
+int pressure_tick(struct pressure_src *p, double t_s, char *what, size_t len)
+{
+	int ret;
+
+	if (!p->available || t_s < p->next_s)
+		return 0;
+	p->next_s = p->sp.period_s > 0 ? p->next_s + p->sp.period_s : HUGE_VAL;
+	if (p->next_s < t_s)	/* we fell behind: do not fire in a burst */
+		p->next_s = t_s + p->sp.period_s;
+	ret = pressure_ops[p->sp.kind].fire(p, what, len);
+	if (ret) {
+		p->failed++;
+		return ret;
+	}
+	p->fired++;
+	return 1;
+}
+
+double pressure_next(const struct pressure_src *p, double t_s)
+{
+	if (!p->available || p->next_s == HUGE_VAL)
+		return HUGE_VAL;
+	return p->next_s > t_s ? p->next_s - t_s : 0;
+}
+
+void pressure_close(struct pressure_src *p)
+{
+	if (p->hog_pid > 0) {
+		kill(p->hog_pid, SIGKILL);
+		waitpid(p->hog_pid, NULL, 0);
+		p->hog_pid = 0;
+	}
+}

@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * experiments/pressure.h: pressure sources besides the cgroup limit:
+ * proactive reclaim, a memory hog in a sibling cgroup (global pressure),
+ * drop_caches and the KVM MMU shrinker's debugfs scan file. Each fires at
+ * its start time and then every period.
+ */
+#ifndef KVMSQ_PRESSURE_H
+#define KVMSQ_PRESSURE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "experiments/cgroup.h"
+#include "experiments/spec.h"
+
+#define PRESSURE_WHY_LEN	256
+#define PRESSURE_MAX_SCAN	8
+
+struct pressure_env {
+	const struct cg_tree *cg;
+	const char *vms_child;		/* reclaim target */
+	const char *hog_child;		/* where the hog runs */
+	const char *proc;		/* "/proc" */
+	const char *debugfs;		/* "/sys/kernel/debug" */
+	bool allow_global;		/* --allow-global-pressure or in the lab */
+};
+
+struct pressure_src {
+	struct spec_pressure sp;
+	const struct pressure_env *env;
+	bool available;
+	char why[PRESSURE_WHY_LEN];
+	double next_s;
+	uint64_t fired, failed;
+	pid_t hog_pid;
+	int nr_scan;
+	char scan_files[PRESSURE_MAX_SCAN][256];
+};
+
+/*
+ * Get @p ready. Refusals that must stop the run (global pressure outside
+ * the lab) return -errno; a source the host lacks is kept unavailable
+ * with the reason and returns 0.
+ */
+int pressure_open(struct pressure_src *p, const struct spec_pressure *sp,
+		  const struct pressure_env *env);
+/*
+ * Fire if due at @t_s. Returns 1 and a one-line description in @what when
+ * it acted, 0 when not due, -errno (err_msg()) when the action failed.
+ */
+int pressure_tick(struct pressure_src *p, double t_s, char *what, size_t len);
+/* Seconds until it is next due (HUGE_VAL: never). */
+double pressure_next(const struct pressure_src *p, double t_s);
+void pressure_close(struct pressure_src *p);
+/* True if this host is a kvmsqueeze lab (kvmsqueeze.lab=1 on the kernel command line). */
+bool pressure_in_lab(const char *proc);
+
+#endif

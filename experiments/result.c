@@ -1,0 +1,505 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * experiments/result.c: a run as JSON (experiments/RESULT.md): provenance,
+ * sources and why some are missing, every time series, phases, events,
+ * each VM's own results, and the summary. Written atomically; a partial
+ * file while the run goes on.
+ */
+#include <errno.h>
+#include <fnmatch.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "experiments/run.h"
+#include "vmm/builtin.h"
+#include "vmm/err.h"
+#include "vmm/hist.h"
+#include "vmm/util.h"
+#include "vmm/vm_report.h"
+
+#define RESULT_SCHEMA	1
+
+static struct json_object *jstr(const char *s)
+{
+	return s ? json_object_new_string(s) : NULL;
+}
+
+static struct json_object *jnum(double v)
+{
+	return isfinite(v) ? json_object_new_double(v) : NULL;
+}
+
+/* --- provenance --- */
+
+static struct json_object *host_json(const struct run *r)
+{
+	const struct host_info *h = &r->host;
+	struct json_object *o = json_object_new_object(), *params = json_object_new_object();
+	int i;
+
+	json_object_object_add(o, "kernel_release", jstr(h->kernel_release));
+	json_object_object_add(o, "kernel_version", jstr(h->kernel_version));
+	json_object_object_add(o, "cpu_model", jstr(h->cpu_model));
+	json_object_object_add(o, "nr_cpus", json_object_new_int((int)sysconf(_SC_NPROCESSORS_ONLN)));
+	json_object_object_add(o, "mem_total_bytes", json_object_new_int64(
+		(int64_t)sysconf(_SC_PHYS_PAGES) * sysconf(_SC_PAGESIZE)));
+	json_object_object_add(o, "kvm_module", jstr(h->kvm_module));
+	json_object_object_add(o, "mmu", jstr(h->mmu));
+	json_object_object_add(o, "mmu_reason", jstr(h->mmu_reason));
+	for (i = 0; i < h->nr_params; i++) {
+		char key[128];
+
+		snprintf(key, sizeof(key), "%s.%s", h->params[i].module, h->params[i].name);
+		json_object_object_add(params, key, jstr(h->params[i].value));
+	}
+	json_object_object_add(o, "kvm_params", params);
+	json_object_object_add(o, "lab", json_object_new_boolean(r->o->in_lab));
+	json_object_object_add(o, "arm", jstr(r->o->arm));
+	return o;
+}
+
+static struct json_object *run_json(const struct run *r, bool complete)
+{
+	struct json_object *o = json_object_new_object();
+	uint64_t end = r->end_ns ? r->end_ns : now_ns();
+
+	json_object_object_add(o, "id", jstr(r->o->run_id));
+	json_object_object_add(o, "experiment", jstr(r->s->name));
+	json_object_object_add(o, "rep", json_object_new_int(r->o->rep));
+	json_object_object_add(o, "reps", json_object_new_int(r->o->nr_reps));
+	json_object_object_add(o, "tag", jstr(r->o->tag));
+	json_object_object_add(o, "started_at", jstr(r->started_at));
+	json_object_object_add(o, "command_line", jstr(r->o->cmdline));
+	json_object_object_add(o, "duration_s", jnum(r->s->duration_s));
+	json_object_object_add(o, "duration_override_s", r->o->duration_override > 0 ?
+			       jnum(r->o->duration_override) : NULL);
+	json_object_object_add(o, "scale", jnum(r->o->scale > 0 ? r->o->scale : 1));
+	json_object_object_add(o, "sample_period_ms", jnum(r->s->sample_period_s * 1000));
+	json_object_object_add(o, "run_s", jnum(run_seconds(r, end)));
+	json_object_object_add(o, "end_reason", complete || r->end_reason ?
+			       jstr(r->end_reason) : jstr("still running (partial file)"));
+	return o;
+}
+
+static struct json_object *cgroup_json(const struct run *r)
+{
+	struct json_object *o = json_object_new_object();
+	const char *knob = r->s->cg.knob == CG_KNOB_HIGH ? "high" : "max";
+
+	json_object_object_add(o, "version", jstr(cg_version_name(r->cg_host.version)));
+	json_object_object_add(o, "mount", jstr(r->cg_host.mount));
+	json_object_object_add(o, "tree", jstr(r->tree.name));
+	json_object_object_add(o, "knob", jstr(knob));
+	json_object_object_add(o, "knob_file", jstr(cg_knob_file(&r->cg_host, r->s->cg.knob)));
+	if (r->cg_host.version == CG_V1 && r->s->cg.knob == CG_KNOB_HIGH &&
+	    r->s->cg.schedule != SCHED_NONE)
+		json_object_object_add(o, "note", jstr("cgroup v1 has no memory.high: the limit was applied as memory.limit_in_bytes, a hard limit"));
+	return o;
+}
+
+static struct json_object *sources_json(const struct run *r)
+{
+	struct json_object *arr = json_object_new_array();
+	int i;
+
+	for (i = 0; r->samplers && i < nr_sampler_ops; i++) {
+		const struct sampler *s = &r->samplers[i];
+		struct json_object *o = json_object_new_object();
+
+		json_object_object_add(o, "name", jstr(s->ops->name));
+		json_object_object_add(o, "kind", jstr("sampler"));
+		json_object_object_add(o, "available", json_object_new_boolean(s->available));
+		if (!s->available)
+			json_object_object_add(o, "why", jstr(s->why));
+		if (s->note[0])
+			json_object_object_add(o, "note", jstr(s->note));
+		json_object_array_add(arr, o);
+	}
+	for (i = 0; i < r->nr_press; i++) {
+		const struct pressure_src *p = &r->press[i];
+		struct json_object *o = json_object_new_object();
+
+		json_object_object_add(o, "name", jstr(spec_pressure_name(p->sp.kind)));
+		json_object_object_add(o, "kind", jstr("pressure"));
+		json_object_object_add(o, "available", json_object_new_boolean(p->available));
+		if (!p->available)
+			json_object_object_add(o, "why", jstr(p->why));
+		json_object_object_add(o, "fired", json_object_new_int64((int64_t)p->fired));
+		json_object_object_add(o, "failed", json_object_new_int64((int64_t)p->failed));
+		json_object_array_add(arr, o);
+	}
+	return arr;
+}
+
+static struct json_object *series_json(const struct series_set *set)
+{
+	struct json_object *o = json_object_new_object();
+	size_t i, j;
+
+	for (i = 0; i < set->n; i++) {
+		const struct series *s = &set->s[i];
+		struct json_object *one = json_object_new_object();
+		struct json_object *t = json_object_new_array_ext((int)s->n);
+		struct json_object *v = json_object_new_array_ext((int)s->n);
+
+		for (j = 0; j < s->n; j++) {
+			json_object_array_add(t, json_object_new_double(round((double)s->t_ns[j] / 1e6) / 1e3));
+			json_object_array_add(v, json_object_new_double(s->v[j]));
+		}
+		json_object_object_add(one, "t_s", t);
+		json_object_object_add(one, "v", v);
+		json_object_object_add(o, s->name, one);
+	}
+	return o;
+}
+
+static struct json_object *phases_json(const struct run *r)
+{
+	struct json_object *arr = json_object_new_array();
+	int i, j;
+
+	for (i = 0; i < r->nr_vms; i++) {
+		for (j = 0; j < r->vms[i].nr_phases; j++) {
+			const struct vmproc_phase *ph = &r->vms[i].phases[j];
+			struct json_object *o = json_object_new_object();
+
+			json_object_object_add(o, "vm", json_object_new_int(i));
+			json_object_object_add(o, "vcpu", json_object_new_int(ph->vcpu));
+			json_object_object_add(o, "name", jstr(ph->name));
+			json_object_object_add(o, "edge", jstr(ph->edge == KVMSQ_PHASE_BEGIN ?
+							       "begin" : "end"));
+			json_object_object_add(o, "t_s", jnum(run_seconds(r, ph->host_ns)));
+			json_object_array_add(arr, o);
+		}
+	}
+	return arr;
+}
+
+/* --- each VM --- */
+
+static const char *vm_end_kind(const struct run *r, const struct vmproc *p)
+{
+	int st = p->wait_status;
+
+	if (p->state != VMPROC_ENDED)
+		return "running";
+	if (WIFSIGNALED(st))
+		return WTERMSIG(st) == SIGKILL && !r->vm_killed_by_us[p->index] ?
+			"oom-killed" : "killed";
+	switch (WEXITSTATUS(st)) {
+	case EXIT_OK:
+		return "ok";
+	case EXIT_GUEST_CODE:
+		return "guest-exit-code";
+	case EXIT_GUEST_ERROR:
+		return "guest-error";
+	case EXIT_TIMEOUT:
+		return "timeout";
+	case EXIT_INTERRUPTED:
+		return "interrupted";
+	default:
+		return "setup-failed";
+	}
+}
+
+static struct json_object *vm_json(const struct run *r, const struct vmproc *p)
+{
+	const struct spec_vm *sv = &r->s->vms[p->group];
+	struct json_object *o = json_object_new_object(), *res = NULL;
+	char end[64], why[512];
+
+	vmproc_end_text(p, end, sizeof(end));
+	vmproc_last_error(p, why, sizeof(why));
+	json_object_object_add(o, "index", json_object_new_int(p->index));
+	json_object_object_add(o, "group", json_object_new_int(p->group));
+	json_object_object_add(o, "guest", jstr(sv->guest));
+	json_object_object_add(o, "vcpus", json_object_new_int(sv->vcpus));
+	json_object_object_add(o, "mem_bytes", json_object_new_int64((int64_t)sv->mem_bytes));
+	json_object_object_add(o, "backing", jstr(mem_backing_name(sv->backing)));
+	json_object_object_add(o, "pid", json_object_new_int(p->pid));
+	json_object_object_add(o, "end", jstr(vm_end_kind(r, p)));
+	json_object_object_add(o, "end_detail", jstr(end));
+	json_object_object_add(o, "error", why[0] ? jstr(why) : NULL);
+	json_object_object_add(o, "start_s", p->start_ns ? jnum(run_seconds(r, p->start_ns)) : NULL);
+	json_object_object_add(o, "end_s", p->end_ns ? jnum(run_seconds(r, p->end_ns)) : NULL);
+	if (p->state == VMPROC_ENDED && access(p->result_path, R_OK) == 0)
+		res = json_object_from_file(p->result_path);
+	json_object_object_add(o, "result", res);
+	json_object_object_add(o, "log", jstr(p->log_path));
+	return o;
+}
+
+static struct json_object *vms_json(const struct run *r)
+{
+	struct json_object *arr = json_object_new_array();
+	int i;
+
+	for (i = 0; i < r->nr_vms; i++)
+		json_object_array_add(arr, vm_json(r, &r->vms[i]));
+	return arr;
+}
+
+/* --- the summary --- */
+
+struct agg {
+	double first, last, peak;
+	bool found;
+};
+
+/* Sum, point by point, of every series matching @pattern (fnmatch). */
+static struct agg series_agg(const struct series_set *set, const char *pattern)
+{
+	struct agg a = { 0, 0, -HUGE_VAL, false };
+	size_t i, j, n = SIZE_MAX;
+
+	for (i = 0; i < set->n; i++)
+		if (!fnmatch(pattern, set->s[i].name, 0) && set->s[i].n < n)
+			n = set->s[i].n;
+	for (j = 0; n != SIZE_MAX && j < n; j++) {
+		double sum = 0;
+
+		for (i = 0; i < set->n; i++)
+			if (!fnmatch(pattern, set->s[i].name, 0))
+				sum += set->s[i].v[j];
+		if (j == 0)
+			a.first = sum;
+		a.last = sum;
+		a.peak = fmax(a.peak, sum);
+		a.found = true;
+	}
+	return a;
+}
+
+/* Cumulative counters: their growth during the run, or null if unsampled. */
+static struct json_object *delta_json(const struct series_set *set, const char *pattern)
+{
+	struct agg a = series_agg(set, pattern);
+
+	return a.found ? jnum(a.last - a.first) : NULL;
+}
+
+static struct json_object *level_json(const struct series_set *set, const char *pattern,
+				      double unit)
+{
+	struct agg a = series_agg(set, pattern);
+	struct json_object *o;
+
+	if (!a.found)
+		return NULL;
+	o = json_object_new_object();
+	json_object_object_add(o, "start", jnum(a.first * unit));
+	json_object_object_add(o, "peak", jnum(a.peak * unit));
+	json_object_object_add(o, "final", jnum(a.last * unit));
+	return o;
+}
+
+/* Histograms of every vCPU of every VM named @key, merged; in ns. */
+static struct json_object *latency_json(const struct run *r, struct json_object *vms,
+					const char *key)
+{
+	struct kvmsq_hist *h = calloc(1, sizeof(*h));
+	struct json_object *o = NULL;
+	uint64_t khz = 0;
+	size_t i, j, k;
+
+	if (!h)
+		return NULL;
+	kvmsq_hist_init(h);
+	for (i = 0; i < json_object_array_length(vms); i++) {
+		struct json_object *res, *vcpus, *t;
+
+		if (!json_object_object_get_ex(json_object_array_get_idx(vms, i), "result", &res) ||
+		    !res || !json_object_object_get_ex(res, "vcpus", &vcpus))
+			continue;
+		if (json_object_object_get_ex(res, "tsc_khz", &t))
+			khz = (uint64_t)json_object_get_int64(t);
+		for (j = 0; j < json_object_array_length(vcpus); j++) {
+			struct json_object *lat, *b, *mx;
+
+			if (!json_object_object_get_ex(json_object_array_get_idx(vcpus, j), key, &lat) ||
+			    !json_object_object_get_ex(lat, "buckets", &b))
+				continue;
+			for (k = 0; k < json_object_array_length(b); k++) {
+				struct json_object *row = json_object_array_get_idx(b, k);
+				uint64_t lower = (uint64_t)json_object_get_int64(json_object_array_get_idx(row, 0));
+				uint64_t n = (uint64_t)json_object_get_int64(json_object_array_get_idx(row, 2));
+
+				h->buckets[kvmsq_hist_index(lower)] += n;
+				h->count += n;
+				h->min = lower < h->min ? lower : h->min;
+			}
+			if (khz && json_object_object_get_ex(lat, "max", &mx)) {
+				uint64_t max = (uint64_t)(json_object_get_double(mx) * (double)khz / 1e6);
+
+				h->max = max > h->max ? max : h->max;
+			}
+		}
+	}
+	if (h->count && khz) {
+		o = json_object_new_object();
+		json_object_object_add(o, "count", json_object_new_int64((int64_t)h->count));
+		json_object_object_add(o, "p50", jnum(cycles_to_ns(hist_quantile(h, 0.5), khz)));
+		json_object_object_add(o, "p90", jnum(cycles_to_ns(hist_quantile(h, 0.9), khz)));
+		json_object_object_add(o, "p99", jnum(cycles_to_ns(hist_quantile(h, 0.99), khz)));
+		json_object_object_add(o, "p999", jnum(cycles_to_ns(hist_quantile(h, 0.999), khz)));
+		json_object_object_add(o, "max", jnum(cycles_to_ns(h->max, khz)));
+	}
+	(void)r;
+	free(h);
+	return o;
+}
+
+/* Pages touched in all, over the wall time from the first touch to the last. */
+static struct json_object *touch_json(const struct run *r, struct json_object *vms)
+{
+	double first = HUGE_VAL, last = -HUGE_VAL, pages = 0;
+	struct json_object *o;
+	size_t i, j;
+	int v;
+
+	for (v = 0; v < r->nr_vms; v++) {
+		for (j = 0; j < (size_t)r->vms[v].nr_phases; j++) {
+			const struct vmproc_phase *ph = &r->vms[v].phases[j];
+			double t = run_seconds(r, ph->host_ns);
+
+			if (strcmp(ph->name, "touch"))
+				continue;
+			if (ph->edge == KVMSQ_PHASE_BEGIN)
+				first = fmin(first, t);
+			else
+				last = fmax(last, t);
+		}
+	}
+	for (i = 0; i < json_object_array_length(vms); i++) {
+		struct json_object *res, *vcpus, *pt;
+
+		if (!json_object_object_get_ex(json_object_array_get_idx(vms, i), "result", &res) ||
+		    !res || !json_object_object_get_ex(res, "vcpus", &vcpus))
+			continue;
+		for (j = 0; j < json_object_array_length(vcpus); j++)
+			if (json_object_object_get_ex(json_object_array_get_idx(vcpus, j),
+						      "pages_touched", &pt))
+				pages += (double)json_object_get_int64(pt);
+	}
+	if (!(last > first) || !pages)
+		return NULL;
+	o = json_object_new_object();
+	json_object_object_add(o, "pages", jnum(pages));
+	json_object_object_add(o, "seconds", jnum(last - first));
+	json_object_object_add(o, "pages_per_s", jnum(pages / (last - first)));
+	return o;
+}
+
+static int count_events(const struct run *r, const char *type)
+{
+	size_t i;
+	int n = 0;
+
+	for (i = 0; i < json_object_array_length(r->events); i++) {
+		struct json_object *t;
+
+		if (json_object_object_get_ex(json_object_array_get_idx(r->events, i), "type", &t) &&
+		    !strcmp(json_object_get_string(t), type))
+			n++;
+	}
+	return n;
+}
+
+static struct json_object *summary_json(const struct run *r, struct json_object *vms)
+{
+	const struct series_set *s = &r->series;
+	struct json_object *o = json_object_new_object();
+	struct json_object *pt = json_object_new_object(), *mc = json_object_new_object();
+	struct json_object *rc = json_object_new_object(), *sh = json_object_new_object();
+	struct agg cache = series_agg(s, "kvm.vm*.vcpus.mmu_cache_pages");
+	int vcpus = 0, i;
+
+	json_object_object_add(pt, "sec_pagetables_bytes", level_json(s, "meminfo.SecPageTables_kb", 1024));
+	json_object_object_add(pt, "pagetables_bytes", level_json(s, "meminfo.PageTables_kb", 1024));
+	json_object_object_add(o, "page_tables", pt);
+
+	json_object_object_add(mc, "current_bytes", level_json(s, "memcg.current_bytes", 1));
+	json_object_object_add(mc, "kernel_bytes", r->cg_host.version == CG_V2 ?
+			       level_json(s, "memcg.stat.kernel", 1) :
+			       level_json(s, "memcg.kernel_bytes", 1));
+	json_object_object_add(mc, "sec_pagetables_bytes", level_json(s, "memcg.stat.sec_pagetables", 1));
+	json_object_object_add(o, "memcg", mc);
+
+	json_object_object_add(rc, "pgscan", delta_json(s, "vmstat.pgscan_[kdh]*"));
+	json_object_object_add(rc, "pgsteal", delta_json(s, "vmstat.pgsteal_[kdh]*"));
+	json_object_object_add(rc, "allocstall", delta_json(s, "vmstat.allocstall_*"));
+	json_object_object_add(rc, "slabs_scanned", delta_json(s, "vmstat.slabs_scanned"));
+	json_object_object_add(rc, "workingset_refault", delta_json(s, "vmstat.workingset_refault_*"));
+	json_object_object_add(rc, "memcg_pgscan", delta_json(s, "memcg.stat.pgscan"));
+	json_object_object_add(rc, "memcg_pgsteal", delta_json(s, "memcg.stat.pgsteal"));
+	json_object_object_add(rc, "memcg_refault", delta_json(s, "memcg.stat.workingset_refault_*"));
+	/* v1 has no pgscan in memory.stat: pages leaving the cgroup instead */
+	json_object_object_add(rc, "memcg_pgpgout", delta_json(s, "memcg.stat.pgpgout"));
+	json_object_object_add(o, "reclaim", rc);
+
+	json_object_object_add(sh, "kvm_calls", delta_json(s, "shrink.mmu_shrink_scan.calls"));
+	json_object_object_add(sh, "kvm_freed", delta_json(s, "shrink.mmu_shrink_scan.freed"));
+	json_object_object_add(sh, "all_calls", delta_json(s, "shrink.all.calls"));
+	json_object_object_add(sh, "all_freed", delta_json(s, "shrink.all.freed"));
+	json_object_object_add(sh, "kvm_count", level_json(s, "shrinker.x86-mmu*.count", 1));
+	json_object_object_add(o, "shrinker", sh);
+
+	for (i = 0; i < r->nr_vms; i++)
+		vcpus += r->vms[i].nr_vcpus;
+	json_object_object_add(o, "idle_cache_pages_per_vcpu",
+			       cache.found && vcpus ? jnum(cache.last / vcpus) : NULL);
+	json_object_object_add(o, "fault_latency_ns", latency_json(r, vms, "fault_latency_ns"));
+	json_object_object_add(o, "access_latency_ns", latency_json(r, vms, "access_latency_ns"));
+	json_object_object_add(o, "touch", touch_json(r, vms));
+	json_object_object_add(o, "oom_killed_vms", json_object_new_int(count_events(r, "oom_kill")));
+	json_object_object_add(o, "memcg_oom_kill", delta_json(s, "memcg.events.oom_kill"));
+	json_object_object_add(o, "run_s", jnum(run_seconds(r, r->end_ns ? r->end_ns : now_ns())));
+	return o;
+}
+
+static struct json_object *notes_json(const struct run *r)
+{
+	struct json_object *arr = json_object_new_array();
+	struct agg sec = series_agg(&r->series, "meminfo.SecPageTables_kb");
+
+	if (!strcmp(r->host.kvm_module, "kvm_pvm"))
+		json_object_array_add(arr, jstr("kvm_pvm: this KVM always uses shadow paging and runs guests without hardware virtualization"));
+	if (sec.found && sec.peak == sec.first && !strcmp(r->host.mmu, "shadow"))
+		json_object_array_add(arr, jstr("SecPageTables never moved during the run: this KVM does not count its shadow pages there; page-table memory shows only in kernel memory charged to the cgroup"));
+	return arr;
+}
+
+struct json_object *result_build(struct run *r, bool complete)
+{
+	struct json_object *o = json_object_new_object(), *vms = vms_json(r);
+
+	json_object_object_add(o, "schema", json_object_new_int(RESULT_SCHEMA));
+	json_object_object_add(o, "complete", json_object_new_boolean(complete));
+	json_object_object_add(o, "tool", json_object_new_object());
+	json_object_object_add(json_object_object_get(o, "tool"), "name", jstr("kvmsqueeze"));
+	json_object_object_add(json_object_object_get(o, "tool"), "version", jstr(KVMSQ_VERSION));
+	json_object_object_add(o, "run", run_json(r, complete));
+	json_object_object_add(o, "host", host_json(r));
+	json_object_object_add(o, "cgroup", cgroup_json(r));
+	json_object_object_add(o, "spec", json_object_get(r->s->json));
+	json_object_object_add(o, "notes", notes_json(r));
+	json_object_object_add(o, "sources", sources_json(r));
+	json_object_object_add(o, "summary", summary_json(r, vms));
+	json_object_object_add(o, "events", json_object_get(r->events));
+	json_object_object_add(o, "phases", phases_json(r));
+	json_object_object_add(o, "vms", vms);
+	json_object_object_add(o, "series", series_json(&r->series));
+	return o;
+}
+
+int result_write(struct run *r, bool complete)
+{
+	struct json_object *o = result_build(r, complete);
+	int ret = json_write_file(o, r->result_path);
+
+	json_object_put(o);
+	return ret;
+}

@@ -1,0 +1,492 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * experiments/run.c: one repetition, start to end. Setup in order (cgroup
+ * tree, samplers, pressure sources, VM processes), one loop that samples,
+ * follows the limit schedule, fires pressure and watches the VMs, then
+ * teardown in reverse order on every path, interrupted or not.
+ */
+#include <errno.h>
+#include <math.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "experiments/run.h"
+#include "vmm/err.h"
+#include "vmm/util.h"
+
+static const char *const cg_children[] = { "vms", "hog" };
+
+double run_seconds(const struct run *r, uint64_t ns)
+{
+	return ns > r->t0_ns ? (double)(ns - r->t0_ns) / 1e9 : 0;
+}
+
+static double run_now_s(const struct run *r)
+{
+	return run_seconds(r, now_ns());
+}
+
+void run_event(struct run *r, const char *type, const char *fmt, ...)
+{
+	struct json_object *e = json_object_new_object();
+	char detail[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(detail, sizeof(detail), fmt, ap);
+	va_end(ap);
+	json_object_object_add(e, "t_s", json_object_new_double(run_now_s(r)));
+	json_object_object_add(e, "type", json_object_new_string(type));
+	json_object_object_add(e, "detail", json_object_new_string(detail));
+	json_object_array_add(r->events, e);
+}
+
+/* One line per step on stderr; the live line (a terminal) is redrawn. */
+static void progress(const struct run *r, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void progress(const struct run *r, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "%s[%s rep %d/%d %6.2f s] ", r->o->live ? "\r\033[K" : "",
+		r->s->name, r->o->rep, r->o->nr_reps, run_now_s(r));
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+static void progress_live(const struct run *r)
+{
+	const struct series *pt = series_find(&r->series, "meminfo.SecPageTables_kb");
+	char limit[32] = "none";
+	int i, running = 0;
+
+	if (!r->o->live)
+		return;
+	for (i = 0; i < r->nr_vms; i++)
+		running += r->vms[i].state == VMPROC_RUNNING;
+	if (r->limit_bytes != UINT64_MAX)
+		format_size(r->limit_bytes, limit, sizeof(limit));
+	fprintf(stderr, "\r\033[K[%s rep %d/%d] %5.1f/%.0f s  VMs running %d/%d  limit %s  SecPageTables %.0f kB",
+		r->s->name, r->o->rep, r->o->nr_reps, run_now_s(r), r->s->duration_s,
+		running, r->nr_vms, limit, pt && pt->n ? pt->v[pt->n - 1] : 0.0);
+}
+
+/* --- the cgroup limit and its schedule --- */
+
+static int limit_apply(struct run *r, uint64_t bytes)
+{
+	const char *file = cg_knob_file(&r->cg_host, r->s->cg.knob);
+	char size[32] = "max";
+	int ret;
+
+	ret = cg_tree_set_limit(&r->tree, "vms", r->s->cg.knob, bytes);
+	if (ret)
+		return ret;
+	if (bytes != UINT64_MAX)
+		format_size(bytes, size, sizeof(size));
+	r->limit_bytes = bytes;
+	run_event(r, "limit", "%s = %s", file, size);
+	series_add(&r->series, "cgroup.limit_bytes", now_ns() - r->t0_ns,
+		   bytes == UINT64_MAX ? -1 : (double)bytes);
+	return 0;
+}
+
+static int limit_follow(struct run *r, double t_s)
+{
+	uint64_t want = spec_limit_at(r->s, t_s);
+
+	if (r->s->cg.schedule == SCHED_NONE || want == r->limit_bytes)
+		return 0;
+	return limit_apply(r, want);
+}
+
+/* --- KVM stats of every VM, through the fds the VM processes sent --- */
+
+static void kvm_stats_sample(struct run *r, struct vmproc *p, uint64_t t_ns)
+{
+	const struct kvm_stats *st = &p->vm_stats;
+	uint32_t i;
+	int v;
+
+	if (!p->stats_ready || kvm_stats_read(st, p->values))
+		return;
+	for (i = 0; i < st->nr; i++)
+		if (st->stat[i].size == 1)
+			series_addf(&r->series, t_ns, (double)p->values[st->stat[i].index],
+				    "kvm.vm%d.%s", p->index, st->stat[i].name);
+	/* vCPU stats summed over the VM's vCPUs; their descriptors are alike */
+	st = &p->vcpu_stats[0];
+	{
+		double sum[st->nr];
+
+		memset(sum, 0, sizeof(sum));
+		for (v = 0; v < p->nr_vcpus; v++) {
+			if (kvm_stats_read(&p->vcpu_stats[v], p->values))
+				return;
+			for (i = 0; i < st->nr; i++)
+				sum[i] += (double)p->values[st->stat[i].index];
+		}
+		for (i = 0; i < st->nr; i++)
+			if (st->stat[i].size == 1)
+				series_addf(&r->series, t_ns, sum[i], "kvm.vm%d.vcpus.%s",
+					    p->index, st->stat[i].name);
+	}
+}
+
+static void sample_all(struct run *r)
+{
+	uint64_t t_ns = now_ns() - r->t0_ns;
+	int i;
+
+	samplers_sample(r->samplers, t_ns);
+	for (i = 0; i < r->nr_vms; i++)
+		kvm_stats_sample(r, &r->vms[i], t_ns);
+}
+
+/* --- VM processes --- */
+
+static int vms_start(struct run *r)
+{
+	char result[PATH_MAX], log[PATH_MAX];
+	struct vm_config cfg;
+	int g, k, ret;
+
+	r->vms = calloc((size_t)spec_nr_vm_procs(r->s), sizeof(*r->vms));
+	r->vm_killed_by_us = calloc((size_t)spec_nr_vm_procs(r->s), sizeof(bool));
+	if (!r->vms || !r->vm_killed_by_us)
+		return err_sys(ENOMEM, "VMs");
+	for (g = 0; g < r->s->nr_vms; g++) {
+		ret = spec_vm_config(&r->s->vms[g], &cfg);
+		if (ret)
+			return ret;
+		if (cfg.backing == MEM_FILE)
+			cfg.backing_path = r->o->out_dir;	/* an unnamed file there */
+		cfg.guest_name = r->s->vms[g].guest;
+		for (k = 0; k < r->s->vms[g].count; k++) {
+			struct vmproc *p = &r->vms[r->nr_vms];
+
+			p->index = r->nr_vms;
+			p->group = g;
+			snprintf(result, sizeof(result), "%s/.rep-%d-vm%d.json", r->o->out_dir,
+				 r->o->rep, p->index);
+			snprintf(log, sizeof(log), "%s/rep-%d-vm%d.log", r->o->out_dir,
+				 r->o->rep, p->index);
+			ret = vmproc_start(p, &cfg, r->o->kvm_path, result, log);
+			r->nr_vms++;
+			if (ret)
+				return ret;
+			ret = cg_tree_attach(&r->tree, "vms", p->pid);
+			if (ret)
+				return ret;
+		}
+	}
+	/* all attached before any allocates, so the first touch is charged too */
+	for (k = 0; k < r->nr_vms; k++) {
+		ret = vmproc_go(&r->vms[k]);
+		if (ret)
+			return ret;
+	}
+	run_event(r, "vms", "%d VM processes started in %s/vms", r->nr_vms, r->tree.name);
+	return 0;
+}
+
+static void vm_phase_progress(struct run *r, struct vmproc *p, int from)
+{
+	int i;
+
+	for (i = from; i < p->nr_phases; i++) {
+		const struct vmproc_phase *ph = &p->phases[i];
+
+		if (ph->vcpu != 0)
+			continue;
+		progress(r, "vm%d: phase %s %s", p->index, ph->name,
+			 ph->edge == KVMSQ_PHASE_BEGIN ? "begins" : "ends");
+	}
+}
+
+static void vm_ended(struct run *r, struct vmproc *p)
+{
+	char end[64], why[512];
+	int st = p->wait_status;
+
+	vmproc_end_text(p, end, sizeof(end));
+	vmproc_last_error(p, why, sizeof(why));
+	if (WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL && !r->vm_killed_by_us[p->index]) {
+		run_event(r, "oom_kill", "vm%d (pid %d) killed by SIGKILL: the OOM killer",
+			  p->index, (int)p->pid);
+		progress(r, "vm%d: OOM-killed", p->index);
+		return;
+	}
+	run_event(r, "vm_end", "vm%d: %s%s%s", p->index, end, why[0] ? ": " : "", why);
+	progress(r, "vm%d: %s%s%s", p->index, end, why[0] ? ": " : "", why);
+}
+
+/* Poll every VM; returns how many still run. */
+static int vms_watch(struct run *r)
+{
+	int i, before, running = 0;
+
+	for (i = 0; i < r->nr_vms; i++) {
+		struct vmproc *p = &r->vms[i];
+
+		if (p->state == VMPROC_ENDED)
+			continue;
+		before = p->nr_phases;
+		if (vmproc_poll(p))
+			run_event(r, "error", "vm%d: %s", i, err_msg());
+		vm_phase_progress(r, p, before);
+		if (vmproc_reap(p, false))
+			vm_ended(r, p);
+		else
+			running++;
+	}
+	return running;
+}
+
+static bool vms_phase_done(const struct run *r)
+{
+	int i;
+
+	if (!r->s->end_phase[0])
+		return false;
+	for (i = 0; i < r->nr_vms; i++)
+		if (!vmproc_phase_ended(&r->vms[i], r->s->end_phase))
+			return false;
+	return true;
+}
+
+/* Ask, wait a grace period (sampling on), then kill what is left. */
+static void vms_stop(struct run *r)
+{
+	uint64_t deadline;
+	int i;
+
+	for (i = 0; i < r->nr_vms; i++)
+		vmproc_stop(&r->vms[i]);
+	deadline = now_ns() + (uint64_t)(RUN_STOP_GRACE_S * 1e9);
+	while (vms_watch(r) && now_ns() < deadline)
+		usleep(10000);
+	for (i = 0; i < r->nr_vms; i++) {
+		struct vmproc *p = &r->vms[i];
+
+		if (p->state == VMPROC_ENDED)
+			continue;
+		r->vm_killed_by_us[i] = true;
+		run_event(r, "vm_kill", "vm%d did not finish within %.0f s of the stop: killed",
+			  i, RUN_STOP_GRACE_S);
+		vmproc_kill(p);
+		vmproc_reap(p, true);
+		vm_ended(r, p);
+	}
+}
+
+/* --- pressure --- */
+
+static int pressure_start(struct run *r)
+{
+	int i, ret;
+
+	r->penv.cg = &r->tree;
+	r->penv.vms_child = "vms";
+	r->penv.hog_child = "hog";
+	r->penv.proc = r->o->proc;
+	r->penv.debugfs = r->o->debugfs;
+	r->penv.allow_global = r->o->allow_global || r->o->in_lab;
+	for (i = 0; i < r->s->nr_pressure; i++) {
+		ret = pressure_open(&r->press[i], &r->s->pressure[i], &r->penv);
+		if (ret)
+			return err_wrap(ret, "pressure[%d] %s", i,
+					spec_pressure_name(r->s->pressure[i].kind));
+		r->nr_press++;
+		if (!r->press[i].available)
+			run_event(r, "unavailable", "pressure %s: %s",
+				  spec_pressure_name(r->s->pressure[i].kind), r->press[i].why);
+	}
+	return 0;
+}
+
+static void pressure_fire(struct run *r, double t_s)
+{
+	char what[256];
+	int i, ret;
+
+	for (i = 0; i < r->nr_press; i++) {
+		ret = pressure_tick(&r->press[i], t_s, what, sizeof(what));
+		if (ret < 0)
+			run_event(r, "pressure_error", "%s: %s",
+				  spec_pressure_name(r->press[i].sp.kind), err_msg());
+		else if (ret > 0 && (r->press[i].fired == 1 || r->press[i].sp.period_s >= 1))
+			run_event(r, "pressure", "%s", what);	/* not every 100 ms */
+	}
+}
+
+/* --- the loop --- */
+
+static double next_wakeup(const struct run *r, double t_s, double next_sample_s)
+{
+	double wait = next_sample_s - t_s;
+	int i;
+
+	for (i = 0; i < r->nr_press; i++)
+		wait = fmin(wait, pressure_next(&r->press[i], t_s));
+	return fmin(fmax(wait, 0), 0.02);	/* VMs are polled at least every 20 ms */
+}
+
+static void run_loop(struct run *r)
+{
+	double t_s, next_sample = 0, next_partial = RUN_PARTIAL_S, next_live = 0;
+	int running;
+
+	for (;;) {
+		t_s = run_now_s(r);
+		running = vms_watch(r);
+		if (limit_follow(r, t_s))
+			run_event(r, "limit_error", "%s", err_msg());
+		pressure_fire(r, t_s);
+		if (t_s >= next_sample) {
+			sample_all(r);
+			next_sample += r->s->sample_period_s;
+			if (next_sample < t_s)	/* fell behind: skip, do not burst */
+				next_sample = t_s + r->s->sample_period_s;
+		}
+		if (t_s >= next_partial) {
+			result_write(r, false);
+			next_partial += RUN_PARTIAL_S;
+		}
+		if (t_s >= next_live) {
+			progress_live(r);
+			next_live = t_s + 1;
+		}
+		if (*r->o->interrupted) {
+			r->interrupted = true;
+			r->end_reason = "interrupted";
+		} else if (!running) {
+			r->end_reason = "every VM ended";
+		} else if (vms_phase_done(r)) {
+			r->end_reason = "every vCPU ended the end phase";
+		} else if (t_s >= r->s->duration_s) {
+			r->end_reason = "duration reached";
+		}
+		if (r->end_reason)
+			return;
+		usleep((useconds_t)(next_wakeup(r, run_now_s(r), next_sample) * 1e6));
+	}
+}
+
+/* --- setup and teardown --- */
+
+static int run_setup(struct run *r)
+{
+	time_t now = time(NULL);
+	struct tm tm;
+	int ret;
+
+	gmtime_r(&now, &tm);
+	strftime(r->started_at, sizeof(r->started_at), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	snprintf(r->result_path, sizeof(r->result_path), "%s/rep-%d.json", r->o->out_dir,
+		 r->o->rep);
+	host_info_read(&r->host);
+	r->events = json_object_new_array();
+	r->limit_bytes = UINT64_MAX;
+	r->t0_ns = now_ns();
+
+	ret = cg_host_detect(&r->cg_host);
+	if (ret)
+		return ret;
+	ret = cg_tree_create(&r->tree, &r->cg_host, r->o->run_id, cg_children,
+			     (int)ARRAY_SIZE(cg_children));
+	if (ret)
+		return ret;
+	run_event(r, "cgroup", "created %s under %s (%s)", r->tree.name, r->cg_host.mount,
+		  cg_version_name(r->cg_host.version));
+
+	r->env.proc = r->o->proc;
+	r->env.debugfs = r->o->debugfs;
+	r->env.tracefs = r->o->tracefs;
+	r->env.cg = &r->tree;
+	r->env.cg_child = "vms";
+	r->env.run_id = r->o->run_id;
+	r->samplers = calloc((size_t)nr_sampler_ops, sizeof(*r->samplers));
+	if (!r->samplers)
+		return err_sys(ENOMEM, "samplers");
+	samplers_open(r->samplers, &r->env, &r->series);
+
+	ret = pressure_start(r);
+	if (ret)
+		return ret;
+	/* the limit in force at 0 s is there before the VMs allocate */
+	ret = limit_follow(r, 0);
+	if (ret)
+		return ret;
+	sample_all(r);
+	return vms_start(r);
+}
+
+static void run_teardown(struct run *r)
+{
+	int i;
+
+	for (i = 0; i < r->nr_vms; i++) {
+		if (r->vms[i].state != VMPROC_ENDED && r->vms[i].pid > 0) {
+			r->vm_killed_by_us[i] = true;
+			vmproc_kill(&r->vms[i]);
+			vmproc_reap(&r->vms[i], true);
+		}
+	}
+	for (i = r->nr_press; i-- > 0;)
+		pressure_close(&r->press[i]);
+	if (r->samplers)
+		samplers_close(r->samplers);
+	if (cg_tree_destroy(&r->tree))
+		fprintf(stderr, "kvmsqueeze: %s\n", err_msg());
+	for (i = 0; i < r->nr_vms; i++) {
+		unlink(r->vms[i].result_path);
+		vmproc_release(&r->vms[i]);
+	}
+	free(r->vms);
+	free(r->vm_killed_by_us);
+	free(r->samplers);
+	series_set_free(&r->series);
+	json_object_put(r->events);
+}
+
+int run_once(const struct spec *s, const struct run_opts *o)
+{
+	struct run r = { .s = s, .o = o };
+	int ret;
+
+	ret = run_setup(&r);
+	if (ret) {
+		ret = err_wrap(ret, "%s rep %d", s->name, o->rep);
+		run_teardown(&r);
+		return ret;
+	}
+	progress(&r, "started: %d VMs, %s", r.nr_vms, r.tree.name);
+	run_loop(&r);
+	if (o->live)
+		fputc('\n', stderr);
+	progress(&r, "ending: %s", r.end_reason);
+	run_event(&r, "end", "%s", r.end_reason);
+	vms_stop(&r);
+	sample_all(&r);
+	r.end_ns = now_ns();
+	ret = result_write(&r, !r.interrupted);
+	if (!ret)
+		progress(&r, "wrote %s%s", r.result_path, r.interrupted ? " (incomplete)" : "");
+	else
+		ret = err_wrap(ret, "%s rep %d", s->name, o->rep);
+	run_teardown(&r);
+	if (!ret && r.interrupted)
+		ret = err_set(EINTR, "%s rep %d: interrupted (the partial result is in %s)",
+			      s->name, o->rep, r.result_path);
+	return ret;
+}

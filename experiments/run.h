@@ -1,0 +1,89 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * experiments/run.h: one repetition of an experiment: its cgroup tree,
+ * VM processes, samplers, pressure sources and events, from start to the
+ * result file (result.c writes it).
+ */
+#ifndef KVMSQ_RUN_H
+#define KVMSQ_RUN_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <json-c/json.h>
+
+#include "experiments/cgroup.h"
+#include "experiments/pressure.h"
+#include "experiments/sampler.h"
+#include "experiments/series.h"
+#include "experiments/spec.h"
+#include "experiments/vmproc.h"
+#include "vmm/host.h"
+
+#define RUN_ID_LEN	64
+#define RUN_PARTIAL_S	5.0	/* a partial result file this often */
+#define RUN_STOP_GRACE_S 5.0	/* guests get this long to finish */
+
+struct run_opts {
+	const char *out_dir;
+	const char *run_id;		/* one per invocation; names the cgroup tree */
+	int rep, nr_reps;
+	const char *tag;
+	const char *cmdline;
+	const char *kvm_path;
+	const char *proc, *debugfs, *tracefs;
+	double duration_override, scale;	/* as given, for the record */
+	bool allow_global;
+	bool in_lab;
+	const char *arm;		/* kernel arm, from the lab; NULL on the host */
+	volatile int *interrupted;	/* set by the CLI's signal handler */
+	bool live;			/* stderr is a terminal: a live line */
+};
+
+struct run {
+	const struct spec *s;
+	const struct run_opts *o;
+	uint64_t t0_ns;
+	char started_at[32];		/* UTC, ISO 8601 */
+	char result_path[PATH_MAX];
+	struct host_info host;
+
+	struct cg_host cg_host;
+	struct cg_tree tree;
+	uint64_t limit_bytes;		/* in force now; UINT64_MAX: none */
+
+	struct series_set series;
+	struct sampler_env env;
+	struct sampler *samplers;
+
+	int nr_vms;
+	struct vmproc *vms;
+	bool *vm_killed_by_us;
+
+	struct pressure_env penv;
+	int nr_press;
+	struct pressure_src press[SPEC_MAX_PRESSURE];
+
+	struct json_object *events;
+	const char *end_reason;
+	bool interrupted;
+	uint64_t end_ns;
+};
+
+/*
+ * Run @s once as repetition o->rep and write <out_dir>/rep-<rep>.json.
+ * 0 when the run completed (VMs that failed are in the result), -errno
+ * when it could not start or was interrupted (an interrupted run still
+ * writes its file, with "complete": false).
+ */
+int run_once(const struct spec *s, const struct run_opts *o);
+
+/* result.c */
+struct json_object *result_build(struct run *r, bool complete);
+int result_write(struct run *r, bool complete);
+double run_seconds(const struct run *r, uint64_t ns);
+void run_event(struct run *r, const char *type, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+#endif

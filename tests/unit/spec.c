@@ -1,0 +1,197 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * tests/unit/spec.c: experiment specs: a good one read back field by
+ * field, one test per kind of bad input, --duration and --scale, and
+ * every spec of the catalog.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "unit.h"
+#include "experiments/spec.h"
+#include "vmm/err.h"
+#include "vmm/util.h"
+
+#define GOOD_VMS \
+	"\"vms\": [ { \"count\": 2, \"vcpus\": 3, \"mem\": \"256M\", \"backing\": \"file\"," \
+	"  \"guest_page\": \"2m\", \"guest\": \"workingset\"," \
+	"  \"params\": { \"size\": \"64M\", \"pattern\": \"random\", \"threshold_ns\": 5000 } } ]"
+
+static const char good[] =
+	"{\n"
+	"  \"name\": \"t\", \"question\": \"q?\", \"duration_s\": 10,\n"
+	"  " GOOD_VMS ",\n"
+	"  \"cgroup\": { \"knob\": \"high\", \"ramp\": { \"from\": \"512M\", \"to\": \"256M\",\n"
+	"              \"start_s\": 2, \"end_s\": 6, \"step_s\": 1 } },\n"
+	"  \"pressure\": [ { \"kind\": \"drop_caches\", \"period_s\": 0.5 },\n"
+	"                { \"kind\": \"reclaim\", \"bytes\": \"16M\", \"start_s\": 1 } ],\n"
+	"  \"end_phase\": \"touch\", \"sample_period_ms\": 50\n"
+	"}\n";
+
+/* Parse @text; expect failure with @want in the message. */
+static void expect_error(const char *text, const char *want)
+{
+	struct spec s;
+	int ret = spec_parse(&s, text, "x.json");
+
+	if (!ret) {
+		ret = spec_check(&s);
+		spec_free(&s);
+	}
+	CHECK(ret < 0, "accepted, wanted an error with '%s'", want);
+	CHECK(ret >= 0 || strstr(err_msg(), want), "message '%s' lacks '%s'", err_msg(), want);
+}
+
+static void good_spec(void)
+{
+	struct spec s;
+	int ret = spec_parse(&s, good, "good.json");
+
+	CHECK(!ret, "%s", err_msg());
+	if (ret)
+		return;
+	CHECK(!spec_check(&s), "%s", err_msg());
+	CHECK(!strcmp(s.name, "t") && s.duration_s == 10 && s.sample_period_s == 0.05,
+	      "top level");
+	CHECK(!strcmp(s.end_phase, "touch"), "end_phase");
+	CHECK(s.nr_vms == 1 && s.vms[0].count == 2 && s.vms[0].vcpus == 3, "vms");
+	CHECK(s.vms[0].mem_bytes == 256 * MiB && s.vms[0].backing == MEM_FILE &&
+	      s.vms[0].page_bytes == 2 * MiB, "vm sizes");
+	CHECK(s.vms[0].nr_params == 3 && !strcmp(s.vms[0].param_values[2], "5000"),
+	      "params: %d", s.vms[0].nr_params);
+	CHECK(s.cg.knob == CG_KNOB_HIGH && s.cg.schedule == SCHED_RAMP && s.cg.nr_steps == 5,
+	      "ramp: %d steps", s.cg.nr_steps);
+	CHECK(s.cg.steps[0].bytes == 512 * MiB && s.cg.steps[4].bytes == 256 * MiB &&
+	      s.cg.steps[2].bytes == 384 * MiB, "ramp values");
+	CHECK(spec_limit_at(&s, 0) == UINT64_MAX && spec_limit_at(&s, 2.5) == 512 * MiB &&
+	      spec_limit_at(&s, 100) == 256 * MiB, "limit_at");
+	CHECK(s.nr_pressure == 2 && s.pressure[0].kind == PRESSURE_DROP_CACHES &&
+	      s.pressure[0].period_s == 0.5 && s.pressure[1].bytes == 16 * MiB, "pressure");
+	CHECK(spec_nr_vm_procs(&s) == 2, "procs");
+	spec_free(&s);
+}
+
+static void override(void)
+{
+	struct spec s;
+
+	if (spec_parse(&s, good, "good.json")) {
+		CHECK(0, "%s", err_msg());
+		return;
+	}
+	CHECK(!spec_override(&s, 20, 2), "%s", err_msg());
+	CHECK(s.duration_s == 20 && s.cg.steps[0].at_s == 4 && s.pressure[1].start_s == 2,
+	      "times stretched: %g %g", s.duration_s, s.cg.steps[0].at_s);
+	CHECK(s.vms[0].mem_bytes == 512 * MiB && s.cg.steps[0].bytes == GiB &&
+	      s.pressure[1].bytes == 32 * MiB, "sizes scaled");
+	CHECK(!strcmp(s.vms[0].param_values[0], "134217728") &&
+	      !strcmp(s.vms[0].param_values[2], "5000"),
+	      "size params scale, plain numbers do not: %s %s",
+	      s.vms[0].param_values[0], s.vms[0].param_values[2]);
+	spec_free(&s);
+}
+
+static void unreadable(void)
+{
+	struct spec s;
+	int ret = spec_load_file(&s, "/nonexistent/spec.json");
+
+	CHECK(ret == -ENOENT && strstr(err_msg(), "/nonexistent/spec.json") &&
+	      strstr(err_msg(), "No such file"), "%d %s", ret, err_msg());
+}
+
+static void invalid_json(void)
+{
+	expect_error("{\n  \"name\": \"t\",\n  \"vms\": [ 1, ]\n}\n", "line 3, column");
+	expect_error("{ \"name\": \"t\"", "unexpected end of file");
+	expect_error("{ \"name\": \"t\" } x", "line 1, column 17");
+	expect_error("[]", "expected an object at the top");
+}
+
+static void unknown_key(void)
+{
+	expect_error("{ \"name\": \"t\", \"question\": \"q\", \"duration_s\": 1, \"vm\": [] }",
+		     "unknown key 'vm'");
+	expect_error("{ \"name\": \"t\", \"question\": \"q\", \"duration_s\": 1, "
+		     "\"vms\": [ { \"mem\": \"64M\", \"guest\": \"touch\", \"vcpu\": 2 } ] }",
+		     "vms[0]: unknown key 'vcpu'");
+	expect_error("{ \"name\": \"t\", \"question\": \"q\", \"duration_s\": 1, " GOOD_VMS ", "
+		     "\"cgroup\": { \"limt\": \"1G\" } }", "cgroup: unknown key 'limt'");
+}
+
+static void wrong_type(void)
+{
+	expect_error("{ \"name\": \"t\", \"question\": \"q\", \"duration_s\": 1, "
+		     "\"vms\": [ { \"mem\": \"64M\", \"guest\": \"touch\", \"vcpus\": \"2\" } ] }",
+		     "vms[0].vcpus: expected an integer, got string");
+	expect_error("{ \"name\": 7, \"question\": \"q\", \"duration_s\": 1 }",
+		     "spec.name: expected a string, got int");
+	expect_error("{ \"name\": \"t\", \"question\": \"q\", \"duration_s\": 1, "
+		     "\"vms\": [ { \"mem\": \"lots\", \"guest\": \"touch\" } ] }",
+		     "'lots' is not a size");
+	expect_error("{ \"name\": \"t\", \"question\": \"q\", \"duration_s\": \"1\" }",
+		     "spec.duration_s: expected a number, got string");
+}
+
+static void missing_or_bad_values(void)
+{
+	expect_error("{ \"name\": \"t\", \"question\": \"q\", \"duration_s\": 1 }",
+		     "spec.vms: missing");
+	expect_error("{ \"name\": \"t\", \"question\": \"q\", \"duration_s\": 1, " GOOD_VMS ", "
+		     "\"pressure\": [ { \"kind\": \"earthquake\" } ] }", "kind 'earthquake'");
+	expect_error("{ \"name\": \"t\", \"question\": \"q\", \"duration_s\": 1, " GOOD_VMS ", "
+		     "\"cgroup\": { \"knob\": \"low\" } }", "'low': use high or max");
+}
+
+static void limit_too_low(void)
+{
+	expect_error("{ \"name\": \"t\", \"question\": \"q\", \"duration_s\": 1, " GOOD_VMS ", "
+		     "\"cgroup\": { \"limit\": \"16M\" } }",
+		     "cgroup limit 16 MiB at 0.0 s is below the");
+}
+
+static void bad_guest(void)
+{
+	expect_error("{ \"name\": \"t\", \"question\": \"q\", \"duration_s\": 1, "
+		     "\"vms\": [ { \"mem\": \"64M\", \"guest\": \"tuoch\" } ] }",
+		     "unknown guest 'tuoch'");
+	expect_error("{ \"name\": \"t\", \"question\": \"q\", \"duration_s\": 1, "
+		     "\"vms\": [ { \"mem\": \"64M\", \"guest\": \"touch\", \"params\": { \"sise\": 1 } } ] }",
+		     "has no parameter 'sise'");
+}
+
+static void catalog(void)
+{
+	char path[512];
+	struct dirent *de;
+	struct spec s;
+	DIR *d = opendir("experiments/catalog");
+	int n = 0;
+
+	if (!d)
+		SKIP("experiments/catalog not found (run from the repository root)");
+	while ((de = readdir(d))) {
+		size_t len = strlen(de->d_name);
+
+		if (len < 6 || strcmp(de->d_name + len - 5, ".json"))
+			continue;
+		snprintf(path, sizeof(path), "experiments/catalog/%s", de->d_name);
+		CHECK(!spec_load_file(&s, path), "%s", err_msg());
+		if (unit_failed_now)
+			break;
+		CHECK(!spec_check(&s), "%s", err_msg());
+		CHECK(strlen(s.question) > 20, "%s: no question", path);
+		CHECK(!strncmp(de->d_name, s.name, strlen(s.name)) && de->d_name[strlen(s.name)] == '.',
+		      "%s: name '%s' differs from the file name", path, s.name);
+		spec_free(&s);
+		n++;
+	}
+	closedir(d);
+	CHECK(n >= 6, "only %d catalog specs", n);
+}
+
+UNIT_MAIN(T(good_spec), T(override), T(unreadable), T(invalid_json), T(unknown_key),
+	  T(wrong_type), T(missing_or_bad_values), T(limit_too_low), T(bad_guest),
+	  T(catalog))
