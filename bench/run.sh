@@ -6,7 +6,8 @@
 # backing (anon, 4 KiB guest pages), alternating, ROUNDS times; medians.
 # Populate time is each tool's own: the selftest's "Total guest execution
 # time" and the touch guest's "touch" phase.
-# Usage: [ROUNDS=5] [MEM_PER_VCPU=1G] [VCPUS="1 2"] bench/run.sh
+# Then the runner's CPU cost of sampling at 10 ms, 100 ms and 1 s.
+# Usage: [ROUNDS=5] [MEM_PER_VCPU=1G] [VCPUS="1 2"] [SAMPLE_S=10] bench/run.sh
 set -eu
 
 ROUNDS=${ROUNDS:-5}
@@ -93,6 +94,27 @@ for v in $VCPUS; do
 done
 echo "ratio = selftest / kvmsqueeze (target >= 1.0); timing_cost = per-page time of"
 echo "timed over untimed 2 MiB chunks, interleaved in one run, minus 1 (target < 2%)"
+
+# --- the runner's own cost: CPU time of its loop per second of sampling ---
+echo
+echo "runner CPU while sampling: 4 VMs x 4 vCPUs (idle guest), ${SAMPLE_S:=10} s per period"
+printf '%-10s %10s %10s %12s\n' period_ms loop_s cpu_s cpu_percent
+for ms in 10 100 1000; do
+	cat >"$tmp/spec.json" <<EOF2
+{ "name": "bench-sampler", "question": "What does sampling cost the runner?",
+  "duration_s": $SAMPLE_S, "sample_period_ms": $ms,
+  "vms": [ { "count": 4, "vcpus": 4, "mem": "128M", "guest": "idle",
+             "params": { "touch": "1M" } } ] }
+EOF2
+	"$KVMSQUEEZE" run --out "$tmp/run-$ms" "$tmp/spec.json" 2>"$tmp/run.err" ||
+		{ cat "$tmp/run.err" >&2; exit 1; }
+	python3 -c "
+import json, sys
+r = json.load(open(sys.argv[1]))['run']
+print('%-10s %10.2f %10.3f %11.2f%%' % (sys.argv[2], r['loop_s'], r['loop_cpu_s'],
+      100 * r['loop_cpu_s'] / r['loop_s']))" "$tmp/run-$ms/rep-1.json" "$ms"
+done
+echo "target: under 1% of one CPU at 100 ms"
 
 # --- cold start: exec to exit of a VM whose guest exits at once ---
 if command -v hyperfine >/dev/null; then

@@ -22,6 +22,7 @@
 #include <libcgroup.h>
 
 #include "experiments/cgroup.h"
+#include "experiments/procfs.h"
 #include "vmm/err.h"
 #include "vmm/util.h"
 
@@ -874,4 +875,30 @@ int cg_cleanup_leftovers(const struct cg_host *host,
 	}
 	cg_dirs_free(&tops);
 	return ret ? ret : removed;
+}
+
+static int oom_kill_key(const char *key, uint64_t val, void *arg)
+{
+	if (!strcmp(key, "oom_kill"))
+		*(uint64_t *)arg = val;
+	return 0;
+}
+
+int cg_tree_oom_kills(const struct cg_tree *t, const char *child, uint64_t *kills)
+{
+	const char *file = t->host.version == CG_V2 ? "memory.events" : "memory.oom_control";
+	char buf[1024];
+	ssize_t len = cg_tree_read(t, child, file, buf, sizeof(buf));
+	int ret;
+
+	*kills = UINT64_MAX;
+	if (len < 0)
+		return (int)len;
+	ret = procfs_parse_keyval(buf, (size_t)len, oom_kill_key, kills);
+	if (ret)
+		return err_set(EINVAL, "%s/%s/%s: cannot parse", t->name, child, file);
+	if (*kills == UINT64_MAX)
+		return err_set(ENOENT, "%s/%s/%s has no oom_kill count (kernel older than 4.13)",
+			       t->name, child, file);
+	return 0;
 }

@@ -76,6 +76,8 @@ int cg_tree_reclaim(const struct cg_tree *t, const char *child, uint64_t bytes);
  */
 ssize_t cg_tree_read(const struct cg_tree *t, const char *child,
 		     const char *file, char *buf, size_t len);
+/* OOM kills in @child so far (v2 memory.events, v1 memory.oom_control). */
+int cg_tree_oom_kills(const struct cg_tree *t, const char *child, uint64_t *kills);
 /* Pids in @child (NULL: the whole tree); returns the count, at most @max. */
 int cg_tree_pids(const struct cg_tree *t, const char *child, pid_t *pids, int max);
 /*

@@ -79,6 +79,8 @@ static struct json_object *run_json(const struct run *r, bool complete)
 	json_object_object_add(o, "scale", jnum(r->o->scale > 0 ? r->o->scale : 1));
 	json_object_object_add(o, "sample_period_ms", jnum(r->s->sample_period_s * 1000));
 	json_object_object_add(o, "run_s", jnum(run_seconds(r, end)));
+	json_object_object_add(o, "loop_s", r->loop_s > 0 ? jnum(r->loop_s) : NULL);
+	json_object_object_add(o, "loop_cpu_s", r->loop_s > 0 ? jnum(r->loop_cpu_s) : NULL);
 	json_object_object_add(o, "end_reason", complete || r->end_reason ?
 			       jstr(r->end_reason) : jstr("still running (partial file)"));
 	return o;
@@ -134,6 +136,28 @@ static struct json_object *sources_json(const struct run *r)
 	return arr;
 }
 
+/*
+ * Series are most of a result file and formatting doubles is most of the
+ * cost of writing one: times are whole milliseconds and most values are
+ * counts, so both are written through integer formatting.
+ */
+static struct json_object *time_json(uint64_t t_ns)
+{
+	uint64_t ms = (t_ns + 500000) / 1000000;
+	char text[32];
+
+	snprintf(text, sizeof(text), "%llu.%03u", (unsigned long long)(ms / 1000),
+		 (unsigned int)(ms % 1000));
+	return json_object_new_double_s((double)ms / 1e3, text);
+}
+
+static struct json_object *value_json(double v)
+{
+	if (v == floor(v) && fabs(v) < 9007199254740992.0)
+		return json_object_new_int64((int64_t)v);
+	return json_object_new_double(v);
+}
+
 static struct json_object *series_json(const struct series_set *set)
 {
 	struct json_object *o = json_object_new_object();
@@ -146,8 +170,8 @@ static struct json_object *series_json(const struct series_set *set)
 		struct json_object *v = json_object_new_array_ext((int)s->n);
 
 		for (j = 0; j < s->n; j++) {
-			json_object_array_add(t, json_object_new_double(round((double)s->t_ns[j] / 1e6) / 1e3));
-			json_object_array_add(v, json_object_new_double(s->v[j]));
+			json_object_array_add(t, time_json(s->t_ns[j]));
+			json_object_array_add(v, value_json(s->v[j]));
 		}
 		json_object_object_add(one, "t_s", t);
 		json_object_object_add(one, "v", v);
@@ -180,15 +204,16 @@ static struct json_object *phases_json(const struct run *r)
 
 /* --- each VM --- */
 
-static const char *vm_end_kind(const struct run *r, const struct vmproc *p)
+static const char *vm_end_kind(const struct vmproc *p)
 {
 	int st = p->wait_status;
 
 	if (p->state != VMPROC_ENDED)
 		return "running";
+	if (p->oom_killed)
+		return "oom-killed";
 	if (WIFSIGNALED(st))
-		return WTERMSIG(st) == SIGKILL && !r->vm_killed_by_us[p->index] ?
-			"oom-killed" : "killed";
+		return "killed";
 	switch (WEXITSTATUS(st)) {
 	case EXIT_OK:
 		return "ok";
@@ -220,7 +245,7 @@ static struct json_object *vm_json(const struct run *r, const struct vmproc *p)
 	json_object_object_add(o, "mem_bytes", json_object_new_int64((int64_t)sv->mem_bytes));
 	json_object_object_add(o, "backing", jstr(mem_backing_name(sv->backing)));
 	json_object_object_add(o, "pid", json_object_new_int(p->pid));
-	json_object_object_add(o, "end", jstr(vm_end_kind(r, p)));
+	json_object_object_add(o, "end", jstr(vm_end_kind(p)));
 	json_object_object_add(o, "end_detail", jstr(end));
 	json_object_object_add(o, "error", why[0] ? jstr(why) : NULL);
 	json_object_object_add(o, "start_s", p->start_ns ? jnum(run_seconds(r, p->start_ns)) : NULL);
@@ -249,27 +274,62 @@ struct agg {
 	bool found;
 };
 
-/* Sum, point by point, of every series matching @pattern (fnmatch). */
+/*
+ * Does @name match @pattern: fnmatch, plus one "{a,b,c}" group of
+ * alternatives (vmstat's pgscan_* also has pgscan_direct_throttle, which
+ * counts events, not pages, so the reclaim sums name their keys).
+ */
+static bool name_match(const char *pattern, const char *name)
+{
+	const char *open = strchr(pattern, '{'), *close = open ? strchr(open, '}') : NULL;
+	char one[SERIES_NAME_LEN];
+	const char *alt, *end;
+
+	if (!close)
+		return !fnmatch(pattern, name, 0);
+	for (alt = open + 1; alt < close; alt = end + 1) {
+		end = memchr(alt, ',', (size_t)(close - alt));
+		if (!end)
+			end = close;
+		snprintf(one, sizeof(one), "%.*s%.*s%s", (int)(open - pattern), pattern,
+			 (int)(end - alt), alt, close + 1);
+		if (!fnmatch(one, name, 0))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * Sum of every series matching @pattern (name_match): start and final are
+ * the sums of their first and last points, peak the largest sum over the
+ * points they share (they are sampled together; a VM that ended early
+ * has fewer).
+ */
 static struct agg series_agg(const struct series_set *set, const char *pattern)
 {
 	struct agg a = { 0, 0, -HUGE_VAL, false };
-	size_t i, j, n = SIZE_MAX;
+	const struct series *m[SPEC_MAX_VM_PROCS * 2];
+	size_t i, j, k, nm = 0, n = SIZE_MAX;
 
-	for (i = 0; i < set->n; i++)
-		if (!fnmatch(pattern, set->s[i].name, 0) && set->s[i].n < n)
-			n = set->s[i].n;
-	for (j = 0; n != SIZE_MAX && j < n; j++) {
-		double sum = 0;
-
-		for (i = 0; i < set->n; i++)
-			if (!fnmatch(pattern, set->s[i].name, 0))
-				sum += set->s[i].v[j];
-		if (j == 0)
-			a.first = sum;
-		a.last = sum;
-		a.peak = fmax(a.peak, sum);
+	for (i = 0; i < set->n && nm < ARRAY_SIZE(m); i++) {
+		if (!set->s[i].n || !name_match(pattern, set->s[i].name))
+			continue;
+		m[nm++] = &set->s[i];
+		n = set->s[i].n < n ? set->s[i].n : n;
+	}
+	for (k = 0; k < nm; k++) {
+		a.first += m[k]->v[0];
+		a.last += m[k]->v[m[k]->n - 1];
 		a.found = true;
 	}
+	for (j = 0; nm && j < n; j++) {
+		double sum = 0;
+
+		for (k = 0; k < nm; k++)
+			sum += m[k]->v[j];
+		a.peak = fmax(a.peak, sum);
+	}
+	a.peak = fmax(a.peak, a.last);
 	return a;
 }
 
@@ -297,8 +357,7 @@ static struct json_object *level_json(const struct series_set *set, const char *
 }
 
 /* Histograms of every vCPU of every VM named @key, merged; in ns. */
-static struct json_object *latency_json(const struct run *r, struct json_object *vms,
-					const char *key)
+static struct json_object *latency_json(struct json_object *vms, const char *key)
 {
 	struct kvmsq_hist *h = calloc(1, sizeof(*h));
 	struct json_object *o = NULL;
@@ -347,7 +406,6 @@ static struct json_object *latency_json(const struct run *r, struct json_object 
 		json_object_object_add(o, "p999", jnum(cycles_to_ns(hist_quantile(h, 0.999), khz)));
 		json_object_object_add(o, "max", jnum(cycles_to_ns(h->max, khz)));
 	}
-	(void)r;
 	free(h);
 	return o;
 }
@@ -428,8 +486,8 @@ static struct json_object *summary_json(const struct run *r, struct json_object 
 	json_object_object_add(mc, "sec_pagetables_bytes", level_json(s, "memcg.stat.sec_pagetables", 1));
 	json_object_object_add(o, "memcg", mc);
 
-	json_object_object_add(rc, "pgscan", delta_json(s, "vmstat.pgscan_[kdh]*"));
-	json_object_object_add(rc, "pgsteal", delta_json(s, "vmstat.pgsteal_[kdh]*"));
+	json_object_object_add(rc, "pgscan", delta_json(s, "vmstat.pgscan_{kswapd,direct,khugepaged,proactive}"));
+	json_object_object_add(rc, "pgsteal", delta_json(s, "vmstat.pgsteal_{kswapd,direct,khugepaged,proactive}"));
 	json_object_object_add(rc, "allocstall", delta_json(s, "vmstat.allocstall_*"));
 	json_object_object_add(rc, "slabs_scanned", delta_json(s, "vmstat.slabs_scanned"));
 	json_object_object_add(rc, "workingset_refault", delta_json(s, "vmstat.workingset_refault_*"));
@@ -451,8 +509,8 @@ static struct json_object *summary_json(const struct run *r, struct json_object 
 		vcpus += r->vms[i].nr_vcpus;
 	json_object_object_add(o, "idle_cache_pages_per_vcpu",
 			       cache.found && vcpus ? jnum(cache.last / vcpus) : NULL);
-	json_object_object_add(o, "fault_latency_ns", latency_json(r, vms, "fault_latency_ns"));
-	json_object_object_add(o, "access_latency_ns", latency_json(r, vms, "access_latency_ns"));
+	json_object_object_add(o, "fault_latency_ns", latency_json(vms, "fault_latency_ns"));
+	json_object_object_add(o, "access_latency_ns", latency_json(vms, "access_latency_ns"));
 	json_object_object_add(o, "touch", touch_json(r, vms));
 	json_object_object_add(o, "oom_killed_vms", json_object_new_int(count_events(r, "oom_kill")));
 	json_object_object_add(o, "memcg_oom_kill", delta_json(s, "memcg.events.oom_kill"));

@@ -7,11 +7,13 @@
  */
 #include <errno.h>
 #include <math.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -63,7 +65,7 @@ static void progress(const struct run *r, const char *fmt, ...)
 	fputc('\n', stderr);
 }
 
-static void progress_live(const struct run *r)
+static void progress_live(struct run *r)
 {
 	const struct series *pt = series_find(&r->series, "meminfo.SecPageTables_kb");
 	char limit[32] = "none";
@@ -103,10 +105,15 @@ static int limit_apply(struct run *r, uint64_t bytes)
 static int limit_follow(struct run *r, double t_s)
 {
 	uint64_t want = spec_limit_at(r->s, t_s);
+	int ret;
 
-	if (r->s->cg.schedule == SCHED_NONE || want == r->limit_bytes)
+	if (r->s->cg.schedule == SCHED_NONE || want == r->limit_bytes ||
+	    want == r->limit_refused)
 		return 0;
-	return limit_apply(r, want);
+	ret = limit_apply(r, want);
+	if (ret)
+		r->limit_refused = want;	/* said once; next step tries again */
+	return ret;
 }
 
 /* --- KVM stats of every VM, through the fds the VM processes sent --- */
@@ -213,16 +220,34 @@ static void vm_phase_progress(struct run *r, struct vmproc *p, int from)
 	}
 }
 
+/*
+ * Killed by SIGKILL, not by us, while the cgroup's oom_kill count rose:
+ * the OOM killer. One count per VM it explains, so two VMs killed
+ * between two looks are both told apart from a stray kill -9.
+ */
+static bool vm_oom_killed(struct run *r, struct vmproc *p)
+{
+	int st = p->wait_status;
+	uint64_t kills;
+
+	if (!WIFSIGNALED(st) || WTERMSIG(st) != SIGKILL || r->vm_killed_by_us[p->index])
+		return false;
+	if (cg_tree_oom_kills(&r->tree, "vms", &kills) || kills <= r->oom_kills)
+		return false;
+	r->oom_kills++;
+	return true;
+}
+
 static void vm_ended(struct run *r, struct vmproc *p)
 {
 	char end[64], why[512];
-	int st = p->wait_status;
 
 	vmproc_end_text(p, end, sizeof(end));
 	vmproc_last_error(p, why, sizeof(why));
-	if (WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL && !r->vm_killed_by_us[p->index]) {
-		run_event(r, "oom_kill", "vm%d (pid %d) killed by SIGKILL: the OOM killer",
-			  p->index, (int)p->pid);
+	if (vm_oom_killed(r, p)) {
+		p->oom_killed = true;
+		run_event(r, "oom_kill", "vm%d (pid %d) killed by the OOM killer", p->index,
+			  (int)p->pid);
 		progress(r, "vm%d: OOM-killed", p->index);
 		return;
 	}
@@ -267,14 +292,20 @@ static bool vms_phase_done(const struct run *r)
 /* Ask, wait a grace period (sampling on), then kill what is left. */
 static void vms_stop(struct run *r)
 {
-	uint64_t deadline;
+	uint64_t deadline, next_sample, period_ns = (uint64_t)(r->s->sample_period_s * 1e9);
 	int i;
 
 	for (i = 0; i < r->nr_vms; i++)
 		vmproc_stop(&r->vms[i]);
 	deadline = now_ns() + (uint64_t)(RUN_STOP_GRACE_S * 1e9);
-	while (vms_watch(r) && now_ns() < deadline)
+	next_sample = now_ns() + period_ns;
+	while (vms_watch(r) && now_ns() < deadline) {
+		if (now_ns() >= next_sample) {
+			sample_all(r);
+			next_sample += period_ns;
+		}
 		usleep(10000);
+	}
 	for (i = 0; i < r->nr_vms; i++) {
 		struct vmproc *p = &r->vms[i];
 
@@ -331,19 +362,60 @@ static void pressure_fire(struct run *r, double t_s)
 
 /* --- the loop --- */
 
-static double next_wakeup(const struct run *r, double t_s, double next_sample_s)
+static double next_wakeup(const struct run *r, double t_s, double next_sample_s,
+			  double next_partial_s)
 {
-	double wait = next_sample_s - t_s;
+	double wait = fmin(next_sample_s - t_s, 1.0);	/* the live line: 1 s */
+
+	wait = fmin(wait, fmin(next_partial_s, r->s->duration_s) - t_s);
 	int i;
 
 	for (i = 0; i < r->nr_press; i++)
 		wait = fmin(wait, pressure_next(&r->press[i], t_s));
-	return fmin(fmax(wait, 0), 0.02);	/* VMs are polled at least every 20 ms */
+	if (!r->s->cg.nr_steps)
+		return fmax(wait, 0);
+	for (i = 0; i < r->s->cg.nr_steps; i++)
+		if (r->s->cg.steps[i].at_s > t_s)
+			return fmax(fmin(wait, r->s->cg.steps[i].at_s - t_s), 0);
+	return fmax(wait, 0);
+}
+
+/*
+ * Sleep until something is due or a VM process says something: a phase
+ * marker arrives on its socket, and its end closes the socket.
+ */
+static void run_wait(const struct run *r, double wait_s)
+{
+	struct pollfd fds[SPEC_MAX_VM_PROCS];
+	int i, n = 0;
+
+	for (i = 0; i < r->nr_vms && n < SPEC_MAX_VM_PROCS; i++) {
+		if (r->vms[i].state != VMPROC_RUNNING || r->vms[i].sock < 0)
+			continue;
+		if (r->vms[i].sock_closed) {
+			wait_s = fmin(wait_s, 0.002);	/* ending: reap it soon */
+			continue;
+		}
+		fds[n].fd = r->vms[i].sock;
+		fds[n].events = POLLIN;
+		n++;
+	}
+	poll(fds, (nfds_t)n, (int)ceil(wait_s * 1000));
+}
+
+static double cpu_self_s(void)
+{
+	struct rusage ru;
+
+	getrusage(RUSAGE_SELF, &ru);
+	return (double)ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 +
+	       (double)ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
 }
 
 static void run_loop(struct run *r)
 {
 	double t_s, next_sample = 0, next_partial = RUN_PARTIAL_S, next_live = 0;
+	double cpu0 = cpu_self_s(), loop0 = run_now_s(r);
 	int running;
 
 	for (;;) {
@@ -377,9 +449,11 @@ static void run_loop(struct run *r)
 			r->end_reason = "duration reached";
 		}
 		if (r->end_reason)
-			return;
-		usleep((useconds_t)(next_wakeup(r, run_now_s(r), next_sample) * 1e6));
+			break;
+		run_wait(r, next_wakeup(r, run_now_s(r), next_sample, next_partial));
 	}
+	r->loop_cpu_s = cpu_self_s() - cpu0;
+	r->loop_s = run_now_s(r) - loop0;
 }
 
 /* --- setup and teardown --- */
@@ -397,6 +471,7 @@ static int run_setup(struct run *r)
 	host_info_read(&r->host);
 	r->events = json_object_new_array();
 	r->limit_bytes = UINT64_MAX;
+	r->limit_refused = 0;
 	r->t0_ns = now_ns();
 
 	ret = cg_host_detect(&r->cg_host);
@@ -408,6 +483,8 @@ static int run_setup(struct run *r)
 		return ret;
 	run_event(r, "cgroup", "created %s under %s (%s)", r->tree.name, r->cg_host.mount,
 		  cg_version_name(r->cg_host.version));
+	if (cg_tree_oom_kills(&r->tree, "vms", &r->oom_kills))
+		run_event(r, "unavailable", "OOM kills cannot be told from other kills: %s", err_msg());
 
 	r->env.proc = r->o->proc;
 	r->env.debugfs = r->o->debugfs;

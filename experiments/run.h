@@ -52,6 +52,7 @@ struct run {
 	struct cg_host cg_host;
 	struct cg_tree tree;
 	uint64_t limit_bytes;		/* in force now; UINT64_MAX: none */
+	uint64_t limit_refused;		/* the last value the kernel refused */
 
 	struct series_set series;
 	struct sampler_env env;
@@ -65,10 +66,13 @@ struct run {
 	int nr_press;
 	struct pressure_src press[SPEC_MAX_PRESSURE];
 
+	uint64_t oom_kills;		/* the cgroup's count when last looked */
 	struct json_object *events;
 	const char *end_reason;
 	bool interrupted;
 	uint64_t end_ns;
+	/* the runner's own CPU time (getrusage), over the main loop */
+	double loop_cpu_s, loop_s;
 };
 
 /*

@@ -22,6 +22,7 @@ struct series {
 struct series_set {
 	struct series *s;
 	size_t n, cap;
+	size_t hint;		/* where the next lookup likely hits */
 };
 
 /* Append one point to the series @name, creating it; 0 or -ENOMEM. */
@@ -29,7 +30,7 @@ int series_add(struct series_set *set, const char *name, uint64_t t_ns, double v
 /* printf-style name; the same as series_add() otherwise. */
 int series_addf(struct series_set *set, uint64_t t_ns, double v,
 		const char *fmt, ...) __attribute__((format(printf, 4, 5)));
-struct series *series_find(const struct series_set *set, const char *name);
+struct series *series_find(struct series_set *set, const char *name);
 void series_set_free(struct series_set *set);
 
 #endif

@@ -102,7 +102,9 @@ static int get_number(const struct parse *p, const char *path, struct json_objec
 		return bad(p, where, integer ? "expected an integer, got %s" :
 			   "expected a number, got %s", type_name(v));
 	}
-	if (*dst < 0 || !isfinite(*dst))
+	if (!isfinite(*dst))
+		return bad(p, where, "must be a finite number%s", "");
+	if (*dst < 0)
 		return bad(p, where, "must not be negative%s", "");
 	return 0;
 }
@@ -209,7 +211,8 @@ static int vm_parse(const struct parse *p, const char *path, struct json_object 
 		vm->vcpus = (int)n;
 	if (vm->count < 1 || vm->count > SPEC_MAX_VM_PROCS || vm->vcpus < 1 ||
 	    vm->vcpus > (int)KVMSQ_MAX_VCPUS)
-		return bad(p, path, "count must be 1 to 64 and vcpus 1 to %s", "2032");
+		return err_set(EINVAL, "spec %s: %s: count must be 1 to %d and vcpus 1 to %d",
+			       p->origin, path, SPEC_MAX_VM_PROCS, (int)KVMSQ_MAX_VCPUS);
 	if ((ret = get_size(p, path, o, "mem", &vm->mem_bytes, true)) < 0)
 		return ret;
 	if ((ret = get_string(p, path, o, "guest", vm->guest, sizeof(vm->guest), true)) < 0)
@@ -323,15 +326,17 @@ static int ramp_parse(const struct parse *p, struct json_object *o, struct spec_
 		return ret;
 	if (end <= start || step <= 0 || (end - start) / step + 1 > SPEC_MAX_STEPS)
 		return bad(p, path, "need start_s < end_s and at most 256 steps of step_s%s", "");
-	for (t = start; t < end + step / 2 && cg->nr_steps < SPEC_MAX_STEPS; t += step) {
+	/* every step_s from start_s, and always `to` at end_s itself */
+	for (t = start; t < end - step / 1000 && cg->nr_steps < SPEC_MAX_STEPS - 1; t += step) {
 		double f = (t - start) / (end - start);
 
-		if (f > 1)
-			f = 1;
 		cg->steps[cg->nr_steps].at_s = t;
 		cg->steps[cg->nr_steps].bytes = (uint64_t)((double)from + ((double)to - (double)from) * f);
 		cg->nr_steps++;
 	}
+	cg->steps[cg->nr_steps].at_s = end;
+	cg->steps[cg->nr_steps].bytes = to;
+	cg->nr_steps++;
 	return 0;
 }
 
@@ -723,7 +728,8 @@ int spec_check(const struct spec *s)
 		ret = spec_vm_config(&s->vms[i], &cfg);
 		if (ret)
 			return err_wrap(ret, "spec %s: vms[%d]", s->name, i);
-		if (s->vms[i].mem_bytes < cfg.min_free_bytes + KVMSQ_PT_BASE)
+		/* the VMM's own check (vm.c) allows 2 MiB more for tables and stacks */
+		if (s->vms[i].mem_bytes < cfg.min_free_bytes + KVMSQ_PT_BASE + 2 * MiB)
 			return err_set(EINVAL, "spec %s: vms[%d]: mem is too small for guest %s with %d vCPUs",
 				       s->name, i, s->vms[i].guest, s->vms[i].vcpus);
 	}
@@ -735,9 +741,9 @@ int spec_check(const struct spec *s)
 		return err_set(EINVAL, "spec %s: cgroup limit %s at %.1f s is below the %s the VMs need to start (%d VMs: VMM process, KVM and guest boot memory; raise the limit)",
 			       s->name, a, s->cg.steps[i].at_s, b, spec_nr_vm_procs(s));
 	}
-	if (s->end_phase[0] && strspn(s->end_phase, "abcdefghijklmnopqrstuvwxyz0123456789_-") !=
+	if (s->end_phase[0] && strspn(s->end_phase, "abcdefghijklmnopqrstuvwxyz0123456789_") !=
 	    strlen(s->end_phase))
-		return err_set(EINVAL, "spec %s: end_phase '%s' is not a phase name ([a-z0-9_-])",
+		return err_set(EINVAL, "spec %s: end_phase '%s' is not a phase name ([a-z0-9_])",
 			       s->name, s->end_phase);
 	return 0;
 }

@@ -287,8 +287,10 @@ int vmproc_poll(struct vmproc *p)
 		got = recvmsg(p->sock, &mh, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
 		if (got < 0)
 			return errno == EAGAIN ? 0 : err_sys(errno, "VM %d: socket", p->index);
-		if (got == 0)
-			return 0;	/* the VM process closed it: it is ending */
+		if (got == 0) {
+			p->sock_closed = true;	/* the VM process is ending */
+			return 0;
+		}
 		fd = take_fd(&mh);
 		if (got != sizeof(m)) {
 			if (fd >= 0)

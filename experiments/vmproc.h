@@ -38,6 +38,7 @@ struct vmproc {
 	int nr_vcpus;
 	pid_t pid;
 	int sock;		/* the runner's end */
+	bool sock_closed;	/* the VM process closed its end: it is ending */
 	enum vmproc_state state;
 	uint64_t start_ns, end_ns;
 
@@ -53,6 +54,7 @@ struct vmproc {
 
 	/* how it ended */
 	int wait_status;
+	bool oom_killed;	/* the runner saw the cgroup's oom_kill count rise */
 	char result_path[PATH_MAX];
 	char log_path[PATH_MAX];
 };

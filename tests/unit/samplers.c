@@ -375,7 +375,7 @@ static void garbage(void)
 }
 
 /* The last value of series @name, or NAN-free false when there is none. */
-static bool series_last(const struct series_set *set, const char *name, double *v)
+static bool series_last(struct series_set *set, const char *name, double *v)
 {
 	struct series *s = series_find(set, name);
 
@@ -422,7 +422,7 @@ static const char *const fixture_vmstat_series[] = {
 	"pgsteal_file", "slabs_scanned", "oom_kill",
 };
 
-static void fixture_tree_series(const struct series_set *out)
+static void fixture_tree_series(struct series_set *out)
 {
 	char name[SERIES_NAME_LEN];
 	double v = -1;

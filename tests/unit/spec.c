@@ -73,6 +73,27 @@ static void good_spec(void)
 	spec_free(&s);
 }
 
+/* A ramp whose span is not a multiple of its step still ends at `to`. */
+static void ramp_reaches_end(void)
+{
+	static const char text[] =
+		"{ \"name\": \"r\", \"question\": \"q\", \"duration_s\": 2, " GOOD_VMS ", "
+		"\"cgroup\": { \"ramp\": { \"from\": \"1000M\", \"to\": \"100M\", "
+		"\"start_s\": 0, \"end_s\": 1, \"step_s\": 0.3 } } }";
+	struct spec s;
+
+	if (spec_parse(&s, text, "ramp.json")) {
+		CHECK(0, "%s", err_msg());
+		return;
+	}
+	CHECK(s.cg.nr_steps == 5, "%d steps", s.cg.nr_steps);
+	CHECK(s.cg.steps[3].bytes == 190 * MiB && s.cg.steps[4].at_s == 1 &&
+	      s.cg.steps[4].bytes == 100 * MiB, "last steps: %llu at %g",
+	      (unsigned long long)s.cg.steps[4].bytes, s.cg.steps[4].at_s);
+	CHECK(spec_limit_at(&s, 5) == 100 * MiB, "limit after the ramp");
+	spec_free(&s);
+}
+
 static void override(void)
 {
 	struct spec s;
@@ -192,6 +213,6 @@ static void catalog(void)
 	CHECK(n >= 6, "only %d catalog specs", n);
 }
 
-UNIT_MAIN(T(good_spec), T(override), T(unreadable), T(invalid_json), T(unknown_key),
+UNIT_MAIN(T(good_spec), T(ramp_reaches_end), T(override), T(unreadable), T(invalid_json), T(unknown_key),
 	  T(wrong_type), T(missing_or_bad_values), T(limit_too_low), T(bad_guest),
 	  T(catalog))

@@ -1,0 +1,143 @@
+# tests/run_e2e.sh: `kvmsqueeze run` end to end on /dev/kvm and the real
+# memory cgroup controller: a squeeze that forces reclaim, an OOM kill, a
+# VM killed from outside, the runner interrupted, a leftover tree from a
+# crashed run, and every catalog spec that runs on this host.
+. tests/lib.sh
+
+CGMEM=/sys/fs/cgroup/memory
+[ -d "$CGMEM" ] || CGMEM=/sys/fs/cgroup
+ALL="run_memcg_squeeze run_oom_kill run_vm_killed run_interrupted run_leftover run_catalog"
+
+why=$(kvm_missing)
+[ -z "$why" ] && [ ! -w "$CGMEM" ] && why="no writable memory cgroup controller at $CGMEM"
+if [ -n "$why" ]; then
+	for t in $ALL; do skip "$t" "$why"; done
+	exit 0
+fi
+
+# gone FILE: the run's own cgroup tree (named in its result) was removed
+gone() {
+	tree=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['cgroup']['tree'])" "$1")
+	[ -n "$tree" ] && [ ! -e "$CGMEM/$tree" ]
+}
+validate() { python3 tests/validate_result.py "$@" >"$TMP/val" 2>&1 || { head -n 5 "$TMP/val"; return 1; }; }
+alive() { kill -0 "$1" 2>/dev/null; }
+
+# 1. memory.high (v1: the hard limit) ramps down under a file-backed working
+# set: reclaim must show, in the cgroup or in refaults.
+name=run_memcg_squeeze
+if "$KVMSQUEEZE" run memcg-squeeze --duration 10 --out "$TMP/sq" >"$TMP/out" 2>"$TMP/err"; then
+	f=$TMP/sq/rep-1.json
+	if ! v=$(validate "$f"); then
+		fail "$name" "result does not validate: $v"
+	elif json_check "$name" "$f" "d['complete'] and d['vms'][0]['end'] == 'ok' and sum(1 for e in d['events'] if e['type'] == 'limit') >= 10 and (d['summary']['reclaim']['memcg_pgscan'] or 0) + (d['summary']['reclaim']['memcg_pgpgout'] or 0) > 1000 and d['summary']['memcg']['current_bytes']['final'] <= 200 << 20 and d['summary']['access_latency_ns']['count'] > 0" \
+		"no reclaim, or the limit did not hold"; then
+		gone "$f" && ok "$name" || fail "$name" "cgroup tree left behind"
+	fi
+else
+	fail "$name" "exit $?: $(tail -n 2 "$TMP/err" | tr '\n' ' ')"
+fi
+
+# 2. Anon memory above a hard limit: the OOM killer takes the VM, the run
+# goes on, records it, and removes the tree.
+name=run_oom_kill
+cat >"$TMP/oom.json" <<'EOF'
+{ "name": "oom", "question": "Does an OOM kill of a VM get recorded?", "duration_s": 8,
+  "vms": [ { "vcpus": 1, "mem": "256M", "backing": "anon", "guest": "touch",
+             "params": { "size": "192M" } } ],
+  "cgroup": { "knob": "max", "limit": "96M" } }
+EOF
+if "$KVMSQUEEZE" run --out "$TMP/oom" "$TMP/oom.json" >"$TMP/out" 2>"$TMP/err"; then
+	f=$TMP/oom/rep-1.json
+	if ! v=$(validate "$f"); then
+		fail "$name" "result does not validate: $v"
+	elif json_check "$name" "$f" "d['complete'] and d['vms'][0]['end'] == 'oom-killed' and d['summary']['oom_killed_vms'] == 1 and any(e['type'] == 'oom_kill' for e in d['events']) and d['summary']['memcg_oom_kill'] >= 1" \
+		"OOM kill not recorded"; then
+		gone "$f" && ok "$name" || fail "$name" "cgroup tree left behind"
+	fi
+else
+	fail "$name" "exit $?: $(tail -n 2 "$TMP/err" | tr '\n' ' ')"
+fi
+
+# 3. A VM killed from outside (SIGKILL, not the OOM killer): recorded as
+# killed, the other VM runs on, the tree is removed.
+name=run_vm_killed
+cat >"$TMP/two.json" <<'EOF'
+{ "name": "two", "question": "Does the runner outlive one of its VMs?", "duration_s": 4,
+  "vms": [ { "count": 2, "vcpus": 1, "mem": "64M", "guest": "idle",
+             "params": { "touch": "1M" } } ] }
+EOF
+"$KVMSQUEEZE" run --out "$TMP/two" "$TMP/two.json" >"$TMP/out" 2>"$TMP/err" &
+runner=$!
+sleep 1.5
+victim=$(pgrep -P "$runner" | head -n 1)
+[ -n "$victim" ] && kill -KILL "$victim"
+wait "$runner"
+st=$?
+f=$TMP/two/rep-1.json
+if [ -z "$victim" ]; then
+	fail "$name" "no VM process found under the runner"
+elif [ "$st" -ne 0 ]; then
+	fail "$name" "runner exit $st: $(tail -n 2 "$TMP/err" | tr '\n' ' ')"
+elif json_check "$name" "$f" "sorted(v['end'] for v in d['vms']) == ['killed', 'ok'] and d['summary']['oom_killed_vms'] == 0 and [v for v in d['vms'] if v['end'] == 'killed'][0]['pid'] == $victim" \
+	"kill not recorded as such"; then
+	gone "$f" && ok "$name" || fail "$name" "cgroup tree left behind"
+fi
+
+# 4. SIGINT to the runner: exit 130, the partial result kept as incomplete,
+# no VM process and no tree left.
+name=run_interrupted
+"$KVMSQUEEZE" run idle-caches --duration 30 --out "$TMP/int" >"$TMP/out" 2>"$TMP/err" &
+runner=$!
+sleep 2
+kill -INT "$runner"
+wait "$runner"
+st=$?
+f=$TMP/int/rep-1.json
+if [ "$st" -ne 130 ]; then
+	fail "$name" "exit $st, want 130: $(tail -n 2 "$TMP/err" | tr '\n' ' ')"
+elif ! v=$(validate "$f"); then
+	fail "$name" "result does not validate: $v"
+elif json_check "$name" "$f" "d['complete'] is False and d['run']['end_reason'] == 'interrupted' and len(d['vms']) == 2" \
+	"not marked incomplete"; then
+	left=""
+	for pid in $(python3 -c "import json,sys; print(' '.join(str(v['pid']) for v in json.load(open(sys.argv[1]))['vms']))" "$f"); do
+		alive "$pid" && left="$left $pid"
+	done
+	if [ -n "$left" ]; then
+		fail "$name" "VM processes left:$left"
+	elif ! gone "$f"; then
+		fail "$name" "cgroup tree left behind"
+	else
+		ok "$name"
+	fi
+fi
+
+# 5. A tree from a crashed run (its runner's pid is gone) is removed, and
+# said so, at the next start.
+name=run_leftover
+sh -c 'exit 0' &
+dead=$!
+wait "$dead"
+stale=$CGMEM/kvmsqueeze-20000101-000000-$dead
+mkdir -p "$stale/vms"
+if "$KVMSQUEEZE" run baseline --out "$TMP/left" >"$TMP/out" 2>"$TMP/err" &&
+   grep -q "removed cgroup tree kvmsqueeze-20000101-000000-$dead" "$TMP/err" && [ ! -d "$stale" ]; then
+	ok "$name"
+else
+	fail "$name" "stale tree not reported or not removed: $(grep kvmsqueeze: "$TMP/err" | tr '\n' ' ')"
+	rmdir "$stale/vms" "$stale" 2>/dev/null
+fi
+
+# 6. Every catalog spec that runs on this host (global-squeeze needs the
+# lab), short, to a result that validates.
+name=run_catalog
+bad=""
+for exp in baseline idle-caches shrinker-storm alias-blowup; do
+	if ! "$KVMSQUEEZE" run "$exp" --duration 3 --out "$TMP/cat-$exp" >"$TMP/out" 2>"$TMP/err"; then
+		bad="$bad $exp(exit: $(tail -n 1 "$TMP/err"))"
+	elif ! v=$(validate "$TMP/cat-$exp/rep-1.json"); then
+		bad="$bad $exp($v)"
+	fi
+done
+[ -z "$bad" ] && ok "$name" || fail "$name" "$bad"
