@@ -130,21 +130,45 @@ bench: deps-bench all
 deps-build deps-test deps-bench:
 	$(Q)scripts/deps $(@:deps-%=%)
 
+# A static kvmsqueeze for the lab's initramfs.
+static: deps-build guests
+	$(Q)$(MAKE) -s BUILD=build-static LDFLAGS=-static build-static/kvmsqueeze 2>&1 | \
+		grep -v 'statically linked applications\|in function .\(cgroup\|config\)' || true
+	$(Q)test -x build-static/kvmsqueeze
+
+# Kernel arms (patched-kernel/): all of them, or one with ARM=name.
+kernels:
+	patched-kernel/build.sh all
+
+kernel:
+	@test -n "$(ARM)" || { echo "usage: make kernel ARM=name" >&2; exit 2; }
+	patched-kernel/build.sh $(ARM)
+
+# Boot an arm under QEMU and run an experiment in it.
+ARM	?= legacy
+EXP	?= baseline
+MMU	?= shadow
+REPS	?= 1
+lab:
+	patched-kernel/lab.sh $(ARM) $(EXP) $(MMU) $(REPS)
+
 install: all
 	install -D -m 755 kvmsqueeze $(DESTDIR)$(PREFIX)/bin/kvmsqueeze
 
 clean:
-	rm -rf build build-san kvmsqueeze
+	rm -rf build build-san build-static kvmsqueeze
 
 help:
 	@echo 'make            build ./kvmsqueeze and the guests'
 	@echo 'make demo       run one VM with the touch guest (the main job, for now)'
 	@echo 'make test       the test suite (SANITIZE=1: under ASan and UBSan)'
 	@echo 'make bench      populate speed against the KVM selftests, cold start'
+	@echo 'make kernels    build every kernel arm (patched-kernel/); make kernel ARM=name: one'
+	@echo 'make lab        ARM=name EXP=experiment [MMU=tdp|shadow] [REPS=n]: run it in QEMU'
 	@echo 'make install    install to $$(PREFIX)/bin (default /usr/local)'
 	@echo 'make clean      remove build products'
 
-.PHONY: all guests test test-bins demo bench install clean help \
+.PHONY: all guests test test-bins demo bench install clean help static kernels kernel lab \
 	deps-build deps-test deps-bench
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -179,6 +179,7 @@ struct run_cli {
 	char out_dir[PATH_MAX];
 	char cmdline[2048];
 	char arm[64];
+	char accel[16];
 };
 
 static int opt_parse(struct run_cli *c, int argc, char **argv)
@@ -292,6 +293,7 @@ int cmd_run(int argc, char **argv)
 	c.o.cmdline = c.cmdline;
 	c.o.in_lab = pressure_in_lab(c.o.proc);
 	c.o.arm = cmdline_value("arm", c.arm, sizeof(c.arm));
+	c.o.accel = cmdline_value("accel", c.accel, sizeof(c.accel));
 	c.o.live = isatty(STDERR_FILENO);
 	ret = run_all(&c, &s);
 	spec_free(&s);

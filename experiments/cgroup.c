@@ -634,6 +634,20 @@ int cg_tree_attach(const struct cg_tree *t, const char *child, pid_t pid)
 	return ret;
 }
 
+/* The cgroup directory of @child and the file of @knob there. */
+static int cg_knob_path(const struct cg_tree *t, const char *child, enum cg_knob knob,
+			char path[CG_PATH_LEN], const char **file)
+{
+	int ret = cg_tree_path(t, child, path, CG_PATH_LEN);
+
+	if (ret)
+		return ret;
+	*file = cg_knob_file(&t->host, knob);
+	if (!*file)
+		return err_set(EINVAL, "cgroup %s: unknown knob %d", path, (int)knob);
+	return 0;
+}
+
 int cg_tree_set_limit(const struct cg_tree *t, const char *child,
 		      enum cg_knob knob, uint64_t bytes)
 {
@@ -641,12 +655,9 @@ int cg_tree_set_limit(const struct cg_tree *t, const char *child,
 	char path[CG_PATH_LEN], value[32];
 	int ret;
 
-	ret = cg_tree_path(t, child, path, sizeof(path));
+	ret = cg_knob_path(t, child, knob, path, &file);
 	if (ret)
 		return ret;
-	file = cg_knob_file(&t->host, knob);
-	if (!file)
-		return err_set(EINVAL, "cgroup %s: unknown knob %d", path, (int)knob);
 	if (bytes == UINT64_MAX)
 		snprintf(value, sizeof(value), "%s", t->host.version == CG_V2 ? "max" : "-1");
 	else
@@ -681,12 +692,9 @@ int cg_tree_get_limit(const struct cg_tree *t, const char *child,
 	ssize_t len;
 	int ret;
 
-	ret = cg_tree_path(t, child, path, sizeof(path));
+	ret = cg_knob_path(t, child, knob, path, &file);
 	if (ret)
 		return ret;
-	file = cg_knob_file(&t->host, knob);
-	if (!file)
-		return err_set(EINVAL, "cgroup %s: unknown knob %d", path, (int)knob);
 	len = cg_read(&t->host, path, file, value, sizeof(value));
 	if (len < 0)
 		return (int)len;

@@ -173,7 +173,18 @@ static int meminfo_line(struct cur *c, char *key, uint64_t *val)
 	return cur_eol(c) ? 0 : -EINVAL;
 }
 
-int procfs_parse_meminfo(const char *buf, size_t len, procfs_kv_fn fn, void *arg)
+/* One "key value" line: a name, spaces, a number, nothing more. */
+static int keyval_line(struct cur *c, char *key, uint64_t *val)
+{
+	if (!cur_key(c, key, is_ident) || !cur_spaces(c) || !cur_u64(c, val) || !cur_eol(c))
+		return -EINVAL;
+	return 0;
+}
+
+/* Every line of @buf through @line, each key and value to @fn. */
+static int parse_kv_lines(const char *buf, size_t len,
+			  int (*line)(struct cur *c, char *key, uint64_t *val),
+			  const char *format, procfs_kv_fn fn, void *arg)
 {
 	struct text t = { buf, buf + len, 0 };
 	char key[PROCFS_KEY_LEN];
@@ -182,8 +193,8 @@ int procfs_parse_meminfo(const char *buf, size_t len, procfs_kv_fn fn, void *arg
 	int ret;
 
 	while (text_next(&t, &c)) {
-		if (meminfo_line(&c, key, &val))
-			return malformed(&t, "Key: value [kB]");
+		if (line(&c, key, &val))
+			return malformed(&t, format);
 		ret = fn(key, val, arg);
 		if (ret)
 			return ret;
@@ -191,23 +202,14 @@ int procfs_parse_meminfo(const char *buf, size_t len, procfs_kv_fn fn, void *arg
 	return 0;
 }
 
+int procfs_parse_meminfo(const char *buf, size_t len, procfs_kv_fn fn, void *arg)
+{
+	return parse_kv_lines(buf, len, meminfo_line, "Key: value [kB]", fn, arg);
+}
+
 int procfs_parse_keyval(const char *buf, size_t len, procfs_kv_fn fn, void *arg)
 {
-	struct text t = { buf, buf + len, 0 };
-	char key[PROCFS_KEY_LEN];
-	struct cur c;
-	uint64_t val;
-	int ret;
-
-	while (text_next(&t, &c)) {
-		if (!cur_key(&c, key, is_ident) || !cur_spaces(&c) ||
-		    !cur_u64(&c, &val) || !cur_eol(&c))
-			return malformed(&t, "key value");
-		ret = fn(key, val, arg);
-		if (ret)
-			return ret;
-	}
-	return 0;
+	return parse_kv_lines(buf, len, keyval_line, "key value", fn, arg);
 }
 
 /* One " name=value" field of a PSI line; @key is "<kind>_<name>". */

@@ -58,6 +58,7 @@ static struct json_object *host_json(const struct run *r)
 	json_object_object_add(o, "kvm_params", params);
 	json_object_object_add(o, "lab", json_object_new_boolean(r->o->in_lab));
 	json_object_object_add(o, "arm", jstr(r->o->arm));
+	json_object_object_add(o, "accel", jstr(r->o->accel));
 	return o;
 }
 

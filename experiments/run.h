@@ -37,6 +37,7 @@ struct run_opts {
 	bool allow_global;
 	bool in_lab;
 	const char *arm;		/* kernel arm, from the lab; NULL on the host */
+	const char *accel;		/* the lab's QEMU accel (kvm, tcg); NULL on the host */
 	volatile int *interrupted;	/* set by the CLI's signal handler */
 	bool live;			/* stderr is a terminal: a live line */
 };

@@ -3,6 +3,10 @@
  * guests/src/workingset.c: steady access over a working set until told
  * to stop. How often, and how badly, does a squeezed guest refault? Each
  * access is timed; an access slower than threshold_ns counts as slow.
+ * With cold=SIZE it first touches SIZE bytes it never comes back to, so
+ * the host has older page tables the guest does not need: a shrinker that
+ * zaps the oldest costs it nothing, one that zaps the newest costs it
+ * refaults of its working set.
  */
 #include "rt.h"
 
@@ -60,18 +64,20 @@ int guest_main(struct kvmsq_boot_info *bi, uint32_t vcpu)
 {
 	struct ws ws_local, *ws = &ws_local;
 	const char *pattern = rt_param_str(bi, "pattern", "seq");
-	uint64_t start, end, size, duration, threshold, i;
+	uint64_t start, end, size, cold, duration, threshold, i;
 
 	rt_share(bi, vcpu, &start, &end);
 	size = rt_param(bi, "size", end - start);
+	cold = rt_param(bi, "cold", 0);
 	duration = rt_param(bi, "duration", 0);
 	threshold = rt_param(bi, "threshold_ns", 10000);
 	memset(ws, 0, sizeof(*ws) - sizeof(ws->blk));
 	ws->write = rt_param(bi, "write", 1) != 0;
 	ws->random = !strcmp(pattern, "random");
-	if (size > end - start || size < RT_PAGE || duration == RT_PARAM_BAD ||
+	if (cold == RT_PARAM_BAD || size + cold > end - start || size < RT_PAGE ||
+	    duration == RT_PARAM_BAD ||
 	    threshold == RT_PARAM_BAD || (!ws->random && strcmp(pattern, "seq"))) {
-		rt_printf("workingset: need size <= %lu (this vCPU's share), pattern seq|random, numeric duration and threshold_ns\n",
+		rt_printf("workingset: need size + cold <= %lu (this vCPU's share), pattern seq|random, numeric duration and threshold_ns\n",
 			  end - start);
 		return 1;
 	}
@@ -82,6 +88,12 @@ int guest_main(struct kvmsq_boot_info *bi, uint32_t vcpu)
 	kvmsq_hist_init(&ws->blk.hist);
 
 	rt_barrier(bi);
+	if (cold) {
+		rt_phase_begin("cold");
+		for (i = 0; i < cold / RT_PAGE; i++)
+			*(volatile uint64_t *)(start + size + i * RT_PAGE) = i;
+		rt_phase_end("cold");
+	}
 	rt_phase_begin("populate");
 	for (i = 0; i < ws->pages; i++)
 		*(volatile uint64_t *)(start + i * RT_PAGE) = i;

@@ -1,0 +1,108 @@
+#!/bin/sh
+# patched-kernel/lab.sh: boot a kernel arm under QEMU and run a kvmsqueeze
+# experiment in it; the results and the serial log come back under
+# results/. KVM inside QEMU: -accel kvm when the host offers nested
+# virtualization, else -accel tcg -cpu max (QEMU's emulated SVM, so
+# kvm_amd runs inside); kvm_amd.npt=0 for shadow paging.
+#
+# Usage: patched-kernel/lab.sh ARM EXP [tdp|shadow] [REPS]
+#   EXP: a catalog name or a spec file
+# Environment: LAB_MEM (2G), LAB_CPUS (2), LAB_TIMEOUT (seconds, 1800),
+#   LAB_OUT (results/<date>-<exp>/<arm>-<mmu>), LAB_DURATION (--duration),
+#   DEBUG=1 (the debug kernel), KVMSQ_CACHE
+set -eu
+
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/.." && pwd)
+cache=${KVMSQ_CACHE:-$HOME/.cache/kvmsqueeze}
+
+usage() { echo "usage: patched-kernel/lab.sh ARM EXP [tdp|shadow] [REPS]" >&2; exit 2; }
+die() { echo "kvmsqueeze: lab: $*" >&2; exit 1; }
+say() { echo "lab: $*" >&2; }
+
+[ $# -ge 2 ] && [ $# -le 4 ] || usage
+arm=$1 exp=$2 mmu=${3:-shadow} reps=${4:-1}
+case "$mmu" in tdp) npt=1 ;; shadow) npt=0 ;; *) usage ;; esac
+case "$reps" in '' | *[!0-9]*) usage ;; esac
+mem=${LAB_MEM:-2G}
+cpus=${LAB_CPUS:-2}
+guard=${LAB_TIMEOUT:-1800}
+suffix=
+[ "${DEBUG:-0}" = 1 ] && suffix=-debug
+
+"$top/scripts/deps" lab
+"$here/build.sh" "$arm"
+kdir=$cache/kernels/$arm$suffix
+release=$(cat "$kdir/release")
+case "$release" in *"-kvmsq-$arm-"*) ;; *) die "$kdir/bzImage is $release, not an image of arm $arm" ;; esac
+
+# the static kvmsqueeze and an initramfs around it
+make -s -C "$top" static >/dev/null
+stamp=$(date +%Y%m%d-%H%M%S)
+name=$(basename "$exp" .json)
+out=${LAB_OUT:-$top/results/$stamp-$name/$arm-$mmu}
+mkdir -p "$out"
+out=$(cd "$out" && pwd)
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+root=$work/root
+mkdir -p "$root/bin" "$root/proc" "$root/sys" "$root/dev" "$root/tmp"
+cp /bin/busybox "$root/bin/busybox"
+for app in $("$root/bin/busybox" --list); do
+	[ "$app" = busybox ] || ln -s busybox "$root/bin/$app"
+done
+cp "$top/build-static/kvmsqueeze" "$root/bin/kvmsqueeze"
+cp "$here/lab-init" "$root/init"
+chmod 755 "$root/init"
+(cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) >"$work/initrd.gz"
+if [ -f "$exp" ]; then
+	cp "$exp" "$out/$(basename "$exp")"
+	exp=$(basename "$exp")
+fi
+truncate -s 8G "$work/scratch.img"
+
+# nested KVM where the host offers it, TCG otherwise
+accel="-accel tcg,thread=multi -cpu max"
+accel_name=tcg
+for f in /sys/module/kvm_amd/parameters/nested /sys/module/kvm_intel/parameters/nested; do
+	if [ -w /dev/kvm ] && [ -f "$f" ] && grep -qE '^(1|Y)$' "$f"; then
+		accel="-accel kvm -cpu host"
+		accel_name=kvm
+	fi
+done
+echo "$accel_name" >"$out/lab-accel"
+echo "$mmu" >"$out/lab-mmu"
+echo "$release" >"$out/lab-kernel"
+
+cmdline="console=ttyS0 panic=-1 oops=panic kvmsqueeze.lab=1 kvmsqueeze.accel=$accel_name kvmsqueeze.arm=$arm kvmsqueeze.exp=$exp kvmsqueeze.reps=$reps kvm_amd.npt=$npt kvm_intel.ept=$npt"
+[ -n "${LAB_DURATION:-}" ] && cmdline="$cmdline kvmsqueeze.duration=$LAB_DURATION"
+say "booting $release ($accel_name, $mmu, $mem, $cpus CPUs): $name x $reps -> $out"
+rm -f "$out/lab-status"
+start=$(date +%s)
+# shellcheck disable=SC2086
+timeout --kill-after=10 "$guard" qemu-system-x86_64 $accel -m "$mem" -smp "$cpus" \
+	-nographic -no-reboot -kernel "$kdir/bzImage" -initrd "$work/initrd.gz" \
+	-append "$cmdline" \
+	-drive file="$work/scratch.img",if=virtio,format=raw,cache=unsafe \
+	-virtfs local,path="$out",mount_tag=results,security_model=none,id=results \
+	-serial file:"$out/lab-serial.log" -monitor none -display none \
+	</dev/null >"$out/lab-qemu.log" 2>&1 || qemu=$?
+took=$(( $(date +%s) - start ))
+
+# what the guest kernel said that must fail the run
+bad=$(grep -nE 'Kernel panic|BUG:|WARNING:|Oops|possible circular locking|possible recursive locking|inconsistent lock state|KASAN:|UBSAN:|sleeping function called from invalid context|Call Trace:' \
+	"$out/lab-serial.log" | head -n 20 || true)
+if [ -n "$bad" ]; then
+	echo "$bad" >&2
+	die "the lab kernel reported a problem ($out/lab-serial.log)"
+fi
+if [ "${qemu:-0}" = 124 ] || [ "${qemu:-0}" = 137 ]; then
+	tail -n 20 "$out/lab-serial.log" >&2
+	die "hung: killed after $guard s ($out/lab-serial.log)"
+fi
+[ -f "$out/lab-status" ] || { tail -n 20 "$out/lab-serial.log" >&2; die "the lab ended without a status (qemu exit ${qemu:-0}; $out/lab-serial.log)"; }
+status=$(cat "$out/lab-status")
+first=$(sed -n 's/^LAB-START //p' "$out/lab-serial.log" | head -n 1)
+say "done in $took s (experiment started ${first:-?} s after boot): kvmsqueeze exit $status"
+[ "$status" = 0 ] || { grep -E '^kvmsqueeze:' "$out/lab-serial.log" | tail -n 3 >&2; die "kvmsqueeze exited $status in the lab"; }
+ls "$out"/run/rep-*.json >&2
