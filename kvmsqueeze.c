@@ -9,6 +9,8 @@
 static const struct builtin_cmd commands[] = {
 	{ "vm", cmd_vm, "run one VM with a toy guest and report what it saw" },
 	{ "run", cmd_run, "run an experiment: VMs in a cgroup, squeezed and sampled" },
+	{ "report", cmd_report, "median and confidence interval of each metric over runs" },
+	{ "compare", cmd_compare, "compare arms side by side, with significance tests" },
 };
 
 static void usage(FILE *out)

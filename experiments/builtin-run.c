@@ -107,25 +107,6 @@ static int spec_load(struct spec *s, const char *what)
 	return spec_parse(s, e->json, what);
 }
 
-static int mkdir_p(const char *path)
-{
-	char buf[PATH_MAX];
-	char *p;
-
-	snprintf(buf, sizeof(buf), "%s", path);
-	for (p = buf + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(buf, 0755) && errno != EEXIST)
-			return err_sys(errno, "creating %s", buf);
-		*p = '/';
-	}
-	if (mkdir(buf, 0755) && errno != EEXIST)
-		return err_sys(errno, "creating %s", buf);
-	return 0;
-}
-
 /* "kvmsqueeze.<key>=<value>" from the kernel command line (the lab's). */
 static const char *cmdline_value(const char *key, char *buf, size_t len)
 {
@@ -294,7 +275,8 @@ int cmd_run(int argc, char **argv)
 	c.o.in_lab = pressure_in_lab(c.o.proc);
 	c.o.arm = cmdline_value("arm", c.arm, sizeof(c.arm));
 	c.o.accel = cmdline_value("accel", c.accel, sizeof(c.accel));
-	c.o.live = isatty(STDERR_FILENO);
+	/* the lab's console is a terminal nobody watches live */
+	c.o.live = isatty(STDERR_FILENO) && !c.o.in_lab;
 	ret = run_all(&c, &s);
 	spec_free(&s);
 	if (ret == -EINTR) {

@@ -9,6 +9,7 @@
 #   EXP: a catalog name or a spec file
 # Environment: LAB_MEM (2G), LAB_CPUS (2), LAB_TIMEOUT (seconds, 1800),
 #   LAB_OUT (results/<date>-<exp>/<arm>-<mmu>), LAB_DURATION (--duration),
+#   LAB_SCALE (--scale),
 #   DEBUG=1 (the debug kernel), KVMSQ_CACHE
 set -eu
 
@@ -76,6 +77,7 @@ echo "$release" >"$out/lab-kernel"
 
 cmdline="console=ttyS0 panic=-1 oops=panic kvmsqueeze.lab=1 kvmsqueeze.accel=$accel_name kvmsqueeze.arm=$arm kvmsqueeze.exp=$exp kvmsqueeze.reps=$reps kvm_amd.npt=$npt kvm_intel.ept=$npt"
 [ -n "${LAB_DURATION:-}" ] && cmdline="$cmdline kvmsqueeze.duration=$LAB_DURATION"
+[ -n "${LAB_SCALE:-}" ] && cmdline="$cmdline kvmsqueeze.scale=$LAB_SCALE"
 say "booting $release ($accel_name, $mmu, $mem, $cpus CPUs): $name x $reps -> $out"
 rm -f "$out/lab-status"
 start=$(date +%s)

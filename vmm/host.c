@@ -2,9 +2,12 @@
 /*
  * vmm/host.c: provenance for results. The MMU mode comes from the vendor
  * module's parameters: kvm_intel.ept / kvm_amd.npt say whether two-
- * dimensional paging is on; kvm_pvm always shadows.
+ * dimensional paging is on; kvm_pvm always shadows. A kernel with both
+ * vendor modules built in has both in /sys/module: the CPU's flag (vmx,
+ * svm) says which one runs.
  */
 #include <dirent.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/utsname.h>
@@ -16,13 +19,34 @@
 struct mmu_rule {
 	const char *module;
 	const char *param;	/* Y/1 means TDP; NULL: always shadow */
+	const char *cpu_flag;	/* the module runs only on such a CPU; NULL: any */
 };
 
 static const struct mmu_rule mmu_rules[] = {
-	{ "kvm_intel", "ept" },
-	{ "kvm_amd", "npt" },
-	{ "kvm_pvm", NULL },
+	{ "kvm_intel", "ept", "vmx" },
+	{ "kvm_amd", "npt", "svm" },
+	{ "kvm_pvm", NULL, NULL },
 };
+
+static bool cpu_has_flag(const char *flag)
+{
+	char line[4096], word[40];
+	bool found = false;
+	FILE *f = fopen("/proc/cpuinfo", "re");
+
+	if (!f)
+		return false;
+	snprintf(word, sizeof(word), " %s ", flag);
+	while (!found && fgets(line, sizeof(line), f)) {
+		if (strncmp(line, "flags", 5))
+			continue;
+		line[strcspn(line, "\n")] = ' ';
+		found = strstr(line, word) != NULL;
+		break;
+	}
+	fclose(f);
+	return found;
+}
 
 static void read_line(const char *path, char *buf, size_t len)
 {
@@ -110,7 +134,7 @@ void host_info_read(struct host_info *host)
 		const char *v;
 
 		snprintf(path, sizeof(path), "/sys/module/%s", r->module);
-		if (access(path, 0))
+		if (access(path, 0) || (r->cpu_flag && !cpu_has_flag(r->cpu_flag)))
 			continue;
 		snprintf(host->kvm_module, sizeof(host->kvm_module), "%s", r->module);
 		host_read_params(host, r->module);

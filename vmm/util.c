@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
-/* vmm/util.c: parsing of sizes ("256M", "4G") and durations, strictly. */
+/* vmm/util.c: parsing of sizes ("256M", "4G") and durations, strictly; mkdir -p. */
 #include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "err.h"
 #include "util.h"
@@ -102,4 +104,23 @@ void format_size(uint64_t bytes, char *buf, size_t len)
 		snprintf(buf, len, "%" PRIu64 " %s", (uint64_t)v, units[i]);
 	else
 		snprintf(buf, len, "%.1f %s", v, units[i]);
+}
+
+int mkdir_p(const char *path)
+{
+	char buf[PATH_MAX];
+	char *p;
+
+	snprintf(buf, sizeof(buf), "%s", path);
+	for (p = buf + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(buf, 0755) && errno != EEXIST)
+			return err_sys(errno, "creating %s", buf);
+		*p = '/';
+	}
+	if (mkdir(buf, 0755) && errno != EEXIST)
+		return err_sys(errno, "creating %s", buf);
+	return 0;
 }

@@ -18,6 +18,8 @@ int parse_size(const char *s, uint64_t *bytes);
 int parse_u64(const char *s, uint64_t *val);
 int parse_seconds(const char *s, double *seconds);
 void format_size(uint64_t bytes, char *buf, size_t len);
+/* mkdir -p: @path and its missing parents; 0 or -errno with err_msg(). */
+int mkdir_p(const char *path);
 
 static inline uint64_t now_ns(void)
 {

@@ -1,0 +1,266 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * analysis/builtin-report.c: `kvmsqueeze report`: per set of repetitions
+ * (one arm, one experiment) and metric, the runs' median, range and a
+ * bootstrap interval of the median.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "analysis/compare.h"
+#include "analysis/export.h"
+#include "analysis/plot.h"
+#include "analysis/stats.h"
+#include "analysis/text.h"
+#include "vmm/builtin.h"
+#include "vmm/err.h"
+#include "vmm/util.h"
+
+static const char report_usage[] =
+"usage: kvmsqueeze report RESULT.json|DIR... [options]\n"
+"\n"
+"Summarise result files of kvmsqueeze run: for each set of repetitions\n"
+"(one arm, one experiment; the arm is host.arm in the lab, else the\n"
+"directory's name) and each metric, the number of runs, the median, min\n"
+"and max over the runs (one value per run) and a 95% bootstrap\n"
+"confidence interval of the median.\n"
+"\n"
+"  -f, --format text|csv|json  output (default text: 72 columns, for email)\n"
+"  -p, --plots DIR             write plots there: PNG and SVG, with the data\n"
+"                              and gnuplot scripts to redraw them\n"
+"  -s, --seed N                seed of the bootstrap (default 1: the same\n"
+"                              output every time)\n"
+"      --force                 summarise sets whose runs differ in spec,\n"
+"                              --duration, --scale, MMU mode or accel\n"
+"  -h, --help                  this text\n"
+"\n"
+"A DIR may also hold result directories, one level down: each is a set.\n"
+"Incomplete results (\"complete\": false) are skipped with a warning. A\n"
+"metric that is null in a run is n/a for that run, never 0. See\n"
+"analysis/README.md. Exit status: 0 done, 1 refused or failed, 2 usage.\n";
+
+enum { OPT_FORCE = 256 };
+
+static const struct option report_options[] = {
+	{ "format", required_argument, NULL, 'f' },
+	{ "plots", required_argument, NULL, 'p' },
+	{ "seed", required_argument, NULL, 's' },
+	{ "force", no_argument, NULL, OPT_FORCE },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+
+struct report_cli {
+	enum out_format format;
+	const char *plots_dir;
+	bool force;
+	struct cmp_opts cmp;
+	char **paths;
+	int nr_paths;
+};
+
+static int usage_error(const char *fmt, const char *arg)
+{
+	fprintf(stderr, "kvmsqueeze: report: ");
+	fprintf(stderr, fmt, arg);
+	fprintf(stderr, " (see kvmsqueeze report --help)\n");
+	return EXIT_USAGE;
+}
+
+static void warn_line(const char *line, void *arg)
+{
+	(void)arg;
+	fprintf(stderr, "kvmsqueeze: warning: %s\n", line);
+}
+
+static int opt_parse(struct report_cli *c, int argc, char **argv)
+{
+	int opt;
+
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, "f:p:s:h", report_options, NULL)) != -1) {
+		switch (opt) {
+		case 'f':
+			if (out_format_parse(optarg, &c->format))
+				return -usage_error("--format '%s': use text, csv or json", optarg);
+			break;
+		case 'p':
+			c->plots_dir = optarg;
+			break;
+		case 's':
+			if (parse_u64(optarg, &c->cmp.seed))
+				return -usage_error("--seed '%s': expected a whole number", optarg);
+			break;
+		case OPT_FORCE:
+			c->force = true;
+			break;
+		case 'h':
+			fputs(report_usage, stdout);
+			return 1;
+		default:
+			return -EXIT_USAGE;
+		}
+	}
+	if (optind >= argc)
+		return -usage_error("%s", "give result files or directories");
+	c->paths = argv + optind;
+	c->nr_paths = argc - optind;
+	return 0;
+}
+
+/* One table per set; the runs of a set must be alike unless --force. */
+static int tables_build(struct cmp_table *tables, struct result_db *db,
+			const struct report_cli *c, bool *forced)
+{
+	struct result_set *set;
+	size_t k;
+	int ret;
+
+	for (k = 0; k < db->nr_sets; k++) {
+		set = &db->sets[k];
+		ret = results_check_sets(&set, 1);
+		if (ret && !c->force)
+			return err_wrap(ret, "refusing to summarise %s", set->dir);
+		if (ret) {
+			fprintf(stderr, "kvmsqueeze: warning: %s: summarised anyway (--force)\n",
+				err_msg());
+			*forced = true;
+		}
+		ret = cmp_table_from_sets(&tables[k], &set, 1);
+		if (!ret)
+			ret = cmp_table_compute(&tables[k], &c->cmp);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+static int output(struct cmp_table **list, size_t n, const struct report_cli *c,
+		  bool forced, int argc, char **argv)
+{
+	struct text_opts to = { .cmp = &c->cmp, .default_floor = CMP_DEFAULT_FLOOR,
+				.forced = forced };
+	struct export_head h = { .command = "report", .argc = argc, .argv = argv,
+				 .cmp = &c->cmp, .forced = forced };
+	size_t k;
+	int ret = 0;
+
+	switch (c->format) {
+	case FORMAT_CSV:
+		export_csv(stdout, list, n);
+		break;
+	case FORMAT_JSON:
+		ret = export_json(stdout, list, n, &h);
+		break;
+	case FORMAT_TEXT:
+		printf("kvmsqueeze report (seed %llu, %u bootstrap resamples)\n",
+		       (unsigned long long)c->cmp.seed, c->cmp.resamples);
+		text_command(stdout, argc, argv);
+		for (k = 0; k < n && !ret; k++) {
+			printf("\n");
+			ret = text_report(stdout, list[k], &to);
+		}
+		break;
+	}
+	return ret;
+}
+
+/* Plots put every set of an experiment in one figure, one line per set. */
+static int plots(struct result_db *db, const char *dir, const struct cmp_opts *o)
+{
+	struct cmp_table *tables = calloc(db->nr_sets, sizeof(*tables));
+	struct cmp_table **list = calloc(db->nr_sets, sizeof(*list));
+	struct result_set **sets = calloc(db->nr_sets, sizeof(*sets));
+	size_t k, i, j, n = 0, nr;
+	int written = 0, ret = 0;
+
+	if (!tables || !list || !sets) {
+		ret = err_set(ENOMEM, "report: out of memory");
+		goto out;
+	}
+	for (k = 0; k < db->nr_sets && !ret; k++) {
+		for (j = 0; j < k; j++)
+			if (!strcmp(db->sets[j].experiment, db->sets[k].experiment))
+				break;
+		if (j < k)
+			continue;
+		for (i = k, nr = 0; i < db->nr_sets; i++)
+			if (!strcmp(db->sets[i].experiment, db->sets[k].experiment))
+				sets[nr++] = &db->sets[i];
+		ret = cmp_table_from_sets(&tables[n], sets, nr);
+		if (ret)
+			break;
+		list[n] = &tables[n];
+		ret = cmp_table_compute(&tables[n++], o);
+	}
+	if (!ret)
+		ret = plot_tables(dir, list, n, &written);
+	if (!ret)
+		fprintf(stderr, "kvmsqueeze: %d plot images in %s\n", written, dir);
+out:
+	for (k = 0; tables && k < n; k++)
+		cmp_table_free(&tables[k]);
+	free(sets);
+	free(list);
+	free(tables);
+	return ret;
+}
+
+int cmd_report(int argc, char **argv)
+{
+	struct report_cli c = {
+		.cmp = { .seed = STATS_DEFAULT_SEED, .resamples = STATS_BOOT_RESAMPLES,
+			 .alpha = CMP_ALPHA, .level = CMP_LEVEL },
+	};
+	struct cmp_table *tables = NULL, **list = NULL;
+	struct result_db db;
+	bool forced = false;
+	size_t k;
+	char **given = calloc((size_t)argc + 1, sizeof(*given));
+	int ret;
+
+	/* getopt reorders argv: keep the command line as given for the output */
+	if (!given) {
+		fprintf(stderr, "kvmsqueeze: %s: out of memory\n", argv[0]);
+		return EXIT_FAILURE_SETUP;
+	}
+	memcpy(given, argv, (size_t)argc * sizeof(*given));
+	ret = opt_parse(&c, argc, argv);
+	if (ret) {
+		free(given);
+		return ret > 0 ? EXIT_OK : -ret;
+	}
+	ret = results_load(&db, c.paths, c.nr_paths, warn_line, NULL);
+	if (ret)
+		goto fail;
+	tables = calloc(db.nr_sets, sizeof(*tables));
+	list = calloc(db.nr_sets, sizeof(*list));
+	if (!tables || !list) {
+		ret = err_set(ENOMEM, "report: out of memory");
+		goto out;
+	}
+	for (k = 0; k < db.nr_sets; k++)
+		list[k] = &tables[k];
+	ret = tables_build(tables, &db, &c, &forced);
+	if (!ret)
+		ret = output(list, db.nr_sets, &c, forced, argc, given);
+	if (!ret && c.plots_dir)
+		ret = plots(&db, c.plots_dir, &c.cmp);
+out:
+	for (k = 0; tables && k < db.nr_sets; k++)
+		cmp_table_free(&tables[k]);
+	free(list);
+	free(tables);
+	results_free(&db);
+fail:
+	free(given);
+	if (!ret)
+		return EXIT_OK;
+	fprintf(stderr, "kvmsqueeze: report: %s%s\n", err_msg(),
+		!strncmp(err_msg(), "refusing", 8) ? " (--force summarises them anyway)" : "");
+	return EXIT_FAILURE_SETUP;
+}

@@ -1,0 +1,405 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * analysis/compare.c: from sets of runs to the numbers of a table: one
+ * value per run and metric, medians and intervals per arm, and per arm
+ * against the first a permutation test, Holm-corrected over the metrics,
+ * that counts as significant only above the metric's noise floor.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "analysis/compare.h"
+#include "analysis/stats.h"
+#include "vmm/err.h"
+
+int cmp_table_init(struct cmp_table *t, size_t nr_arms, const struct metric *const *row_metrics,
+		   size_t nr_rows)
+{
+	size_t i;
+
+	memset(t, 0, sizeof(*t));
+	if (!row_metrics)
+		nr_rows = nr_metrics;
+	t->nr_arms = nr_arms;
+	t->nr_rows = nr_rows;
+	t->labels = calloc(nr_arms, sizeof(*t->labels));
+	t->family = calloc(nr_arms, sizeof(*t->family));
+	t->rows = calloc(nr_rows, sizeof(*t->rows));
+	if (!t->labels || !t->family || !t->rows)
+		goto nomem;
+	for (i = 0; i < nr_rows; i++) {
+		t->rows[i].m = row_metrics ? row_metrics[i] : &metrics[i];
+		t->rows[i].floor = CMP_DEFAULT_FLOOR;
+		t->rows[i].cells = calloc(nr_arms, sizeof(*t->rows[i].cells));
+		if (!t->rows[i].cells)
+			goto nomem;
+	}
+	return 0;
+nomem:
+	cmp_table_free(t);
+	return err_set(ENOMEM, "building a table: out of memory");
+}
+
+void cmp_table_free(struct cmp_table *t)
+{
+	size_t i, a;
+
+	for (i = 0; t->rows && i < t->nr_rows; i++) {
+		for (a = 0; t->rows[i].cells && a < t->nr_arms; a++)
+			free(t->rows[i].cells[a].values);
+		free(t->rows[i].cells);
+	}
+	free(t->rows);
+	free(t->family);
+	free(t->labels);
+	free(t->sets);
+	memset(t, 0, sizeof(*t));
+}
+
+int cmp_cell_set(struct cmp_cell *c, const double *values, size_t n, size_t n_na)
+{
+	free(c->values);
+	c->values = NULL;
+	c->n = n;
+	c->n_na = n_na;
+	if (!n)
+		return 0;
+	c->values = malloc(n * sizeof(*values));
+	if (!c->values)
+		return err_set(ENOMEM, "building a table: out of memory");
+	memcpy(c->values, values, n * sizeof(*values));
+	return 0;
+}
+
+/* One value per run: a run where the metric is null is n/a, not 0. */
+static int cell_from_set(struct cmp_cell *c, const struct metric *m, const struct result_set *s)
+{
+	double *values = malloc((s->nr_files ? s->nr_files : 1) * sizeof(*values));
+	size_t i, n = 0, n_na = 0;
+	int ret = 0;
+
+	if (!values)
+		return err_set(ENOMEM, "building a table: out of memory");
+	for (i = 0; i < s->nr_files && !ret; i++) {
+		ret = metric_value(m, s->files[i]->root, &values[n]);
+		if (!ret) {
+			n++;
+		} else if (ret == -ENODATA) {
+			n_na++;
+			ret = 0;
+		} else {
+			ret = err_set(EINVAL, "%s: %s is not a number", s->files[i]->path, m->path);
+		}
+	}
+	if (!ret)
+		ret = cmp_cell_set(c, values, n, n_na);
+	free(values);
+	return ret;
+}
+
+int cmp_table_from_sets(struct cmp_table *t, struct result_set **sets, size_t nr_sets)
+{
+	size_t i, a;
+	int ret;
+
+	ret = cmp_table_init(t, nr_sets, NULL, 0);
+	if (ret)
+		return ret;
+	t->sets = calloc(nr_sets, sizeof(*t->sets));
+	if (!t->sets) {
+		cmp_table_free(t);
+		return err_set(ENOMEM, "building a table: out of memory");
+	}
+	t->experiment = sets[0]->experiment;
+	for (a = 0; a < nr_sets; a++) {
+		t->sets[a] = sets[a];
+		t->labels[a] = sets[a]->label;
+	}
+	for (i = 0; i < t->nr_rows; i++) {
+		for (a = 0; a < nr_sets; a++) {
+			ret = cell_from_set(&t->rows[i].cells[a], t->rows[i].m, sets[a]);
+			if (ret) {
+				cmp_table_free(t);
+				return ret;
+			}
+		}
+	}
+	return 0;
+}
+
+bool cmp_row_all_na(const struct cmp_table *t, size_t row)
+{
+	size_t a;
+
+	for (a = 0; a < t->nr_arms; a++)
+		if (t->rows[row].cells[a].n)
+			return false;
+	return true;
+}
+
+/* A seed per row and arm, so adding a metric leaves the others alone. */
+static uint64_t cell_seed(const struct cmp_opts *o, const struct cmp_row *r, size_t arm)
+{
+	uint64_t h = o->seed ^ 0xcbf29ce484222325ull;
+	const char *p;
+
+	for (p = r->m->name; *p; p++)
+		h = (h ^ (unsigned char)*p) * 0x100000001b3ull;
+	return h + arm;
+}
+
+static int cell_describe(struct cmp_cell *c, const struct cmp_opts *o, uint64_t seed)
+{
+	c->median = stats_median(c->values, c->n);
+	c->min = stats_min(c->values, c->n);
+	c->max = stats_max(c->values, c->n);
+	c->ci_lo = c->ci_hi = NAN;
+	c->change = c->p_raw = c->p_holm = NAN;
+	c->significant = false;
+	if (c->n < 2)
+		return 0;
+	if (stats_bootstrap_median_ci(c->values, c->n, o->level, o->resamples, seed,
+				      &c->ci_lo, &c->ci_hi))
+		return err_set(ENOMEM, "bootstrap: out of memory");
+	return 0;
+}
+
+static double relative_change(double base, double v)
+{
+	if (base != 0)
+		return (v - base) / fabs(base);
+	if (v == 0)
+		return 0;
+	return v > 0 ? INFINITY : -INFINITY;
+}
+
+/* Whether every value of both cells is the same: no test can tell them apart. */
+static bool all_equal(const struct cmp_cell *a, const struct cmp_cell *b)
+{
+	double first = a->values[0];
+	size_t i;
+
+	for (i = 0; i < a->n; i++)
+		if (a->values[i] != first)
+			return false;
+	for (i = 0; i < b->n; i++)
+		if (b->values[i] != first)
+			return false;
+	return true;
+}
+
+/*
+ * Arm @arm against the first: the change of every row, a permutation test
+ * where both have two runs or more and their values are not all equal
+ * (a filter that ignores which run is whose, so it keeps the test valid),
+ * then Holm over those tests.
+ */
+static int arm_compare(struct cmp_table *t, size_t arm, const struct cmp_opts *o)
+{
+	double *p = malloc(t->nr_rows * sizeof(*p)), *adj = malloc(t->nr_rows * sizeof(*adj));
+	size_t *rows = malloc(t->nr_rows * sizeof(*rows)), m = 0, i;
+	int exact, ret = 0;
+
+	if (!p || !adj || !rows) {
+		ret = err_set(ENOMEM, "comparing: out of memory");
+		goto out;
+	}
+	for (i = 0; i < t->nr_rows; i++) {
+		struct cmp_cell *base = &t->rows[i].cells[0], *c = &t->rows[i].cells[arm];
+
+		if (base->n && c->n)
+			c->change = relative_change(base->median, c->median);
+		if (base->n < 2 || c->n < 2 || all_equal(base, c))
+			continue;
+		if (stats_perm_test_median(base->values, base->n, c->values, c->n,
+					   cell_seed(o, &t->rows[i], arm) + 7919, &c->p_raw, &exact)) {
+			ret = err_set(ENOMEM, "permutation test: out of memory");
+			goto out;
+		}
+		p[m] = c->p_raw;
+		rows[m++] = i;
+	}
+	t->family[arm] = m;
+	if (stats_holm(p, m, adj)) {
+		ret = err_set(ENOMEM, "Holm correction: out of memory");
+		goto out;
+	}
+	for (i = 0; i < m; i++) {
+		struct cmp_row *r = &t->rows[rows[i]];
+		struct cmp_cell *c = &r->cells[arm];
+
+		c->p_holm = adj[i];
+		c->significant = c->p_holm < o->alpha && fabs(c->change) > r->floor;
+	}
+out:
+	free(rows);
+	free(adj);
+	free(p);
+	return ret;
+}
+
+int cmp_table_compute(struct cmp_table *t, const struct cmp_opts *o)
+{
+	size_t i, a;
+	int ret;
+
+	for (i = 0; i < t->nr_rows; i++) {
+		for (a = 0; a < t->nr_arms; a++) {
+			ret = cell_describe(&t->rows[i].cells[a], o, cell_seed(o, &t->rows[i], a));
+			if (ret)
+				return ret;
+		}
+	}
+	for (a = 1; a < t->nr_arms; a++) {
+		ret = arm_compare(t, a, o);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+double cmp_min_p(const struct cmp_table *t, size_t arm)
+{
+	size_t na = 0, nb = 0, i;
+
+	/* the most runs any metric has in each arm */
+	for (i = 0; i < t->nr_rows; i++) {
+		if (t->rows[i].cells[0].n > na)
+			na = t->rows[i].cells[0].n;
+		if (t->rows[i].cells[arm].n > nb)
+			nb = t->rows[i].cells[arm].n;
+	}
+	return stats_perm_min_p(na, nb);
+}
+
+/* --- noise floors --- */
+
+static int floor_add(struct noise_floors *nf, const char *experiment, const struct metric *m,
+		     double floor, int sets)
+{
+	struct noise_floor *v = realloc(nf->v, (nf->n + 1) * sizeof(*v));
+
+	if (!v)
+		return err_set(ENOMEM, "noise floors: out of memory");
+	nf->v = v;
+	v[nf->n++] = (struct noise_floor){ experiment, m, floor, sets };
+	return 0;
+}
+
+/* The floor of one metric over the sets of one experiment, from their medians. */
+static int floor_measure(struct noise_floors *nf, const struct result_db *db,
+			 const char *experiment, const struct metric *m)
+{
+	double lo = INFINITY, hi = -INFINITY, spread, med;
+	struct cmp_cell c = { 0 };
+	int sets = 0, ret = 0;
+	size_t s;
+
+	for (s = 0; s < db->nr_sets && !ret; s++) {
+		if (strcmp(db->sets[s].experiment, experiment))
+			continue;
+		ret = cell_from_set(&c, m, &db->sets[s]);
+		if (ret || !c.n)
+			continue;
+		med = stats_median(c.values, c.n);
+		lo = fmin(lo, med);
+		hi = fmax(hi, med);
+		sets++;
+	}
+	free(c.values);
+	if (ret || sets < 2)
+		return ret;
+	if (hi == lo)
+		spread = 0;
+	else if (fmin(fabs(lo), fabs(hi)) == 0 || (lo < 0 && hi > 0))
+		spread = INFINITY;
+	else
+		spread = (hi - lo) / fmin(fabs(lo), fabs(hi));
+	return floor_add(nf, experiment, m, fmax(spread, CMP_MIN_FLOOR), sets);
+}
+
+/* A/A sets: one arm, one spec, one MMU mode and accel. */
+static int noise_sets_check(const struct result_db *db, const char *experiment)
+{
+	struct result_set **sets = calloc(db->nr_sets, sizeof(*sets));
+	size_t i, n = 0;
+	int ret = 0;
+
+	if (!sets)
+		return err_set(ENOMEM, "noise floors: out of memory");
+	for (i = 0; i < db->nr_sets; i++)
+		if (!strcmp(db->sets[i].experiment, experiment))
+			sets[n++] = &db->sets[i];
+	for (i = 1; i < n && !ret; i++) {
+		const char *a = sets[0]->files[0]->arm, *b = sets[i]->files[0]->arm;
+
+		if ((a || b) && (!a || !b || strcmp(a, b)))
+			ret = err_set(EINVAL, "A/A sets of different arms: %s in %s, %s in %s",
+				      a ? a : "none", sets[0]->dir, b ? b : "none", sets[i]->dir);
+	}
+	if (!ret)
+		ret = results_check_sets(sets, n);
+	free(sets);
+	return ret;
+}
+
+int noise_floors_measure(struct noise_floors *nf, const struct result_db *db)
+{
+	size_t s, t, i;
+	int ret = 0, found = 0;
+
+	nf->v = NULL;
+	nf->n = 0;
+	for (s = 0; s < db->nr_sets && !ret; s++) {
+		/* each experiment once, at its first set */
+		for (t = 0; t < s; t++)
+			if (!strcmp(db->sets[t].experiment, db->sets[s].experiment))
+				break;
+		if (t < s)
+			continue;
+		for (t = s + 1; t < db->nr_sets; t++)
+			if (!strcmp(db->sets[t].experiment, db->sets[s].experiment))
+				break;
+		if (t == db->nr_sets)
+			continue;	/* one set: nothing to measure */
+		ret = noise_sets_check(db, db->sets[s].experiment);
+		if (ret)
+			break;
+		found++;
+		for (i = 0; i < nr_metrics && !ret; i++)
+			ret = floor_measure(nf, db, db->sets[s].experiment, &metrics[i]);
+	}
+	if (!ret && !found)
+		ret = err_set(EINVAL, "no experiment with two or more sets of repetitions (give a directory holding two or more result directories of the same experiment and arm)");
+	if (ret)
+		noise_floors_free(nf);
+	return ret;
+}
+
+void noise_floors_free(struct noise_floors *nf)
+{
+	free(nf->v);
+	nf->v = NULL;
+	nf->n = 0;
+}
+
+void cmp_table_set_floors(struct cmp_table *t, const struct noise_floors *nf,
+			  double default_floor)
+{
+	size_t i, j;
+
+	for (i = 0; i < t->nr_rows; i++) {
+		struct cmp_row *r = &t->rows[i];
+
+		r->floor = default_floor;
+		r->floor_sets = 0;
+		for (j = 0; nf && t->experiment && j < nf->n; j++) {
+			if (nf->v[j].m == r->m && !strcmp(nf->v[j].experiment, t->experiment)) {
+				r->floor = nf->v[j].floor;
+				r->floor_sets = nf->v[j].sets;
+			}
+		}
+	}
+}

@@ -1,0 +1,100 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * analysis/compare.h: the numbers behind a report or a compare table: per
+ * metric and arm the runs' values, their median, range and bootstrap
+ * interval; per arm against the first, the change of the medians, the
+ * permutation test, Holm's correction and the noise floor it must clear.
+ */
+#ifndef KVMSQ_ANALYSIS_COMPARE_H
+#define KVMSQ_ANALYSIS_COMPARE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "analysis/metrics.h"
+#include "analysis/results.h"
+
+#define CMP_ALPHA		0.05
+#define CMP_LEVEL		0.95
+#define CMP_DEFAULT_FLOOR	0.05
+#define CMP_MIN_FLOOR		0.01
+
+struct cmp_opts {
+	uint64_t seed;
+	unsigned int resamples;		/* bootstrap */
+	double alpha;			/* after Holm */
+	double level;			/* of the interval */
+};
+
+/* One metric in one arm. */
+struct cmp_cell {
+	double *values;			/* one per run that has the metric */
+	size_t n, n_na;			/* runs with a value, runs where it is n/a */
+	double median, min, max;	/* NAN when n == 0 */
+	double ci_lo, ci_hi;		/* NAN when n < 2 */
+	/* against the first arm; NAN in the first arm or without data */
+	double change;			/* (median - first) / |first|; +-INFINITY from 0 */
+	double p_raw, p_holm;		/* NAN: not tested */
+	bool significant;
+};
+
+struct cmp_row {
+	const struct metric *m;
+	double floor;			/* relative change it must exceed */
+	int floor_sets;			/* measured from this many A/A sets; 0: default */
+	struct cmp_cell *cells;		/* one per arm */
+};
+
+struct cmp_table {
+	const char *experiment;
+	size_t nr_arms, nr_rows;
+	const char **labels;		/* per arm; not owned */
+	struct result_set **sets;	/* per arm, or NULL (a table built by hand) */
+	struct cmp_row *rows;
+	size_t *family;			/* per arm: how many tests Holm adjusted over */
+};
+
+/* Rows for @metrics (NULL: every metric of metrics.h), cells empty. */
+int cmp_table_init(struct cmp_table *t, size_t nr_arms, const struct metric *const *row_metrics,
+		   size_t nr_rows);
+/* A table of these sets (one per arm, the first is the baseline). */
+int cmp_table_from_sets(struct cmp_table *t, struct result_set **sets, size_t nr_sets);
+/* Give a cell its values (copied). */
+int cmp_cell_set(struct cmp_cell *c, const double *values, size_t n, size_t n_na);
+/* Medians, intervals, changes, tests and significance. */
+int cmp_table_compute(struct cmp_table *t, const struct cmp_opts *o);
+void cmp_table_free(struct cmp_table *t);
+
+/* Whether a row has a value in no run of any arm. */
+bool cmp_row_all_na(const struct cmp_table *t, size_t row);
+
+/* The smallest p-value arm @arm could reach against the first arm. */
+double cmp_min_p(const struct cmp_table *t, size_t arm);
+
+/* --- noise floors from A/A runs --- */
+
+struct noise_floor {
+	const char *experiment;		/* points into the db it was measured from */
+	const struct metric *m;
+	double floor;			/* at least CMP_MIN_FLOOR; INFINITY possible */
+	int sets;
+};
+
+struct noise_floors {
+	struct noise_floor *v;
+	size_t n;
+};
+
+/*
+ * Floors per experiment and metric from two or more sets of repetitions
+ * of the same experiment: the largest relative difference between their
+ * medians, (max - min) / |min|, at least CMP_MIN_FLOOR.
+ */
+int noise_floors_measure(struct noise_floors *nf, const struct result_db *db);
+void noise_floors_free(struct noise_floors *nf);
+/* Every row's floor: measured when @nf has it, else @nf's or the default. */
+void cmp_table_set_floors(struct cmp_table *t, const struct noise_floors *nf,
+			  double default_floor);
+
+#endif

@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * analysis/export.h: report and compare numbers for machines: CSV (one
+ * line per table, metric and arm) and JSON, every number raw (bytes, ns,
+ * pages, a change as a fraction).
+ */
+#ifndef KVMSQ_ANALYSIS_EXPORT_H
+#define KVMSQ_ANALYSIS_EXPORT_H
+
+#include <stdio.h>
+
+#include "analysis/compare.h"
+
+struct export_head {
+	const char *command;		/* "report" or "compare" */
+	int argc;
+	char **argv;
+	const struct cmp_opts *cmp;
+	const char *floors_from;	/* --noise DIR or NULL */
+	bool forced;
+};
+
+void export_csv(FILE *out, struct cmp_table *const *tables, size_t n);
+int export_json(FILE *out, struct cmp_table *const *tables, size_t n,
+		const struct export_head *h);
+
+/* How report and compare print: people, or machines. */
+enum out_format { FORMAT_TEXT, FORMAT_CSV, FORMAT_JSON };
+
+/* "text", "csv" or "json"; -EINVAL otherwise. */
+int out_format_parse(const char *name, enum out_format *format);
+
+#endif

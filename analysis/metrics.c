@@ -1,0 +1,187 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * analysis/metrics.c: the table of metrics, where each comes from in a
+ * result file (experiments/RESULT.md, "summary") and its unit.
+ */
+#include <errno.h>
+#include <math.h>
+#include <string.h>
+
+#include <json-c/json.h>
+
+#include "analysis/metrics.h"
+#include "vmm/util.h"
+
+#define PT	"summary.page_tables."
+#define CG	"summary.memcg."
+#define RC	"summary.reclaim."
+#define SH	"summary.shrinker."
+#define FL	"summary.fault_latency_ns."
+
+const struct metric metrics[] = {
+	{ "sec_pagetables_peak_bytes", "sec page tables peak", PT "sec_pagetables_bytes.peak",
+	  UNIT_BYTES, BETTER_LOWER },
+	{ "sec_pagetables_final_bytes", "sec page tables end", PT "sec_pagetables_bytes.final",
+	  UNIT_BYTES, BETTER_LOWER },
+	{ "pagetables_peak_bytes", "page tables peak", PT "pagetables_bytes.peak",
+	  UNIT_BYTES, BETTER_LOWER },
+	{ "pagetables_final_bytes", "page tables end", PT "pagetables_bytes.final",
+	  UNIT_BYTES, BETTER_LOWER },
+	{ "memcg_kernel_peak_bytes", "cg kernel mem peak", CG "kernel_bytes.peak",
+	  UNIT_BYTES, BETTER_LOWER },
+	{ "memcg_kernel_final_bytes", "cg kernel mem end", CG "kernel_bytes.final",
+	  UNIT_BYTES, BETTER_LOWER },
+	{ "memcg_sec_pagetables_peak_bytes", "cg sec pgtables peak",
+	  CG "sec_pagetables_bytes.peak", UNIT_BYTES, BETTER_LOWER },
+	{ "memcg_peak_bytes", "cg memory peak", CG "current_bytes.peak",
+	  UNIT_BYTES, BETTER_LOWER },
+	{ "idle_cache_pages_per_vcpu", "idle cache/vCPU", "summary.idle_cache_pages_per_vcpu",
+	  UNIT_PAGES, BETTER_LOWER },
+	{ "shrinker_kvm_calls", "KVM shrinker calls", SH "kvm_calls", UNIT_CALLS, BETTER_NEITHER },
+	{ "shrinker_kvm_freed", "KVM shrinker freed", SH "kvm_freed", UNIT_OBJECTS, BETTER_NEITHER },
+	{ "shrinker_all_calls", "all shrinker calls", SH "all_calls", UNIT_CALLS, BETTER_NEITHER },
+	{ "pgsteal_pages", "reclaimed", RC "pgsteal", UNIT_PAGES, BETTER_NEITHER },
+	{ "memcg_pgsteal_pages", "cg reclaimed", RC "memcg_pgsteal", UNIT_PAGES, BETTER_NEITHER },
+	{ "memcg_pgpgout_pages", "cg paged out, v1", RC "memcg_pgpgout", UNIT_PAGES,
+	  BETTER_NEITHER },
+	{ "workingset_refault_pages", "refaults", RC "workingset_refault", UNIT_PAGES,
+	  BETTER_LOWER },
+	{ "fault_p50_ns", "fault p50", FL "p50", UNIT_NS, BETTER_LOWER },
+	{ "fault_p99_ns", "fault p99", FL "p99", UNIT_NS, BETTER_LOWER },
+	{ "fault_p999_ns", "fault p99.9", FL "p999", UNIT_NS, BETTER_LOWER },
+	{ "fault_max_ns", "fault max", FL "max", UNIT_NS, BETTER_LOWER },
+	{ "access_p99_ns", "access p99", "summary.access_latency_ns.p99", UNIT_NS, BETTER_LOWER },
+	{ "touch_pages_per_s", "touch rate", "summary.touch.pages_per_s", UNIT_PAGES_PER_S,
+	  BETTER_HIGHER },
+	{ "oom_killed_vms", "OOM kills", "summary.oom_killed_vms", UNIT_VMS, BETTER_LOWER },
+	{ "run_s", "run time", "summary.run_s", UNIT_S, BETTER_NEITHER },
+};
+
+const size_t nr_metrics = ARRAY_SIZE(metrics);
+
+const struct metric *metric_find(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < nr_metrics; i++)
+		if (!strcmp(metrics[i].name, name))
+			return &metrics[i];
+	return NULL;
+}
+
+struct json_object *json_path(struct json_object *root, const char *path)
+{
+	struct json_object *o = root;
+	char key[128];
+	const char *p = path;
+	size_t len;
+
+	while (o && *p) {
+		len = strcspn(p, ".");
+		if (len >= sizeof(key) || !json_object_is_type(o, json_type_object))
+			return NULL;
+		memcpy(key, p, len);
+		key[len] = '\0';
+		if (!json_object_object_get_ex(o, key, &o))
+			return NULL;
+		p += len + (p[len] == '.');
+	}
+	return o;
+}
+
+int metric_value(const struct metric *m, struct json_object *result, double *value)
+{
+	struct json_object *o = json_path(result, m->path);
+
+	if (!o)		/* null or absent */
+		return -ENODATA;
+	if (!json_object_is_type(o, json_type_double) && !json_object_is_type(o, json_type_int))
+		return -EINVAL;
+	*value = json_object_get_double(o);
+	return isfinite(*value) ? 0 : -EINVAL;
+}
+
+const char *unit_raw_name(enum metric_unit unit)
+{
+	static const char *const names[] = {
+		[UNIT_BYTES] = "bytes", [UNIT_NS] = "ns", [UNIT_S] = "s",
+		[UNIT_PAGES] = "pages", [UNIT_PAGES_PER_S] = "pages/s",
+		[UNIT_CALLS] = "calls", [UNIT_OBJECTS] = "objects", [UNIT_VMS] = "VMs",
+	};
+
+	return names[unit];
+}
+
+struct unit_step {
+	double divisor;
+	const char *name;
+};
+
+static const struct unit_step byte_steps[] = {
+	{ 1, "B" }, { 1024.0, "KiB" }, { 1048576.0, "MiB" }, { 1073741824.0, "GiB" },
+};
+static const struct unit_step ns_steps[] = {
+	{ 1, "ns" }, { 1e3, "us" }, { 1e6, "ms" }, { 1e9, "s" },
+};
+
+/* Counts: plain up to 99999, then thousands, then millions. */
+static const struct count_unit {
+	enum metric_unit unit;
+	const char *thousands, *millions;
+} count_units[] = {
+	{ UNIT_PAGES, "k pages", "M pages" },
+	{ UNIT_PAGES_PER_S, "k pages/s", "M pages/s" },
+	{ UNIT_CALLS, "k calls", "M calls" },
+	{ UNIT_OBJECTS, "k objects", "M objects" },
+};
+
+static void count_scale(enum metric_unit unit, double magnitude, const char **name,
+			double *divisor)
+{
+	size_t i;
+
+	*name = unit_raw_name(unit);
+	*divisor = 1;
+	for (i = 0; i < ARRAY_SIZE(count_units); i++) {
+		if (count_units[i].unit != unit)
+			continue;
+		if (magnitude >= 1e7) {
+			*name = count_units[i].millions;
+			*divisor = 1e6;
+		} else if (magnitude >= 1e5) {
+			*name = count_units[i].thousands;
+			*divisor = 1e3;
+		}
+	}
+}
+
+static void step_scale(const struct unit_step *steps, size_t n, double magnitude,
+		       const char **name, double *divisor)
+{
+	size_t i = 0;
+
+	/* the largest unit that keeps the value at 1 or more */
+	while (i + 1 < n && magnitude >= steps[i + 1].divisor)
+		i++;
+	*name = steps[i].name;
+	*divisor = steps[i].divisor;
+}
+
+void unit_scale(enum metric_unit unit, double magnitude, const char **name,
+		double *divisor)
+{
+	magnitude = fabs(magnitude);
+	if (isnan(magnitude))
+		magnitude = 0;
+	switch (unit) {
+	case UNIT_BYTES:
+		step_scale(byte_steps, ARRAY_SIZE(byte_steps), magnitude, name, divisor);
+		break;
+	case UNIT_NS:
+		step_scale(ns_steps, ARRAY_SIZE(ns_steps), magnitude, name, divisor);
+		break;
+	default:
+		count_scale(unit, magnitude, name, divisor);
+		break;
+	}
+}

@@ -1,0 +1,812 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * analysis/plot.c: gnuplot data files and scripts for a table's arms, run
+ * to PNG and SVG (800x500): memory over time, latency CDFs, reclaim and
+ * shrinker activity. A developer can edit the .gp next to each image and
+ * rerun it (gnuplot NAME.gp in that directory).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <json-c/json.h>
+
+#include "analysis/plot.h"
+#include "vmm/err.h"
+#include "vmm/util.h"
+
+#define PLOT_SIZE	"800,500"
+
+/* Okabe-Ito: told apart with most colour blindness. */
+static const char *const arm_colors[] = {
+	"#0072b2", "#d55e00", "#009e73", "#cc79a7", "#e69f00", "#56b4e9", "#000000", "#f0e442",
+};
+
+static const char *arm_color(size_t arm)
+{
+	return arm_colors[arm % ARRAY_SIZE(arm_colors)];
+}
+
+/* A gnuplot single-quoted string: only the quote itself is special. */
+static void gp_str(FILE *gp, const char *s)
+{
+	fputc('\'', gp);
+	for (; *s; s++) {
+		if (*s == '\'')
+			fputc('\'', gp);
+		if ((unsigned char)*s >= 0x20)
+			fputc(*s, gp);
+	}
+	fputc('\'', gp);
+}
+
+/* An experiment's name as a file name: letters, digits, '-', '_', '.'. */
+static void file_stem(char *buf, size_t len, const char *experiment, const char *what)
+{
+	size_t i;
+
+	snprintf(buf, len, "%s-%s", experiment ? experiment : "results", what);
+	for (i = 0; buf[i]; i++)
+		if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.", buf[i]))
+			buf[i] = '_';
+	if (buf[0] == '.')
+		buf[0] = '_';
+}
+
+static int plot_fopen(const char *dir, const char *stem, const char *ext, FILE **f)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "%s/%s.%s", dir, stem, ext);
+	*f = fopen(path, "w");
+	return *f ? 0 : err_sys(errno, "writing %s", path);
+}
+
+static int plot_fclose(FILE *f, const char *dir, const char *stem, const char *ext)
+{
+	int bad = ferror(f);
+
+	if (fclose(f) || bad)
+		return err_sys(errno ? errno : EIO, "writing %s/%s.%s", dir, stem, ext);
+	return 0;
+}
+
+/* The script's frame: one pass per output format, same plot. */
+static void gp_begin(FILE *gp, const char *stem)
+{
+	fprintf(gp, "# %s.gp: written by kvmsqueeze; edit and rerun here: gnuplot %s.gp\n",
+		stem, stem);
+	fprintf(gp, "do for [fmt = 1:2] {\n");
+	fprintf(gp, "if (fmt == 1) {\n"
+		"\tset terminal pngcairo size %s font 'sans,10' noenhanced background rgb 'white'\n"
+		"\tset output '%s.png'\n"
+		"} else {\n"
+		"\tset terminal svg size %s font 'sans,10' noenhanced background rgb 'white'\n"
+		"\tset output '%s.svg'\n"
+		"}\n"
+		"reset\n", PLOT_SIZE, stem, PLOT_SIZE, stem);
+}
+
+static void gp_end(FILE *gp)
+{
+	fprintf(gp, "unset output\n}\n");
+}
+
+/* --- runs and their series --- */
+
+static struct json_object *series_get(const struct result_file *f, const char *name,
+				      struct json_object **v)
+{
+	struct json_object *series = json_path(f->root, "series"), *s, *t = NULL;
+
+	*v = NULL;
+	if (series && json_object_object_get_ex(series, name, &s) && s &&
+	    json_object_object_get_ex(s, "t_s", &t) && json_object_object_get_ex(s, "v", v) &&
+	    json_object_is_type(t, json_type_array) && json_object_is_type(*v, json_type_array))
+		return t;
+	*v = NULL;
+	return NULL;
+}
+
+/*
+ * Write one series as a data block ("t value" lines), its last value held
+ * to @hold_to_s when that is later (NAN: not); false if it has no point.
+ */
+static bool block_series(FILE *dat, const struct result_file *f, const char *name,
+			 double factor, const char *comment, double hold_to_s)
+{
+	struct json_object *v, *t = series_get(f, name, &v);
+	double y = NAN, t_s = 0;
+	size_t i, n;
+
+	if (!t)
+		return false;
+	n = json_object_array_length(t);
+	if (n > json_object_array_length(v))
+		n = json_object_array_length(v);
+	if (!n)
+		return false;
+	fprintf(dat, "# %s, %s: t_s, %s\n", comment, f->path, name);
+	for (i = 0; i < n; i++) {
+		y = json_object_get_double(json_object_array_get_idx(v, i));
+		y = y < 0 ? NAN : y * factor;	/* -1: no limit */
+		t_s = json_object_get_double(json_object_array_get_idx(t, i));
+		fprintf(dat, "%.3f %.6g\n", t_s, y);
+	}
+	if (hold_to_s > t_s)
+		fprintf(dat, "%.3f %.6g\n", hold_to_s, y);
+	fprintf(dat, "\n\n");
+	return true;
+}
+
+static int cmp_value_index(const void *a, const void *b)
+{
+	const double *x = a, *y = b;
+
+	return x[0] < y[0] ? -1 : x[0] > y[0];
+}
+
+/*
+ * The run to draw for an arm: the median run by peak cgroup kernel
+ * memory (the lower of the middle two), or the first run without it.
+ */
+static const struct result_file *median_run(const struct result_set *s)
+{
+	const struct metric *m = metric_find("memcg_kernel_peak_bytes");
+	double (*pairs)[2] = calloc(s->nr_files, sizeof(*pairs));
+	const struct result_file *f = s->files[0];
+	size_t i, n = 0;
+
+	if (!pairs)
+		return f;
+	for (i = 0; i < s->nr_files; i++) {
+		if (metric_value(m, s->files[i]->root, &pairs[n][0]))
+			continue;
+		pairs[n++][1] = (double)i;
+	}
+	if (n) {
+		qsort(pairs, n, sizeof(*pairs), cmp_value_index);
+		f = s->files[(size_t)pairs[(n - 1) / 2][1]];
+	}
+	free(pairs);
+	return f;
+}
+
+/* The largest value of a series, in bytes after @factor. */
+static double series_max(const struct result_file *f, const char *name, double factor)
+{
+	struct json_object *v;
+	double most = 0, y;
+	size_t i;
+
+	if (!series_get(f, name, &v))
+		return 0;
+	for (i = 0; i < json_object_array_length(v); i++) {
+		y = json_object_get_double(json_object_array_get_idx(v, i)) * factor;
+		if (y > most)
+			most = y;
+	}
+	return most;
+}
+
+/* --- (a) memory over time --- */
+
+struct phase_span {
+	char name[32];
+	double begin, end;
+};
+
+/* Each phase name's span: its first begin to its last end, over every vCPU. */
+static size_t phase_spans(const struct result_file *f, struct phase_span *spans, size_t max)
+{
+	struct json_object *phases = json_path(f->root, "phases");
+	size_t i, j, n = 0, len = phases && json_object_is_type(phases, json_type_array) ?
+		json_object_array_length(phases) : 0;
+
+	for (i = 0; i < len; i++) {
+		struct json_object *p = json_object_array_get_idx(phases, i);
+		const char *name = json_object_get_string(json_path(p, "name"));
+		const char *edge = json_object_get_string(json_path(p, "edge"));
+		double t = json_object_get_double(json_path(p, "t_s"));
+
+		if (!name || !edge)
+			continue;
+		for (j = 0; j < n; j++)
+			if (!strcmp(spans[j].name, name))
+				break;
+		if (j == n) {
+			if (n == max)
+				continue;
+			snprintf(spans[n].name, sizeof(spans[n].name), "%s", name);
+			spans[n].begin = INFINITY;
+			spans[n].end = -INFINITY;
+			n++;
+		}
+		if (!strcmp(edge, "begin"))
+			spans[j].begin = fmin(spans[j].begin, t);
+		else
+			spans[j].end = fmax(spans[j].end, t);
+	}
+	return n;
+}
+
+static const char *kernel_series(const struct result_file *f)
+{
+	struct json_object *v;
+
+	return series_get(f, "memcg.stat.kernel", &v) ? "memcg.stat.kernel" : "memcg.kernel_bytes";
+}
+
+static int plot_timeline(const char *dir, const struct cmp_table *t, char *stem, size_t len)
+{
+	const struct result_file **runs = calloc(t->nr_arms, sizeof(*runs));
+	struct phase_span spans[16];
+	int *sec_block = calloc(t->nr_arms, sizeof(int)), *kern_block = calloc(t->nr_arms, sizeof(int));
+	int block = 0, limit_block = -1, ret, clauses = 0;
+	double most = 0, divisor, end_s;
+	const char *unit;
+	size_t a, i, nr_spans;
+	FILE *dat, *gp;
+
+	file_stem(stem, len, t->experiment, "timeline");
+	if (!runs || !sec_block || !kern_block) {
+		ret = err_set(ENOMEM, "plots: out of memory");
+		goto out;
+	}
+	for (a = 0; a < t->nr_arms; a++) {
+		runs[a] = median_run(t->sets[a]);
+		most = fmax(most, series_max(runs[a], "meminfo.SecPageTables_kb", 1024));
+		most = fmax(most, series_max(runs[a], kernel_series(runs[a]), 1));
+	}
+	unit_scale(UNIT_BYTES, most, &unit, &divisor);
+	ret = plot_fopen(dir, stem, "dat", &dat);
+	if (ret)
+		goto out;
+	fprintf(dat, "# %s: memory over time, %s; two blank lines separate blocks (gnuplot index)\n",
+		t->experiment, unit);
+	for (a = 0; a < t->nr_arms; a++) {
+		sec_block[a] = block_series(dat, runs[a], "meminfo.SecPageTables_kb", 1024 / divisor,
+					    t->labels[a], NAN) ? block++ : -1;
+		kern_block[a] = block_series(dat, runs[a], kernel_series(runs[a]), 1 / divisor,
+					     t->labels[a], NAN) ? block++ : -1;
+	}
+	/* the limit holds from its last write to the end of the run */
+	end_s = json_object_get_double(json_path(runs[0]->root, "run.run_s"));
+	if (block_series(dat, runs[0], "cgroup.limit_bytes", 1 / divisor, t->labels[0], end_s))
+		limit_block = block++;
+	ret = plot_fclose(dat, dir, stem, "dat");
+	if (ret)
+		goto out;
+
+	ret = plot_fopen(dir, stem, "gp", &gp);
+	if (ret)
+		goto out;
+	gp_begin(gp, stem);
+	fprintf(gp, "set title ");
+	gp_str(gp, t->experiment);
+	fprintf(gp, " . ': page-table and cgroup kernel memory%s' . \"\\n\" . 'the median run of each arm by peak kernel memory'\n",
+		limit_block < 0 ? " (no cgroup limit)" : "");
+	fprintf(gp, "set xlabel 'time since the start of the run (s)'\n");
+	fprintf(gp, "set ylabel 'memory (%s)'\nset ytics nomirror\nset grid\n", unit);
+	fprintf(gp, "set key below\nset yrange [0:*]\nset offsets 0, 0, graph 0.1, 0\n");
+	if (limit_block >= 0)
+		fprintf(gp, "set y2label 'cgroup limit (%s)'\nset y2tics\nset y2range [0:*]\n", unit);
+	nr_spans = phase_spans(runs[0], spans, ARRAY_SIZE(spans));
+	for (i = 0; i < nr_spans; i++) {
+		if (!isfinite(spans[i].begin) || !isfinite(spans[i].end))
+			continue;
+		fprintf(gp, "set object %zu rect from first %.3f, graph 0 to first %.3f, graph 1 behind fc rgb '%s' fs solid 1.0 noborder\n",
+			i + 1, spans[i].begin, spans[i].end, i % 2 ? "#e4e4e4" : "#f0f0f0");
+		fprintf(gp, "set label %zu ", i + 1);
+		gp_str(gp, spans[i].name);
+		/* staggered, so phases close together keep readable names */
+		fprintf(gp, " at first %.3f, graph %.2f left front offset 0.3,0 tc rgb '#555555'\n",
+			spans[i].begin, 0.97 - 0.05 * (double)(i % 3));
+	}
+	fprintf(gp, "# shaded: the guests' phases in %s's run (first begin to last end)\n", t->labels[0]);
+	fprintf(gp, "plot \\\n");
+	for (a = 0; a < t->nr_arms; a++) {
+		if (sec_block[a] >= 0) {
+			fprintf(gp, "%s'%s.dat' index %d using 1:2 with lines lw 2 lc rgb '%s' dt 1 title ",
+				clauses++ ? ", \\\n" : "", stem, sec_block[a], arm_color(a));
+			gp_str(gp, t->labels[a]);
+			fprintf(gp, " . ' SecPageTables'");
+		}
+		if (kern_block[a] >= 0) {
+			fprintf(gp, "%s'%s.dat' index %d using 1:2 with lines lw 2 lc rgb '%s' dt 2 title ",
+				clauses++ ? ", \\\n" : "", stem, kern_block[a], arm_color(a));
+			gp_str(gp, t->labels[a]);
+			fprintf(gp, " . ' cgroup kernel memory'");
+		}
+	}
+	if (limit_block >= 0)
+		fprintf(gp, "%s'%s.dat' index %d using 1:2 axes x1y2 with steps lw 1.5 lc rgb '#777777' dt 3 title 'cgroup limit (right axis)'",
+			clauses++ ? ", \\\n" : "", stem, limit_block);
+	if (!clauses)
+		fprintf(gp, "NaN title 'no memory series in these runs'");
+	fprintf(gp, "\n");
+	gp_end(gp);
+	ret = plot_fclose(gp, dir, stem, "gp");
+out:
+	free(kern_block);
+	free(sec_block);
+	free(runs);
+	return ret;
+}
+
+/* --- (b) latency CDFs --- */
+
+struct bucket {
+	double upper_ns, lower_ns, count;
+};
+
+struct buckets {
+	struct bucket *v;
+	size_t n, cap;
+};
+
+static int buckets_add(struct buckets *b, double lower_ns, double upper_ns, double count)
+{
+	if (b->n == b->cap) {
+		size_t cap = b->cap ? 2 * b->cap : 1024;
+		struct bucket *v = realloc(b->v, cap * sizeof(*v));
+
+		if (!v)
+			return err_set(ENOMEM, "plots: out of memory");
+		b->v = v;
+		b->cap = cap;
+	}
+	b->v[b->n++] = (struct bucket){ upper_ns, lower_ns, count };
+	return 0;
+}
+
+/* Every bucket of histogram @name of every vCPU of every VM of the file. */
+static int buckets_from_file(struct buckets *b, const struct result_file *f, const char *name)
+{
+	struct json_object *vms = json_path(f->root, "vms");
+	size_t i, j, k;
+	int ret;
+
+	for (i = 0; vms && i < json_object_array_length(vms); i++) {
+		struct json_object *res = json_path(json_object_array_get_idx(vms, i), "result");
+		struct json_object *vcpus = json_path(res, "vcpus");
+		double khz = json_object_get_double(json_path(res, "tsc_khz"));
+
+		if (!vcpus || !json_object_is_type(vcpus, json_type_array) || !(khz > 0))
+			continue;
+		for (j = 0; j < json_object_array_length(vcpus); j++) {
+			struct json_object *h = json_path(json_object_array_get_idx(vcpus, j), name);
+			struct json_object *rows = json_path(h, "buckets");
+
+			for (k = 0; rows && k < json_object_array_length(rows); k++) {
+				struct json_object *row = json_object_array_get_idx(rows, k);
+				double lo, w, n;
+
+				if (!json_object_is_type(row, json_type_array) ||
+				    json_object_array_length(row) != 3)
+					continue;
+				lo = json_object_get_double(json_object_array_get_idx(row, 0));
+				w = json_object_get_double(json_object_array_get_idx(row, 1));
+				n = json_object_get_double(json_object_array_get_idx(row, 2));
+				if (!(n > 0))
+					continue;
+				/* cycles to ns: cycles * 10^6 / kHz */
+				ret = buckets_add(b, lo * 1e6 / khz, (lo + w) * 1e6 / khz, n);
+				if (ret)
+					return ret;
+			}
+		}
+	}
+	return 0;
+}
+
+static int cmp_bucket(const void *a, const void *b)
+{
+	const struct bucket *x = a, *y = b;
+
+	return x->upper_ns < y->upper_ns ? -1 : x->upper_ns > y->upper_ns;
+}
+
+/*
+ * A block "ns cdf ccdf": the CDF at each bucket's upper bound, widening
+ * [*lo_ns, *hi_ns] to its range; false if empty.
+ */
+static bool block_cdf(FILE *dat, struct buckets *b, const char *label, size_t runs,
+		      double *lo_ns, double *hi_ns)
+{
+	double total = 0, below = 0, lowest = INFINITY;
+	size_t i;
+
+	if (!b->n)
+		return false;
+	qsort(b->v, b->n, sizeof(*b->v), cmp_bucket);
+	for (i = 0; i < b->n; i++) {
+		total += b->v[i].count;
+		lowest = fmin(lowest, b->v[i].lower_ns);
+	}
+	fprintf(dat, "# %s, %zu runs merged: ns, fraction <= ns, fraction > ns (%.0f samples)\n",
+		label, runs, total);
+	fprintf(dat, "%.3f 0 1\n", lowest);
+	*lo_ns = fmin(*lo_ns, lowest);
+	*hi_ns = fmax(*hi_ns, b->v[b->n - 1].upper_ns);
+	for (i = 0; i < b->n; i++) {
+		below += b->v[i].count;
+		if (i + 1 < b->n && b->v[i + 1].upper_ns == b->v[i].upper_ns)
+			continue;
+		fprintf(dat, "%.3f %.9g %.9g\n", b->v[i].upper_ns, below / total,
+			(total - below) / total);
+	}
+	fprintf(dat, "\n\n");
+	return true;
+}
+
+static int plot_cdf(const char *dir, const struct cmp_table *t, const char *hist,
+		    const char *what, const char *whats, char *stem, size_t len, bool *made)
+{
+	int *blocks = calloc(t->nr_arms, sizeof(int)), block = 0, ret = 0, clauses;
+	double lo_ns = INFINITY, hi_ns = 0;
+	struct buckets b = { 0 };
+	size_t a, i, pass;
+	FILE *dat, *gp;
+
+	*made = false;
+	file_stem(stem, len, t->experiment, what);
+	if (!blocks)
+		return err_set(ENOMEM, "plots: out of memory");
+	ret = plot_fopen(dir, stem, "dat", &dat);
+	if (ret)
+		goto out;
+	fprintf(dat, "# %s: %s histograms merged over every vCPU, VM and run of each arm\n",
+		t->experiment, hist);
+	for (a = 0; a < t->nr_arms && !ret; a++) {
+		b.n = 0;
+		for (i = 0; i < t->sets[a]->nr_files && !ret; i++)
+			ret = buckets_from_file(&b, t->sets[a]->files[i], hist);
+		blocks[a] = !ret && block_cdf(dat, &b, t->labels[a], t->sets[a]->nr_files,
+							 &lo_ns, &hi_ns) ?
+			block++ : -1;
+	}
+	free(b.v);
+	if (ret) {
+		fclose(dat);
+		goto out;
+	}
+	ret = plot_fclose(dat, dir, stem, "dat");
+	if (ret || !block) {
+		if (!block) {
+			char path[PATH_MAX];
+
+			snprintf(path, sizeof(path), "%s/%s.dat", dir, stem);
+			unlink(path);
+		}
+		goto out;
+	}
+	ret = plot_fopen(dir, stem, "gp", &gp);
+	if (ret)
+		goto out;
+	gp_begin(gp, stem);
+	fprintf(gp, "set multiplot layout 1,2 title ");
+	gp_str(gp, t->experiment);
+	fprintf(gp, " . ': %s latency, every run of each arm merged'\n", what);
+	for (pass = 0; pass < 2; pass++) {
+		fprintf(gp, "set logscale x\nset format x '10^%%T'\nset grid\n");
+		/* a tic every other decade when there are many */
+		if (hi_ns > lo_ns * 1e6)
+			fprintf(gp, "set xtics 100\n");
+		fprintf(gp, "set xlabel '%s latency (ns, log scale)'\n", what);
+		if (pass == 0)
+			fprintf(gp, "set ylabel 'fraction of %s <= x'\nset yrange [0:1]\nset key bottom right box opaque width 2\n",
+				whats);
+		else
+			fprintf(gp, "set ylabel 'fraction of %s > x (tail)'\nset logscale y\nset format y '10^%%T'\nset yrange [*:1]\nunset key\n",
+				whats);
+		fprintf(gp, "plot \\\n");
+		for (a = 0, clauses = 0; a < t->nr_arms; a++) {
+			if (blocks[a] < 0)
+				continue;
+			fprintf(gp, "%s'%s.dat' index %d using 1:%s with steps lw 2 lc rgb '%s' title ",
+				clauses++ ? ", \\\n" : "", stem, blocks[a],
+				pass ? "($3 > 0 ? $3 : NaN)" : "2", arm_color(a));
+			gp_str(gp, t->labels[a]);
+		}
+		fprintf(gp, "\n");
+	}
+	fprintf(gp, "unset multiplot\n");
+	gp_end(gp);
+	ret = plot_fclose(gp, dir, stem, "gp");
+	*made = !ret;
+out:
+	free(blocks);
+	return ret;
+}
+
+/* --- (c) reclaim and shrinker activity --- */
+
+struct bar_panel {
+	const char *title, *ylabel;
+	const char *metrics[4];
+};
+
+static const struct bar_panel bar_panels[] = {
+	{ "reclaim", "pages (log scale)",
+	  { "pgsteal_pages", "memcg_pgsteal_pages", "memcg_pgpgout_pages",
+	    "workingset_refault_pages" } },
+	{ "shrinkers", "calls or objects (log scale)",
+	  { "shrinker_kvm_calls", "shrinker_kvm_freed", "shrinker_all_calls", NULL } },
+};
+
+static const struct cmp_row *table_row(const struct cmp_table *t, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < t->nr_rows; i++)
+		if (!strcmp(t->rows[i].m->name, name))
+			return &t->rows[i];
+	return NULL;
+}
+
+/* The panel's rows that have a value somewhere, in @rows. */
+static size_t panel_rows(const struct cmp_table *t, const struct bar_panel *p,
+			 const struct cmp_row **rows)
+{
+	size_t i, a, n = 0;
+
+	for (i = 0; i < ARRAY_SIZE(p->metrics) && p->metrics[i]; i++) {
+		const struct cmp_row *r = table_row(t, p->metrics[i]);
+
+		for (a = 0; r && a < t->nr_arms; a++) {
+			if (r->cells[a].n) {
+				rows[n++] = r;
+				break;
+			}
+		}
+	}
+	return n;
+}
+
+static void bar_panel_script(FILE *gp, const struct cmp_table *t, const struct bar_panel *p,
+			     const char *stem, int first_block)
+{
+	const struct cmp_row *rows[4];
+	size_t n = panel_rows(t, p, rows), i, a;
+	double width = 0.8 / (double)t->nr_arms, top = 1;
+	int clauses = 0;
+
+	fprintf(gp, "set title '%s: median of the runs, bars from min to max'\n", p->title);
+	fprintf(gp, "set ylabel '%s'\nset grid ytics\nset style fill solid 0.8 noborder\n", p->ylabel);
+	fprintf(gp, "set boxwidth %.4f absolute\nset xrange [-0.6:%.1f]\n", width, n ? n - 0.4 : 0.6);
+	if (!n) {
+		fprintf(gp, "unset xtics\nunset ytics\nset yrange [0:1]\n");
+		fprintf(gp, "set label 1 'n/a: not measured in these runs' at graph 0.5, graph 0.5 center\n");
+		fprintf(gp, "plot NaN notitle\nunset label 1\n");
+		return;
+	}
+	/* room above the bars for the key */
+	for (i = 0; i < n; i++)
+		for (a = 0; a < t->nr_arms; a++)
+			if (rows[i]->cells[a].n)
+				top = fmax(top, rows[i]->cells[a].max);
+	fprintf(gp, "set logscale y\nset yrange [0.5:%g]\nset xtics rotate by -20 (", top * 50);
+	for (i = 0; i < n; i++) {
+		fprintf(gp, "%s", i ? ", " : "");
+		gp_str(gp, rows[i]->m->label);
+		fprintf(gp, " %zu", i);
+	}
+	fprintf(gp, ")\nset key top left box opaque width 2\n");
+	fprintf(gp, "# columns: x, median, min, max, median as text; the dot is the median; zero bars cannot show on a log scale, their label says 0\n");
+	fprintf(gp, "plot \\\n");
+	for (a = 0; a < t->nr_arms; a++) {
+		fprintf(gp, "%s'%s.dat' index %d using 1:($2 > 0 ? $2 : NaN) with boxes lc rgb '%s' title ",
+			clauses++ ? ", \\\n" : "", stem, first_block + (int)a, arm_color(a));
+		gp_str(gp, t->labels[a]);
+		fprintf(gp, ", \\\n'%s.dat' index %d using 1:($2 > 0 ? $2 : NaN):($3 > 0 ? $3 : 0.5):4 with yerrorbars lc rgb '#333333' pt 7 ps 0.4 notitle",
+			stem, first_block + (int)a);
+		fprintf(gp, ", \\\n'%s.dat' index %d using 1:($2 > 0.7 ? $2 : 0.7):5 with labels offset 0,0.7 font ',8' notitle",
+			stem, first_block + (int)a);
+	}
+	fprintf(gp, "\n");
+}
+
+/* A bar's label: "5", "130k", "2.1M". */
+static const char *short_count(char *buf, size_t len, double v)
+{
+	if (fabs(v) < 1e4)
+		snprintf(buf, len, "%.3g", v);
+	else if (fabs(v) < 1e6)
+		snprintf(buf, len, "%.0fk", v / 1e3);
+	else
+		snprintf(buf, len, "%.1fM", v / 1e6);
+	return buf;
+}
+
+static void bar_panel_data(FILE *dat, const struct cmp_table *t, const struct bar_panel *p,
+			   int *block)
+{
+	const struct cmp_row *rows[4];
+	size_t n = panel_rows(t, p, rows), i, a;
+	char text[32];
+	double x;
+
+	if (!n)
+		return;
+	for (a = 0; a < t->nr_arms; a++) {
+		fprintf(dat, "# %s, %s: x, median, min, max, label\n", p->title, t->labels[a]);
+		for (i = 0; i < n; i++) {
+			const struct cmp_cell *c = &rows[i]->cells[a];
+
+			x = (double)i + ((double)a - (double)(t->nr_arms - 1) / 2) * 0.8 / (double)t->nr_arms;
+			if (c->n)
+				fprintf(dat, "%.4f %.17g %.17g %.17g \"%s\"\n", x, c->median, c->min,
+					c->max, short_count(text, sizeof(text), c->median));
+			else
+				fprintf(dat, "%.4f NaN NaN NaN \"n/a\"\n", x);
+		}
+		fprintf(dat, "\n\n");
+		(*block)++;
+	}
+}
+
+static int plot_bars(const char *dir, const struct cmp_table *t, char *stem, size_t len)
+{
+	int block = 0, first[ARRAY_SIZE(bar_panels)], ret;
+	FILE *dat, *gp;
+	size_t i;
+
+	file_stem(stem, len, t->experiment, "reclaim");
+	ret = plot_fopen(dir, stem, "dat", &dat);
+	if (ret)
+		return ret;
+	fprintf(dat, "# %s: reclaim and shrinker activity, one value per run\n", t->experiment);
+	for (i = 0; i < ARRAY_SIZE(bar_panels); i++) {
+		first[i] = block;
+		bar_panel_data(dat, t, &bar_panels[i], &block);
+	}
+	ret = plot_fclose(dat, dir, stem, "dat");
+	if (ret)
+		return ret;
+	ret = plot_fopen(dir, stem, "gp", &gp);
+	if (ret)
+		return ret;
+	gp_begin(gp, stem);
+	fprintf(gp, "set multiplot layout 1,2 title ");
+	gp_str(gp, t->experiment);
+	fprintf(gp, " . ': reclaim and shrinker activity per arm'\n");
+	for (i = 0; i < ARRAY_SIZE(bar_panels); i++) {
+		if (i)
+			fprintf(gp, "reset\n");
+		bar_panel_script(gp, t, &bar_panels[i], stem, first[i]);
+	}
+	fprintf(gp, "unset multiplot\n");
+	gp_end(gp);
+	return plot_fclose(gp, dir, stem, "gp");
+}
+
+/* --- gnuplot --- */
+
+static bool gnuplot_found(void)
+{
+	const char *path = getenv("PATH");
+	char buf[PATH_MAX];
+	size_t len;
+
+	for (; path && *path; path += len + (path[len] == ':')) {
+		len = strcspn(path, ":");
+		snprintf(buf, sizeof(buf), "%.*s/gnuplot", (int)len, path);
+		if (len && !access(buf, X_OK))
+			return true;
+	}
+	return false;
+}
+
+/* Run gnuplot STEM.gp in @dir; its messages go to STEM.log, kept on failure. */
+static int gnuplot_run(const char *dir, const char *stem)
+{
+	char log[PATH_MAX], script[PATH_MAX], line[256] = "";
+	int status, fd;
+	FILE *f;
+	pid_t pid;
+
+	snprintf(log, sizeof(log), "%s/%s.log", dir, stem);
+	snprintf(script, sizeof(script), "%s.gp", stem);
+	pid = fork();
+	if (pid < 0)
+		return err_sys(errno, "starting gnuplot");
+	if (pid == 0) {
+		fd = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+		if (fd < 0 || dup2(fd, STDERR_FILENO) < 0 || dup2(fd, STDOUT_FILENO) < 0 ||
+		    chdir(dir))
+			_exit(126);
+		execlp("gnuplot", "gnuplot", script, (char *)NULL);
+		_exit(127);
+	}
+	if (waitpid(pid, &status, 0) < 0)
+		return err_sys(errno, "waiting for gnuplot");
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+		unlink(log);
+		return 0;
+	}
+	f = fopen(log, "r");
+	if (f) {
+		while (fgets(line, sizeof(line), f))
+			if (strstr(line, "rror"))
+				break;
+		fclose(f);
+	}
+	line[strcspn(line, "\n")] = '\0';
+	return err_set(EIO, "gnuplot %s/%s.gp failed: %s (see %s)", dir, stem,
+		       line[0] ? line : "no message", log);
+}
+
+static int image_check(const char *dir, const char *stem, const char *ext)
+{
+	char path[PATH_MAX];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "%s/%s.%s", dir, stem, ext);
+	if (stat(path, &st) || !st.st_size)
+		return err_set(EIO, "gnuplot wrote no %s", path);
+	return 0;
+}
+
+#define MAX_SCRIPTS	4
+
+static int table_scripts(const char *dir, const struct cmp_table *t,
+			 char stems[MAX_SCRIPTS][NAME_MAX], size_t *n)
+{
+	bool made;
+	int ret;
+
+	*n = 0;
+	ret = plot_timeline(dir, t, stems[*n], NAME_MAX);
+	if (ret)
+		return ret;
+	(*n)++;
+	ret = plot_cdf(dir, t, "fault_latency_ns", "fault", "faults", stems[*n], NAME_MAX, &made);
+	if (ret)
+		return ret;
+	*n += made;
+	ret = plot_cdf(dir, t, "access_latency_ns", "access", "accesses", stems[*n], NAME_MAX, &made);
+	if (ret)
+		return ret;
+	*n += made;
+	ret = plot_bars(dir, t, stems[*n], NAME_MAX);
+	if (ret)
+		return ret;
+	(*n)++;
+	return 0;
+}
+
+int plot_tables(const char *dir, struct cmp_table *const *tables, size_t n, int *written)
+{
+	char stems[MAX_SCRIPTS][NAME_MAX];
+	bool have_gnuplot = gnuplot_found();
+	size_t k, i, nr;
+	int ret;
+
+	*written = 0;
+	ret = mkdir_p(dir);
+	for (k = 0; k < n && !ret; k++) {
+		if (!tables[k]->sets)
+			continue;
+		ret = table_scripts(dir, tables[k], stems, &nr);
+		for (i = 0; i < nr && !ret && have_gnuplot; i++) {
+			ret = gnuplot_run(dir, stems[i]);
+			if (!ret)
+				ret = image_check(dir, stems[i], "png");
+			if (!ret)
+				ret = image_check(dir, stems[i], "svg");
+			*written += ret ? 0 : 2;
+		}
+	}
+	if (!ret && !have_gnuplot)
+		ret = err_set(ENOENT, "gnuplot is not installed, so %s holds the data and scripts but no images (scripts/deps analysis installs gnuplot-nox)",
+			      dir);
+	return ret;
+}

@@ -1,0 +1,23 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * analysis/plot.h: plots with gnuplot, one arm per line or bar: memory
+ * over time with the cgroup limit and the guests' phases, latency CDFs
+ * from the merged histograms, reclaim and shrinker activity. The data
+ * files and .gp scripts stay next to the PNG and SVG images.
+ */
+#ifndef KVMSQ_ANALYSIS_PLOT_H
+#define KVMSQ_ANALYSIS_PLOT_H
+
+#include <stddef.h>
+
+#include "analysis/compare.h"
+
+/*
+ * Write every plot of every table into @dir (created if missing) and run
+ * gnuplot on the scripts; @written gets how many images (PNG + SVG) were
+ * made. Without gnuplot the data and scripts are still written and the
+ * error says so.
+ */
+int plot_tables(const char *dir, struct cmp_table *const *tables, size_t n, int *written);
+
+#endif

@@ -1,0 +1,582 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * analysis/results.c: find and load result files (experiments/RESULT.md),
+ * skip incomplete ones, group them into sets by directory, arm and
+ * experiment, and refuse to put side by side runs of different specs,
+ * MMU modes or accels.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <json-c/json.h>
+
+#include "analysis/metrics.h"
+#include "analysis/results.h"
+#include "vmm/err.h"
+#include "vmm/util.h"
+
+#define RESULT_SCHEMA	1
+
+/* "rep-<n>.json", and nothing else (not the .tmp.<pid> or .rep-* files). */
+static bool rep_file_name(const char *name, long *rep)
+{
+	const char *p = name + 4;
+	char *end;
+
+	if (strncmp(name, "rep-", 4) || *p < '0' || *p > '9')
+		return false;
+	*rep = strtol(p, &end, 10);
+	return !strcmp(end, ".json");
+}
+
+static const char *base_name(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	return slash ? slash + 1 : path;
+}
+
+const char *result_str(const struct result_file *f, const char *path)
+{
+	struct json_object *o = json_path(f->root, path);
+
+	return o && json_object_is_type(o, json_type_string) ? json_object_get_string(o) : NULL;
+}
+
+static void warnf(results_warn_fn warn, void *arg, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void warnf(results_warn_fn warn, void *arg, const char *fmt, ...)
+{
+	char line[ERR_MSG_LEN];
+	va_list ap;
+
+	if (!warn)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	warn(line, arg);
+}
+
+/* --- loading --- */
+
+static int db_add(struct result_db *db, struct json_object *root, const char *path,
+		  const char *dir)
+{
+	struct result_file *files, *f;
+	struct json_object *o;
+
+	files = realloc(db->files, (db->nr_files + 1) * sizeof(*files));
+	if (!files)
+		return err_set(ENOMEM, "loading %s: out of memory", path);
+	db->files = files;
+	f = &files[db->nr_files];
+	memset(f, 0, sizeof(*f));
+	f->path = strdup(path);
+	f->dir = strdup(dir);
+	if (!f->path || !f->dir) {
+		free(f->path);
+		free(f->dir);
+		return err_set(ENOMEM, "loading %s: out of memory", path);
+	}
+	f->root = root;
+	f->experiment = result_str(f, "run.experiment");
+	f->arm = result_str(f, "host.arm");
+	o = json_path(root, "run.rep");
+	f->rep = o ? json_object_get_int(o) : 0;
+	db->nr_files++;
+	return 0;
+}
+
+static int load_file(struct result_db *db, const char *path, const char *dir,
+		     results_warn_fn warn, void *arg)
+{
+	struct json_object *root, *o;
+	const char *why;
+	int ret;
+
+	root = json_object_from_file(path);
+	if (!root) {
+		why = json_util_get_last_err();
+		return err_set(EINVAL, "%s: not a JSON document (truncated or corrupt): %.*s", path,
+			       why ? (int)strcspn(why, "\n") : 0, why ? why : "");
+	}
+	o = json_path(root, "schema");
+	if (!json_object_is_type(root, json_type_object) || !o ||
+	    !json_object_is_type(json_path(root, "run.experiment"), json_type_string)) {
+		json_object_put(root);
+		return err_set(EINVAL, "%s: not a kvmsqueeze result (no schema or run.experiment)",
+			       path);
+	}
+	if (json_object_get_int(o) != RESULT_SCHEMA) {
+		ret = json_object_get_int(o);
+		json_object_put(root);
+		return err_set(EINVAL, "%s: result schema %d, this kvmsqueeze reads schema %d",
+			       path, ret, RESULT_SCHEMA);
+	}
+	o = json_path(root, "complete");
+	if (!o || !json_object_get_boolean(o)) {
+		o = json_path(root, "run.end_reason");
+		why = o ? json_object_get_string(o) : "no end reason";
+		warnf(warn, arg, "skipping %s: incomplete result (\"complete\": false, %s)",
+		      path, why);
+		json_object_put(root);
+		return 0;
+	}
+	ret = db_add(db, root, path, dir);
+	if (ret)
+		json_object_put(root);
+	return ret;
+}
+
+struct rep_entry {
+	long rep;
+	char name[NAME_MAX + 1];
+};
+
+static int cmp_rep(const void *a, const void *b)
+{
+	const struct rep_entry *x = a, *y = b;
+
+	return x->rep < y->rep ? -1 : x->rep > y->rep;
+}
+
+static int cmp_name(const void *a, const void *b)
+{
+	const struct rep_entry *x = a, *y = b;
+
+	return strcmp(x->name, y->name);
+}
+
+/*
+ * The rep-<n>.json files of @dir in @reps (sorted by n) and, when
+ * @subdirs, its subdirectories in @subs (sorted by name).
+ */
+static int dir_list(const char *dir, struct rep_entry **reps, size_t *nr_reps,
+		    struct rep_entry **subs, size_t *nr_subs)
+{
+	char path[PATH_MAX];
+	struct dirent *de;
+	struct stat st;
+	struct rep_entry *e, **list;
+	size_t *nr;
+	long rep;
+	DIR *d = opendir(dir);
+
+	*reps = *subs = NULL;
+	*nr_reps = *nr_subs = 0;
+	if (!d)
+		return err_sys(errno, "%s", dir);
+	while ((de = readdir(d))) {
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		if (rep_file_name(de->d_name, &rep)) {
+			list = reps;
+			nr = nr_reps;
+		} else if (!stat(path, &st) && S_ISDIR(st.st_mode)) {
+			list = subs;
+			nr = nr_subs;
+			rep = 0;
+		} else {
+			continue;
+		}
+		e = realloc(*list, (*nr + 1) * sizeof(*e));
+		if (!e) {
+			closedir(d);
+			return err_set(ENOMEM, "listing %s: out of memory", dir);
+		}
+		*list = e;
+		e[*nr].rep = rep;
+		snprintf(e[*nr].name, sizeof(e[*nr].name), "%s", de->d_name);
+		(*nr)++;
+	}
+	closedir(d);
+	if (*nr_reps)
+		qsort(*reps, *nr_reps, sizeof(**reps), cmp_rep);
+	if (*nr_subs)
+		qsort(*subs, *nr_subs, sizeof(**subs), cmp_name);
+	return 0;
+}
+
+static int load_dir(struct result_db *db, const char *dir, int depth,
+		    results_warn_fn warn, void *arg)
+{
+	struct rep_entry *reps, *subs;
+	size_t nr_reps, nr_subs, i, before = db->nr_files;
+	char path[PATH_MAX];
+	int ret;
+
+	ret = dir_list(dir, &reps, &nr_reps, &subs, &nr_subs);
+	for (i = 0; !ret && i < nr_reps; i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, reps[i].name);
+		ret = load_file(db, path, dir, warn, arg);
+	}
+	/* a directory of result directories: one level down */
+	for (i = 0; !ret && !nr_reps && depth == 0 && i < nr_subs; i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, subs[i].name);
+		ret = load_dir(db, path, depth + 1, warn, arg);
+		if (ret == -ENOENT)	/* a subdirectory without results */
+			ret = 0;
+	}
+	if (!ret && db->nr_files == before && !nr_reps && depth == 0)
+		ret = err_set(ENOENT, "%s: no rep-<n>.json result files here (give a directory written by kvmsqueeze run --out)",
+			      dir);
+	else if (!ret && !nr_reps && depth)
+		ret = -ENOENT;
+	free(subs);
+	free(reps);
+	return ret;
+}
+
+/* Strip trailing slashes so the directory's name is its last component. */
+static void clean_path(const char *in, char *out, size_t len)
+{
+	size_t n;
+
+	snprintf(out, len, "%s", in);
+	n = strlen(out);
+	while (n > 1 && out[n - 1] == '/')
+		out[--n] = '\0';
+}
+
+static int load_path(struct result_db *db, const char *arg_path, results_warn_fn warn, void *arg)
+{
+	char path[PATH_MAX], dir[PATH_MAX];
+	struct stat st;
+	char *slash;
+
+	clean_path(arg_path, path, sizeof(path));
+	if (stat(path, &st))
+		return err_sys(errno, "%s", path);
+	if (S_ISDIR(st.st_mode))
+		return load_dir(db, path, 0, warn, arg);
+	snprintf(dir, sizeof(dir), "%s", path);
+	slash = strrchr(dir, '/');
+	if (slash && slash != dir)
+		*slash = '\0';
+	else
+		snprintf(dir, sizeof(dir), "%s", slash ? "/" : ".");
+	return load_file(db, path, dir, warn, arg);
+}
+
+/* --- grouping --- */
+
+static bool same_str(const char *a, const char *b)
+{
+	return (!a && !b) || (a && b && !strcmp(a, b));
+}
+
+static struct result_set *set_find(struct result_db *db, const struct result_file *f)
+{
+	size_t i;
+
+	for (i = 0; i < db->nr_sets; i++) {
+		struct result_set *s = &db->sets[i];
+		const struct result_file *first = s->files[0];
+
+		if (!strcmp(first->dir, f->dir) && same_str(first->arm, f->arm) &&
+		    !strcmp(s->experiment, f->experiment))
+			return s;
+	}
+	return NULL;
+}
+
+static int set_add_file(struct result_set *s, struct result_file *f)
+{
+	struct result_file **files = realloc(s->files, (s->nr_files + 1) * sizeof(*files));
+
+	if (!files)
+		return err_set(ENOMEM, "grouping results: out of memory");
+	s->files = files;
+	files[s->nr_files++] = f;
+	return 0;
+}
+
+static int set_relabel(struct result_set *s, const char *suffix)
+{
+	char *label;
+
+	if (asprintf(&label, "%s%s", s->label, suffix) < 0)
+		return err_set(ENOMEM, "grouping results: out of memory");
+	free(s->label);
+	s->label = label;
+	return 0;
+}
+
+/* Whether another set of the same experiment has the same label. */
+static bool label_clash(const struct result_db *db, size_t i)
+{
+	const struct result_set *a = &db->sets[i];
+	size_t j;
+
+	for (j = 0; j < db->nr_sets; j++)
+		if (j != i && !strcmp(a->experiment, db->sets[j].experiment) &&
+		    !strcmp(a->label, db->sets[j].label))
+			return true;
+	return false;
+}
+
+/*
+ * Two sets of one experiment must not share a label: add the directory's
+ * name to an arm's name, then the set's number.
+ */
+static int labels_unique(struct result_db *db)
+{
+	char suffix[NAME_MAX + 16];
+	size_t i, pass;
+	bool *clash;
+	int ret = 0;
+
+	clash = calloc(db->nr_sets, sizeof(*clash));
+	if (!clash)
+		return err_set(ENOMEM, "grouping results: out of memory");
+	for (pass = 0; pass < 2 && !ret; pass++) {
+		for (i = 0; i < db->nr_sets; i++)
+			clash[i] = label_clash(db, i);
+		for (i = 0; i < db->nr_sets && !ret; i++) {
+			struct result_set *s = &db->sets[i];
+
+			if (!clash[i])
+				continue;
+			if (pass == 0 && s->files[0]->arm)
+				snprintf(suffix, sizeof(suffix), ":%s", base_name(s->dir));
+			else
+				snprintf(suffix, sizeof(suffix), "#%zu", i + 1);
+			ret = set_relabel(s, suffix);
+		}
+	}
+	free(clash);
+	return ret;
+}
+
+static int results_group(struct result_db *db)
+{
+	struct result_set *sets, *s;
+	size_t i;
+	int ret;
+
+	for (i = 0; i < db->nr_files; i++) {
+		struct result_file *f = &db->files[i];
+
+		s = set_find(db, f);
+		if (!s) {
+			sets = realloc(db->sets, (db->nr_sets + 1) * sizeof(*sets));
+			if (!sets)
+				return err_set(ENOMEM, "grouping results: out of memory");
+			db->sets = sets;
+			s = &sets[db->nr_sets++];
+			memset(s, 0, sizeof(*s));
+			s->experiment = f->experiment;
+			s->dir = f->dir;
+			s->label = strdup(f->arm ? f->arm : base_name(f->dir));
+			if (!s->label)
+				return err_set(ENOMEM, "grouping results: out of memory");
+		}
+		ret = set_add_file(s, f);
+		if (ret)
+			return ret;
+	}
+	return labels_unique(db);
+}
+
+int results_load(struct result_db *db, char *const *paths, int nr_paths,
+		 results_warn_fn warn, void *arg)
+{
+	int i, ret = 0;
+
+	memset(db, 0, sizeof(*db));
+	for (i = 0; !ret && i < nr_paths; i++)
+		ret = load_path(db, paths[i], warn, arg);
+	if (!ret && !db->nr_files)
+		ret = err_set(ENOENT, "no complete result among the files given");
+	if (!ret)
+		ret = results_group(db);
+	if (ret)
+		results_free(db);
+	return ret;
+}
+
+void results_free(struct result_db *db)
+{
+	size_t i;
+
+	for (i = 0; i < db->nr_sets; i++) {
+		free(db->sets[i].files);
+		free(db->sets[i].label);
+	}
+	free(db->sets);
+	for (i = 0; i < db->nr_files; i++) {
+		json_object_put(db->files[i].root);
+		free(db->files[i].path);
+		free(db->files[i].dir);
+	}
+	free(db->files);
+	memset(db, 0, sizeof(*db));
+}
+
+/* --- may these runs be compared? --- */
+
+struct json_diff {
+	char path[256];
+	struct json_object *a, *b;
+	bool a_absent, b_absent;
+};
+
+static bool json_diff_at(struct json_object *a, struct json_object *b, struct json_diff *d);
+
+static void path_key(struct json_diff *d, size_t at, const char *key)
+{
+	snprintf(d->path + at, sizeof(d->path) - at, ".%s", key);
+}
+
+static void path_index(struct json_diff *d, size_t at, size_t idx)
+{
+	snprintf(d->path + at, sizeof(d->path) - at, "[%zu]", idx);
+}
+
+static bool object_diff(struct json_object *a, struct json_object *b, struct json_diff *d)
+{
+	size_t at = strlen(d->path);
+	struct json_object *other;
+
+	json_object_object_foreach(a, key, val) {
+		path_key(d, at, key);
+		if (!json_object_object_get_ex(b, key, &other)) {
+			d->a = val;
+			d->b_absent = true;
+			return true;
+		}
+		if (json_diff_at(val, other, d))
+			return true;
+	}
+	json_object_object_foreach(b, bkey, bval) {
+		if (!json_object_object_get_ex(a, bkey, &other)) {
+			path_key(d, at, bkey);
+			d->a_absent = true;
+			d->b = bval;
+			return true;
+		}
+	}
+	d->path[at] = '\0';
+	return false;
+}
+
+static bool array_diff(struct json_object *a, struct json_object *b, struct json_diff *d)
+{
+	size_t at = strlen(d->path), n = json_object_array_length(a), i;
+
+	if (n != json_object_array_length(b)) {
+		d->a = a;
+		d->b = b;
+		return true;
+	}
+	for (i = 0; i < n; i++) {
+		path_index(d, at, i);
+		if (json_diff_at(json_object_array_get_idx(a, i),
+				 json_object_array_get_idx(b, i), d))
+			return true;
+	}
+	d->path[at] = '\0';
+	return false;
+}
+
+static bool is_number(struct json_object *o)
+{
+	return json_object_is_type(o, json_type_int) || json_object_is_type(o, json_type_double);
+}
+
+/* The first place where @a and @b differ, into @d; numbers by value. */
+static bool json_diff_at(struct json_object *a, struct json_object *b, struct json_diff *d)
+{
+	bool differs;
+
+	d->a = a;
+	d->b = b;
+	if (!a || !b)
+		return a != b;
+	if (is_number(a) && is_number(b))
+		return json_object_get_double(a) != json_object_get_double(b);
+	if (json_object_get_type(a) != json_object_get_type(b))
+		return true;
+	switch (json_object_get_type(a)) {
+	case json_type_object:
+		differs = object_diff(a, b, d);
+		break;
+	case json_type_array:
+		differs = array_diff(a, b, d);
+		break;
+	case json_type_string:
+		differs = strcmp(json_object_get_string(a), json_object_get_string(b)) != 0;
+		break;
+	case json_type_boolean:
+		differs = json_object_get_boolean(a) != json_object_get_boolean(b);
+		break;
+	default:
+		differs = false;
+		break;
+	}
+	return differs;
+}
+
+static void json_text(struct json_object *o, bool absent, char *buf, size_t len)
+{
+	const char *s;
+
+	if (absent) {
+		snprintf(buf, len, "absent");
+		return;
+	}
+	s = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
+	if (strlen(s) > 40)
+		snprintf(buf, len, "%.37s...", s);
+	else
+		snprintf(buf, len, "%s", s);
+}
+
+/* The fields that must be equal, in the order they are checked. */
+static const char *const same_fields[] = {
+	"spec", "run.duration_s", "run.scale", "host.mmu", "host.accel",
+};
+
+static int files_differ(const struct result_file *a, const struct result_file *b)
+{
+	char va[64], vb[64];
+	struct json_diff d;
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(same_fields); i++) {
+		memset(&d, 0, sizeof(d));
+		snprintf(d.path, sizeof(d.path), "%s", same_fields[i]);
+		if (!json_diff_at(json_path(a->root, same_fields[i]),
+				  json_path(b->root, same_fields[i]), &d))
+			continue;
+		json_text(d.a, d.a_absent, va, sizeof(va));
+		json_text(d.b, d.b_absent, vb, sizeof(vb));
+		return err_set(EINVAL, "%s differs: %s in %s, %s in %s",
+			       d.path, va, a->path, vb, b->path);
+	}
+	return 0;
+}
+
+int results_check_sets(struct result_set *const *sets, size_t n)
+{
+	size_t i, j;
+	int ret;
+
+	for (i = 0; i < n; i++) {
+		for (j = 0; j < sets[i]->nr_files; j++) {
+			ret = files_differ(sets[0]->files[0], sets[i]->files[j]);
+			if (ret)
+				return ret;
+		}
+	}
+	return 0;
+}

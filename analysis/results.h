@@ -1,0 +1,64 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * analysis/results.h: result files loaded with json-c and grouped into
+ * sets, one per (directory, arm, experiment), and the check that sets may
+ * be compared at all (same spec, MMU mode and accel).
+ */
+#ifndef KVMSQ_ANALYSIS_RESULTS_H
+#define KVMSQ_ANALYSIS_RESULTS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct json_object;
+
+struct result_file {
+	char *path;
+	char *dir;			/* the directory that holds it */
+	struct json_object *root;	/* owned */
+	const char *experiment;		/* run.experiment, in root */
+	const char *arm;		/* host.arm, or NULL off the lab */
+	int rep;			/* run.rep */
+};
+
+/* The runs of one arm and one experiment: one column of a table. */
+struct result_set {
+	char *label;			/* host.arm, else the directory's name */
+	const char *experiment;
+	const char *dir;
+	struct result_file **files;
+	size_t nr_files;
+};
+
+struct result_db {
+	struct result_file *files;
+	size_t nr_files;
+	struct result_set *sets;	/* in the order their first file was given */
+	size_t nr_sets;
+};
+
+/* One line for people ("skipping FILE: ..."), without a newline. */
+typedef void (*results_warn_fn)(const char *line, void *arg);
+
+/*
+ * Load result files: each path is a rep-<n>.json file, a directory of
+ * them, or a directory of such directories (one level). Incomplete
+ * results are skipped with a warning; a file that is not a result is an
+ * error. Then group them into sets.
+ */
+int results_load(struct result_db *db, char *const *paths, int nr_paths,
+		 results_warn_fn warn, void *arg);
+void results_free(struct result_db *db);
+
+/*
+ * Whether the runs of these sets may be compared: the same spec (and
+ * run.duration_s and run.scale, which --duration and --scale changed),
+ * the same host.mmu and host.accel. 0, or -EINVAL with the first field
+ * that differs and two files where it does in err_msg().
+ */
+int results_check_sets(struct result_set *const *sets, size_t n);
+
+/* A string field of a result ("host.kernel_release"), or NULL. */
+const char *result_str(const struct result_file *f, const char *path);
+
+#endif

@@ -1,0 +1,429 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * analysis/stats.c: median, bootstrap interval of the median, permutation
+ * test of two medians and Holm's correction, for the handful of values a
+ * set of repetitions gives (one value per run, never pooled samples).
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "analysis/stats.h"
+#include "vmm/util.h"
+
+/* --- generator --- */
+
+void stats_rng_seed(struct stats_rng *rng, uint64_t seed)
+{
+	rng->state = seed;
+}
+
+/* splitmix64: a Weyl sequence through a 64-bit finalizer. */
+uint64_t stats_rng_next(struct stats_rng *rng)
+{
+	uint64_t z = (rng->state += 0x9e3779b97f4a7c15ull);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+	return z ^ (z >> 31);
+}
+
+uint64_t stats_rng_below(struct stats_rng *rng, uint64_t bound)
+{
+	/* Reject the top values that would make some results likelier. */
+	uint64_t limit = UINT64_MAX - UINT64_MAX % bound;
+	uint64_t x;
+
+	do
+		x = stats_rng_next(rng);
+	while (x >= limit);
+	return x % bound;
+}
+
+double stats_rng_unit(struct stats_rng *rng)
+{
+	return (double)(stats_rng_next(rng) >> 11) * (1.0 / 9007199254740992.0);
+}
+
+/* --- order statistics --- */
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static double sorted_median(const double *s, size_t n)
+{
+	return n % 2 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
+}
+
+double stats_median(const double *v, size_t n)
+{
+	double small[64], *s = small, m;
+
+	if (!n)
+		return NAN;
+	if (n > ARRAY_SIZE(small)) {
+		s = malloc(n * sizeof(*s));
+		if (!s)
+			return NAN;
+	}
+	memcpy(s, v, n * sizeof(*s));
+	qsort(s, n, sizeof(*s), cmp_double);
+	m = sorted_median(s, n);
+	if (s != small)
+		free(s);
+	return m;
+}
+
+double stats_min(const double *v, size_t n)
+{
+	double m = n ? v[0] : NAN;
+	size_t i;
+
+	for (i = 1; i < n; i++)
+		if (v[i] < m)
+			m = v[i];
+	return m;
+}
+
+double stats_max(const double *v, size_t n)
+{
+	double m = n ? v[0] : NAN;
+	size_t i;
+
+	for (i = 1; i < n; i++)
+		if (v[i] > m)
+			m = v[i];
+	return m;
+}
+
+/* --- bootstrap --- */
+
+/*
+ * The median of a resample given as counts over the sorted values: walk
+ * the counts to the middle one (or two) positions.
+ */
+static double counted_median(const double *sorted, const unsigned int *counts, size_t n)
+{
+	size_t lo_pos = (n - 1) / 2, hi_pos = n / 2, seen = 0, i;
+	double lo = NAN;
+
+	for (i = 0; i < n; i++) {
+		if (!counts[i])
+			continue;
+		if (isnan(lo) && seen + counts[i] > lo_pos)
+			lo = sorted[i];
+		seen += counts[i];
+		if (seen > hi_pos)
+			return (lo + sorted[i]) / 2;
+	}
+	return lo;
+}
+
+int stats_bootstrap_median_ci(const double *v, size_t n, double level,
+			      unsigned int resamples, uint64_t seed,
+			      double *lo, double *hi)
+{
+	struct stats_rng rng;
+	unsigned int *counts;
+	double *sorted, *medians;
+	size_t r, i, lo_idx, hi_idx;
+
+	if (n < 2 || !(level > 0 && level < 1) || resamples < 1)
+		return -EINVAL;
+	sorted = malloc(n * sizeof(*sorted));
+	counts = malloc(n * sizeof(*counts));
+	medians = malloc(resamples * sizeof(*medians));
+	if (!sorted || !counts || !medians) {
+		free(medians);
+		free(counts);
+		free(sorted);
+		return -ENOMEM;
+	}
+	memcpy(sorted, v, n * sizeof(*sorted));
+	qsort(sorted, n, sizeof(*sorted), cmp_double);
+	stats_rng_seed(&rng, seed);
+	for (r = 0; r < resamples; r++) {
+		memset(counts, 0, n * sizeof(*counts));
+		for (i = 0; i < n; i++)
+			counts[stats_rng_below(&rng, n)]++;
+		medians[r] = counted_median(sorted, counts, n);
+	}
+	qsort(medians, resamples, sizeof(*medians), cmp_double);
+	/* Percentile method: the (1-level)/2 and (1+level)/2 quantiles. */
+	lo_idx = (size_t)floor((1 - level) / 2 * resamples);
+	hi_idx = (size_t)ceil((1 + level) / 2 * resamples);
+	hi_idx = hi_idx ? hi_idx - 1 : 0;
+	if (lo_idx >= resamples)
+		lo_idx = resamples - 1;
+	if (hi_idx >= resamples)
+		hi_idx = resamples - 1;
+	*lo = medians[lo_idx];
+	*hi = medians[hi_idx];
+	free(medians);
+	free(counts);
+	free(sorted);
+	return 0;
+}
+
+/* --- permutation test --- */
+
+uint64_t stats_choose(unsigned int n, unsigned int k)
+{
+	uint64_t c = 1;
+	unsigned int i;
+
+	if (k > n)
+		return 0;
+	if (k > n - k)
+		k = n - k;
+	for (i = 1; i <= k; i++) {
+		/* c * (n - k + i) / i is exact; saturate before it overflows */
+		if (c > UINT64_MAX / (n - k + i))
+			return UINT64_MAX;
+		c = c * (n - k + i) / i;
+	}
+	return c;
+}
+
+/*
+ * What a split is judged by: the difference in medians first; between
+ * splits with the same one, the difference in means. Medians alone tie
+ * too often: runs whose values sit in a few histogram buckets give every
+ * split one of a few differences, and two groups of equal values apart
+ * would get p = 1 for odd sizes.
+ */
+struct split_stat {
+	double median_diff, mean_diff;
+};
+
+/* A split of the sorted pooled values, group a given as a mask. */
+static struct split_stat split_stat(const double *sorted, const bool *in_a, size_t n,
+				    size_t na, double total)
+{
+	size_t nb = n - na, ia = 0, ib = 0, i;
+	double a_lo = 0, a_hi = 0, b_lo = 0, b_hi = 0, sum_a = 0;
+
+	for (i = 0; i < n; i++) {
+		if (in_a[i]) {
+			if (ia == (na - 1) / 2)
+				a_lo = sorted[i];
+			if (ia == na / 2)
+				a_hi = sorted[i];
+			sum_a += sorted[i];
+			ia++;
+		} else {
+			if (ib == (nb - 1) / 2)
+				b_lo = sorted[i];
+			if (ib == nb / 2)
+				b_hi = sorted[i];
+			ib++;
+		}
+	}
+	return (struct split_stat){
+		fabs((a_lo + a_hi) / 2 - (b_lo + b_hi) / 2),
+		fabs(sum_a / (double)na - (total - sum_a) / (double)nb),
+	};
+}
+
+/* At least as extreme as the observed split, up to rounding (@eps). */
+static bool at_least(struct split_stat s, struct split_stat observed, double eps)
+{
+	if (s.median_diff > observed.median_diff + eps)
+		return true;
+	if (s.median_diff < observed.median_diff - eps)
+		return false;
+	return s.mean_diff >= observed.mean_diff - eps;
+}
+
+struct perm_data {
+	const double *sorted;
+	bool *in_a;
+	size_t n, na;
+	double total, eps;
+	struct split_stat observed;
+};
+
+static uint64_t perm_exact(struct perm_data *d, uint64_t *splits)
+{
+	size_t idx[64], i, j, n = d->n, na = d->na;
+	uint64_t hits = 0;
+
+	for (i = 0; i < na; i++)
+		idx[i] = i;
+	*splits = 0;
+	for (;;) {
+		memset(d->in_a, 0, n * sizeof(*d->in_a));
+		for (i = 0; i < na; i++)
+			d->in_a[idx[i]] = true;
+		hits += at_least(split_stat(d->sorted, d->in_a, n, na, d->total), d->observed,
+				 d->eps);
+		(*splits)++;
+		/* next combination in lexicographic order */
+		for (i = na; i-- > 0;)
+			if (idx[i] < n - na + i)
+				break;
+		if (i == (size_t)-1)
+			break;
+		idx[i]++;
+		for (j = i + 1; j < na; j++)
+			idx[j] = idx[j - 1] + 1;
+	}
+	return hits;
+}
+
+static uint64_t perm_random(struct perm_data *d, size_t *order, uint64_t seed)
+{
+	struct stats_rng rng;
+	uint64_t hits = 0, k;
+	size_t i, j, t;
+
+	stats_rng_seed(&rng, seed);
+	for (i = 0; i < d->n; i++)
+		order[i] = i;
+	for (k = 0; k < STATS_PERM_RANDOM; k++) {
+		/* a partial Fisher-Yates shuffle picks group a */
+		memset(d->in_a, 0, d->n * sizeof(*d->in_a));
+		for (i = 0; i < d->na; i++) {
+			j = i + stats_rng_below(&rng, d->n - i);
+			t = order[i];
+			order[i] = order[j];
+			order[j] = t;
+			d->in_a[order[i]] = true;
+		}
+		hits += at_least(split_stat(d->sorted, d->in_a, d->n, d->na, d->total),
+				 d->observed, d->eps);
+	}
+	return hits;
+}
+
+static double mean(const double *v, size_t n)
+{
+	double sum = 0;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		sum += v[i];
+	return sum / (double)n;
+}
+
+int stats_perm_test_median(const double *a, size_t na, const double *b, size_t nb,
+			   uint64_t seed, double *p, int *exact)
+{
+	struct perm_data d = { .n = na + nb, .na = na };
+	uint64_t splits, hits;
+	double *sorted, scale = 0;
+	size_t *order, i;
+	bool *in_a;
+
+	if (!na || !nb)
+		return -EINVAL;
+	d.observed.median_diff = fabs(stats_median(a, na) - stats_median(b, nb));
+	d.observed.mean_diff = fabs(mean(a, na) - mean(b, nb));
+	if (!isfinite(d.observed.median_diff) || !isfinite(d.observed.mean_diff))
+		return -EINVAL;
+	sorted = malloc(d.n * sizeof(*sorted));
+	in_a = malloc(d.n * sizeof(*in_a));
+	order = malloc(d.n * sizeof(*order));
+	if (!sorted || !in_a || !order) {
+		free(order);
+		free(in_a);
+		free(sorted);
+		return -ENOMEM;
+	}
+	memcpy(sorted, a, na * sizeof(*sorted));
+	memcpy(sorted + na, b, nb * sizeof(*sorted));
+	qsort(sorted, d.n, sizeof(*sorted), cmp_double);
+	for (i = 0; i < d.n; i++) {
+		d.total += sorted[i];
+		scale = fmax(scale, fabs(sorted[i]));
+	}
+	d.sorted = sorted;
+	d.in_a = in_a;
+	d.eps = 1e-9 * scale;
+
+	splits = stats_choose((unsigned int)d.n, (unsigned int)na);
+	if (na <= 64 && splits <= STATS_PERM_EXACT_MAX) {
+		hits = perm_exact(&d, &splits);
+		*p = (double)hits / (double)splits;
+		*exact = 1;
+	} else {
+		hits = perm_random(&d, order, seed);
+		*p = (double)(hits + 1) / (double)(STATS_PERM_RANDOM + 1);
+		*exact = 0;
+	}
+	free(order);
+	free(in_a);
+	free(sorted);
+	return 0;
+}
+
+double stats_perm_min_p(size_t na, size_t nb)
+{
+	double *v = malloc((na + nb) * sizeof(*v)), p = 1;
+	size_t i;
+	int exact;
+
+	if (!na || !nb || !v) {
+		free(v);
+		return 1;
+	}
+	/* two groups apart, no ties: the most extreme data there is */
+	for (i = 0; i < na + nb; i++)
+		v[i] = i < na ? (double)i : 1000.0 * (double)(na + nb) + (double)i;
+	if (stats_perm_test_median(v, na, v + na, nb, STATS_DEFAULT_SEED, &p, &exact))
+		p = 1;
+	free(v);
+	return p;
+}
+
+/* --- multiple comparisons --- */
+
+struct holm_item {
+	double p;
+	size_t index;
+};
+
+static int cmp_holm(const void *a, const void *b)
+{
+	const struct holm_item *x = a, *y = b;
+
+	if (x->p != y->p)
+		return x->p < y->p ? -1 : 1;
+	return x->index < y->index ? -1 : x->index > y->index;
+}
+
+int stats_holm(const double *p, size_t n, double *adj)
+{
+	struct holm_item *items;
+	double running = 0, v;
+	size_t i;
+
+	if (!n)
+		return 0;
+	items = malloc(n * sizeof(*items));
+	if (!items)
+		return -ENOMEM;
+	for (i = 0; i < n; i++) {
+		items[i].p = p[i];
+		items[i].index = i;
+	}
+	qsort(items, n, sizeof(*items), cmp_holm);
+	/* the i-th smallest is scaled by n - i, and never below the one before */
+	for (i = 0; i < n; i++) {
+		v = items[i].p * (double)(n - i);
+		if (v > 1)
+			v = 1;
+		if (v < running)
+			v = running;
+		running = v;
+		adj[items[i].index] = v;
+	}
+	free(items);
+	return 0;
+}

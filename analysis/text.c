@@ -1,0 +1,719 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * analysis/text.c: report and compare tables for people and email: at
+ * most 72 columns (too many arms wrap into blocks that repeat the first
+ * arm), ASCII only, units scaled per metric row, mmtests-style cells
+ * "value (+x.x%)" with "*" around a significant change.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "analysis/stats.h"
+#include "analysis/text.h"
+#include "vmm/err.h"
+
+#define CELL_MAX	96
+#define HEADER_MAX	12	/* longer arm names become letters */
+
+/* --- grid --- */
+
+int grid_init(struct grid *g, size_t nr_rows, size_t nr_cols, size_t sticky)
+{
+	g->nr_rows = nr_rows;
+	g->nr_cols = nr_cols;
+	g->sticky = sticky;
+	g->cells = calloc(nr_rows * nr_cols, sizeof(*g->cells));
+	return g->cells ? 0 : err_set(ENOMEM, "table: out of memory");
+}
+
+/* Printable ASCII only: anything else becomes '?'. */
+static void ascii_only(char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s < 0x20 || (unsigned char)*s > 0x7e)
+			*s = '?';
+}
+
+int grid_set(struct grid *g, size_t row, size_t col, const char *fmt, ...)
+{
+	char **cell = &g->cells[row * g->nr_cols + col];
+	va_list ap;
+	int ret;
+
+	free(*cell);
+	va_start(ap, fmt);
+	ret = vasprintf(cell, fmt, ap);
+	va_end(ap);
+	if (ret < 0) {
+		*cell = NULL;
+		return err_set(ENOMEM, "table: out of memory");
+	}
+	ascii_only(*cell);
+	return 0;
+}
+
+void grid_free(struct grid *g)
+{
+	size_t i;
+
+	for (i = 0; g->cells && i < g->nr_rows * g->nr_cols; i++)
+		free(g->cells[i]);
+	free(g->cells);
+	g->cells = NULL;
+}
+
+static const char *grid_get(const struct grid *g, size_t row, size_t col)
+{
+	const char *s = g->cells[row * g->nr_cols + col];
+
+	return s ? s : "";
+}
+
+static void grid_block(FILE *out, const struct grid *g, const size_t *widths,
+		       size_t first, size_t last)
+{
+	size_t r, c;
+	int w;
+
+	for (r = 0; r < g->nr_rows; r++) {
+		char line[1024];
+		size_t used = 0;
+
+		for (c = 0; c < g->nr_cols; c++) {
+			if (c >= g->sticky && (c < first || c >= last))
+				continue;
+			w = (int)widths[c];
+			if (c == 0)
+				used += snprintf(line + used, sizeof(line) - used, "%-*.*s", w, w,
+						 grid_get(g, r, c));
+			else
+				used += snprintf(line + used, sizeof(line) - used, "  %*.*s", w, w,
+						 grid_get(g, r, c));
+			if (used >= sizeof(line))
+				used = sizeof(line) - 1;
+		}
+		while (used && line[used - 1] == ' ')
+			line[--used] = '\0';
+		fprintf(out, "%s\n", line);
+	}
+}
+
+void grid_print(FILE *out, const struct grid *g, size_t width)
+{
+	size_t *widths = calloc(g->nr_cols, sizeof(*widths));
+	size_t r, c, fixed = 0, first, used;
+
+	if (!widths)
+		return;
+	for (c = 0; c < g->nr_cols; c++)
+		for (r = 0; r < g->nr_rows; r++)
+			if (strlen(grid_get(g, r, c)) > widths[c])
+				widths[c] = strlen(grid_get(g, r, c));
+	/* the labels give way so that the sticky columns and one more fit */
+	for (c = 1; c < g->sticky && c < g->nr_cols; c++)
+		fixed += widths[c] + 2;
+	for (c = g->sticky, used = 0; c < g->nr_cols; c++)
+		if (widths[c] + 2 > used)
+			used = widths[c] + 2;
+	if (widths[0] + fixed + used > width && fixed + used + 8 < width)
+		widths[0] = width - fixed - used;
+	fixed += widths[0];
+	/* a column that cannot fit even alone is cut */
+	for (c = g->sticky; c < g->nr_cols; c++)
+		if (fixed + 2 + widths[c] > width)
+			widths[c] = fixed + 2 < width ? width - fixed - 2 : 1;
+	first = g->sticky;
+	do {
+		used = fixed;
+		for (c = first; c < g->nr_cols; c++) {
+			if (c > first && used + 2 + widths[c] > width)
+				break;
+			used += 2 + widths[c];
+		}
+		if (first > g->sticky)
+			fprintf(out, "\n");
+		grid_block(out, g, widths, first, c);
+		first = c;
+	} while (first < g->nr_cols);
+	free(widths);
+}
+
+/* --- lines of text --- */
+
+void text_wrap(FILE *out, const char *text, size_t indent, size_t width)
+{
+	size_t col = 0, len;
+	const char *p = text;
+
+	while (*p) {
+		while (*p == ' ')
+			p++;
+		len = strcspn(p, " ");
+		if (!len)
+			break;
+		if (col && col + 1 + len > width) {
+			fprintf(out, "\n%*s", (int)indent, "");
+			col = indent;
+		} else if (col) {
+			fputc(' ', out);
+			col++;
+		}
+		fprintf(out, "%.*s", (int)len, p);
+		col += len;
+		p += len;
+	}
+	fputc('\n', out);
+}
+
+/* One word of a command line, single-quoted if the shell would need it. */
+static void shell_word(const char *w, char *buf, size_t len)
+{
+	size_t used = 0;
+	const char *p;
+
+	if (*w && strspn(w, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./=:,+%@") == strlen(w)) {
+		snprintf(buf, len, "%s", w);
+		return;
+	}
+	used += snprintf(buf, len, "'");
+	for (p = w; *p && used + 5 < len; p++)
+		used += *p == '\'' ? snprintf(buf + used, len - used, "'\\''") :
+			snprintf(buf + used, len - used, "%c", *p);
+	snprintf(buf + used, len - used, "'");
+}
+
+void text_command(FILE *out, int argc, char **argv)
+{
+	char word[512];
+	size_t col, len;
+	int i;
+
+	fprintf(out, "$ kvmsqueeze");
+	col = 12;
+	for (i = 0; i < argc; i++) {
+		shell_word(argv[i], word, sizeof(word));
+		ascii_only(word);
+		len = strlen(word);
+		if (col + 1 + len + 2 > TEXT_WIDTH) {
+			fprintf(out, " \\\n    ");
+			col = 4;
+		} else {
+			fputc(' ', out);
+			col++;
+		}
+		fprintf(out, "%s", word);
+		col += len;
+	}
+	fputc('\n', out);
+}
+
+/* --- numbers --- */
+
+struct row_fmt {
+	const char *unit;
+	double divisor;
+	int decimals;
+};
+
+static bool integral(double v)
+{
+	return v == floor(v);
+}
+
+/* Whether every number a row shows is whole in the row's unit. */
+static bool row_whole(const struct cmp_table *t, const struct cmp_row *r, double divisor)
+{
+	size_t a, i;
+
+	for (a = 0; a < t->nr_arms; a++) {
+		const struct cmp_cell *c = &r->cells[a];
+
+		for (i = 0; i < c->n; i++)
+			if (!integral(c->values[i] / divisor))
+				return false;
+		if (c->n && !integral(c->median / divisor))
+			return false;
+		if (!isnan(c->ci_lo) && (!integral(c->ci_lo / divisor) ||
+					 !integral(c->ci_hi / divisor)))
+			return false;
+	}
+	return true;
+}
+
+/* A unit and a precision for every number of a row, from its medians. */
+static void row_fmt(struct row_fmt *f, const struct cmp_table *t, const struct cmp_row *r)
+{
+	double mag = 0, scaled;
+	size_t a;
+
+	for (a = 0; a < t->nr_arms; a++)
+		if (r->cells[a].n && fabs(r->cells[a].median) > mag)
+			mag = fabs(r->cells[a].median);
+	/* medians of 0: the unit of the largest value instead */
+	for (a = 0; a < t->nr_arms && mag == 0; a++)
+		if (r->cells[a].n)
+			mag = fmax(fabs(r->cells[a].min), fabs(r->cells[a].max));
+	unit_scale(r->m->unit, mag, &f->unit, &f->divisor);
+	scaled = mag / f->divisor;
+	if (row_whole(t, r, f->divisor) || scaled >= 1000)
+		f->decimals = 0;
+	else if (scaled >= 100)
+		f->decimals = 1;
+	else if (scaled >= 1 || scaled == 0)
+		f->decimals = 2;
+	else
+		f->decimals = 3;
+}
+
+static const char *fmt_value(char *buf, size_t len, const struct row_fmt *f, double v)
+{
+	if (isnan(v))
+		snprintf(buf, len, "n/a");
+	else
+		snprintf(buf, len, "%.*f", f->decimals, v / f->divisor);
+	return buf;
+}
+
+/* "+12.5%", "+1234%", "+inf%" */
+static const char *fmt_change(char *buf, size_t len, double change)
+{
+	double pct = change * 100;
+
+	if (isinf(change))
+		snprintf(buf, len, "%cinf%%", change > 0 ? '+' : '-');
+	else if (fabs(pct) < 999.95)
+		snprintf(buf, len, "%+.1f%%", pct);
+	else if (fabs(pct) < 99999.5)
+		snprintf(buf, len, "%+.0f%%", pct);
+	else
+		snprintf(buf, len, "%c>1e5%%", pct > 0 ? '+' : '-');
+	return buf;
+}
+
+static const char *fmt_p(char *buf, size_t len, double p)
+{
+	if (isnan(p))
+		snprintf(buf, len, "-");
+	else if (p < 0.0001)
+		snprintf(buf, len, "<0.0001");
+	else
+		snprintf(buf, len, "%.4f", p);
+	return buf;
+}
+
+static const char *fmt_floor(char *buf, size_t len, const struct cmp_row *r)
+{
+	if (isinf(r->floor))
+		snprintf(buf, len, "inf");
+	else
+		snprintf(buf, len, "%.1f%%", r->floor * 100);
+	return buf;
+}
+
+/* A metric's name cut to fit, without a trailing space. */
+static void short_label(char *buf, size_t len, const struct cmp_row *r)
+{
+	size_t n;
+
+	snprintf(buf, len, "%.*s", METRIC_LABEL_MAX, r->m->label);
+	n = strlen(buf);
+	while (n && buf[n - 1] == ' ')
+		buf[--n] = '\0';
+}
+
+static void row_label(char *buf, size_t len, const struct cmp_row *r, const struct row_fmt *f)
+{
+	char name[METRIC_LABEL_MAX + 1];
+
+	short_label(name, sizeof(name), r);
+	snprintf(buf, len, "%s (%s)", name, f->unit);
+}
+
+/* --- arms --- */
+
+static const char *set_str(const struct cmp_table *t, size_t arm, const char *path)
+{
+	const char *s;
+
+	if (!t->sets)
+		return "-";
+	s = result_str(t->sets[arm]->files[0], path);
+	return s && *s ? s : "-";
+}
+
+/* Whether the column headers are the arms' names or letters. */
+static bool use_letters(const struct cmp_table *t)
+{
+	size_t a;
+
+	for (a = 0; a < t->nr_arms; a++)
+		if (strlen(t->labels[a]) > HEADER_MAX)
+			return true;
+	return false;
+}
+
+static void arm_header(char *buf, size_t len, const struct cmp_table *t, size_t arm)
+{
+	if (use_letters(t))
+		snprintf(buf, len, "%c", (char)('A' + arm % 26));
+	else
+		snprintf(buf, len, "%s", t->labels[arm]);
+}
+
+static size_t arm_runs(const struct cmp_table *t, size_t arm)
+{
+	size_t i, most = 0;
+
+	if (t->sets)
+		return t->sets[arm]->nr_files;
+	for (i = 0; i < t->nr_rows; i++)
+		if (t->rows[i].cells[arm].n + t->rows[i].cells[arm].n_na > most)
+			most = t->rows[i].cells[arm].n + t->rows[i].cells[arm].n_na;
+	return most;
+}
+
+/* "a1: 5 runs, kernel 6.12.57, mmu tdp, accel -, in /tmp/a1" */
+static void arm_legend(FILE *out, const struct cmp_table *t, size_t arm)
+{
+	char line[2048], name[64];
+	size_t n = arm_runs(t, arm);
+
+	if (use_letters(t))
+		snprintf(name, sizeof(name), "%c = ", (char)('A' + arm % 26));
+	else
+		name[0] = '\0';
+	snprintf(line, sizeof(line), "%s%s: %zu run%s, kernel %s, mmu %s, accel %s%s%s", name,
+		 t->labels[arm], n, n == 1 ? "" : "s", set_str(t, arm, "host.kernel_release"),
+		 set_str(t, arm, "host.mmu"), set_str(t, arm, "host.accel"),
+		 t->sets ? ", in " : "", t->sets ? t->sets[arm]->dir : "");
+	ascii_only(line);
+	text_wrap(out, line, 4, TEXT_WIDTH);
+}
+
+/* --- notes under a table --- */
+
+struct note {
+	char *text;
+	size_t len, cap;
+};
+
+static void note_add(struct note *n, const char *sep, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void note_add(struct note *n, const char *sep, const char *fmt, ...)
+{
+	char item[512];
+	size_t need;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(item, sizeof(item), fmt, ap);
+	va_end(ap);
+	need = n->len + strlen(sep) + strlen(item) + 1;
+	if (need > n->cap) {
+		char *p = realloc(n->text, need * 2);
+
+		if (!p)
+			return;
+		n->text = p;
+		n->cap = need * 2;
+	}
+	n->len += sprintf(n->text + n->len, "%s%s", n->len ? sep : "", item);
+}
+
+static void note_print(FILE *out, struct note *n, const char *head, const char *tail)
+{
+	char *line;
+
+	if (!n->len)
+		return;
+	if (asprintf(&line, "%s%s%s", head, n->text, tail) >= 0) {
+		ascii_only(line);
+		text_wrap(out, line, 2, TEXT_WIDTH);
+		free(line);
+	}
+	free(n->text);
+	memset(n, 0, sizeof(*n));
+}
+
+static void na_notes(FILE *out, const struct cmp_table *t)
+{
+	struct note all = { 0 }, some = { 0 };
+	size_t i, a;
+
+	for (i = 0; i < t->nr_rows; i++) {
+		const struct cmp_row *r = &t->rows[i];
+
+		if (cmp_row_all_na(t, i)) {
+			note_add(&all, ", ", "%s", r->m->label);
+			continue;
+		}
+		for (a = 0; a < t->nr_arms; a++)
+			if (r->cells[a].n_na)
+				note_add(&some, "; ", "%s in %zu of %zu runs of %s", r->m->label,
+					 r->cells[a].n_na, r->cells[a].n + r->cells[a].n_na,
+					 t->labels[a]);
+	}
+	note_print(out, &all, "n/a in every run (null in the results, not 0): ", ".");
+	note_print(out, &some, "n/a in some runs (left out of their medians): ", ".");
+}
+
+/* Repetitions per arm that would let the smallest p-value pass Holm. */
+static size_t runs_needed(size_t family, double alpha)
+{
+	size_t n;
+
+	for (n = 2; n < 100; n++)
+		if (stats_perm_min_p(n, n) * (double)family < alpha)
+			return n;
+	return n;
+}
+
+static void power_notes(FILE *out, const struct cmp_table *t, double alpha)
+{
+	char line[512];
+	double min_p;
+	size_t a;
+
+	for (a = 1; a < t->nr_arms; a++) {
+		if (!t->family[a])
+			continue;
+		min_p = cmp_min_p(t, a);
+		if (min_p * (double)t->family[a] < alpha)
+			continue;
+		snprintf(line, sizeof(line),
+			 "%s: too few runs for any change to be significant: the smallest p-value %zu and %zu runs can give is %.4f, and Holm over %zu tests needs one below %.4f (run %zu or more per arm).",
+			 t->labels[a], arm_runs(t, 0), arm_runs(t, a), min_p, t->family[a],
+			 alpha / (double)t->family[a], runs_needed(t->family[a], alpha));
+		ascii_only(line);
+		text_wrap(out, line, 2, TEXT_WIDTH);
+	}
+}
+
+/* --- report --- */
+
+int text_report(FILE *out, const struct cmp_table *t, const struct text_opts *o)
+{
+	char buf[CELL_MAX], lo[CELL_MAX], hi[CELL_MAX];
+	struct grid g;
+	struct row_fmt f;
+	size_t i, row = 1, shown = 0;
+	int ret;
+
+	for (i = 0; i < t->nr_rows; i++)
+		shown += !cmp_row_all_na(t, i);
+	ret = grid_init(&g, shown + 1, 6, 1);
+	if (ret)
+		return ret;
+	grid_set(&g, 0, 0, "metric (unit)");
+	grid_set(&g, 0, 1, "runs");
+	grid_set(&g, 0, 2, "median");
+	grid_set(&g, 0, 3, "min");
+	grid_set(&g, 0, 4, "max");
+	grid_set(&g, 0, 5, "%.0f%% CI", o->cmp->level * 100);
+	for (i = 0; i < t->nr_rows; i++) {
+		const struct cmp_row *r = &t->rows[i];
+		const struct cmp_cell *c = &r->cells[0];
+
+		if (cmp_row_all_na(t, i))
+			continue;
+		row_fmt(&f, t, r);
+		row_label(buf, sizeof(buf), r, &f);
+		grid_set(&g, row, 0, "%s", buf);
+		if (c->n_na)
+			grid_set(&g, row, 1, "%zu/%zu", c->n, c->n + c->n_na);
+		else
+			grid_set(&g, row, 1, "%zu", c->n);
+		grid_set(&g, row, 2, "%s", fmt_value(buf, sizeof(buf), &f, c->median));
+		grid_set(&g, row, 3, "%s", fmt_value(buf, sizeof(buf), &f, c->min));
+		grid_set(&g, row, 4, "%s", fmt_value(buf, sizeof(buf), &f, c->max));
+		if (isnan(c->ci_lo))
+			grid_set(&g, row, 5, "-");
+		else
+			grid_set(&g, row, 5, "%s..%s", fmt_value(lo, sizeof(lo), &f, c->ci_lo),
+				 fmt_value(hi, sizeof(hi), &f, c->ci_hi));
+		row++;
+	}
+	snprintf(buf, sizeof(buf), "== %s, %s ==", t->experiment ? t->experiment : "-",
+		 t->labels[0]);
+	ascii_only(buf);
+	text_wrap(out, buf, 3, TEXT_WIDTH);
+	arm_legend(out, t, 0);
+	if (o->forced)
+		text_wrap(out, "FORCED: the runs of some set differ in spec, MMU mode or accel (--force).",
+			  0, TEXT_WIDTH);
+	fprintf(out, "\n");
+	grid_print(out, &g, TEXT_WIDTH);
+	grid_free(&g);
+	fprintf(out, "\n");
+	text_wrap(out, "One value per run; median, range and a bootstrap interval of the median (percentile method) over the runs; runs: with a value/all.",
+		  0, TEXT_WIDTH);
+	na_notes(out, t);
+	return 0;
+}
+
+/* --- compare --- */
+
+static int compare_grid(struct grid *g, const struct cmp_table *t)
+{
+	char head[CELL_MAX], val[CELL_MAX], chg[CELL_MAX];
+	struct row_fmt f;
+	size_t i, a, row = 1, shown = 0;
+	int ret;
+
+	for (i = 0; i < t->nr_rows; i++)
+		shown += !cmp_row_all_na(t, i);
+	ret = grid_init(g, shown + 1, t->nr_arms + 1, 2);
+	if (ret)
+		return ret;
+	grid_set(g, 0, 0, "metric (unit)");
+	for (a = 0; a < t->nr_arms; a++) {
+		arm_header(head, sizeof(head), t, a);
+		grid_set(g, 0, a + 1, "%s", head);
+	}
+	for (i = 0; i < t->nr_rows; i++) {
+		const struct cmp_row *r = &t->rows[i];
+
+		if (cmp_row_all_na(t, i))
+			continue;
+		row_fmt(&f, t, r);
+		row_label(head, sizeof(head), r, &f);
+		grid_set(g, row, 0, "%s", head);
+		for (a = 0; a < t->nr_arms; a++) {
+			const struct cmp_cell *c = &r->cells[a];
+
+			fmt_value(val, sizeof(val), &f, c->n ? c->median : NAN);
+			if (a == 0 || isnan(c->change))
+				grid_set(g, row, a + 1, "%s", val);
+			else if (c->significant)
+				grid_set(g, row, a + 1, "%s (*%s*)", val,
+					 fmt_change(chg, sizeof(chg), c->change));
+			else
+				grid_set(g, row, a + 1, "%s (%s)", val,
+					 fmt_change(chg, sizeof(chg), c->change));
+		}
+		row++;
+	}
+	return 0;
+}
+
+/* Two header rows: the arm, then "p" and "Holm" in one cell per arm. */
+static int pvalue_grid(struct grid *g, const struct cmp_table *t)
+{
+	char head[CELL_MAX], p[CELL_MAX], holm[CELL_MAX];
+	size_t i, a, row = 2, shown = 0;
+	int ret;
+
+	for (i = 0; i < t->nr_rows; i++)
+		shown += !cmp_row_all_na(t, i);
+	ret = grid_init(g, shown + 2, t->nr_arms + 1, 2);
+	if (ret)
+		return ret;
+	grid_set(g, 1, 0, "metric");
+	grid_set(g, 1, 1, "floor");
+	for (a = 1; a < t->nr_arms; a++) {
+		arm_header(head, sizeof(head), t, a);
+		grid_set(g, 0, a + 1, "%s", head);
+		grid_set(g, 1, a + 1, "%7s %8s", "p", "Holm");
+	}
+	for (i = 0; i < t->nr_rows; i++) {
+		const struct cmp_row *r = &t->rows[i];
+
+		if (cmp_row_all_na(t, i))
+			continue;
+		short_label(head, sizeof(head), r);
+		grid_set(g, row, 0, "%s", head);
+		grid_set(g, row, 1, "%s", fmt_floor(head, sizeof(head), r));
+		for (a = 1; a < t->nr_arms; a++)
+			grid_set(g, row, a + 1, "%7s %7s%c",
+				 fmt_p(p, sizeof(p), r->cells[a].p_raw),
+				 fmt_p(holm, sizeof(holm), r->cells[a].p_holm),
+				 r->cells[a].significant ? '*' : ' ');
+		row++;
+	}
+	return 0;
+}
+
+static void floors_line(FILE *out, const struct cmp_table *t, const struct text_opts *o)
+{
+	char line[1024];
+	size_t i, measured = 0;
+
+	for (i = 0; i < t->nr_rows; i++)
+		measured += !cmp_row_all_na(t, i) && t->rows[i].floor_sets;
+	if (!o->floors_from)
+		snprintf(line, sizeof(line), "Floors: the default %.1f%% for every metric (--noise DIR measures them from A/A runs).",
+			 o->default_floor * 100);
+	else
+		snprintf(line, sizeof(line), "Floors: measured from the A/A sets in %s for %zu metrics (the largest relative difference between their medians, at least %.0f%%); %.1f%% for the others.",
+			 o->floors_from, measured, CMP_MIN_FLOOR * 100, o->default_floor * 100);
+	ascii_only(line);
+	text_wrap(out, line, 0, TEXT_WIDTH);
+}
+
+/* The experiment, or every experiment of a table --force put together. */
+static void table_title(char *buf, size_t len, const struct cmp_table *t)
+{
+	size_t a, b, used = 0;
+
+	snprintf(buf, len, "%s", t->experiment ? t->experiment : "-");
+	for (a = 0; t->sets && a < t->nr_arms; a++) {
+		for (b = 0; b < a; b++)
+			if (!strcmp(t->sets[b]->experiment, t->sets[a]->experiment))
+				break;
+		if (b < a)
+			continue;
+		used += snprintf(buf + used, len > used ? len - used : 0, "%s%s",
+				 a ? " vs " : "", t->sets[a]->experiment);
+	}
+}
+
+int text_compare(FILE *out, const struct cmp_table *t, const struct text_opts *o)
+{
+	char title[256];
+	char line[1024];
+	struct grid g;
+	size_t a;
+	int ret;
+
+	ret = compare_grid(&g, t);
+	if (ret)
+		return ret;
+	table_title(title, sizeof(title), t);
+	ascii_only(title);
+	fprintf(out, "== %s ==\n", title);
+	for (a = 0; a < t->nr_arms; a++)
+		arm_legend(out, t, a);
+	if (o->forced)
+		text_wrap(out, "FORCED: these runs differ in spec, MMU mode or accel (--force).",
+			  0, TEXT_WIDTH);
+	fprintf(out, "\n");
+	grid_print(out, &g, TEXT_WIDTH);
+	grid_free(&g);
+	fprintf(out, "\n");
+	snprintf(line, sizeof(line), "Cells: median over the runs (change of the medians against %s). *x%%*: significant: permutation test p < %.2f after Holm over the metrics of the column, and a change above the metric's noise floor.",
+		 t->labels[0], o->cmp->alpha);
+	ascii_only(line);
+	text_wrap(out, line, 0, TEXT_WIDTH);
+	if (t->nr_arms < 2) {
+		na_notes(out, t);
+		return 0;
+	}
+	ret = pvalue_grid(&g, t);
+	if (ret)
+		return ret;
+	fprintf(out, "\n");
+	grid_print(out, &g, TEXT_WIDTH);
+	grid_free(&g);
+	fprintf(out, "\n");
+	text_wrap(out, "p: two-sided permutation test of the difference in medians (splits with equal medians ordered by their means; every split of the runs when there are at most 100000, else 100000 random ones); Holm: adjusted over the tested metrics of that arm (\"-\": not tested: fewer than 2 runs, or every value equal).",
+		  0, TEXT_WIDTH);
+	floors_line(out, t, o);
+	na_notes(out, t);
+	power_notes(out, t, o->cmp->alpha);
+	return 0;
+}

@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * analysis/text.h: report and compare tables as plain text for email:
+ * fixed width, at most TEXT_WIDTH columns, ASCII only.
+ */
+#ifndef KVMSQ_ANALYSIS_TEXT_H
+#define KVMSQ_ANALYSIS_TEXT_H
+
+#include <stdio.h>
+
+#include "analysis/compare.h"
+
+#define TEXT_WIDTH	72
+
+/*
+ * A grid of cells: row 0 is the header, column 0 the row labels (left
+ * aligned, the rest right aligned). Too wide, it is printed in blocks of
+ * columns, each repeating the first @sticky ones.
+ */
+struct grid {
+	size_t nr_rows, nr_cols, sticky;
+	char **cells;
+};
+
+int grid_init(struct grid *g, size_t nr_rows, size_t nr_cols, size_t sticky);
+/* Out of memory, the cell stays empty (and -ENOMEM says so). */
+int grid_set(struct grid *g, size_t row, size_t col, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+void grid_print(FILE *out, const struct grid *g, size_t width);
+void grid_free(struct grid *g);
+
+/* @text wrapped at @width, continuation lines indented by @indent. */
+void text_wrap(FILE *out, const char *text, size_t indent, size_t width);
+/* The command line, shell-quoted and wrapped with backslashes. */
+void text_command(FILE *out, int argc, char **argv);
+
+struct text_opts {
+	const struct cmp_opts *cmp;
+	const char *floors_from;	/* --noise DIR, or NULL */
+	double default_floor;
+	bool forced;			/* --force: differences were overridden */
+};
+
+int text_report(FILE *out, const struct cmp_table *t, const struct text_opts *o);
+int text_compare(FILE *out, const struct cmp_table *t, const struct text_opts *o);
+
+#endif

@@ -1,0 +1,239 @@
+# tests/analysis.sh: kvmsqueeze report and compare on real results of this
+# host: an A/A comparison shows (almost) nothing, a planted +30% in fault
+# latency shows, different experiments and MMU modes are refused unless
+# --force, text is at most 72 columns of ASCII, plots are drawn.
+# ANALYSIS_REPS (default 10) sets the repetitions per set.
+. tests/lib.sh
+
+REPS=${ANALYSIS_REPS:-10}
+
+# expect NAME STATUS REGEX ARGS...: run kvmsqueeze ARGS; the exit status
+# and a line of stderr matching REGEX (empty: not checked).
+expect() {
+	name=$1 want=$2 regex=$3
+	shift 3
+	"$KVMSQUEEZE" "$@" >"$TMP/out" 2>"$TMP/err"
+	got=$?
+	if [ "$got" -ne "$want" ]; then
+		fail "$name" "exit status $got, want $want: $(tail -n 2 "$TMP/err" | tr '\n' ' ')"
+		return 1
+	fi
+	if [ -n "$regex" ] && ! grep -Eq -- "$regex" "$TMP/err"; then
+		fail "$name" "stderr lacks /$regex/: $(tail -n 2 "$TMP/err" | tr '\n' ' ')"
+		return 1
+	fi
+	return 0
+}
+
+# email_text NAME FILE: every line at most 72 columns, ASCII only.
+email_text() {
+	long=$(awk 'length > 72' "$2" | head -n 1)
+	if [ -n "$long" ]; then
+		fail "$1" "line over 72 columns: $long"
+		return 1
+	fi
+	if LC_ALL=C grep -q '[^ -~]' "$2"; then
+		fail "$1" "not ASCII: $(LC_ALL=C grep -m1 '[^ -~]' "$2")"
+		return 1
+	fi
+	return 0
+}
+
+# No results needed.
+expect report_help 0 "" report --help && grep -q -- '--plots' "$TMP/out" && ok report_help
+expect compare_help 0 "" compare --help && grep -q 'significant' "$TMP/out" && ok compare_help
+expect compare_no_args 2 "give two or more result directories" compare && ok compare_no_args
+expect report_bad_format 2 "--format 'xml'" report --format xml /tmp && ok report_bad_format
+mkdir -p "$TMP/empty"
+expect report_no_results 1 "no rep-<n>.json result files" report "$TMP/empty" &&
+	ok report_no_results
+echo '{"hello": 1}' >"$TMP/empty/rep-1.json"
+expect report_not_result 1 "not a kvmsqueeze result" report "$TMP/empty/rep-1.json" &&
+	ok report_not_result
+
+RESULT_TESTS="report_text report_na aa_not_significant planted_effect text_4_arms
+refuse_experiment force_overrides refuse_mmu incomplete_skipped noise_floors csv json
+seed_reproducible plots"
+skip_all() {
+	for t in $RESULT_TESTS; do skip "$t" "$1"; done
+	exit 0
+}
+
+why=$(kvm_missing)
+[ -z "$why" ] || skip_all "$why"
+# The A/A sets are interleaved (a1, a2, a1, ...): run back to back, any
+# drift of the host between the two batches (another job starting) would
+# show as a difference the tool is right to flag.
+mkdir -p "$TMP/aa/a1" "$TMP/aa/a2"
+i=1
+while [ "$i" -le "$REPS" ]; do
+	for set in a1 a2; do
+		"$KVMSQUEEZE" run baseline --out "$TMP/one" >"$TMP/run.log" 2>&1 ||
+			skip_all "kvmsqueeze run baseline failed: $(tail -n 1 "$TMP/run.log")"
+		mv "$TMP/one/rep-1.json" "$TMP/aa/$set/rep-$i.json"
+	done
+	i=$((i + 1))
+done
+"$KVMSQUEEZE" run idle-caches --reps 2 --duration 1 --out "$TMP/idle" >"$TMP/run.log" 2>&1 ||
+	skip_all "kvmsqueeze run idle-caches failed: $(tail -n 1 "$TMP/run.log")"
+A1=$TMP/aa/a1 A2=$TMP/aa/a2
+
+# Copies with one thing changed: python3 EDIT SRC DST.
+edit_copy() {
+	python3 - "$@" <<'PY'
+import glob, json, os, sys
+edit, src, dst = sys.argv[1:4]
+os.makedirs(dst, exist_ok=True)
+for path in sorted(glob.glob(os.path.join(src, "rep-*.json"))):
+    d = json.load(open(path))
+    name = os.path.basename(path)
+    if edit == "planted":
+        # +30% on every fault latency: the summary and every histogram
+        s = d["summary"]["fault_latency_ns"]
+        for k in ("p50", "p90", "p99", "p999", "max"):
+            s[k] *= 1.3
+        for vm in d["vms"]:
+            for vcpu in (vm["result"] or {}).get("vcpus", []):
+                h = vcpu.get("fault_latency_ns")
+                if not h:
+                    continue
+                for k in ("p50", "p90", "p99", "p999", "min", "max", "mean"):
+                    h[k] *= 1.3
+                h["buckets"] = [[round(lo * 1.3), max(1, round(w * 1.3)), n]
+                                for lo, w, n in h["buckets"]]
+    elif edit == "mmu" and name == "rep-2.json":
+        d["host"]["mmu"] = "tdp" if d["host"]["mmu"] != "tdp" else "shadow"
+    elif edit == "incomplete" and name == "rep-2.json":
+        d["complete"] = False
+        d["run"]["end_reason"] = "interrupted"
+    json.dump(d, open(os.path.join(dst, name), "w"))
+PY
+}
+# The planted effect goes into a copy of both A/A sets together: the
+# difference in medians is a coarse statistic, more so on percentiles that
+# are histogram bucket midpoints (many ties), and Holm over ~15 metrics
+# asks for p < 0.0035: 10 and 10 runs reach it only most of the time.
+mkdir -p "$TMP/base"
+i=1
+for f in "$A1"/rep-*.json "$A2"/rep-*.json; do
+	cp "$f" "$TMP/base/rep-$i.json"
+	i=$((i + 1))
+done
+edit_copy planted "$TMP/base" "$TMP/planted"
+edit_copy mmu "$A1" "$TMP/mmu"
+edit_copy incomplete "$A1" "$TMP/incomplete"
+
+# report: the table, and n/a said where a metric is null.
+if expect report_text 0 "" report "$A1" && email_text report_text "$TMP/out"; then
+	if grep -q '^fault p50 (us) *'"$REPS"' ' "$TMP/out"; then
+		ok report_text
+	else
+		fail report_text "no fault p50 row with $REPS runs: $(grep 'fault p50' "$TMP/out")"
+	fi
+fi
+if python3 -c 'import json,sys; sys.exit(json.load(open(sys.argv[1]))["summary"]["idle_cache_pages_per_vcpu"] is not None)' \
+	"$A1/rep-1.json"; then
+	tr '\n' ' ' <"$TMP/out" | grep -q 'n/a in every run (null in the results, not 0):.*idle cache/vCPU' &&
+		ok report_na || fail report_na "idle cache/vCPU is null but not reported n/a"
+else
+	skip report_na "this kernel reports idle cache pages"
+fi
+
+# A/A: two sets of the same experiment; at most 5% of the metrics differ.
+if expect aa_not_significant 0 "" compare --format json "$A1" "$A2"; then
+	python3 - "$TMP/out" >"$TMP/aa.txt" <<'PY'
+import json, sys
+t = json.load(open(sys.argv[1]))["tables"][0]
+have = [m for m in t["metrics"] if any(a["runs"] for a in m["arms"])]
+sig = [m["name"] for m in have if m["arms"][1]["significant"]]
+print(len(sig), len(have), " ".join(sig))
+PY
+	read -r nsig nhave names <"$TMP/aa.txt"
+	echo "# A/A: $nsig of $nhave metrics significant $names"
+	if [ "$nhave" -gt 0 ] && [ $((nsig * 100)) -le $((nhave * 5)) ]; then
+		ok aa_not_significant
+	else
+		fail aa_not_significant "$nsig of $nhave metrics significant in an A/A comparison: $names"
+	fi
+fi
+
+# Planted effect: +30% fault latency must be flagged at p50.
+if expect planted_effect 0 "" compare --format json "$TMP/base" "$TMP/planted" &&
+   json_check planted_effect "$TMP/out" \
+	'[m for m in d["tables"][0]["metrics"] if m["name"] == "fault_p50_ns"][0]["arms"][1]["significant"]' \
+	"fault p50 +30% not significant"; then
+	"$KVMSQUEEZE" compare "$TMP/base" "$TMP/planted" >"$TMP/out" 2>&1
+	if grep -Eq '^fault p50 \(us\) .*\(\*\+30\.0%\*\)' "$TMP/out"; then
+		ok planted_effect
+	else
+		fail planted_effect "text lacks (*+30.0%*) on fault p50: $(grep 'fault p50' "$TMP/out")"
+	fi
+fi
+
+# Four arms with long names: still 72 columns.
+for arm in legacy-6.12-zap-oldest cache-shrinker-with-vcpu-mutex no-shrinker-as-in-6.13; do
+	cp -r "$A1" "$TMP/$arm"
+done
+expect text_4_arms 0 "" compare "$A1" "$TMP/legacy-6.12-zap-oldest" \
+	"$TMP/cache-shrinker-with-vcpu-mutex" "$TMP/no-shrinker-as-in-6.13" &&
+	email_text text_4_arms "$TMP/out" && ok text_4_arms
+
+# Refusals, and --force.
+expect refuse_experiment 1 "spec.name differs: \"baseline\" in $A1/rep-1.json, \"idle-caches\" in $TMP/idle/rep-1.json" \
+	compare "$A1" "$TMP/idle" && ok refuse_experiment
+expect force_overrides 0 "compared anyway" compare --force "$A1" "$TMP/idle" &&
+	grep -q 'FORCED' "$TMP/out" && ok force_overrides
+expect refuse_mmu 1 "host.mmu differs: .* in $TMP/mmu/rep-2.json" compare "$A1" "$TMP/mmu" &&
+	ok refuse_mmu
+expect incomplete_skipped 0 "skipping $TMP/incomplete/rep-2.json: incomplete result" \
+	report "$TMP/incomplete" && grep -q "^incomplete: $((REPS - 1)) runs" "$TMP/out" &&
+	ok incomplete_skipped
+
+# Noise floors from the A/A sets.
+expect noise_floors 0 "" compare --noise "$TMP/aa" "$TMP/base" "$TMP/planted" &&
+	tr '\n' ' ' <"$TMP/out" | grep -q "Floors: measured from the A/A sets in $TMP/aa" &&
+	ok noise_floors
+
+# Machines: CSV with a line per metric and arm, JSON that parses.
+if expect csv 0 "" compare --format csv "$A1" "$A2"; then
+	python3 - "$TMP/out" <<'PY' >"$TMP/csv.txt" 2>&1 && ok csv || fail csv "$(cat "$TMP/csv.txt")"
+import csv, sys
+rows = list(csv.DictReader(open(sys.argv[1])))
+assert rows and len(rows) % 2 == 0, "rows: %d" % len(rows)
+p50 = [r for r in rows if r["metric"] == "fault_p50_ns"]
+assert len(p50) == 2 and float(p50[0]["median"]) > 100, p50
+na = [r for r in rows if r["metric"] == "idle_cache_pages_per_vcpu"]
+assert all(r["median"] == "" or float(r["median"]) >= 0 for r in na), na
+PY
+fi
+expect json 0 "" report --format json "$A1" "$TMP/idle" &&
+	json_check json "$TMP/out" 'len(d["tables"]) == 2 and d["tables"][0]["metrics"][0]["arms"][0]["runs"] > 0' &&
+	ok json
+
+# The same seed gives the same output.
+"$KVMSQUEEZE" compare "$A1" "$A2" >"$TMP/s1" 2>&1
+"$KVMSQUEEZE" compare "$A1" "$A2" >"$TMP/s2" 2>&1
+"$KVMSQUEEZE" compare --seed 2 "$A1" "$A2" >"$TMP/s3" 2>&1
+if cmp -s "$TMP/s1" "$TMP/s2"; then ok seed_reproducible; else fail seed_reproducible "outputs differ"; fi
+
+# Plots: images, and scripts that rerun as they are.
+if ! command -v gnuplot >/dev/null 2>&1; then
+	scripts/deps analysis >/dev/null 2>&1 || true
+fi
+if ! command -v gnuplot >/dev/null 2>&1; then
+	skip plots "gnuplot is missing and could not be installed (scripts/deps analysis)"
+elif expect plots 0 "" compare --plots "$TMP/plots" "$TMP/base" "$TMP/planted" &&
+     expect plots 0 "" report --plots "$TMP/rplots" "$TMP/idle"; then
+	bad=
+	for stem in baseline-timeline baseline-fault baseline-reclaim idle-caches-timeline idle-caches-reclaim; do
+		dir=$TMP/plots
+		case $stem in idle*) dir=$TMP/rplots ;; esac
+		for ext in png svg gp dat; do
+			[ -s "$dir/$stem.$ext" ] || bad="$bad $stem.$ext"
+		done
+		rm -f "$dir/$stem.png" "$dir/$stem.svg"
+		(cd "$dir" && gnuplot "$stem.gp") >"$TMP/gp.log" 2>&1 || bad="$bad $stem.gp:$(head -n 1 "$TMP/gp.log")"
+		[ -s "$dir/$stem.png" ] && [ -s "$dir/$stem.svg" ] || bad="$bad rerun:$stem"
+	done
+	if [ -z "$bad" ]; then ok plots; else fail plots "missing or failing:$bad"; fi
+fi

@@ -1,0 +1,392 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * tests/unit/analysis.c: the statistics behind report and compare (the
+ * bootstrap interval covers the true median about 95% of the time, the
+ * permutation test agrees with a brute force written here, Holm on a
+ * known example) and the text tables (72 columns, ASCII only, however
+ * many arms and however long their names).
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "unit.h"
+#include "analysis/compare.h"
+#include "analysis/stats.h"
+#include "analysis/text.h"
+#include "vmm/util.h"
+
+/* The tests' own generator (xorshift64*), independent of stats.c's. */
+static uint64_t test_rng = 88172645463325252ull;
+
+static double test_unit(void)
+{
+	test_rng ^= test_rng >> 12;
+	test_rng ^= test_rng << 25;
+	test_rng ^= test_rng >> 27;
+	return (double)((test_rng * 2685821657736338717ull) >> 11) / 9007199254740992.0;
+}
+
+static int cmp_d(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* The textbook median, by sorting a copy. */
+static double test_median(const double *v, size_t n)
+{
+	double s[64];
+
+	memcpy(s, v, n * sizeof(*v));
+	qsort(s, n, sizeof(*s), cmp_d);
+	return n % 2 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
+}
+
+static void median_min_max(void)
+{
+	const double odd[] = { 3, 1, 2 }, even[] = { 4, 1, 3, 2 }, one[] = { 7 };
+
+	CHECK(stats_median(odd, 3) == 2, "median %g", stats_median(odd, 3));
+	CHECK(stats_median(even, 4) == 2.5, "median %g", stats_median(even, 4));
+	CHECK(stats_median(one, 1) == 7, "median %g", stats_median(one, 1));
+	CHECK(isnan(stats_median(odd, 0)), "median of nothing is not NAN");
+	CHECK(stats_min(even, 4) == 1 && stats_max(even, 4) == 4, "min %g max %g",
+	      stats_min(even, 4), stats_max(even, 4));
+}
+
+/*
+ * 200 seeded trials of 10 values from an exponential distribution (true
+ * median ln 2): the 95% interval must hold it in 90% to 99% of them.
+ */
+static void bootstrap_coverage(void)
+{
+	const int trials = 200, n = 10;
+	double v[10], lo, hi;
+	int t, i, covered = 0, ret;
+
+	for (t = 0; t < trials; t++) {
+		for (i = 0; i < n; i++)
+			v[i] = -log(1 - test_unit());
+		ret = stats_bootstrap_median_ci(v, n, 0.95, STATS_BOOT_RESAMPLES, 1000 + t, &lo, &hi);
+		CHECK(!ret, "bootstrap failed: %d", ret);
+		CHECK(lo <= hi, "interval [%g, %g] upside down", lo, hi);
+		covered += lo <= M_LN2 && M_LN2 <= hi;
+	}
+	CHECK(covered >= 180 && covered <= 198, "covered the true median in %d of %d trials",
+	      covered, trials);
+	printf("# bootstrap: the 95%% interval held the true median in %d of %d trials\n",
+	       covered, trials);
+}
+
+static void bootstrap_seeded(void)
+{
+	const double v[] = { 10, 12, 9, 14, 11, 30, 10.5 };
+	double lo1, hi1, lo2, hi2, lo3, hi3;
+
+	stats_bootstrap_median_ci(v, 7, 0.95, 10000, 42, &lo1, &hi1);
+	stats_bootstrap_median_ci(v, 7, 0.95, 10000, 42, &lo2, &hi2);
+	stats_bootstrap_median_ci(v, 7, 0.95, 2000, 43, &lo3, &hi3);
+	CHECK(lo1 == lo2 && hi1 == hi2, "same seed, different interval");
+	CHECK(lo1 <= test_median(v, 7) && test_median(v, 7) <= hi1,
+	      "[%g, %g] misses the median %g", lo1, hi1, test_median(v, 7));
+	CHECK(lo3 >= 9 && hi3 <= 30, "[%g, %g] outside the values", lo3, hi3);
+	CHECK(stats_bootstrap_median_ci(v, 1, 0.95, 100, 1, &lo1, &hi1) == -EINVAL,
+	      "an interval from one value");
+}
+
+static double test_mean(const double *v, size_t n)
+{
+	double sum = 0;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		sum += v[i];
+	return sum / (double)n;
+}
+
+/*
+ * Every split of a and b, counted here without stats.c: at least as
+ * extreme means a larger difference in medians, or the same one and a
+ * difference in means at least as large.
+ */
+static double brute_p(const double *a, size_t na, const double *b, size_t nb)
+{
+	double pooled[64], ga[64], gb[64], med, mean, obs_med, obs_mean, eps = 1e-6;
+	size_t n = na + nb, i, ka, kb;
+	uint64_t mask, splits = 0, hits = 0;
+
+	memcpy(pooled, a, na * sizeof(*a));
+	memcpy(pooled + na, b, nb * sizeof(*b));
+	obs_med = fabs(test_median(a, na) - test_median(b, nb));
+	obs_mean = fabs(test_mean(a, na) - test_mean(b, nb));
+	for (mask = 0; mask < (1ull << n); mask++) {
+		if ((size_t)__builtin_popcountll(mask) != na)
+			continue;
+		for (i = ka = kb = 0; i < n; i++) {
+			if (mask & (1ull << i))
+				ga[ka++] = pooled[i];
+			else
+				gb[kb++] = pooled[i];
+		}
+		splits++;
+		med = fabs(test_median(ga, na) - test_median(gb, nb));
+		mean = fabs(test_mean(ga, na) - test_mean(gb, nb));
+		hits += med > obs_med + eps || (med > obs_med - eps && mean >= obs_mean - eps);
+	}
+	return (double)hits / (double)splits;
+}
+
+static void perm_exact_vs_brute(void)
+{
+	const double a[] = { 1.0, 2.5, 3.0, 7.0 }, b[] = { 2.0, 4.0, 5.5, 6.0, 9.0 };
+	const double ta[] = { 5, 5, 5, 6, 7 }, tb[] = { 5, 6, 6, 8, 9, 9 };	/* ties */
+	const double sa[] = { 1, 2, 3, 4, 5 }, sb[] = { 11, 12, 13, 14, 15 };
+	const double ea[] = { 5, 5, 5, 5, 5 }, eb[] = { 6.5, 6.5, 6.5, 6.5, 6.5 };
+	double p, want;
+	int exact;
+
+	CHECK(!stats_perm_test_median(a, 4, b, 5, 1, &p, &exact), "test failed");
+	want = brute_p(a, 4, b, 5);
+	CHECK(exact && fabs(p - want) < 1e-12, "p %g, brute force %g (exact %d)", p, want, exact);
+	CHECK(!stats_perm_test_median(ta, 5, tb, 6, 1, &p, &exact), "test failed");
+	want = brute_p(ta, 5, tb, 6);
+	CHECK(exact && fabs(p - want) < 1e-12, "ties: p %g, brute force %g", p, want);
+	/* fully apart, 5 and 5: only the split itself and its mirror */
+	CHECK(!stats_perm_test_median(sa, 5, sb, 5, 1, &p, &exact), "test failed");
+	want = brute_p(sa, 5, sb, 5);
+	CHECK(fabs(p - want) < 1e-12 && fabs(p - 2.0 / 252) < 1e-12,
+	      "apart: p %g, brute force %g, want 2/252", p, want);
+	CHECK(fabs(stats_perm_min_p(5, 5) - 2.0 / 252) < 1e-12, "min p %g",
+	      stats_perm_min_p(5, 5));
+	/*
+	 * Equal values apart (a stable p50 in one histogram bucket, then 30%
+	 * more): by medians alone every split ties with the observed one.
+	 */
+	CHECK(!stats_perm_test_median(ea, 5, eb, 5, 1, &p, &exact), "test failed");
+	want = brute_p(ea, 5, eb, 5);
+	CHECK(fabs(p - want) < 1e-12 && p < 0.01, "equal values apart: p %g, brute force %g",
+	      p, want);
+	CHECK(!stats_perm_test_median(sa, 5, sa, 5, 1, &p, &exact) && p == 1,
+	      "identical samples: p %g", p);
+}
+
+/* 11 and 11: 705432 splits, so the test samples; it must land near the truth. */
+static void perm_random_vs_brute(void)
+{
+	double a[11], b[11], p, want;
+	int i, exact;
+
+	for (i = 0; i < 11; i++) {
+		a[i] = 100 + 10 * test_unit();
+		b[i] = 103 + 10 * test_unit();
+	}
+	CHECK(!stats_perm_test_median(a, 11, b, 11, 7, &p, &exact), "test failed");
+	want = brute_p(a, 11, b, 11);
+	CHECK(!exact, "705432 splits enumerated");
+	CHECK(fabs(p - want) < 0.01, "Monte Carlo p %g, brute force %g", p, want);
+	printf("# permutation: Monte Carlo p %.4f, every split %.4f\n", p, want);
+}
+
+static void holm_known(void)
+{
+	const double p[] = { 0.01, 0.04, 0.03, 0.005 };
+	const double want[] = { 0.03, 0.06, 0.06, 0.02 };
+	double adj[4];
+	int i;
+
+	CHECK(!stats_holm(p, 4, adj), "holm failed");
+	for (i = 0; i < 4; i++)
+		CHECK(fabs(adj[i] - want[i]) < 1e-12, "adjusted p[%d] %g, want %g", i, adj[i], want[i]);
+	/* capped at 1 */
+	{
+		const double big[] = { 0.5, 0.6 };
+
+		stats_holm(big, 2, adj);
+		CHECK(adj[0] == 1 && adj[1] == 1, "not capped: %g %g", adj[0], adj[1]);
+	}
+}
+
+/* --- tables --- */
+
+static const struct metric long_metrics[] = {
+	{ "m_bytes", "an extremely long metric name for page-table memory at its peak",
+	  "x", UNIT_BYTES, BETTER_LOWER },
+	{ "m_ns", "fault latency p99.9 with a name that does not fit anywhere", "x", UNIT_NS,
+	  BETTER_LOWER },
+	{ "m_pages", "pages", "x", UNIT_PAGES, BETTER_NEITHER },
+	{ "m_na", "never there", "x", UNIT_CALLS, BETTER_NEITHER },
+	{ "m_rate", "rate with a long name", "x", UNIT_PAGES_PER_S, BETTER_HIGHER },
+};
+
+static int build_table(struct cmp_table *t, const char *const *labels, size_t arms,
+		       double shift, double floor)
+{
+	const struct metric *rows[ARRAY_SIZE(long_metrics)];
+	double v[8];
+	size_t i, a, k;
+	int ret;
+
+	for (i = 0; i < ARRAY_SIZE(long_metrics); i++)
+		rows[i] = &long_metrics[i];
+	ret = cmp_table_init(t, arms, rows, ARRAY_SIZE(long_metrics));
+	if (ret)
+		return ret;
+	t->experiment = "an-experiment-with-a-rather-long-name";
+	for (a = 0; a < arms; a++) {
+		t->labels[a] = labels[a];
+		for (i = 0; i < t->nr_rows; i++) {
+			double base = i == 0 ? 123456789.0 : i == 1 ? 12345678.0 : 1e5 + i;
+
+			for (k = 0; k < 8; k++)
+				v[k] = base * (1 + 0.01 * test_unit()) * (1 + shift * (double)a);
+			if (i == 3)	/* n/a in every run */
+				ret = cmp_cell_set(&t->rows[i].cells[a], v, 0, 8);
+			else if (i == 4 && a == 1)	/* n/a in some runs */
+				ret = cmp_cell_set(&t->rows[i].cells[a], v, 5, 3);
+			else
+				ret = cmp_cell_set(&t->rows[i].cells[a], v, 8, 0);
+			if (ret)
+				return ret;
+			t->rows[i].floor = floor;
+		}
+	}
+	return 0;
+}
+
+static const struct cmp_opts test_opts = {
+	.seed = 1, .resamples = 2000, .alpha = 0.05, .level = 0.95,
+};
+
+/* Render the table; 0 if every line is ASCII and at most 72 columns. */
+static int render_check(const struct cmp_table *t, bool report, char **text)
+{
+	struct text_opts o = { .cmp = &test_opts, .default_floor = 0.05 };
+	size_t len, col = 0;
+	FILE *f = open_memstream(text, &len);
+	const char *p;
+
+	if (!f)
+		return -1;
+	if (report)
+		text_report(f, t, &o);
+	else
+		text_compare(f, t, &o);
+	fclose(f);
+	for (p = *text; *p; p++) {
+		if ((unsigned char)*p > 0x7e || ((unsigned char)*p < 0x20 && *p != '\n'))
+			return -2;
+		col = *p == '\n' ? 0 : col + 1;
+		if (col > TEXT_WIDTH)
+			return -3;
+	}
+	return 0;
+}
+
+/* The text with wrapped lines joined again, for searching. */
+static void unwrap(char *text)
+{
+	char *in = text, *out = text;
+
+	while (*in) {
+		if (in[0] == '\n' && in[1] == ' ' && in[2] == ' ') {
+			*out++ = ' ';
+			in += 3;
+		} else {
+			*out++ = *in++;
+		}
+	}
+	*out = '\0';
+}
+
+static void table_72_columns(void)
+{
+	static const char *const long_names[] = {
+		"legacy-6.12-zap-oldest", "cache-shrinker-with-mutex", "no-shrinker-like-6.13",
+		"inverted-zap-order-bug", "a-fifth-arm", "sixth",
+	};
+	static const char *const short_names[] = {
+		"legacy12345", "cache-shrink", "no-shrinker", "inverted",
+	};
+	struct cmp_table t;
+	char *text = NULL;
+	int ret;
+
+	CHECK(!build_table(&t, long_names, 4, 0.2, 0.05), "table");
+	CHECK(!cmp_table_compute(&t, &test_opts), "compute");
+	ret = render_check(&t, false, &text);
+	CHECK(!ret, "4 long arm names: %s:\n%s", ret == -2 ? "not ASCII" : "over 72 columns",
+	      text);
+	CHECK(text && strstr(text, "(*+"), "no significant +20%% cell:\n%s", text);
+	if (text)
+		unwrap(text);
+	CHECK(text && strstr(text, "n/a in every run") && strstr(text, "never there"),
+	      "n/a metric not named:\n%s", text);
+	CHECK(text && strstr(text, "in 3 of 8 runs of"), "partly n/a metric not named:\n%s", text);
+	free(text);
+	cmp_table_free(&t);
+
+	CHECK(!build_table(&t, short_names, 4, 0.2, 0.05), "table");
+	CHECK(!cmp_table_compute(&t, &test_opts), "compute");
+	ret = render_check(&t, false, &text);
+	CHECK(!ret, "4 short arm names: %d:\n%s", ret, text);
+	free(text);
+	cmp_table_free(&t);
+
+	CHECK(!build_table(&t, long_names, 6, 0.2, 0.05), "table");
+	CHECK(!cmp_table_compute(&t, &test_opts), "compute");
+	ret = render_check(&t, false, &text);
+	CHECK(!ret, "6 arms: %d:\n%s", ret, text);
+	free(text);
+	cmp_table_free(&t);
+
+	CHECK(!build_table(&t, long_names, 1, 0, 0.05), "table");
+	CHECK(!cmp_table_compute(&t, &test_opts), "compute");
+	ret = render_check(&t, true, &text);
+	CHECK(!ret, "report: %d:\n%s", ret, text);
+	free(text);
+	cmp_table_free(&t);
+}
+
+/* Significant needs both: a small Holm p-value and a change above the floor. */
+static void significance_needs_floor(void)
+{
+	static const char *const names[] = { "a", "b" };
+	struct cmp_table t;
+	size_t i;
+
+	CHECK(!build_table(&t, names, 2, 0.2, 0.5), "table");
+	CHECK(!cmp_table_compute(&t, &test_opts), "compute");
+	for (i = 0; i < t.nr_rows; i++) {
+		const struct cmp_cell *c = &t.rows[i].cells[1];
+
+		CHECK(!c->significant, "row %zu significant under a 50%% floor", i);
+		if (i != 3)
+			CHECK(!isnan(c->p_holm) && c->p_holm < 0.05, "row %zu p_holm %g", i,
+			      c->p_holm);
+	}
+	CHECK(isnan(t.rows[3].cells[1].p_raw), "an n/a row was tested");
+	CHECK(t.family[1] == 4, "Holm over %zu tests, want 4", t.family[1]);
+	cmp_table_free(&t);
+
+	CHECK(!build_table(&t, names, 2, 0.2, 0.05), "table");
+	CHECK(!cmp_table_compute(&t, &test_opts), "compute");
+	CHECK(t.rows[0].cells[1].significant, "+20%% not significant over a 5%% floor (p %g)",
+	      t.rows[0].cells[1].p_holm);
+	cmp_table_free(&t);
+}
+
+UNIT_MAIN(
+	T(median_min_max),
+	T(bootstrap_coverage),
+	T(bootstrap_seeded),
+	T(perm_exact_vs_brute),
+	T(perm_random_vs_brute),
+	T(holm_known),
+	T(table_72_columns),
+	T(significance_needs_floor),
+)
