@@ -124,14 +124,20 @@ test-bins: $(TARGET) guests $(UNIT_BINS)
 test: deps-test test-bins
 	$(Q)KVMSQUEEZE=./$(TARGET) BUILD=$(BUILD) tests/run.sh
 
-# The main job (for now: one VM, touch guest, default size).
-demo: deps-build $(TARGET) guests
-	./$(TARGET) vm --guest touch --mem 256M --vcpus 2 --json $(BUILD)/demo.json
+# The default experiments on the running kernel: one repetition each, no
+# lab, then their report (a few minutes; make ab is the real job).
+DEMO_EXPS	:= idle-caches memcg-squeeze shrinker-storm
+DEMO_OUT	:= results/demo-$(shell date +%Y%m%d-%H%M%S)
+demo: deps-build deps-analysis $(TARGET) guests
+	$(Q)for e in $(DEMO_EXPS); do \
+		./$(TARGET) run $$e --out $(DEMO_OUT)/$$e || exit 1; done
+	$(Q)./$(TARGET) report --plots $(DEMO_OUT)/plots $(addprefix $(DEMO_OUT)/,$(DEMO_EXPS)) | \
+		tee $(DEMO_OUT)/report.txt
 
 bench: deps-bench all
 	$(Q)BUILD=$(BUILD) bench/run.sh
 
-deps-build deps-test deps-bench:
+deps-build deps-test deps-bench deps-analysis:
 	$(Q)scripts/deps $(@:deps-%=%)
 
 # A static kvmsqueeze for the lab's initramfs.
@@ -148,6 +154,10 @@ kernel:
 	@test -n "$(ARM)" || { echo "usage: make kernel ARM=name" >&2; exit 2; }
 	patched-kernel/build.sh $(ARM)
 
+# The main job: every arm in the lab, compared (patched-kernel/ab.sh).
+ab: all
+	patched-kernel/ab.sh
+
 # Boot an arm under QEMU and run an experiment in it.
 ARM	?= legacy
 EXP	?= baseline
@@ -163,8 +173,9 @@ clean:
 	rm -rf build build-san build-static kvmsqueeze
 
 help:
+	@echo 'make ab         the main job: ARMS, EXPS, MMU, REPS in the lab, compared'
 	@echo 'make            build ./kvmsqueeze and the guests'
-	@echo 'make demo       run one VM with the touch guest (the main job, for now)'
+	@echo 'make demo       the default experiments on this kernel, no lab, and their report'
 	@echo 'make test       the test suite (SANITIZE=1: under ASan and UBSan)'
 	@echo 'make bench      populate speed against the KVM selftests, cold start'
 	@echo 'make kernels    build every kernel arm (patched-kernel/); make kernel ARM=name: one'
@@ -172,7 +183,7 @@ help:
 	@echo 'make install    install to $$(PREFIX)/bin (default /usr/local)'
 	@echo 'make clean      remove build products'
 
-.PHONY: all guests test test-bins demo bench install clean help static kernels kernel lab \
-	deps-build deps-test deps-bench
+.PHONY: all guests test test-bins demo bench install clean help static kernels kernel lab ab \
+	deps-build deps-test deps-bench deps-analysis
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -10,6 +10,7 @@ static const struct builtin_cmd commands[] = {
 	{ "vm", cmd_vm, "run one VM with a toy guest and report what it saw" },
 	{ "run", cmd_run, "run an experiment: VMs in a cgroup, squeezed and sampled" },
 	{ "report", cmd_report, "median and confidence interval of each metric over runs" },
+	{ "ab", cmd_ab, "the main job: every arm in the lab, compared (make ab)" },
 	{ "compare", cmd_compare, "compare arms side by side, with significance tests" },
 };
 

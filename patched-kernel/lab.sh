@@ -62,8 +62,11 @@ if [ -f "$exp" ]; then
 fi
 truncate -s 8G "$work/scratch.img"
 
-# nested KVM where the host offers it, TCG otherwise
-accel="-accel tcg,thread=multi -cpu max"
+# nested KVM where the host offers it, TCG otherwise. TCG runs its vCPUs
+# on one thread: with a thread per vCPU, a vCPU can run stale code after
+# the kernel patches a static key (text_poke_bp's int3), and the lab
+# kernel oopses on a "spurious" int3 when tracepoints are switched.
+accel="-accel tcg,thread=single -cpu max"
 accel_name=tcg
 for f in /sys/module/kvm_amd/parameters/nested /sys/module/kvm_intel/parameters/nested; do
 	if [ -w /dev/kvm ] && [ -f "$f" ] && grep -qE '^(1|Y)$' "$f"; then

@@ -23,6 +23,7 @@ enum kvmsq_exit {
 
 int cmd_vm(int argc, char **argv);
 int cmd_run(int argc, char **argv);	/* experiments/builtin-run.c */
+int cmd_ab(int argc, char **argv);	/* experiments/builtin-ab.c */
 int cmd_report(int argc, char **argv);	/* analysis/builtin-report.c */
 int cmd_compare(int argc, char **argv);	/* analysis/builtin-compare.c */
 

@@ -1,0 +1,87 @@
+#!/bin/sh
+# patched-kernel/ab.sh: the main job. Builds the arms that are missing
+# (cached), runs every experiment on every arm in the lab, REPS times, in
+# an interleaved, shuffled (seeded) order so that drift in the machine
+# does not line up with an arm, then compares the arms: report.txt (the
+# email), report.csv and plots, under results/<date>-ab/.
+#
+# Usage: patched-kernel/ab.sh
+# Environment: ARMS ("legacy cache-shrinker no-shrinker inverted"),
+#   EXPS ("idle-caches memcg-squeeze shrinker-storm"), MMU (shadow),
+#   REPS (5), SEED (1), AB_OUT (results/<date>-ab), LAB_DURATION, LAB_SCALE
+set -eu
+
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/.." && pwd)
+arms=${ARMS:-legacy cache-shrinker no-shrinker inverted}
+exps=${EXPS:-idle-caches memcg-squeeze shrinker-storm}
+mmu=${MMU:-shadow}
+reps=${REPS:-5}
+seed=${SEED:-1}
+out=${AB_OUT:-$top/results/$(date +%Y%m%d-%H%M%S)-ab}
+
+die() { echo "kvmsqueeze: ab: $*" >&2; exit 1; }
+say() { echo "ab: $*" >&2; }
+now() { date +%s; }
+
+case "$reps" in '' | *[!0-9]* | 0) die "REPS=$reps: expected a number from 1" ;; esac
+case "$mmu" in tdp | shadow) ;; *) die "MMU=$mmu: use tdp or shadow" ;; esac
+mkdir -p "$out/raw"
+out=$(cd "$out" && pwd)
+t0=$(now)
+
+# 1. kernels (cached: only what changed is built)
+# shellcheck disable=SC2086
+"$here/build.sh" $arms
+make -s -C "$top" all static >/dev/null
+t_build=$(( $(now) - t0 ))
+
+# 2. the runs: every (experiment, arm, repetition), shuffled with the seed
+plan=$out/plan.txt
+for e in $exps; do
+	for a in $arms; do
+		r=1
+		while [ "$r" -le "$reps" ]; do
+			echo "$e $a $r"
+			r=$((r + 1))
+		done
+	done
+done | awk -v seed="$seed" 'BEGIN { srand(seed) } { printf "%.9f %s\n", rand(), $0 }' |
+	sort -k1,1 | cut -d' ' -f2- >"$plan"
+total=$(wc -l <"$plan")
+say "$total lab runs ($exps) x ($arms), $mmu, seed $seed; plan in $plan"
+
+n=0
+t_lab=0
+while read -r e a r; do
+	n=$((n + 1))
+	raw=$out/raw/$e-$a-$r
+	say "[$n/$total] $e on $a, rep $r"
+	s=$(now)
+	if ! LAB_OUT=$raw "$here/lab.sh" "$a" "$e" "$mmu" 1 >"$raw.log" 2>&1; then
+		tail -n 5 "$raw.log" >&2
+		die "lab run $e on $a rep $r failed (log: $raw.log)"
+	fi
+	t_lab=$(( t_lab + $(now) - s ))
+	mkdir -p "$out/$e/$a"
+	cp "$raw/run/rep-1.json" "$out/$e/$a/rep-$r.json"
+done <"$plan"
+
+# 3. the comparison, one table per experiment, first arm the baseline
+s=$(now)
+: >"$out/report.txt"
+: >"$out/report.csv"
+for e in $exps; do
+	set --
+	for a in $arms; do set -- "$@" "$out/$e/$a"; done
+	"$top/kvmsqueeze" compare --plots "$out/plots/$e" "$@" >>"$out/report.txt"
+	echo >>"$out/report.txt"
+	"$top/kvmsqueeze" compare --format csv "$@" >>"$out/report.csv"
+done
+t_analysis=$(( $(now) - s ))
+{
+	echo "make ab: $total lab runs, wall time $(( $(now) - t0 )) s:"
+	echo "  kernels ${t_build} s, lab runs ${t_lab} s, analysis ${t_analysis} s"
+} >>"$out/report.txt"
+cat "$out/report.txt"
+say "results, report.txt, report.csv and plots in $out"
