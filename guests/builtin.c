@@ -36,7 +36,7 @@ static const struct guest_param_spec touch_params[] = {
 
 static const struct guest_param_spec workingset_params[] = {
 	{ "size", "share", "working-set bytes per vCPU" },
-	{ "cold", "0", "bytes touched once before the working set, never again" },
+	{ "cold", "0", "bytes (a page per 2M) touched once before the working set" },
 	{ "pattern", "seq", "seq or random" },
 	{ "duration", "0", "seconds of steady access; 0: until stopped" },
 	{ "threshold_ns", "10000", "an access slower than this is slow" },
