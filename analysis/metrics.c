@@ -53,6 +53,8 @@ const struct metric metrics[] = {
 	{ "access_p99_ns", "access p99", "summary.access_latency_ns.p99", UNIT_NS, BETTER_LOWER },
 	{ "touch_pages_per_s", "touch rate", "summary.touch.pages_per_s", UNIT_PAGES_PER_S,
 	  BETTER_HIGHER },
+	{ "faults_after_pressure", "faults after press.", "summary.faults_after_pressure",
+	  UNIT_FAULTS, BETTER_LOWER },
 	{ "oom_killed_vms", "OOM kills", "summary.oom_killed_vms", UNIT_VMS, BETTER_LOWER },
 	{ "run_s", "run time", "summary.run_s", UNIT_S, BETTER_NEITHER },
 };
@@ -107,6 +109,7 @@ const char *unit_raw_name(enum metric_unit unit)
 		[UNIT_BYTES] = "bytes", [UNIT_NS] = "ns", [UNIT_S] = "s",
 		[UNIT_PAGES] = "pages", [UNIT_PAGES_PER_S] = "pages/s",
 		[UNIT_CALLS] = "calls", [UNIT_OBJECTS] = "objects", [UNIT_VMS] = "VMs",
+		[UNIT_FAULTS] = "faults",
 	};
 
 	return names[unit];
@@ -133,6 +136,7 @@ static const struct count_unit {
 	{ UNIT_PAGES_PER_S, "k pages/s", "M pages/s" },
 	{ UNIT_CALLS, "k calls", "M calls" },
 	{ UNIT_OBJECTS, "k objects", "M objects" },
+	{ UNIT_FAULTS, "k faults", "M faults" },
 };
 
 static void count_scale(enum metric_unit unit, double magnitude, const char **name,

@@ -20,6 +20,7 @@ enum metric_unit {
 	UNIT_CALLS,
 	UNIT_OBJECTS,
 	UNIT_VMS,
+	UNIT_FAULTS,
 };
 
 enum metric_better {

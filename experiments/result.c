@@ -452,6 +452,41 @@ static struct json_object *touch_json(const struct run *r, struct json_object *v
 	return o;
 }
 
+/*
+ * Guest page faults the host fixed after the first pressure action fired,
+ * summed over the VMs: what the guests paid for it (a zap of the pages
+ * they use shows here). Null when no pressure action fired.
+ */
+static struct json_object *faults_after_pressure_json(const struct run *r)
+{
+	struct json_object *e, *t, *type;
+	double t0 = -1, sum = 0;
+	bool found = false;
+	size_t i, j;
+
+	for (i = 0; t0 < 0 && i < json_object_array_length(r->events); i++) {
+		e = json_object_array_get_idx(r->events, i);
+		if (json_object_object_get_ex(e, "type", &type) &&
+		    !strcmp(json_object_get_string(type), "pressure") &&
+		    json_object_object_get_ex(e, "t_s", &t))
+			t0 = json_object_get_double(t);
+	}
+	if (t0 < 0)
+		return NULL;
+	for (i = 0; i < r->series.n; i++) {
+		const struct series *s = &r->series.s[i];
+		double before = 0;	/* a VM started after it: all its faults */
+
+		if (fnmatch("kvm.vm*.vcpus.pf_fixed", s->name, 0) || !s->n)
+			continue;
+		for (j = 0; j < s->n && (double)s->t_ns[j] / 1e9 <= t0; j++)
+			before = s->v[j];
+		sum += s->v[s->n - 1] - before;
+		found = true;
+	}
+	return found ? jnum(sum) : NULL;
+}
+
 static int count_events(const struct run *r, const char *type)
 {
 	size_t i;
@@ -513,6 +548,7 @@ static struct json_object *summary_json(const struct run *r, struct json_object 
 	json_object_object_add(o, "fault_latency_ns", latency_json(vms, "fault_latency_ns"));
 	json_object_object_add(o, "access_latency_ns", latency_json(vms, "access_latency_ns"));
 	json_object_object_add(o, "touch", touch_json(r, vms));
+	json_object_object_add(o, "faults_after_pressure", faults_after_pressure_json(r));
 	json_object_object_add(o, "oom_killed_vms", json_object_new_int(count_events(r, "oom_kill")));
 	json_object_object_add(o, "memcg_oom_kill", delta_json(s, "memcg.events.oom_kill"));
 	json_object_object_add(o, "run_s", jnum(run_seconds(r, r->end_ns ? r->end_ns : now_ns())));

@@ -34,19 +34,39 @@ static double run_now_s(const struct run *r)
 	return run_seconds(r, now_ns());
 }
 
-void run_event(struct run *r, const char *type, const char *fmt, ...)
+static void run_event_va(struct run *r, double t_s, const char *type, const char *fmt,
+			 va_list ap)
 {
 	struct json_object *e = json_object_new_object();
 	char detail[512];
-	va_list ap;
 
-	va_start(ap, fmt);
 	vsnprintf(detail, sizeof(detail), fmt, ap);
-	va_end(ap);
-	json_object_object_add(e, "t_s", json_object_new_double(run_now_s(r)));
+	json_object_object_add(e, "t_s", json_object_new_double(t_s));
 	json_object_object_add(e, "type", json_object_new_string(type));
 	json_object_object_add(e, "detail", json_object_new_string(detail));
 	json_object_array_add(r->events, e);
+}
+
+void run_event(struct run *r, const char *type, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	run_event_va(r, run_now_s(r), type, fmt, ap);
+	va_end(ap);
+}
+
+/* An event stamped when it began (a pressure action may take seconds). */
+static void run_event_at(struct run *r, double t_s, const char *type, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static void run_event_at(struct run *r, double t_s, const char *type, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	run_event_va(r, t_s, type, fmt, ap);
+	va_end(ap);
 }
 
 /* One line per step on stderr; the live line (a terminal) is redrawn. */
@@ -351,12 +371,14 @@ static void pressure_fire(struct run *r, double t_s)
 	int i, ret;
 
 	for (i = 0; i < r->nr_press; i++) {
+		double began = run_now_s(r);
+
 		ret = pressure_tick(&r->press[i], t_s, what, sizeof(what));
 		if (ret < 0)
 			run_event(r, "pressure_error", "%s: %s",
 				  spec_pressure_name(r->press[i].sp.kind), err_msg());
 		else if (ret > 0 && (r->press[i].fired == 1 || r->press[i].sp.period_s >= 1))
-			run_event(r, "pressure", "%s", what);	/* not every 100 ms */
+			run_event_at(r, began, "pressure", "%s", what);	/* not every 100 ms */
 	}
 }
 

@@ -7,7 +7,8 @@
 #
 # Usage: patched-kernel/ab.sh
 # Environment: ARMS ("legacy cache-shrinker no-shrinker inverted"),
-#   EXPS ("idle-caches memcg-squeeze shrinker-storm"), MMU (shadow),
+#   EXPS ("idle-caches memcg-squeeze shrinker-storm"; names or spec files),
+#   MMU (shadow),
 #   REPS (5), SEED (1), AB_OUT (results/<date>-ab), LAB_DURATION, LAB_SCALE
 set -eu
 
@@ -55,7 +56,8 @@ n=0
 t_lab=0
 while read -r e a r; do
 	n=$((n + 1))
-	raw=$out/raw/$e-$a-$r
+	en=$(basename "$e" .json)
+	raw=$out/raw/$en-$a-$r
 	say "[$n/$total] $e on $a, rep $r"
 	s=$(now)
 	if ! LAB_OUT=$raw "$here/lab.sh" "$a" "$e" "$mmu" 1 >"$raw.log" 2>&1; then
@@ -63,8 +65,8 @@ while read -r e a r; do
 		die "lab run $e on $a rep $r failed (log: $raw.log)"
 	fi
 	t_lab=$(( t_lab + $(now) - s ))
-	mkdir -p "$out/$e/$a"
-	cp "$raw/run/rep-1.json" "$out/$e/$a/rep-$r.json"
+	mkdir -p "$out/$en/$a"
+	cp "$raw/run/rep-1.json" "$out/$en/$a/rep-$r.json"
 done <"$plan"
 
 # 3. the comparison, one table per experiment, first arm the baseline
@@ -72,9 +74,10 @@ s=$(now)
 : >"$out/report.txt"
 : >"$out/report.csv"
 for e in $exps; do
+	en=$(basename "$e" .json)
 	set --
-	for a in $arms; do set -- "$@" "$out/$e/$a"; done
-	"$top/kvmsqueeze" compare --plots "$out/plots/$e" "$@" >>"$out/report.txt"
+	for a in $arms; do set -- "$@" "$out/$en/$a"; done
+	"$top/kvmsqueeze" compare --plots "$out/plots/$en" "$@" >>"$out/report.txt"
 	echo >>"$out/report.txt"
 	"$top/kvmsqueeze" compare --format csv "$@" >>"$out/report.csv"
 done

@@ -84,8 +84,8 @@ SUMMARY_KEYS = {
     "shrinker": ["kvm_calls", "kvm_freed", "all_calls", "all_freed", "kvm_count"],
 }
 SUMMARY_TOP = ["page_tables", "memcg", "reclaim", "shrinker", "idle_cache_pages_per_vcpu",
-               "fault_latency_ns", "access_latency_ns", "touch", "oom_killed_vms",
-               "memcg_oom_kill", "run_s"]
+               "fault_latency_ns", "access_latency_ns", "touch", "faults_after_pressure",
+               "oom_killed_vms", "memcg_oom_kill", "run_s"]
 
 
 class NonFinite(ValueError):
