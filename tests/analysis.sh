@@ -7,24 +7,6 @@
 
 REPS=${ANALYSIS_REPS:-10}
 
-# expect NAME STATUS REGEX ARGS...: run kvmsqueeze ARGS; the exit status
-# and a line of stderr matching REGEX (empty: not checked).
-expect() {
-	name=$1 want=$2 regex=$3
-	shift 3
-	"$KVMSQUEEZE" "$@" >"$TMP/out" 2>"$TMP/err"
-	got=$?
-	if [ "$got" -ne "$want" ]; then
-		fail "$name" "exit status $got, want $want: $(tail -n 2 "$TMP/err" | tr '\n' ' ')"
-		return 1
-	fi
-	if [ -n "$regex" ] && ! grep -Eq -- "$regex" "$TMP/err"; then
-		fail "$name" "stderr lacks /$regex/: $(tail -n 2 "$TMP/err" | tr '\n' ' ')"
-		return 1
-	fi
-	return 0
-}
-
 # email_text NAME FILE: every line at most 72 columns, ASCII only.
 email_text() {
 	long=$(awk 'length > 72' "$2" | head -n 1)
