@@ -74,19 +74,8 @@ struct compare_cli {
 	int nr_paths;
 };
 
-static int usage_error(const char *fmt, const char *arg)
-{
-	fprintf(stderr, "kvmsqueeze: compare: ");
-	fprintf(stderr, fmt, arg);
-	fprintf(stderr, " (see kvmsqueeze compare --help)\n");
-	return EXIT_USAGE;
-}
-
-static void warn_line(const char *line, void *arg)
-{
-	(void)arg;
-	fprintf(stderr, "kvmsqueeze: warning: %s\n", line);
-}
+#define usage_error(fmt, arg)	cli_usage_error("compare", fmt, arg)
+#define warn_line		cli_warn_line
 
 static int opt_parse(struct compare_cli *c, int argc, char **argv)
 {

@@ -63,19 +63,8 @@ struct report_cli {
 	int nr_paths;
 };
 
-static int usage_error(const char *fmt, const char *arg)
-{
-	fprintf(stderr, "kvmsqueeze: report: ");
-	fprintf(stderr, fmt, arg);
-	fprintf(stderr, " (see kvmsqueeze report --help)\n");
-	return EXIT_USAGE;
-}
-
-static void warn_line(const char *line, void *arg)
-{
-	(void)arg;
-	fprintf(stderr, "kvmsqueeze: warning: %s\n", line);
-}
+#define usage_error(fmt, arg)	cli_usage_error("report", fmt, arg)
+#define warn_line		cli_warn_line
 
 static int opt_parse(struct report_cli *c, int argc, char **argv)
 {

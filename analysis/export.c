@@ -5,12 +5,14 @@
  * null in JSON, never 0.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <math.h>
 #include <string.h>
 
 #include <json-c/json.h>
 
 #include "analysis/export.h"
+#include "vmm/builtin.h"
 #include "vmm/err.h"
 
 static const char *const better_names[] = {
@@ -220,4 +222,18 @@ int out_format_parse(const char *name, enum out_format *format)
 		}
 	}
 	return -EINVAL;
+}
+
+int cli_usage_error(const char *cmd, const char *fmt, const char *arg)
+{
+	fprintf(stderr, "kvmsqueeze: %s: ", cmd);
+	fprintf(stderr, fmt, arg);
+	fprintf(stderr, " (see kvmsqueeze %s --help)\n", cmd);
+	return EXIT_USAGE;
+}
+
+void cli_warn_line(const char *line, void *arg)
+{
+	(void)arg;
+	fprintf(stderr, "kvmsqueeze: warning: %s\n", line);
 }

@@ -27,6 +27,11 @@ int export_json(FILE *out, struct cmp_table *const *tables, size_t n,
 /* How report and compare print: people, or machines. */
 enum out_format { FORMAT_TEXT, FORMAT_CSV, FORMAT_JSON };
 
+/* "kvmsqueeze: CMD: <fmt with arg> (see kvmsqueeze CMD --help)"; EXIT_USAGE. */
+int cli_usage_error(const char *cmd, const char *fmt, const char *arg);
+/* A warning line from the result loader, on stderr. */
+void cli_warn_line(const char *line, void *arg);
+
 /* "text", "csv" or "json"; -EINVAL otherwise. */
 int out_format_parse(const char *name, enum out_format *format);
 
