@@ -181,7 +181,7 @@ static int vm_params_parse(const struct parse *p, const char *path,
 
 static const char *const vm_keys[] = {
 	"count", "vcpus", "mem", "backing", "guest_page", "guest", "params",
-	"timeout_s", NULL,
+	"timeout_s", "nr_mmu_pages", NULL,
 };
 
 static int vm_parse(const struct parse *p, const char *path, struct json_object *o,
@@ -233,6 +233,11 @@ static int vm_parse(const struct parse *p, const char *path, struct json_object 
 		return bad(p, path, "guest_page '%s': use 4k, 2m or 1g", page);
 	if ((ret = get_number(p, path, o, "timeout_s", &vm->timeout_s, false, false)) < 0)
 		return ret;
+	if ((ret = get_number(p, path, o, "nr_mmu_pages", &n, true, false)) < 0)
+		return ret;
+	vm->nr_mmu_pages = ret ? 0 : (uint64_t)n;
+	if (!ret && (n < 64 || n > 2147483648.0))
+		return bad(p, path, "nr_mmu_pages: %s", "KVM takes 64 to 2^31 pages");
 	ret = get_object(p, path, o, "params", json_type_object, &params);
 	if (ret < 0)
 		return ret;
@@ -699,6 +704,7 @@ int spec_vm_config(const struct spec_vm *vm, struct vm_config *cfg)
 	cfg->mem_bytes = vm->mem_bytes;
 	cfg->backing = vm->backing;
 	cfg->page_bytes = vm->page_bytes;
+	cfg->nr_mmu_pages = vm->nr_mmu_pages;
 	cfg->nr_vcpus = vm->vcpus;
 	cfg->timeout_s = vm->timeout_s;
 	for (i = 0; i < vm->nr_params; i++) {

@@ -6,10 +6,14 @@
 # email), report.csv and plots, under results/<date>-ab/.
 #
 # Usage: patched-kernel/ab.sh
-# Environment: ARMS ("legacy cache-shrinker no-shrinker inverted"),
+# Environment: ARMS ("legacy cache-shrinker no-shrinker inverted"; an arm
+#   named twice is an A/A: its second set is <arm>-2; one arm alone gets a
+#   report instead of a comparison),
 #   EXPS ("idle-caches memcg-squeeze shrinker-storm"; names or spec files),
-#   MMU (shadow),
-#   REPS (5), SEED (1), AB_OUT (results/<date>-ab), LAB_DURATION, LAB_SCALE
+#   MMU (shadow), NOISE (an earlier A/A AB_OUT: the noise floors of each
+#   experiment are measured from NOISE/<experiment>),
+#   REPS (5), SEED (1), AB_OUT (results/<date>-ab), LAB_DURATION, LAB_SCALE,
+#   LAB_CPUS, LAB_MEM
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -27,20 +31,36 @@ now() { date +%s; }
 
 case "$reps" in '' | *[!0-9]* | 0) die "REPS=$reps: expected a number from 1" ;; esac
 case "$mmu" in tdp | shadow) ;; *) die "MMU=$mmu: use tdp or shadow" ;; esac
+[ -z "${NOISE:-}" ] || [ -d "$NOISE" ] || die "NOISE=$NOISE: no such directory (an earlier A/A run's AB_OUT)"
+# the sets: one per arm, a repeated arm's later sets named <arm>-2, -3...
+sets=
+kernels=
+seen=
+for a in $arms; do
+	# shellcheck disable=SC2086
+	k=$(printf '%s\n' $seen "$a" | grep -cxF "$a")
+	seen="$seen $a"
+	if [ "$k" -eq 1 ]; then
+		sets="$sets $a"
+		kernels="$kernels $a"
+	else
+		sets="$sets $a-$k"
+	fi
+done
 mkdir -p "$out/raw"
 out=$(cd "$out" && pwd)
 t0=$(now)
 
 # 1. kernels (cached: only what changed is built)
 # shellcheck disable=SC2086
-"$here/build.sh" $arms
+"$here/build.sh" $kernels
 make -s -C "$top" all static >/dev/null
 t_build=$(( $(now) - t0 ))
 
 # 2. the runs: every (experiment, arm, repetition), shuffled with the seed
 plan=$out/plan.txt
 for e in $exps; do
-	for a in $arms; do
+	for a in $sets; do
 		r=1
 		while [ "$r" -le "$reps" ]; do
 			echo "$e $a $r"
@@ -50,7 +70,7 @@ for e in $exps; do
 done | awk -v seed="$seed" 'BEGIN { srand(seed) } { printf "%.9f %s\n", rand(), $0 }' |
 	sort -k1,1 | cut -d' ' -f2- >"$plan"
 total=$(wc -l <"$plan")
-say "$total lab runs ($exps) x ($arms), $mmu, seed $seed; plan in $plan"
+say "$total lab runs ($exps) x ($sets ), $mmu, seed $seed; plan in $plan"
 
 n=0
 t_lab=0
@@ -60,7 +80,7 @@ while read -r e a r; do
 	raw=$out/raw/$en-$a-$r
 	say "[$n/$total] $e on $a, rep $r"
 	s=$(now)
-	if ! LAB_OUT=$raw "$here/lab.sh" "$a" "$e" "$mmu" 1 >"$raw.log" 2>&1; then
+	if ! LAB_OUT=$raw "$here/lab.sh" "${a%-[0-9]*}" "$e" "$mmu" 1 >"$raw.log" 2>&1; then
 		tail -n 5 "$raw.log" >&2
 		die "lab run $e on $a rep $r failed (log: $raw.log)"
 	fi
@@ -76,7 +96,14 @@ s=$(now)
 for e in $exps; do
 	en=$(basename "$e" .json)
 	set --
-	for a in $arms; do set -- "$@" "$out/$en/$a"; done
+	for a in $sets; do set -- "$@" "$out/$en/$a"; done
+	if [ $# -eq 1 ]; then
+		"$top/kvmsqueeze" report --plots "$out/plots/$en" "$@" >>"$out/report.txt"
+		echo >>"$out/report.txt"
+		"$top/kvmsqueeze" report --format csv "$@" >>"$out/report.csv"
+		continue
+	fi
+	[ -n "${NOISE:-}" ] && [ -d "$NOISE/$en" ] && set -- --noise "$NOISE/$en" "$@"
 	"$top/kvmsqueeze" compare --plots "$out/plots/$en" "$@" >>"$out/report.txt"
 	echo >>"$out/report.txt"
 	"$top/kvmsqueeze" compare --format csv "$@" >>"$out/report.csv"

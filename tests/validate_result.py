@@ -632,7 +632,8 @@ def check_vm_result(c, p, r, vm):
         "tool": "obj", "guest": "str", "mem_bytes": "int", "backing": "str",
         "guest_page_bytes": "int", "nr_vcpus": "int", "params": "obj", "outcome": "str",
         "run_ns": "int", "tsc_khz": "int", "layout": "obj", "phases": "arr",
-        "vcpus": "arr", "kvm_stats": "obj", "host": "obj"}, {"error": "str"})
+        "vcpus": "arr", "kvm_stats": "obj", "host": "obj"},
+        {"error": "str", "nr_mmu_pages": "int"})
     if r is None:
         return
     c.fields(join(p, "tool"), r.get("tool"), {"name": "str", "version": "str"})

@@ -8,6 +8,8 @@ vm_expect mem_unparsable 2 "--mem: size '12Q' has an unknown unit" --mem 12Q &&
 vm_expect vcpus_zero 2 "--vcpus '0'" --vcpus 0 && ok vcpus_zero
 vm_expect guest_page_bad 2 "--guest-page '3m': use 4k, 2m or 1g" --guest-page 3m &&
 	ok guest_page_bad
+vm_expect nr_mmu_pages_bad 2 "--nr-mmu-pages 'lots': expected a number of pages from 64" \
+	--nr-mmu-pages lots && ok nr_mmu_pages_bad
 vm_expect backing_bad 2 "unknown backing 'shm'" --backing shm && ok backing_bad
 vm_expect param_bad 2 "expected KEY=VALUE" --param nokey && ok param_bad
 vm_expect stray_arg 2 "unexpected argument" extra && ok stray_arg

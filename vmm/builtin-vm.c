@@ -54,6 +54,8 @@ static const char vm_usage[] =
 "  -p, --guest-page SIZE   page size of the guest's identity map: 4k, 2m, 1g\n"
 "                          (default 4k, which makes shadow paging work hardest)\n"
 "  -P, --param KEY=VALUE   guest parameter (repeat; see --list-guests)\n"
+"      --nr-mmu-pages N    cap on the VM's shadow-MMU pages (KVM_SET_NR_MMU_PAGES;\n"
+"                          default KVM's own: a page per 50 of guest RAM)\n"
 "  -d, --duration SECONDS  then ask the guest to finish (default: none, or\n"
 "                          5 s for guests that run until stopped)\n"
 "  -t, --timeout SECONDS   then stop vCPUs still running (default 300)\n"
@@ -80,6 +82,7 @@ static const struct option vm_options[] = {
 	{ "json", required_argument, NULL, 'j' },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "kvm", required_argument, NULL, 'K' },
+	{ "nr-mmu-pages", required_argument, NULL, 'N' },
 	{ "list-guests", no_argument, NULL, 'l' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
@@ -177,6 +180,10 @@ static int opt_parse(struct vm_opts *o, int argc, char **argv)
 			break;
 		case 'K':
 			o->kvm_path = optarg;
+			break;
+		case 'N':
+			if (parse_u64(optarg, &cfg->nr_mmu_pages) || !cfg->nr_mmu_pages)
+				ret = fail_usage("--nr-mmu-pages '%s': expected a number of pages from 64", optarg);
 			break;
 		case 'l':
 			list_guests();

@@ -143,6 +143,21 @@ int kvm_vm_set_memory(int vm_fd, uint32_t slot, uint64_t gpa,
 	return 0;
 }
 
+/*
+ * The cap on the VM's shadow-MMU pages. KVM's own is one page per 50
+ * pages of memslots (KVM_MEMSLOT_PAGES_TO_MMU_PAGES_RATIO), at least 64;
+ * above it a fault first zaps the oldest shadow pages (mmu_recycled).
+ * TDP MMU pages are not counted against it.
+ */
+int kvm_vm_set_nr_mmu_pages(const struct kvm_sys *sys, int vm_fd, uint64_t pages)
+{
+	if (!kvm_sys_check(sys, KVM_CAP_MMU_SHADOW_CACHE_CONTROL))
+		return err_set(ENOTSUP, "nr_mmu_pages: this KVM has no KVM_CAP_MMU_SHADOW_CACHE_CONTROL");
+	if (ioctl(vm_fd, KVM_SET_NR_MMU_PAGES, (unsigned long)pages))
+		return err_sys(errno, "KVM_SET_NR_MMU_PAGES %llu", (unsigned long long)pages);
+	return 0;
+}
+
 int kvm_vcpu_create(int vm_fd, int id, int *vcpu_fd)
 {
 	int fd = ioctl(vm_fd, KVM_CREATE_VCPU, id);

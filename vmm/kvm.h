@@ -21,6 +21,7 @@ int kvm_sys_check(const struct kvm_sys *sys, long cap);
 int kvm_vm_create(const struct kvm_sys *sys, int *vm_fd);
 int kvm_vm_set_memory(int vm_fd, uint32_t slot, uint64_t gpa,
 		      uint64_t bytes, void *host);
+int kvm_vm_set_nr_mmu_pages(const struct kvm_sys *sys, int vm_fd, uint64_t pages);
 int kvm_vcpu_create(int vm_fd, int id, int *vcpu_fd);
 
 #endif

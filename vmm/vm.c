@@ -22,6 +22,8 @@
 
 #define VCPU_THREAD_STACK	(1024 * 1024)
 #define VM_MAX_BYTES		(1ull << 40)	/* 1 TiB */
+#define VM_MIN_MMU_PAGES	64u		/* KVM_MIN_ALLOC_MMU_PAGES */
+#define VM_MAX_MMU_PAGES	(1u << 31)
 #define VM_WAIT_SLICE_NS	50000000ull	/* how often vm_run looks up */
 
 static int vm_layout(struct vm *vm)
@@ -69,6 +71,11 @@ static int vm_check_config(struct vm *vm)
 	if (cfg->mem_bytes > VM_MAX_BYTES || cfg->mem_bytes > (1ull << phys_bits))
 		return err_set(EINVAL, "--mem %s: above what the guest can address (%u physical address bits, at most 1 TiB)",
 			       have, phys_bits);
+	if (cfg->nr_mmu_pages && (cfg->nr_mmu_pages < VM_MIN_MMU_PAGES ||
+				  cfg->nr_mmu_pages > VM_MAX_MMU_PAGES))
+		return err_set(EINVAL, "nr_mmu_pages %llu: KVM takes %u to %u (2^31)",
+			       (unsigned long long)cfg->nr_mmu_pages, VM_MIN_MMU_PAGES,
+			       VM_MAX_MMU_PAGES);
 	if (cfg->page_bytes == X86_PAGE_1G && !x86_cpuid_has_1g_pages(vm->sys->cpuid))
 		return err_set(ENOTSUP, "--guest-page 1g: this KVM offers no 1 GiB pages (CPUID pdpe1gb; use 2m)");
 	return vm_layout(vm);
@@ -260,6 +267,8 @@ int vm_create(struct vm *vm, const struct kvm_sys *sys,
 				    cfg->mem_bytes);
 	if (!ret)
 		ret = kvm_vm_set_memory(vm->fd, 0, 0, cfg->mem_bytes, vm->mem.host);
+	if (!ret && cfg->nr_mmu_pages)
+		ret = kvm_vm_set_nr_mmu_pages(sys, vm->fd, cfg->nr_mmu_pages);
 	if (!ret)
 		ret = vm_vcpus_create(vm);
 	if (!ret)

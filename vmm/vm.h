@@ -34,6 +34,7 @@ struct vm_config {
 	enum mem_backing backing;
 	const char *backing_path;	/* MEM_FILE */
 	uint64_t page_bytes;		/* identity map: 4K, 2M or 1G */
+	uint64_t nr_mmu_pages;		/* KVM_SET_NR_MMU_PAGES; 0: KVM's own */
 	int nr_vcpus;
 	struct kvmsq_param params[KVMSQ_MAX_PARAMS];
 	int nr_params;

@@ -379,6 +379,8 @@ struct json_object *vm_report_json(const struct vm *vm, const struct host_info *
 	json_object_object_add(o, "backing", json_object_new_string(mem_backing_name(vm->cfg.backing)));
 	json_object_object_add(o, "guest_page_bytes", json_u64(vm->cfg.page_bytes));
 	json_object_object_add(o, "nr_vcpus", json_object_new_int(vm->cfg.nr_vcpus));
+	if (vm->cfg.nr_mmu_pages)
+		json_object_object_add(o, "nr_mmu_pages", json_u64(vm->cfg.nr_mmu_pages));
 	for (i = 0; i < vm->cfg.nr_params; i++)
 		json_object_object_add(params, vm->cfg.params[i].key,
 				       json_object_new_string(vm->cfg.params[i].value));

@@ -164,6 +164,9 @@ static void missing_or_bad_values(void)
 		     "\"pressure\": [ { \"kind\": \"earthquake\" } ] }", "kind 'earthquake'");
 	expect_error("{ \"name\": \"t\", \"question\": \"q\", \"duration_s\": 1, " GOOD_VMS ", "
 		     "\"cgroup\": { \"knob\": \"low\" } }", "'low': use high or max");
+	expect_error("{ \"name\": \"t\", \"question\": \"q\", \"duration_s\": 1, "
+		     "\"vms\": [ { \"mem\": \"64M\", \"guest\": \"touch\", \"nr_mmu_pages\": 10 } ] }",
+		     "vms[0]: nr_mmu_pages: KVM takes 64 to 2^31 pages");
 }
 
 static void limit_too_low(void)
