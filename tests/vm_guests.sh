@@ -77,3 +77,12 @@ if alias_run --json "$TMP/capped.json"; then
 		ok "$name"
 	fi
 fi
+
+# A touch that the duration stops part-way still reports what it did.
+name=touch_stopped
+if vm_expect "$name" 0 "" --guest touch --mem 8G --param timing=1 --duration 0.3 \
+	--json "$TMP/stopped.json"; then
+	json_check "$name" "$TMP/stopped.json" \
+		"all(v['counters']['stopped'] == 1 and 0 < v['pages_touched'] < (d['layout']['free_end'] - d['layout']['free_start']) // 4096 and v['fault_latency_ns']['count'] == v['pages_touched'] for v in d['vcpus'])" \
+		"a stopped touch lost its results" && ok "$name"
+fi

@@ -31,19 +31,40 @@ static uint64_t touch_plain(uint64_t start, uint64_t end, uint64_t stride,
 }
 
 /*
+ * The whole share, a chunk of about 2 MiB (a whole number of strides) at
+ * a time, so that a guest asked to stop (the run's duration is over)
+ * stops within a chunk and still reports what it touched and timed.
+ */
+#define CHUNK_BYTES	(2ull << 20)
+
+static uint64_t touch_chunks(const struct kvmsq_boot_info *bi, uint64_t start,
+			     uint64_t end, uint64_t stride, uint64_t mark,
+			     struct kvmsq_hist *h)
+{
+	uint64_t chunk = stride < CHUNK_BYTES ? CHUNK_BYTES / stride * stride : stride;
+	uint64_t addr, stop, n = 0;
+
+	for (addr = start; addr < end && !rt_stop_requested(bi); addr = stop) {
+		stop = end - addr > chunk ? addr + chunk : end;
+		n += h ? touch_timed(addr, stop, stride, mark, h) :
+			 touch_plain(addr, stop, stride, mark);
+	}
+	return n;
+}
+
+/*
  * timing=2: what does the timing itself cost? Alternate 2 MiB chunks
  * between the timed and the plain loop and time each chunk as a whole,
  * so both see the same host at the same moments.
  */
-#define CHUNK_BYTES	(2ull << 20)
-
-static uint64_t touch_alternate(uint64_t start, uint64_t end, uint64_t stride, uint64_t mark,
+static uint64_t touch_alternate(const struct kvmsq_boot_info *bi, uint64_t start,
+				uint64_t end, uint64_t stride, uint64_t mark,
 				struct kvmsq_hist *h)
 {
 	uint64_t addr, stop, t0, cycles[2] = { 0, 0 }, pages[2] = { 0, 0 };
 	int timed = 0;
 
-	for (addr = start; addr < end; addr = stop, timed = !timed) {
+	for (addr = start; addr < end && !rt_stop_requested(bi); addr = stop, timed = !timed) {
 		stop = addr + CHUNK_BYTES < end ? addr + CHUNK_BYTES : end;
 		t0 = rt_rdtsc();
 		if (timed)
@@ -74,7 +95,7 @@ static void verify_marks(const struct kvmsq_boot_info *bi)
 int guest_main(struct kvmsq_boot_info *bi, uint32_t vcpu)
 {
 	struct kvmsq_hist_block blk;
-	uint64_t start, end, size, stride, timing, verify, n;
+	uint64_t start, end, size, stride, timing, verify, n, stopped;
 
 	rt_share(bi, vcpu, &start, &end);
 	size = rt_param(bi, "size", end - start);
@@ -99,17 +120,18 @@ int guest_main(struct kvmsq_boot_info *bi, uint32_t vcpu)
 	rt_barrier(bi);
 	rt_phase_begin("touch");
 	if (timing == 2)
-		n = touch_alternate(start, start + size, stride, vcpu + 1, &blk.hist);
-	else if (timing)
-		n = touch_timed(start, start + size, stride, vcpu + 1, &blk.hist);
+		n = touch_alternate(bi, start, start + size, stride, vcpu + 1, &blk.hist);
 	else
-		n = touch_plain(start, start + size, stride, vcpu + 1);
+		n = touch_chunks(bi, start, start + size, stride, vcpu + 1,
+				 timing ? &blk.hist : NULL);
 	rt_phase_end("touch");
 
+	stopped = rt_stop_requested(bi) && n < (size + stride - 1) / stride;
 	rt_report_counter("pages_touched", n);
+	rt_report_counter("stopped", stopped);
 	if (timing)
 		rt_report_hist("fault_latency", &blk);
-	if (verify) {
+	if (verify && !stopped) {
 		rt_barrier(bi);
 		if (vcpu == 0)
 			verify_marks(bi);
