@@ -86,3 +86,12 @@ if vm_expect "$name" 0 "" --guest touch --mem 8G --param timing=1 --duration 0.3
 		"all(v['counters']['stopped'] == 1 and 0 < v['pages_touched'] < (d['layout']['free_end'] - d['layout']['free_start']) // 4096 and v['fault_latency_ns']['count'] == v['pages_touched'] for v in d['vcpus'])" \
 		"a stopped touch lost its results" && ok "$name"
 fi
+
+# So does a workingset stopped while it populates.
+name=workingset_stopped
+if vm_expect "$name" 0 "" --guest workingset --mem 8G --param size=7G --duration 0.3 \
+	--json "$TMP/ws-stopped.json"; then
+	json_check "$name" "$TMP/ws-stopped.json" \
+		"all(0 < v['counters']['populated_pages'] < (7 << 30) // 4096 and v['access_latency_ns']['count'] > 0 for v in d['vcpus'])" \
+		"a workingset stopped in populate lost its results" && ok "$name"
+fi

@@ -100,9 +100,13 @@ int guest_main(struct kvmsq_boot_info *bi, uint32_t vcpu)
 		rt_phase_end("cold");
 	}
 	rt_phase_begin("populate");
-	for (i = 0; i < ws->pages; i++)
+	for (i = 0; i < ws->pages; i++) {
 		*(volatile uint64_t *)(start + i * RT_PAGE) = i;
+		if (i % CHECK_EVERY == 0 && rt_stop_requested(bi))
+			break;	/* a slow host: still report, do not get killed */
+	}
 	rt_phase_end("populate");
+	rt_report_counter("populated_pages", i < ws->pages ? i + 1 : i);
 
 	if (duration)
 		ws->deadline_tsc = rt_rdtsc() + duration * bi->tsc_khz * 1000;
