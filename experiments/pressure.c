@@ -81,6 +81,9 @@ static int reclaim_fire(struct pressure_src *p, char *what, size_t len)
 
 /* --- the hog: anon memory in a sibling cgroup, held until the end --- */
 
+#define HOG_EXIT_START	3	/* the runner never said go */
+#define HOG_EXIT_MMAP	4
+
 static void hog_main(int go_fd, uint64_t bytes)
 {
 	uint8_t *mem;
@@ -88,10 +91,12 @@ static void hog_main(int go_fd, uint64_t bytes)
 	char go;
 
 	if (read(go_fd, &go, 1) != 1)
-		_exit(1);
-	mem = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		_exit(HOG_EXIT_START);
+	/* no reserve: a hog bigger than the machine must squeeze it, not fail */
+	mem = mmap(NULL, bytes, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	if (mem == MAP_FAILED)
-		_exit(1);
+		_exit(HOG_EXIT_MMAP);
 	for (off = 0; off < bytes; off += 4096)
 		mem[off] = 1;
 	for (;;)
@@ -255,6 +260,32 @@ int pressure_tick(struct pressure_src *p, double t_s, char *what, size_t len)
 		return ret;
 	}
 	p->fired++;
+	return 1;
+}
+
+int pressure_poll(struct pressure_src *p, char *what, size_t len)
+{
+	char size[32];
+	int status;
+	pid_t got;
+
+	if (p->hog_pid <= 0)
+		return 0;
+	got = waitpid(p->hog_pid, &status, WNOHANG);
+	if (got == 0 || (got < 0 && errno == EINTR))
+		return 0;
+	format_size(p->sp.bytes, size, sizeof(size));
+	if (got < 0)
+		snprintf(what, len, "hog (pid %d) lost: %s", (int)p->hog_pid, strerror(errno));
+	else if (WIFSIGNALED(status))
+		snprintf(what, len, "hog of %s (pid %d) killed by signal %d%s", size,
+			 (int)p->hog_pid, WTERMSIG(status),
+			 WTERMSIG(status) == SIGKILL ? " (the OOM killer: nobody else kills it)" : "");
+	else
+		snprintf(what, len, "hog of %s (pid %d) exited %d%s", size, (int)p->hog_pid,
+			 WEXITSTATUS(status),
+			 WEXITSTATUS(status) == HOG_EXIT_MMAP ? ": its mmap failed" : "");
+	p->hog_pid = 0;
 	return 1;
 }
 

@@ -51,6 +51,11 @@ int pressure_open(struct pressure_src *p, const struct spec_pressure *sp,
  * it acted, 0 when not due, -errno (err_msg()) when the action failed.
  */
 int pressure_tick(struct pressure_src *p, double t_s, char *what, size_t len);
+/*
+ * Did a hog end by itself (OOM-killed, or it could not map)? Returns 1
+ * with a one-line description in @what once, 0 otherwise.
+ */
+int pressure_poll(struct pressure_src *p, char *what, size_t len);
 /* Seconds until it is next due (HUGE_VAL: never). */
 double pressure_next(const struct pressure_src *p, double t_s);
 void pressure_close(struct pressure_src *p);

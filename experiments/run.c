@@ -373,6 +373,8 @@ static void pressure_fire(struct run *r, double t_s)
 	for (i = 0; i < r->nr_press; i++) {
 		double began = run_now_s(r);
 
+		if (pressure_poll(&r->press[i], what, sizeof(what)))
+			run_event(r, "pressure_end", "%s", what);
 		ret = pressure_tick(&r->press[i], t_s, what, sizeof(what));
 		if (ret < 0)
 			run_event(r, "pressure_error", "%s: %s",

@@ -6,7 +6,7 @@
 
 CGMEM=/sys/fs/cgroup/memory
 [ -d "$CGMEM" ] || CGMEM=/sys/fs/cgroup
-ALL="run_memcg_squeeze run_oom_kill run_vm_killed run_interrupted run_leftover run_catalog"
+ALL="run_hog_failed run_memcg_squeeze run_oom_kill run_vm_killed run_interrupted run_leftover run_catalog"
 
 why=$(kvm_missing)
 [ -z "$why" ] && [ ! -w "$CGMEM" ] && why="no writable memory cgroup controller at $CGMEM"
@@ -22,6 +22,25 @@ gone() {
 }
 validate() { python3 tests/validate_result.py "$@" >"$TMP/val" 2>&1 || { head -n 5 "$TMP/val"; return 1; }; }
 alive() { kill -0 "$1" 2>/dev/null; }
+
+# 0. A hog that cannot map its memory (1 EiB: more than any x86-64 address
+# space, 5-level paging too) is recorded as ended, not lost; nothing is
+# allocated, so it is safe here.
+name=run_hog_failed
+cat >"$TMP/hog.json" <<'EOF2'
+{ "name": "hog-fail", "question": "q",
+  "vms": [ { "count": 1, "vcpus": 1, "mem": "64M", "guest": "idle" } ],
+  "pressure": [ { "kind": "hog", "bytes": "1048576T", "start_s": 0.2 } ],
+  "duration_s": 1, "sample_period_ms": 100 }
+EOF2
+if "$KVMSQUEEZE" run "$TMP/hog.json" --allow-global-pressure --out "$TMP/hog" >"$TMP/out" 2>"$TMP/err"; then
+	f=$TMP/hog/rep-1.json
+	validate "$f" && json_check "$name" "$f" \
+		"any(e['type'] == 'pressure_end' and 'exited 4: its mmap failed' in e['detail'] for e in d['events'])" \
+		"no pressure_end event" && ok "$name"
+else
+	fail "$name" "exit $?: $(tail -n 1 "$TMP/err")"
+fi
 
 # 1. memory.high (v1: the hard limit) ramps down under a file-backed working
 # set: reclaim must show, in the cgroup or in refaults.

@@ -45,7 +45,7 @@ END_REASONS = {"every VM ended", "every vCPU ended the end phase", "duration rea
                "interrupted"}
 PARTIAL_REASON = "still running (partial file)"
 EVENT_TYPES = {"cgroup", "unavailable", "limit", "limit_error", "vms", "vm_end",
-               "oom_kill", "vm_kill", "error", "pressure", "pressure_error", "end"}
+               "oom_kill", "vm_kill", "error", "pressure", "pressure_error", "pressure_end", "end"}
 KVM_SERIES = re.compile(r"^kvm\.vm(\d+)\.(vcpus\.)?[A-Za-z0-9_]+$")
 FAILED_AT = re.compile(r"^failed at ([0-9]+(?:\.[0-9]+)?) s: ")
 PHASE_NAME = re.compile(r"^[a-z0-9_]{1,23}$")
