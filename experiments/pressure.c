@@ -83,6 +83,11 @@ static int reclaim_fire(struct pressure_src *p, char *what, size_t len)
 
 #define HOG_EXIT_START	3	/* the runner never said go */
 #define HOG_EXIT_MMAP	4
+#define HOG_CHUNK	(2ull << 20)
+
+#ifndef MADV_POPULATE_WRITE
+#define MADV_POPULATE_WRITE	23
+#endif
 
 static void hog_main(int go_fd, uint64_t bytes)
 {
@@ -97,8 +102,19 @@ static void hog_main(int go_fd, uint64_t bytes)
 		   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	if (mem == MAP_FAILED)
 		_exit(HOG_EXIT_MMAP);
-	for (off = 0; off < bytes; off += 4096)
-		mem[off] = 1;
+	/*
+	 * MADV_POPULATE_WRITE (5.14) faults a chunk in without a trip to user
+	 * space per page: several times faster in the TCG lab, where every
+	 * exception is emulated. The pages and the pressure are the same.
+	 */
+	for (off = 0; off < bytes; off += HOG_CHUNK) {
+		uint64_t n = bytes - off < HOG_CHUNK ? bytes - off : HOG_CHUNK;
+		uint64_t o;
+
+		if (madvise(mem + off, n, MADV_POPULATE_WRITE))
+			for (o = 0; o < n; o += 4096)
+				mem[off + o] = 1;
+	}
 	for (;;)
 		pause();
 }
