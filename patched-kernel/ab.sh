@@ -13,7 +13,7 @@
 #   MMU (shadow), NOISE (an earlier A/A AB_OUT: the noise floors of each
 #   experiment are measured from NOISE/<experiment>),
 #   REPS (5), SEED (1), AB_OUT (results/<date>-ab), LAB_DURATION, LAB_SCALE,
-#   LAB_CPUS, LAB_MEM
+#   LAB_CPUS, LAB_MEM, PLAN_ONLY (1: print the shuffled plan and stop)
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -51,13 +51,7 @@ mkdir -p "$out/raw"
 out=$(cd "$out" && pwd)
 t0=$(now)
 
-# 1. kernels (cached: only what changed is built)
-# shellcheck disable=SC2086
-"$here/build.sh" $kernels
-make -s -C "$top" all static >/dev/null
-t_build=$(( $(now) - t0 ))
-
-# 2. the runs: every (experiment, arm, repetition), shuffled with the seed
+# 1. the plan: every (experiment, arm, repetition), shuffled with the seed
 plan=$out/plan.txt
 for e in $exps; do
 	for a in $sets; do
@@ -71,6 +65,16 @@ done | awk -v seed="$seed" 'BEGIN { srand(seed) } { printf "%.9f %s\n", rand(), 
 	sort -k1,1 | cut -d' ' -f2- >"$plan"
 total=$(wc -l <"$plan")
 say "$total lab runs ($exps) x ($sets ), $mmu, seed $seed; plan in $plan"
+if [ -n "${PLAN_ONLY:-}" ]; then
+	cat "$plan"
+	exit 0
+fi
+
+# 2. kernels (cached: only what changed is built), then the runs
+# shellcheck disable=SC2086
+"$here/build.sh" $kernels
+make -s -C "$top" all static >/dev/null
+t_build=$(( $(now) - t0 ))
 
 n=0
 t_lab=0

@@ -1,0 +1,80 @@
+#!/bin/sh
+# docs/findings/run.sh: every run behind docs/findings.md, in the order of
+# its claims. Each step is one `make ab` (the lab: TCG, 2 CPUs, 2 GiB
+# unless said) or one `kvmsqueeze run` (this host), exactly as quoted in
+# the write-up; the results land under $OUT (results/findings), one
+# directory per step, and docs/findings/sweep.py turns the sweeps into
+# the tables.
+#
+# Usage: docs/findings/run.sh [STEP...]
+#   steps: host pt-idle alias squeeze global mutex inverted (default: all)
+# About 3 h on 2 cores with the kernels built (make kernels); two steps
+# may run at once in two clones of the tree if the timings need not be
+# compared across them.
+set -eu
+
+top=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$top"
+OUT=${OUT:-$top/results/findings}
+S=docs/findings/specs
+steps=${*:-host pt-idle alias squeeze global mutex inverted}
+mkdir -p "$OUT"
+
+say() { echo "findings: $*" >&2; }
+ab() {	# ab NAME VAR=VALUE...: one make ab into $OUT/NAME
+	name=$1
+	shift
+	say "$name: $*"
+	env "$@" AB_OUT="$OUT/$name" make -s ab >"$OUT/$name.log" 2>&1 ||
+		{ tail -n 5 "$OUT/$name.log" >&2; exit 1; }
+}
+
+alias_specs() {	# alias_specs [-uncapped]
+	for n in 1 64 256 1024 2048 4096; do printf '%s ' "$S/alias-$n$1.json"; done
+}
+
+for step in $steps; do
+	case $step in
+	host)	# claims 1 and 2 on this host's KVM (shadow paging here)
+		make -s all
+		mkdir -p "$OUT/host"
+		for s in pt-4k pt-2m idle-1 idle-8 idle-64 idle-256 \
+			alias-1 alias-64 alias-256 alias-1024 alias-2048 alias-4096 \
+			alias-1-uncapped alias-64-uncapped alias-256-uncapped \
+			alias-1024-uncapped alias-2048-uncapped alias-4096-uncapped \
+			alias-4096-112m-uncapped; do
+			say "host: $s"
+			./kvmsqueeze run "$S/$s.json" --reps 3 --out "$OUT/host/$s/host" \
+				>"$OUT/host/$s.log" 2>&1 ||
+				{ tail -n 5 "$OUT/host/$s.log" >&2; exit 1; }
+		done ;;
+	pt-idle)	# claims 1 and 2 in the lab, TDP and shadow
+		for mmu in tdp shadow; do
+			ab "pt-idle-$mmu" MMU=$mmu ARMS=legacy REPS=3 \
+				EXPS="$S/pt-4k.json $S/pt-2m.json $S/idle-1.json $S/idle-8.json $S/idle-64.json $S/idle-256.json"
+			# TCG needs longer than 8 s to start 256 vCPUs
+			ab "idle256-$mmu" LAB_DURATION=30 MMU=$mmu ARMS=legacy REPS=3 \
+				EXPS="$S/idle-256.json"
+		done ;;
+	alias)	# claim 1's worst case
+		ab alias-tdp MMU=tdp ARMS=legacy REPS=2 EXPS="$(alias_specs '')"
+		ab alias-shadow MMU=shadow ARMS=legacy REPS=2 \
+			EXPS="$(alias_specs '') $(alias_specs -uncapped) $S/alias-4096-112m-uncapped.json" ;;
+	global)	# claim 3, global pressure, with an A/A arm (legacy twice)
+		ab global-lab LAB_MEM=1G ARMS="legacy cache-shrinker no-shrinker inverted legacy" \
+			REPS=5 EXPS="$S/global-squeeze-lab.json" ;;
+	squeeze)	# claim 3, memcg pressure and the storm, with an A/A arm
+		ab squeeze ARMS="legacy cache-shrinker no-shrinker inverted legacy" REPS=5 \
+			EXPS="$S/memcg-squeeze-lab.json shrinker-storm" ;;
+	mutex)	# claim 4: 1, 2 and all 4 lab CPUs faulting, with and without a storm
+		ab mutex LAB_CPUS=4 ARMS="cache-shrinker no-shrinker" REPS=6 \
+			EXPS="$S/fault-1v.json $S/fault-2v.json $S/fault-4v.json $S/fault-1v-storm.json $S/fault-2v-storm.json $S/fault-4v-storm.json" ;;
+	inverted)	# claim 5, with an A/A arm
+		ab inverted ARMS="legacy inverted legacy" REPS=6 \
+			EXPS="shrinker-storm patched-kernel/checks/zap-order.json" ;;
+	*)
+		echo "findings: unknown step '$step' (host pt-idle alias squeeze global mutex inverted)" >&2
+		exit 2 ;;
+	esac
+done
+say "done: results under $OUT"

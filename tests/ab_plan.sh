@@ -1,0 +1,40 @@
+# tests/ab_plan.sh: make ab's plan (PLAN_ONLY=1: no kernel, no lab): every
+# (experiment, set, repetition) once, an arm named twice becomes an A/A
+# set <arm>-2, the shuffle is the seed's, and bad settings are refused.
+. tests/lib.sh
+
+plan() { PLAN_ONLY=1 AB_OUT="$TMP/ab" sh patched-kernel/ab.sh 2>"$TMP/err"; }
+
+name=ab_plan_aa
+if ARMS="legacy cache-shrinker legacy" EXPS="idle-caches shrinker-storm" REPS=3 plan >"$TMP/p1"; then
+	n=$(wc -l <"$TMP/p1")
+	aa=$(grep -c ' legacy-2 ' "$TMP/p1")
+	uniq=$(sort -u "$TMP/p1" | wc -l)
+	if [ "$n" -eq 18 ] && [ "$aa" -eq 6 ] && [ "$uniq" -eq 18 ]; then
+		ok "$name"
+	else
+		fail "$name" "$n runs ($aa legacy-2, $uniq distinct), want 18 (6, 18)"
+	fi
+else
+	fail "$name" "$(tail -n 1 "$TMP/err")"
+fi
+
+name=ab_plan_seed
+ARMS="legacy inverted" EXPS=idle-caches REPS=4 SEED=7 plan >"$TMP/s1"
+ARMS="legacy inverted" EXPS=idle-caches REPS=4 SEED=7 plan >"$TMP/s2"
+ARMS="legacy inverted" EXPS=idle-caches REPS=4 SEED=8 plan >"$TMP/s3"
+if cmp -s "$TMP/s1" "$TMP/s2" && ! cmp -s "$TMP/s1" "$TMP/s3" &&
+	[ "$(sort "$TMP/s1")" = "$(sort "$TMP/s3")" ]; then
+	ok "$name"
+else
+	fail "$name" "the same seed must give the same order, another seed another order of the same runs"
+fi
+
+name=ab_plan_refused
+if REPS=0 plan >/dev/null || ! grep -q 'REPS=0: expected a number from 1' "$TMP/err"; then
+	fail "$name" "REPS=0 not refused: $(cat "$TMP/err")"
+elif MMU=ept plan >/dev/null || ! grep -q 'MMU=ept: use tdp or shadow' "$TMP/err"; then
+	fail "$name" "MMU=ept not refused: $(cat "$TMP/err")"
+else
+	ok "$name"
+fi
