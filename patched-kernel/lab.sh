@@ -95,8 +95,9 @@ timeout --kill-after=10 "$guard" qemu-system-x86_64 $accel -m "$mem" -smp "$cpus
 took=$(( $(date +%s) - start ))
 
 # what the guest kernel said that must fail the run
-bad=$(grep -nE 'Kernel panic|BUG:|WARNING:|Oops|possible circular locking|possible recursive locking|inconsistent lock state|KASAN:|UBSAN:|sleeping function called from invalid context|Call Trace:' \
-	"$out/lab-serial.log" | head -n 20 || true)
+bad=$("$here/serial-problems" "$out/lab-serial.log")
+ooms=$(grep -c 'invoked oom-killer' "$out/lab-serial.log" || true)
+[ "${ooms:-0}" -gt 0 ] && echo "lab: the OOM killer ran $ooms time(s) (lab-serial.log has its reports)" >&2
 if [ -n "$bad" ]; then
 	echo "$bad" >&2
 	die "the lab kernel reported a problem ($out/lab-serial.log)"

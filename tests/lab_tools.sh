@@ -1,6 +1,7 @@
-# tests/ab_plan.sh: make ab's plan (PLAN_ONLY=1: no kernel, no lab): every
-# (experiment, set, repetition) once, an arm named twice becomes an A/A
-# set <arm>-2, the shuffle is the seed's, and bad settings are refused.
+# tests/lab_tools.sh: the lab's shell tools without a lab. make ab's plan
+# (PLAN_ONLY=1: no kernel, no run): every (experiment, set, repetition)
+# once, an arm named twice becomes an A/A set <arm>-2, the shuffle is the
+# seed's, bad settings are refused; and the check of the lab's console.
 . tests/lib.sh
 
 plan() { PLAN_ONLY=1 AB_OUT="$TMP/ab" sh patched-kernel/ab.sh 2>"$TMP/err"; }
@@ -35,6 +36,20 @@ if REPS=0 plan >/dev/null || ! grep -q 'REPS=0: expected a number from 1' "$TMP/
 	fail "$name" "REPS=0 not refused: $(cat "$TMP/err")"
 elif MMU=ept plan >/dev/null || ! grep -q 'MMU=ept: use tdp or shadow' "$TMP/err"; then
 	fail "$name" "MMU=ept not refused: $(cat "$TMP/err")"
+else
+	ok "$name"
+fi
+
+# The lab's console check: an OOM-killer report is expected under global
+# pressure; a warning, or a stack outside an OOM report, fails the run.
+name=lab_serial_problems
+sp=patched-kernel/serial-problems
+if [ -n "$($sp tests/fixtures/serial/oom.log)" ]; then
+	fail "$name" "an OOM-killer report counted as a problem: $($sp tests/fixtures/serial/oom.log | head -n 1)"
+elif [ "$($sp tests/fixtures/serial/warning.log | cut -d: -f1 | tr '\n' ' ')" != "2 3 " ]; then
+	fail "$name" "a WARNING and its stack not both found: $($sp tests/fixtures/serial/warning.log)"
+elif [ "$($sp tests/fixtures/serial/trace-after-oom.log | cut -d: -f1)" != 4 ]; then
+	fail "$name" "the stack after the OOM report not found"
 else
 	ok "$name"
 fi
