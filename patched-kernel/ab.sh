@@ -13,7 +13,9 @@
 #   MMU (shadow), NOISE (an earlier A/A AB_OUT: the noise floors of each
 #   experiment are measured from NOISE/<experiment>),
 #   REPS (5), SEED (1), AB_OUT (results/<date>-ab), LAB_DURATION, LAB_SCALE,
-#   LAB_CPUS, LAB_MEM, PLAN_ONLY (1: print the shuffled plan and stop)
+#   LAB_CPUS, LAB_MEM, PLAN_ONLY (1: print the shuffled plan and stop),
+#   RESUME (1: with the same AB_OUT and settings, keep the runs a failed or
+#   interrupted make ab finished and run only the rest)
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -82,11 +84,15 @@ while read -r e a r; do
 	n=$((n + 1))
 	en=$(basename "$e" .json)
 	raw=$out/raw/$en-$a-$r
+	if [ -n "${RESUME:-}" ] && [ -s "$out/$en/$a/rep-$r.json" ]; then
+		say "[$n/$total] $e on $a, rep $r: done before, kept (RESUME)"
+		continue
+	fi
 	say "[$n/$total] $e on $a, rep $r"
 	s=$(now)
 	if ! LAB_OUT=$raw "$here/lab.sh" "${a%-[0-9]*}" "$e" "$mmu" 1 >"$raw.log" 2>&1; then
 		tail -n 5 "$raw.log" >&2
-		die "lab run $e on $a rep $r failed (log: $raw.log)"
+		die "lab run $e on $a rep $r failed (log: $raw.log); RESUME=1 with the same AB_OUT keeps the runs done so far"
 	fi
 	t_lab=$(( t_lab + $(now) - s ))
 	mkdir -p "$out/$en/$a"

@@ -48,6 +48,8 @@ if [ -n "$($sp tests/fixtures/serial/oom.log)" ]; then
 	fail "$name" "an OOM-killer report counted as a problem: $($sp tests/fixtures/serial/oom.log | head -n 1)"
 elif [ "$($sp tests/fixtures/serial/warning.log | cut -d: -f1 | tr '\n' ' ')" != "2 3 " ]; then
 	fail "$name" "a WARNING and its stack not both found: $($sp tests/fixtures/serial/warning.log)"
+elif [ -n "$($sp tests/fixtures/serial/alloc-failure.log)" ]; then
+	fail "$name" "a failed page allocation's stack counted as a problem"
 elif [ "$($sp tests/fixtures/serial/trace-after-oom.log | cut -d: -f1)" != 4 ]; then
 	fail "$name" "the stack after the OOM report not found"
 else
