@@ -1,0 +1,42 @@
+# tests/findings.sh: the committed results behind docs/findings.md still
+# read as they did: a sample validates against the schema, and the tools
+# the write-up quotes (docs/findings/sweep.py over kvmsqueeze compare)
+# give its numbers from them.
+. tests/lib.sh
+
+R=docs/results
+if [ ! -d "$R/inverted/zap-order" ]; then
+	for t in findings_valid findings_sweep findings_compare; do skip "$t" "no $R"; done
+	exit 0
+fi
+cp -r "$R" "$TMP/r" && gunzip -r "$TMP/r"
+r=$TMP/r
+
+name=findings_valid
+n=0
+bad=
+for f in "$r"/inverted/zap-order/*/rep-1.json "$r"/pt-idle-tdp/idle-8/legacy/rep-1.json \
+	"$r"/squeeze/memcg-squeeze-lab/legacy/rep-1.json "$r"/host/alias-256/host/rep-1.json; do
+	n=$((n + 1))
+	python3 tests/validate_result.py "$f" >"$TMP/val" 2>&1 || bad="$bad $f: $(head -n 1 "$TMP/val")"
+done
+if [ -n "$bad" ]; then fail "$name" "$bad"; else ok "$name"; fi
+
+# claim 2: 38.5 idle pages per vCPU for 256 TDP vCPUs
+name=findings_sweep
+out=$(python3 docs/findings/sweep.py idle "$r/idle256-tdp/idle-256" 2>&1)
+if echo "$out" | grep -Eq '^ *tdp +256 +38\.5 '; then
+	ok "$name"
+else
+	fail "$name" "sweep.py idle: $out"
+fi
+
+# claim 5: 13 faults after the scan on legacy, 512 on inverted, starred
+name=findings_compare
+out=$("$KVMSQUEEZE" compare --format csv "$r/inverted/zap-order/legacy" "$r/inverted/zap-order/inverted" 2>&1 |
+	python3 docs/findings/sweep.py arms - faults_after_pressure 2>&1)
+if echo "$out" | grep -Eq 'legacy +13$' && echo "$out" | grep -Eq 'inverted +512\*$'; then
+	ok "$name"
+else
+	fail "$name" "compare | sweep.py arms: $out"
+fi
