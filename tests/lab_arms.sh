@@ -6,7 +6,7 @@
 . tests/lib.sh
 
 RUNS="lab_legacy_tdp lab_legacy_shadow lab_cache_shrinker_tdp lab_cache_shrinker_shadow"
-CHECKS="lab_check_cache_shrinker lab_check_no_shrinker lab_check_legacy lab_check_inverted lab_compare_inverted"
+CHECKS="lab_check_cache_shrinker lab_check_no_shrinker lab_check_legacy lab_check_inverted lab_compare_inverted lab_ab_resume"
 
 if [ "$BUILD" != build ]; then
 	for t in kernel_series_apply $RUNS $CHECKS; do
@@ -104,4 +104,26 @@ if ARMS="legacy inverted" EXPS="$PWD/patched-kernel/checks/zap-order.json" REPS=
 		"compare did not flag the inverted zap order" && ok "$name"
 else
 	fail "$name" "$(tail -n 2 "$TMP/ab.log" "$TMP/ab.err" 2>/dev/null | tr '\n' ' ')"
+fi
+
+# RESUME=1: a make ab that lost two runs (one per arm) runs those two
+# again and keeps the other ten, with the same plan and the same report.
+name=lab_ab_resume
+if [ -s "$TMP/ab/zap-order/legacy/rep-3.json" ] && [ -s "$TMP/ab/zap-order/inverted/rep-5.json" ]; then
+	rm "$TMP/ab/zap-order/legacy/rep-3.json" "$TMP/ab/zap-order/inverted/rep-5.json"
+	if RESUME=1 ARMS="legacy inverted" EXPS="$PWD/patched-kernel/checks/zap-order.json" REPS=6 \
+		AB_OUT="$TMP/ab" patched-kernel/ab.sh >"$TMP/resume.log" 2>&1; then
+		kept=$(grep -c 'done before, kept (RESUME)' "$TMP/resume.log")
+		if [ "$kept" -eq 10 ] && [ -s "$TMP/ab/zap-order/legacy/rep-3.json" ] &&
+			[ -s "$TMP/ab/zap-order/inverted/rep-5.json" ] &&
+			grep -q 'faults after press' "$TMP/ab/report.txt"; then
+			ok "$name"
+		else
+			fail "$name" "$kept runs kept (want 10), or the lost runs not redone, or no report"
+		fi
+	else
+		fail "$name" "$(tail -n 2 "$TMP/resume.log" | tr '\n' ' ')"
+	fi
+else
+	skip "$name" "lab_compare_inverted left no make ab to resume"
 fi
