@@ -16,6 +16,7 @@
 
 #include "experiments/spec.h"
 #include "guests/builtin.h"
+#include "vmm/vm.h"
 #include "vmm/err.h"
 #include "vmm/util.h"
 #include "vmm/vm_config.h"
@@ -236,7 +237,7 @@ static int vm_parse(const struct parse *p, const char *path, struct json_object 
 	if ((ret = get_number(p, path, o, "nr_mmu_pages", &n, true, false)) < 0)
 		return ret;
 	vm->nr_mmu_pages = ret ? 0 : (uint64_t)n;
-	if (!ret && (n < 64 || n > 2147483648.0))
+	if (!ret && (n < VM_MIN_MMU_PAGES || n > VM_MAX_MMU_PAGES))
 		return bad(p, path, "nr_mmu_pages: %s", "KVM takes 64 to 2^31 pages");
 	ret = get_object(p, path, o, "params", json_type_object, &params);
 	if (ret < 0)

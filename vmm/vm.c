@@ -22,8 +22,6 @@
 
 #define VCPU_THREAD_STACK	(1024 * 1024)
 #define VM_MAX_BYTES		(1ull << 40)	/* 1 TiB */
-#define VM_MIN_MMU_PAGES	64u		/* KVM_MIN_ALLOC_MMU_PAGES */
-#define VM_MAX_MMU_PAGES	(1u << 31)
 #define VM_WAIT_SLICE_NS	50000000ull	/* how often vm_run looks up */
 
 static int vm_layout(struct vm *vm)

@@ -18,6 +18,10 @@
 #include "stats.h"
 #include "err.h"
 
+/* what KVM_SET_NR_MMU_PAGES takes (KVM_MIN_ALLOC_MMU_PAGES up; ours at 2^31) */
+#define VM_MIN_MMU_PAGES	64u
+#define VM_MAX_MMU_PAGES	(1u << 31)
+
 #define VCPU_MAX_PHASES		64
 #define VCPU_MAX_COUNTERS	32
 #define VCPU_MAX_HISTS		8
