@@ -41,7 +41,7 @@ endif
 
 # Each part is a library (the VMM knows nothing of experiments); the
 # builtins (one file per subcommand) make the command.
-PARTS		:= vmm experiments analysis
+PARTS		:= common vmm experiments analysis
 LIB_SRCS	= $(filter-out $(1)/builtin-%.c,$(wildcard $(1)/*.c))
 LIBS		:= $(foreach p,$(PARTS),$(BUILD)/lib$(p).a) $(BUILD)/libguests.a
 CLI_SRCS	:= kvmsqueeze.c $(foreach p,$(PARTS),$(wildcard $(p)/builtin-*.c))
@@ -61,12 +61,15 @@ all: deps-build $(TARGET) guests
 
 # Users before what they use on the link line.
 LINK_LIBS	:= $(BUILD)/libexperiments.a $(BUILD)/libanalysis.a $(BUILD)/libguests.a \
-		   $(BUILD)/libvmm.a
+		   $(BUILD)/libvmm.a $(BUILD)/libcommon.a
 
 $(TARGET): $(CLI_OBJS) $(LIBS)
 	$(call quiet,LINK,$@)$(CC) $(HOST_LDFLAGS) -o $@ $(CLI_OBJS) $(LINK_LIBS) $(HOST_LDLIBS)
 
 $(BUILD)/libvmm.a: $(patsubst %.c,$(BUILD)/%.o,$(call LIB_SRCS,vmm))
+	$(call quiet,AR,$@)rm -f $@ && ar rcs $@ $^
+
+$(BUILD)/libcommon.a: $(patsubst %.c,$(BUILD)/%.o,$(call LIB_SRCS,common))
 	$(call quiet,AR,$@)rm -f $@ && ar rcs $@ $^
 
 $(BUILD)/libanalysis.a: $(patsubst %.c,$(BUILD)/%.o,$(call LIB_SRCS,analysis))

@@ -12,7 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "analysis/metrics.h"
+#include "common/metrics.h"
 #include "analysis/results.h"
 
 #define CMP_ALPHA		0.05

@@ -16,7 +16,7 @@
 
 #include <json-c/json.h>
 
-#include "analysis/metrics.h"
+#include "common/metrics.h"
 #include "analysis/results.h"
 #include "vmm/err.h"
 #include "vmm/util.h"

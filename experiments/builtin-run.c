@@ -126,6 +126,28 @@ static const char *cmdline_value(const char *key, char *buf, size_t len)
 	return buf;
 }
 
+/*
+ * Which clock the guests' and the kernel's time stamps follow: the lab's
+ * QEMU instruction counter (-icount, a fixed number of guest instructions
+ * per ns) when the lab says so, else this machine's own.
+ */
+static void run_clock(struct run_opts *o, const char *clock, const char *shift)
+{
+	char *end;
+	long v;
+
+	o->clock = "host";
+	o->icount_shift = -1;
+	if (!clock || strcmp(clock, "icount") || !shift)
+		return;
+	errno = 0;
+	v = strtol(shift, &end, 10);
+	if (errno || *end || end == shift || v < 0 || v > 10)
+		return;
+	o->clock = "icount";
+	o->icount_shift = (int)v;
+}
+
 static void report_leftover(const char *name, void *arg)
 {
 	(void)arg;
@@ -161,6 +183,8 @@ struct run_cli {
 	char cmdline[2048];
 	char arm[64];
 	char accel[16];
+	char clock[16];
+	char shift[8];
 };
 
 static int opt_parse(struct run_cli *c, int argc, char **argv)
@@ -275,6 +299,8 @@ int cmd_run(int argc, char **argv)
 	c.o.in_lab = pressure_in_lab(c.o.proc);
 	c.o.arm = cmdline_value("arm", c.arm, sizeof(c.arm));
 	c.o.accel = cmdline_value("accel", c.accel, sizeof(c.accel));
+	run_clock(&c.o, cmdline_value("clock", c.clock, sizeof(c.clock)),
+		  cmdline_value("icount_shift", c.shift, sizeof(c.shift)));
 	/* the lab's console is a terminal nobody watches live */
 	c.o.live = isatty(STDERR_FILENO) && !c.o.in_lab;
 	ret = run_all(&c, &s);

@@ -59,6 +59,9 @@ static struct json_object *host_json(const struct run *r)
 	json_object_object_add(o, "lab", json_object_new_boolean(r->o->in_lab));
 	json_object_object_add(o, "arm", jstr(r->o->arm));
 	json_object_object_add(o, "accel", jstr(r->o->accel));
+	json_object_object_add(o, "clock", jstr(r->o->clock ? r->o->clock : "host"));
+	json_object_object_add(o, "icount_shift", r->o->clock && !strcmp(r->o->clock, "icount") ?
+			       json_object_new_int(r->o->icount_shift) : NULL);
 	return o;
 }
 

@@ -38,6 +38,8 @@ struct run_opts {
 	bool in_lab;
 	const char *arm;		/* kernel arm, from the lab; NULL on the host */
 	const char *accel;		/* the lab's QEMU accel (kvm, tcg); NULL on the host */
+	const char *clock;		/* "icount" (QEMU's instruction clock) or "host" */
+	int icount_shift;		/* with "icount": ns per instruction is 2^shift */
 	volatile int *interrupted;	/* set by the CLI's signal handler */
 	bool live;			/* stderr is a terminal: a live line */
 };

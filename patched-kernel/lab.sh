@@ -9,7 +9,9 @@
 #   EXP: a catalog name or a spec file
 # Environment: LAB_MEM (2G), LAB_CPUS (2), LAB_TIMEOUT (seconds, 1800),
 #   LAB_OUT (results/<date>-<exp>/<arm>-<mmu>), LAB_DURATION (--duration),
-#   LAB_SCALE (--scale),
+#   LAB_SCALE (--scale), LAB_CLOCK (icount, the default under TCG: QEMU's
+#   instruction-counting clock, -icount shift=LAB_ICOUNT_SHIFT (2); host:
+#   real time; an -accel kvm lab always runs on host time),
 #   DEBUG=1 (the debug kernel), KVMSQ_CACHE
 set -eu
 
@@ -25,6 +27,10 @@ say() { echo "lab: $*" >&2; }
 arm=$1 exp=$2 mmu=${3:-shadow} reps=${4:-1}
 case "$mmu" in tdp) npt=1 ;; shadow) npt=0 ;; *) usage ;; esac
 case "$reps" in '' | *[!0-9]*) usage ;; esac
+clock=${LAB_CLOCK:-icount}
+shift_=${LAB_ICOUNT_SHIFT:-2}
+case "$clock" in icount | host) ;; *) echo "kvmsqueeze: lab: LAB_CLOCK=$clock: expected icount (QEMU counts instructions: deterministic) or host (real time)" >&2; exit 2 ;; esac
+case "$shift_" in [0-9]) ;; *) die "LAB_ICOUNT_SHIFT=$shift_: expected 0 to 9 (one instruction = 2^N ns)" ;; esac
 mem=${LAB_MEM:-2G}
 cpus=${LAB_CPUS:-2}
 guard=${LAB_TIMEOUT:-1800}
@@ -74,14 +80,32 @@ for f in /sys/module/kvm_amd/parameters/nested /sys/module/kvm_intel/parameters/
 		accel_name=kvm
 	fi
 done
+# The lab clock. -icount makes QEMU's virtual clock (the guest's TSC and
+# timers) advance by 2^shift ns per instruction executed, L1 kernel and L2
+# guest together, so every time the guest measures is a count of
+# instructions: the same on a loaded machine as on a quiet one. sleep=off:
+# an idle lab skips ahead instead of waiting. icount needs one TCG thread,
+# which the lab uses anyway. shift=2 (250 M instructions per virtual
+# second) is about what TCG runs here, so the specs' durations keep their
+# meaning in wall time too.
+if [ "$accel_name" = kvm ]; then
+	[ -n "${LAB_CLOCK:-}" ] && [ "$clock" = icount ] &&
+		die "LAB_CLOCK=icount: this lab runs with -accel kvm, whose guests run on the CPU; QEMU can count instructions only under TCG (unset LAB_CLOCK)"
+	clock=host
+fi
+if [ "$clock" = icount ]; then
+	accel="$accel -icount shift=$shift_,sleep=off"
+fi
 echo "$accel_name" >"$out/lab-accel"
+echo "$clock" >"$out/lab-clock"
 echo "$mmu" >"$out/lab-mmu"
 echo "$release" >"$out/lab-kernel"
 
-cmdline="console=ttyS0 panic=-1 oops=panic kvmsqueeze.lab=1 kvmsqueeze.accel=$accel_name kvmsqueeze.arm=$arm kvmsqueeze.exp=$exp kvmsqueeze.reps=$reps kvm_amd.npt=$npt kvm_intel.ept=$npt"
+cmdline="console=ttyS0 panic=-1 oops=panic kvmsqueeze.lab=1 kvmsqueeze.accel=$accel_name kvmsqueeze.arm=$arm kvmsqueeze.exp=$exp kvmsqueeze.reps=$reps kvmsqueeze.clock=$clock kvm_amd.npt=$npt kvm_intel.ept=$npt"
+[ "$clock" = icount ] && cmdline="$cmdline kvmsqueeze.icount_shift=$shift_"
 [ -n "${LAB_DURATION:-}" ] && cmdline="$cmdline kvmsqueeze.duration=$LAB_DURATION"
 [ -n "${LAB_SCALE:-}" ] && cmdline="$cmdline kvmsqueeze.scale=$LAB_SCALE"
-say "booting $release ($accel_name, $mmu, $mem, $cpus CPUs): $name x $reps -> $out"
+say "booting $release ($accel_name, clock $clock, $mmu, $mem, $cpus CPUs): $name x $reps -> $out"
 rm -f "$out/lab-status"
 start=$(date +%s)
 # shellcheck disable=SC2086

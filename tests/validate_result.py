@@ -465,6 +465,11 @@ def check_host(c, d):
         "mmu_reason": "str", "kvm_params": "obj", "lab": "bool", "arm": "str?"})
     if h is None:
         return
+    # results before the lab clock was recorded have no "clock": host time
+    if "clock" in h and h["clock"] not in ("icount", "host"):
+        c.bad("host.clock", "%r is not icount or host" % (h["clock"],))
+    if h.get("clock") == "icount" and not isinstance(h.get("icount_shift"), int):
+        c.bad("host.icount_shift", "must be an integer with clock icount")
     if isinstance(h.get("mmu"), str) and h["mmu"] not in ("tdp", "shadow", "unknown"):
         c.bad("host.mmu", "'%s' is not tdp, shadow or unknown" % h["mmu"])
     for k, v in (h.get("kvm_params") or {}).items() if isinstance(h.get("kvm_params"), dict) \

@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * analysis/metrics.h: the metrics report and compare show, each ONE value
+ * common/metrics.h: the metrics report and compare show, each ONE value
  * per result file (per run), read from the file's summary, and how their
  * units scale for people.
  */
-#ifndef KVMSQ_ANALYSIS_METRICS_H
-#define KVMSQ_ANALYSIS_METRICS_H
+#ifndef KVMSQ_COMMON_METRICS_H
+#define KVMSQ_COMMON_METRICS_H
 
 #include <stddef.h>
 

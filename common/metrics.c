@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * analysis/metrics.c: the table of metrics, where each comes from in a
+ * common/metrics.c: the table of metrics, where each comes from in a
  * result file (experiments/RESULT.md, "summary") and its unit.
  */
 #include <errno.h>
@@ -9,7 +9,7 @@
 
 #include <json-c/json.h>
 
-#include "analysis/metrics.h"
+#include "common/metrics.h"
 #include "vmm/util.h"
 
 #define PT	"summary.page_tables."
