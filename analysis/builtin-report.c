@@ -34,7 +34,7 @@ static const char report_usage[] =
 "  -s, --seed N                seed of the bootstrap (default 1: the same\n"
 "                              output every time)\n"
 "      --force                 summarise sets whose runs differ in spec,\n"
-"                              --duration, --scale, MMU mode or accel\n"
+"                              --duration, --scale, MMU mode, accel or clock\n"
 "  -h, --help                  this text\n"
 "\n"
 "A DIR may also hold result directories, one level down: each is a set.\n"

@@ -544,7 +544,7 @@ int text_report(FILE *out, const struct cmp_table *t, const struct text_opts *o)
 	text_wrap(out, buf, 3, TEXT_WIDTH);
 	arm_legend(out, t, 0);
 	if (o->forced)
-		text_wrap(out, "FORCED: the runs of some set differ in spec, MMU mode or accel (--force).",
+		text_wrap(out, "FORCED: the runs of some set differ in spec, MMU mode, accel or clock (--force).",
 			  0, TEXT_WIDTH);
 	fprintf(out, "\n");
 	grid_print(out, &g, TEXT_WIDTH);
@@ -689,7 +689,7 @@ int text_compare(FILE *out, const struct cmp_table *t, const struct text_opts *o
 	for (a = 0; a < t->nr_arms; a++)
 		arm_legend(out, t, a);
 	if (o->forced)
-		text_wrap(out, "FORCED: these runs differ in spec, MMU mode or accel (--force).",
+		text_wrap(out, "FORCED: these runs differ in spec, MMU mode, accel or clock (--force).",
 			  0, TEXT_WIDTH);
 	fprintf(out, "\n");
 	grid_print(out, &g, TEXT_WIDTH);

@@ -33,6 +33,31 @@ echo '{"hello": 1}' >"$TMP/empty/rep-1.json"
 expect report_not_result 1 "not a kvmsqueeze result" report "$TMP/empty/rep-1.json" &&
 	ok report_not_result
 
+# Small made-up results (tests/fixtures/analysis/make-results.py): what
+# they must give is known, and they need no KVM.
+FX=$TMP/fx
+python3 tests/fixtures/analysis/make-results.py "$FX"
+
+# A run counted twice is refused: with the same directory given three
+# times, a p of 0.119 (a against b) would turn into a star.
+expect dup_dir 1 "$FX/a and $FX/a are the same directory" \
+	compare "$FX/a" "$FX/b" "$FX/a" "$FX/a" && ok dup_dir
+ln -s "$FX/a" "$TMP/a-link"
+expect dup_symlink 1 "$FX/a and $TMP/a-link/ are the same directory" \
+	compare "$FX/a" "$FX/b" "$TMP/a-link/" && ok dup_symlink
+expect dup_file 1 "$FX/a/rep-1.json and $FX/a/rep-1.json are the same file" \
+	report "$FX/a" "$FX/a/rep-1.json" && ok dup_file
+cp -r "$FX/a" "$TMP/a-copy"
+expect dup_run 1 "$FX/a/rep-1.json and $TMP/a-copy/rep-1.json are the same run \(run.id" \
+	compare "$FX/a" "$TMP/a-copy" && ok dup_run
+
+# Clocks: absent is "host"; icount and host are not compared unless --force.
+expect clock_absent_is_host 0 "" compare "$FX/a" "$FX/host" && ok clock_absent_is_host
+expect clock_refused 1 "refusing to compare: host.clock differs: \"host\" in $FX/a/rep-1.json, \"icount\" in $FX/icount/rep-1.json \(--force" \
+	compare "$FX/a" "$FX/icount" && ok clock_refused
+expect clock_forced 0 "host.clock differs.*compared anyway" compare --force "$FX/a" "$FX/icount" &&
+	grep -q FORCED "$TMP/out" && ok clock_forced
+
 RESULT_TESTS="report_text report_na aa_not_significant planted_effect text_4_arms
 refuse_experiment force_overrides refuse_mmu incomplete_skipped noise_floors csv json
 seed_reproducible plots"
@@ -69,6 +94,7 @@ os.makedirs(dst, exist_ok=True)
 for path in sorted(glob.glob(os.path.join(src, "rep-*.json"))):
     d = json.load(open(path))
     name = os.path.basename(path)
+    d["run"]["id"] += "-" + edit    # another run: a copy would be refused
     if edit == "planted":
         # +30% on every fault latency: the summary and every histogram
         s = d["summary"]["fault_latency_ns"]
@@ -154,7 +180,7 @@ fi
 
 # Four arms with long names: still 72 columns.
 for arm in legacy-6.12-zap-oldest cache-shrinker-with-vcpu-mutex no-shrinker-as-in-6.13; do
-	cp -r "$A1" "$TMP/$arm"
+	edit_copy "$arm" "$A1" "$TMP/$arm"
 done
 expect text_4_arms 0 "" compare "$A1" "$TMP/legacy-6.12-zap-oldest" \
 	"$TMP/cache-shrinker-with-vcpu-mutex" "$TMP/no-shrinker-as-in-6.13" &&

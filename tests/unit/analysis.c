@@ -12,11 +12,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "unit.h"
 #include "analysis/compare.h"
+#include "analysis/results.h"
 #include "analysis/stats.h"
 #include "analysis/text.h"
+#include "vmm/err.h"
 #include "vmm/util.h"
 
 /* The tests' own generator (xorshift64*), independent of stats.c's. */
@@ -211,6 +215,218 @@ static void holm_known(void)
 	}
 }
 
+static void quartiles(void)
+{
+	const double v[] = { 7, 1, 3, 5 }, one[] = { 4 };
+
+	/* type 7: h = (n - 1) q over 1 3 5 7 */
+	CHECK(stats_quantile(v, 4, 0.25) == 2.5, "q1 %g", stats_quantile(v, 4, 0.25));
+	CHECK(stats_quantile(v, 4, 0.75) == 5.5, "q3 %g", stats_quantile(v, 4, 0.75));
+	CHECK(stats_quantile(v, 4, 0.5) == stats_median(v, 4), "q2 %g", stats_quantile(v, 4, 0.5));
+	CHECK(stats_quantile(v, 4, 0) == 1 && stats_quantile(v, 4, 1) == 7, "ends");
+	CHECK(stats_quantile(one, 1, 0.25) == 4, "one value %g", stats_quantile(one, 1, 0.25));
+	CHECK(isnan(stats_quantile(v, 0, 0.5)), "quantile of nothing");
+}
+
+/* A monotone trend gives rho 1 and a small p; shuffled, neither. */
+static void spearman(void)
+{
+	double x[16], y[16], rho, p;
+	size_t strata[16], i;
+
+	for (i = 0; i < 16; i++) {
+		x[i] = (double)(i / 2 + 1);		/* blocks 1..8, two arms each */
+		strata[i] = i % 2;
+		y[i] = 100 + 3 * (double)(i / 2) + (double)(i % 2);
+	}
+	CHECK(!stats_spearman_test(x, y, strata, 16, 1, &rho, &p), "test failed");
+	CHECK(rho > 0.95 && p < 0.001, "planted trend: rho %g p %g", rho, p);
+	for (i = 0; i < 16; i++)	/* the same values in a fixed shuffled order */
+		y[i] = 100 + (double)((i * 7 + 3) % 16);
+	CHECK(!stats_spearman_test(x, y, strata, 16, 1, &rho, &p), "test failed");
+	CHECK(fabs(rho) < 0.3 && p > 0.2, "no trend: rho %g p %g", rho, p);
+	for (i = 0; i < 16; i++)
+		y[i] = 5;
+	CHECK(!stats_spearman_test(x, y, NULL, 16, 1, &rho, &p) && isnan(rho) && isnan(p),
+	      "constant: rho %g p %g", rho, p);
+	CHECK(stats_spearman_test(x, y, NULL, 2, 1, &rho, &p) == -EINVAL, "two values tested");
+	{
+		/* a textbook case: ranks 1..5 against 2 1 4 3 5, rho = 0.8 */
+		const double tx[] = { 1, 2, 3, 4, 5 }, ty[] = { 20, 10, 40, 30, 50 };
+
+		stats_spearman_test(tx, ty, NULL, 5, 1, &rho, &p);
+		CHECK(fabs(rho - 0.8) < 1e-12, "rho %g, want 0.8", rho);
+	}
+}
+
+/* --- result files --- */
+
+/* A directory for result files, removed by dir_remove(). */
+static char *temp_dir(void)
+{
+	char tmpl[] = "/tmp/kvmsq-unit-XXXXXX", *d = mkdtemp(tmpl);
+
+	return d ? strdup(d) : NULL;
+}
+
+static void dir_remove(const char *dir)
+{
+	char cmd[512];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	if (system(cmd))
+		printf("# could not remove %s\n", dir);
+}
+
+struct fake_run {
+	const char *id;
+	int rep;
+	int block;			/* 0: null */
+	const char *clock;		/* NULL: absent */
+	const char *primary;		/* JSON array text, or NULL */
+	double p50;
+	const char *started_at;		/* NULL: a fixed time */
+	bool trace_missing;		/* the shrink_trace source unavailable */
+};
+
+/* Write one result file, the fields report and compare read. */
+static int fake_write(const char *dir, const char *name, const struct fake_run *r)
+{
+	char path[512];
+	FILE *f;
+
+	mkdir(dir, 0755);
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "w");
+	if (!f)
+		return -1;
+	fprintf(f, "{\"schema\": 1, \"complete\": true,\n"
+		" \"run\": {\"id\": \"%s\", \"experiment\": \"fake\", \"rep\": %d,"
+		" \"block\": ", r->id, r->rep);
+	if (r->block)
+		fprintf(f, "%d", r->block);
+	else
+		fprintf(f, "null");
+	fprintf(f, ", \"started_at\": \"%s\", \"duration_s\": 1, \"scale\": 1},\n"
+		" \"host\": {\"kernel_release\": \"6.12\", \"mmu\": \"tdp\", \"accel\": null",
+		r->started_at ? r->started_at : "2026-01-01T00:00:00Z");
+	if (r->clock)
+		fprintf(f, ", \"clock\": \"%s\", \"icount_shift\": %s", r->clock,
+			strcmp(r->clock, "icount") ? "null" : "2");
+	fprintf(f, "},\n \"spec\": {\"name\": \"fake\"%s%s},\n",
+		r->primary ? ", \"primary\": " : "", r->primary ? r->primary : "");
+	fprintf(f, " \"sources\": [{\"name\": \"meminfo\", \"kind\": \"sampler\", \"available\": true}%s],\n",
+		r->trace_missing ? ", {\"name\": \"shrink_trace\", \"kind\": \"sampler\", \"available\": false, \"why\": \"no tracefs here\"}" : "");
+	fprintf(f, " \"summary\": {\"fault_latency_ns\": {\"p50\": %.17g, \"p99\": %.17g},"
+		" \"shrinker\": {\"kvm_calls\": null}, \"idle_cache_pages_per_vcpu\": null,"
+		" \"run_s\": 1.0}}\n", r->p50, r->p50 * 2);
+	return fclose(f);
+}
+
+static int load(struct result_db *db, char **paths, int n)
+{
+	return results_load(db, paths, n, NULL, NULL);
+}
+
+/* The same directory, file or run twice is refused, naming both paths. */
+static void duplicates_refused(void)
+{
+	char *d = temp_dir(), a[256], b[256], a2[256], file[256], copy[256];
+	struct fake_run r = { .id = "run-1", .rep = 1, .p50 = 5000 };
+	struct result_db db;
+	char *paths[2];
+	int ret;
+
+	CHECK(d, "no temp dir");
+	if (!d)
+		return;
+	snprintf(a, sizeof(a), "%s/a", d);
+	snprintf(b, sizeof(b), "%s/b", d);
+	snprintf(a2, sizeof(a2), "%s/./a/", d);
+	snprintf(file, sizeof(file), "%s/a/rep-1.json", d);
+	snprintf(copy, sizeof(copy), "%s/b/rep-1.json", d);
+	fake_write(a, "rep-1.json", &r);
+	r.id = "run-2";
+	fake_write(b, "rep-1.json", &r);
+
+	paths[0] = a;
+	paths[1] = b;
+	CHECK(!load(&db, paths, 2), "two different runs refused: %s", err_msg());
+	results_free(&db);
+	paths[1] = a2;
+	ret = load(&db, paths, 2);
+	CHECK(ret == -EINVAL && strstr(err_msg(), a) && strstr(err_msg(), a2) &&
+	      strstr(err_msg(), "same directory"), "a and ./a/: %d %s", ret, err_msg());
+	paths[1] = file;
+	ret = load(&db, paths, 2);
+	CHECK(ret == -EINVAL && strstr(err_msg(), "same file") && strstr(err_msg(), file),
+	      "a directory and its file: %d %s", ret, err_msg());
+	/* a copy: another file, the same run.id and run.rep */
+	r.id = "run-1";
+	fake_write(b, "rep-1.json", &r);
+	paths[1] = b;
+	ret = load(&db, paths, 2);
+	CHECK(ret == -EINVAL && strstr(err_msg(), "same run") && strstr(err_msg(), copy) &&
+	      strstr(err_msg(), "run.id run-1"), "a copy: %d %s", ret, err_msg());
+	/* two blocks of a plan may share an id (a lab's pid and second) */
+	r.block = 2;
+	fake_write(b, "rep-1.json", &r);
+	r.block = 1;
+	fake_write(a, "rep-1.json", &r);
+	CHECK(!load(&db, paths, 2), "two blocks refused: %s", err_msg());
+	results_free(&db);
+	dir_remove(d);
+	free(d);
+}
+
+/* Absent clock means host; icount against host is refused, either way round. */
+static void clocks_checked(void)
+{
+	char *d = temp_dir(), a[256], b[256], c[256];
+	struct fake_run r = { .id = "x", .rep = 1, .p50 = 5000 };
+	struct result_set *sets[2];
+	struct result_db db;
+	char *paths[2];
+	int ret;
+
+	CHECK(d, "no temp dir");
+	if (!d)
+		return;
+	snprintf(a, sizeof(a), "%s/old", d);
+	snprintf(b, sizeof(b), "%s/host", d);
+	snprintf(c, sizeof(c), "%s/icount", d);
+	fake_write(a, "rep-1.json", &r);
+	r.id = "y";
+	r.clock = "host";
+	fake_write(b, "rep-1.json", &r);
+	r.id = "z";
+	r.clock = "icount";
+	fake_write(c, "rep-1.json", &r);
+	paths[0] = a;
+	paths[1] = b;
+	CHECK(!load(&db, paths, 2), "load: %s", err_msg());
+	sets[0] = &db.sets[0];
+	sets[1] = &db.sets[1];
+	CHECK(db.nr_sets == 2 && !results_check_sets(sets, 2), "absent and host differ: %s",
+	      err_msg());
+	results_free(&db);
+	paths[1] = c;
+	CHECK(!load(&db, paths, 2), "load: %s", err_msg());
+	sets[0] = &db.sets[0];
+	sets[1] = &db.sets[1];
+	ret = results_check_sets(sets, 2);
+	CHECK(ret == -EINVAL && strstr(err_msg(), "host.clock differs: \"host\" in"),
+	      "absent and icount: %d %s", ret, err_msg());
+	sets[0] = &db.sets[1];
+	sets[1] = &db.sets[0];
+	ret = results_check_sets(sets, 2);
+	CHECK(ret == -EINVAL && strstr(err_msg(), "\"icount\" in"), "icount and absent: %d %s",
+	      ret, err_msg());
+	results_free(&db);
+	dir_remove(d);
+	free(d);
+}
+
 /* --- tables --- */
 
 static const struct metric long_metrics[] = {
@@ -387,6 +603,10 @@ UNIT_MAIN(
 	T(perm_exact_vs_brute),
 	T(perm_random_vs_brute),
 	T(holm_known),
+	T(quartiles),
+	T(spearman),
+	T(duplicates_refused),
+	T(clocks_checked),
 	T(table_72_columns),
 	T(significance_needs_floor),
 )
