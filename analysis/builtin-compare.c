@@ -50,7 +50,7 @@ static const char compare_usage[] =
 "metric that is null in a run is n/a for that run, never 0. See\n"
 "analysis/README.md. Exit status: 0 done, 1 refused or failed, 2 usage.\n";
 
-enum { OPT_FLOOR = 256, OPT_FORCE };
+enum { OPT_FLOOR = 256, OPT_FORCE, OPT_PRIMARY };
 
 static const struct option compare_options[] = {
 	{ "format", required_argument, NULL, 'f' },
@@ -59,6 +59,7 @@ static const struct option compare_options[] = {
 	{ "plots", required_argument, NULL, 'p' },
 	{ "seed", required_argument, NULL, 's' },
 	{ "force", no_argument, NULL, OPT_FORCE },
+	{ "primary", required_argument, NULL, OPT_PRIMARY },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -70,6 +71,7 @@ struct compare_cli {
 	const char *plots_dir;
 	double floor;
 	bool force;
+	struct metric_list primary;	/* --primary */
 	struct cmp_opts cmp;
 	char **paths;
 	int nr_paths;
@@ -107,6 +109,11 @@ static int opt_parse(struct compare_cli *c, int argc, char **argv)
 			break;
 		case OPT_FORCE:
 			c->force = true;
+			break;
+		case OPT_PRIMARY:
+			metric_list_free(&c->primary);
+			if (metric_list_parse(&c->primary, optarg))
+				return -usage_error("--primary: %s", err_msg());
 			break;
 		case 'h':
 			fputs(compare_usage, stdout);
@@ -252,7 +259,9 @@ static int tables_build(struct cmp_table *tables, const struct compare_plan *p,
 		if (ret)
 			return ret;
 		cmp_table_set_floors(&tables[k], nf, c->floor);
-		ret = cmp_table_compute(&tables[k], &c->cmp);
+		ret = cmp_table_choose_primary(&tables[k], &c->primary);
+		if (!ret)
+			ret = cmp_table_compute(&tables[k], &c->cmp);
 		if (ret)
 			return ret;
 	}
@@ -339,6 +348,7 @@ int cmd_compare(int argc, char **argv)
 	memcpy(given, argv, (size_t)argc * sizeof(*given));
 	ret = opt_parse(&c, argc, argv);
 	if (ret) {
+		metric_list_free(&c.primary);
 		free(given);
 		return ret > 0 ? EXIT_OK : -ret;
 	}
@@ -375,6 +385,7 @@ out:
 	results_free(&noise_db);
 	results_free(&db);
 fail:
+	metric_list_free(&c.primary);
 	free(given);
 	if (!ret)
 		return EXIT_OK;

@@ -42,13 +42,14 @@ static const char report_usage[] =
 "metric that is null in a run is n/a for that run, never 0. See\n"
 "analysis/README.md. Exit status: 0 done, 1 refused or failed, 2 usage.\n";
 
-enum { OPT_FORCE = 256 };
+enum { OPT_FORCE = 256, OPT_PRIMARY };
 
 static const struct option report_options[] = {
 	{ "format", required_argument, NULL, 'f' },
 	{ "plots", required_argument, NULL, 'p' },
 	{ "seed", required_argument, NULL, 's' },
 	{ "force", no_argument, NULL, OPT_FORCE },
+	{ "primary", required_argument, NULL, OPT_PRIMARY },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -58,6 +59,7 @@ struct report_cli {
 	enum out_format format;
 	const char *plots_dir;
 	bool force;
+	struct metric_list primary;	/* --primary */
 	struct cmp_opts cmp;
 	char **paths;
 	int nr_paths;
@@ -86,6 +88,11 @@ static int opt_parse(struct report_cli *c, int argc, char **argv)
 			break;
 		case OPT_FORCE:
 			c->force = true;
+			break;
+		case OPT_PRIMARY:
+			metric_list_free(&c->primary);
+			if (metric_list_parse(&c->primary, optarg))
+				return -usage_error("--primary: %s", err_msg());
 			break;
 		case 'h':
 			fputs(report_usage, stdout);
@@ -120,6 +127,8 @@ static int tables_build(struct cmp_table *tables, struct result_db *db,
 			*forced = true;
 		}
 		ret = cmp_table_from_sets(&tables[k], &set, 1);
+		if (!ret)
+			ret = cmp_table_choose_primary(&tables[k], &c->primary);
 		if (!ret)
 			ret = cmp_table_compute(&tables[k], &c->cmp);
 		if (ret)
@@ -220,6 +229,7 @@ int cmd_report(int argc, char **argv)
 	memcpy(given, argv, (size_t)argc * sizeof(*given));
 	ret = opt_parse(&c, argc, argv);
 	if (ret) {
+		metric_list_free(&c.primary);
 		free(given);
 		return ret > 0 ? EXIT_OK : -ret;
 	}
@@ -246,6 +256,7 @@ out:
 	free(tables);
 	results_free(&db);
 fail:
+	metric_list_free(&c.primary);
 	free(given);
 	if (!ret)
 		return EXIT_OK;

@@ -51,6 +51,13 @@ const char *result_str(const struct result_file *f, const char *path)
 	return o && json_object_is_type(o, json_type_string) ? json_object_get_string(o) : NULL;
 }
 
+const char *result_clock(const struct result_file *f)
+{
+	const char *clock = result_str(f, "host.clock");
+
+	return clock ? clock : "host";
+}
+
 static void warnf(results_warn_fn warn, void *arg, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 

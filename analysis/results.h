@@ -67,5 +67,7 @@ int results_check_sets(struct result_set *const *sets, size_t n);
 
 /* A string field of a result ("host.kernel_release"), or NULL. */
 const char *result_str(const struct result_file *f, const char *path);
+/* host.clock: "icount", "host" (also when absent: older results). */
+const char *result_clock(const struct result_file *f);
 
 #endif

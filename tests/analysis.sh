@@ -58,6 +58,56 @@ expect clock_refused 1 "refusing to compare: host.clock differs: \"host\" in $FX
 expect clock_forced 0 "host.clock differs.*compared anyway" compare --force "$FX/a" "$FX/icount" &&
 	grep -q FORCED "$TMP/out" && ok clock_forced
 
+# Primaries: only they are tested for significance (Holm over them).
+if expect primary_spec 0 "" compare "$FX/a" "$FX/b" "$FX/c"; then
+	tr '\n' '~' <"$TMP/out" >"$TMP/flat"
+	if ! grep -q '^Primary (spec.primary): fault p50\.$' "$TMP/out"; then
+		fail primary_spec "no primary line: $(grep -i primary "$TMP/out" | head -n 2)"
+	elif ! grep -q '~primary:~fault p50 (us) .*(+6\.5%)~exploratory (never starred):~' "$TMP/flat"; then
+		fail primary_spec "b: fault p50 not under primary, or starred at p 0.119"
+	elif ! grep -Eq '^fault p50 (\(us\))? .*\(\*\+30\.0%\*\)$' "$TMP/out"; then
+		fail primary_spec "c: fault p50 +30% (p 0.0079) not starred: $(grep '^fault p50' "$TMP/out")"
+	elif grep -E '^run time' "$TMP/out" | grep -q '\*'; then
+		fail primary_spec "exploratory run time starred: $(grep '^run time' "$TMP/out")"
+	elif ! grep -Eq '^run time +5\.0% +0\.0079  ' "$TMP/out"; then
+		fail primary_spec "exploratory run time without its raw p: $(grep '^run time' "$TMP/out")"
+	else
+		ok primary_spec
+	fi
+fi
+if expect primary_none 0 "" compare "$FX/old-a" "$FX/old-c"; then
+	if grep -Eq '\(\*[-+]|[0-9]\*$' "$TMP/out"; then
+		fail primary_none "starred without primaries: $(grep -E '\(\*[-+]|[0-9]\*$' "$TMP/out" | head -n 1)"
+	elif ! tr '\n' ' ' <"$TMP/out" | grep -q 'No primary metrics: the spec names none.*--primary'; then
+		fail primary_none "no line saying there are no primaries"
+	else
+		ok primary_none
+	fi
+fi
+expect primary_option 0 "" compare --primary fault_p50_ns "$FX/old-a" "$FX/old-c" &&
+	grep -q '^Primary (--primary): fault p50\.$' "$TMP/out" &&
+	grep -Eq '^fault p50 .*\(\*\+30\.0%\*\)$' "$TMP/out" && ok primary_option
+expect primary_replaced 0 "" compare --primary run_s,fault_p99_ns "$FX/a" "$FX/c" &&
+	tr '\n' ' ' <"$TMP/out" | grep -q "Primary (--primary, in place of the spec's: fault p50): run time, fault p99\." &&
+	ok primary_replaced
+expect primary_unknown 2 "--primary: 'fault_p51_ns' is not a metric id" \
+	compare --primary fault_p50_ns,fault_p51_ns "$FX/a" "$FX/c" && ok primary_unknown
+if expect primary_csv 0 "" compare --format csv "$FX/a" "$FX/b"; then
+	python3 - "$TMP/out" <<'PY' >"$TMP/csv.txt" 2>&1 && ok primary_csv || fail primary_csv "$(tail -n 1 "$TMP/csv.txt")"
+import csv, sys
+rows = {(r["metric"], r["arm"]): r for r in csv.DictReader(open(sys.argv[1]))}
+p50, run = rows["fault_p50_ns", "b"], rows["run_s", "b"]
+assert p50["primary"] == "1" and abs(float(p50["p_raw"]) - 30 / 252) < 1e-9, p50
+assert p50["p_holm"] == p50["p_raw"] and p50["significant"] == "0", p50
+assert run["primary"] == "0" and float(run["p_raw"]) < 0.01, run
+assert run["p_holm"] == "" and run["significant"] == "0", run
+assert float(p50["q1"]) <= float(p50["median"]) <= float(p50["q3"]), p50
+PY
+fi
+expect primary_json 0 "" compare --format json "$FX/a" "$FX/b" &&
+	json_check primary_json "$TMP/out" '[(m["primary"], m["arms"][1]["p_holm"] is None) for m in d["tables"][0]["metrics"] if m["name"] in ("fault_p50_ns", "run_s")] == [(True, False), (False, True)] and d["tables"][0]["primary"] == ["fault_p50_ns"]' &&
+	ok primary_json
+
 RESULT_TESTS="report_text report_na aa_not_significant planted_effect text_4_arms
 refuse_experiment force_overrides refuse_mmu incomplete_skipped noise_floors csv json
 seed_reproducible plots"
@@ -147,30 +197,33 @@ else
 	skip report_na "this kernel reports idle cache pages"
 fi
 
-# A/A: two sets of the same experiment; at most 5% of the metrics differ.
-if expect aa_not_significant 0 "" compare --format json "$A1" "$A2"; then
+# A/A: two sets of the same experiment; no primary differs.
+AA_PRIMARY=fault_p50_ns,fault_p99_ns,touch_pages_per_s,memcg_peak_bytes,run_s
+if expect aa_not_significant 0 "" compare --format json --primary "$AA_PRIMARY" "$A1" "$A2"; then
 	python3 - "$TMP/out" >"$TMP/aa.txt" <<'PY'
 import json, sys
 t = json.load(open(sys.argv[1]))["tables"][0]
-have = [m for m in t["metrics"] if any(a["runs"] for a in m["arms"])]
+have = [m for m in t["metrics"] if m["primary"] and any(a["runs"] for a in m["arms"])]
 sig = [m["name"] for m in have if m["arms"][1]["significant"]]
 print(len(sig), len(have), " ".join(sig))
 PY
 	read -r nsig nhave names <"$TMP/aa.txt"
-	echo "# A/A: $nsig of $nhave metrics significant $names"
-	if [ "$nhave" -gt 0 ] && [ $((nsig * 100)) -le $((nhave * 5)) ]; then
+	echo "# A/A: $nsig of $nhave primaries significant $names"
+	if [ "$nhave" -gt 0 ] && [ "$nsig" -eq 0 ]; then
 		ok aa_not_significant
 	else
-		fail aa_not_significant "$nsig of $nhave metrics significant in an A/A comparison: $names"
+		fail aa_not_significant "$nsig of $nhave primaries significant in an A/A comparison: $names"
 	fi
 fi
 
 # Planted effect: +30% fault latency must be flagged at p50.
-if expect planted_effect 0 "" compare --format json "$TMP/base" "$TMP/planted" &&
+if expect planted_effect 0 "" compare --format json --primary fault_p50_ns,fault_p99_ns \
+	"$TMP/base" "$TMP/planted" &&
    json_check planted_effect "$TMP/out" \
 	'[m for m in d["tables"][0]["metrics"] if m["name"] == "fault_p50_ns"][0]["arms"][1]["significant"]' \
 	"fault p50 +30% not significant"; then
-	"$KVMSQUEEZE" compare "$TMP/base" "$TMP/planted" >"$TMP/out" 2>&1
+	"$KVMSQUEEZE" compare --primary fault_p50_ns,fault_p99_ns "$TMP/base" "$TMP/planted" \
+		>"$TMP/out" 2>&1
 	if grep -Eq '^fault p50 \(us\) .*\(\*\+30\.0%\*\)' "$TMP/out"; then
 		ok planted_effect
 	else

@@ -429,6 +429,8 @@ static void clocks_checked(void)
 
 /* --- tables --- */
 
+#define S(text)	((text) ? (text) : "(null)")
+
 static const struct metric long_metrics[] = {
 	{ "m_bytes", "an extremely long metric name for page-table memory at its peak",
 	  "x", UNIT_BYTES, BETTER_LOWER },
@@ -439,10 +441,16 @@ static const struct metric long_metrics[] = {
 	{ "m_rate", "rate with a long name", "x", UNIT_PAGES_PER_S, BETTER_HIGHER },
 };
 
+/*
+ * Rows 0-2 are primary, 3 (n/a everywhere) and 4 exploratory; arm a is
+ * (1 + shift * a) times the first, 8 runs each, 1% noise.
+ */
 static int build_table(struct cmp_table *t, const char *const *labels, size_t arms,
 		       double shift, double floor)
 {
 	const struct metric *rows[ARRAY_SIZE(long_metrics)];
+	const struct metric *first3[] = { &long_metrics[0], &long_metrics[1], &long_metrics[2] };
+	struct metric_list primary = { first3, 3 };
 	double v[8];
 	size_t i, a, k;
 	int ret;
@@ -471,7 +479,7 @@ static int build_table(struct cmp_table *t, const char *const *labels, size_t ar
 			t->rows[i].floor = floor;
 		}
 	}
-	return 0;
+	return cmp_table_set_primary(t, &primary, "--primary");
 }
 
 static const struct cmp_opts test_opts = {
@@ -538,6 +546,8 @@ static void table_72_columns(void)
 	CHECK(!ret, "4 long arm names: %s:\n%s", ret == -2 ? "not ASCII" : "over 72 columns",
 	      text);
 	CHECK(text && strstr(text, "(*+"), "no significant +20%% cell:\n%s", text);
+	CHECK(text && strstr(text, " +-0.") && strstr(text, "\nexploratory (never starred):\n"),
+	      "no spread or no exploratory heading:\n%s", text);
 	if (text)
 		unwrap(text);
 	CHECK(text && strstr(text, "n/a in every run") && strstr(text, "never there"),
@@ -581,12 +591,12 @@ static void significance_needs_floor(void)
 		const struct cmp_cell *c = &t.rows[i].cells[1];
 
 		CHECK(!c->significant, "row %zu significant under a 50%% floor", i);
-		if (i != 3)
+		if (i < 3)
 			CHECK(!isnan(c->p_holm) && c->p_holm < 0.05, "row %zu p_holm %g", i,
 			      c->p_holm);
 	}
 	CHECK(isnan(t.rows[3].cells[1].p_raw), "an n/a row was tested");
-	CHECK(t.family[1] == 4, "Holm over %zu tests, want 4", t.family[1]);
+	CHECK(t.family[1] == 3, "Holm over %zu tests, want the 3 primaries", t.family[1]);
 	cmp_table_free(&t);
 
 	CHECK(!build_table(&t, names, 2, 0.2, 0.05), "table");
@@ -594,6 +604,206 @@ static void significance_needs_floor(void)
 	CHECK(t.rows[0].cells[1].significant, "+20%% not significant over a 5%% floor (p %g)",
 	      t.rows[0].cells[1].p_holm);
 	cmp_table_free(&t);
+}
+
+/* Two metrics, 5 runs per arm: @values[arm][metric][run]. */
+static int two_row_table(struct cmp_table *t, const double values[2][2][5], bool first_primary,
+			 bool second_primary)
+{
+	static const struct metric two[] = {
+		{ "fault_p50_ns", "fault p50", "x", UNIT_NS, BETTER_LOWER },
+		{ "run_s", "run time", "x", UNIT_S, BETTER_NEITHER },
+	};
+	static const char *const labels[] = { "base", "new" };
+	const struct metric *rows[] = { &two[0], &two[1] }, *prim[2];
+	struct metric_list primary = { prim, 0 };
+	size_t a, i;
+	int ret;
+
+	if (first_primary)
+		prim[primary.n++] = &two[0];
+	if (second_primary)
+		prim[primary.n++] = &two[1];
+	ret = cmp_table_init(t, 2, rows, 2);
+	for (a = 0; a < 2 && !ret; a++) {
+		t->labels[a] = labels[a];
+		for (i = 0; i < 2 && !ret; i++)
+			ret = cmp_cell_set(&t->rows[i].cells[a], values[a][i], 5, 0);
+	}
+	if (!ret)
+		ret = cmp_table_set_primary(t, &primary, "--primary");
+	if (!ret)
+		ret = cmp_table_compute(t, &test_opts);
+	return ret;
+}
+
+static char *render(const struct cmp_table *t)
+{
+	struct text_opts o = { .cmp = &test_opts, .default_floor = 0.05 };
+	char *text = NULL;
+	size_t len;
+	FILE *f = open_memstream(&text, &len);
+
+	if (f) {
+		text_compare(f, t, &o);
+		fclose(f);
+	}
+	return text;
+}
+
+/* The first line of @text that starts with @label (a static copy). */
+static const char *line_of(const char *text, const char *label)
+{
+	static char line[256];
+	const char *p = text;
+
+	line[0] = '\0';
+	while (p && *p) {
+		if (!strncmp(p, label, strlen(label))) {
+			snprintf(line, sizeof(line), "%.*s", (int)strcspn(p, "\n"), p);
+			break;
+		}
+		p = strchr(p, '\n');
+		p = p ? p + 1 : NULL;
+	}
+	return line;
+}
+
+/*
+ * Run time 50% longer in every run (p = 2/252, 0.0079) but exploratory:
+ * tested and shown raw, never Holm-adjusted or starred; the primary
+ * (no effect) is Holm's whole family.
+ */
+static void exploratory_never_starred(void)
+{
+	const double v[2][2][5] = {
+		{ { 5000, 5010, 4990, 5005, 4995 }, { 1.0, 1.01, 1.02, 1.03, 1.04 } },
+		{ { 5002, 5008, 4992, 5004, 4996 }, { 1.5, 1.51, 1.52, 1.53, 1.54 } },
+	};
+	struct cmp_table t;
+	char *text;
+
+	CHECK(!two_row_table(&t, v, true, false), "table: %s", err_msg());
+	CHECK(t.rows[1].cells[1].p_raw < 0.01, "exploratory p %g", t.rows[1].cells[1].p_raw);
+	CHECK(isnan(t.rows[1].cells[1].p_holm) && !t.rows[1].cells[1].significant,
+	      "exploratory adjusted (%g) or starred", t.rows[1].cells[1].p_holm);
+	CHECK(t.family[1] == 1, "Holm over %zu, want 1 (the primary)", t.family[1]);
+	text = render(&t);
+	CHECK(text && !strchr(line_of(text, "run time (s)"), '*'), "starred:\n%s", S(text));
+	CHECK(text && strstr(text, "floor") && strstr(line_of(strstr(text, "floor"), "run time "),
+						       "0.0079") &&
+	      !strchr(line_of(strstr(text, "floor"), "run time "), '*'),
+	      "raw p not shown, or starred:\n%s", S(text));
+	free(text);
+	cmp_table_free(&t);
+	/* the same values with run time primary: starred */
+	CHECK(!two_row_table(&t, v, true, true), "table: %s", err_msg());
+	CHECK(t.rows[1].cells[1].significant, "a primary +50%% in every run not significant (%g)",
+	      t.rows[1].cells[1].p_holm);
+	CHECK(fabs(t.rows[1].cells[1].p_holm - 2 * 2.0 / 252) < 1e-12,
+	      "Holm over 2: %g, want 2 x 2/252", t.rows[1].cells[1].p_holm);
+	text = render(&t);
+	CHECK(text && strstr(line_of(text, "run time (s)"), "(*+49.0%*)"), "not starred:\n%s",
+	      text);
+	free(text);
+	cmp_table_free(&t);
+}
+
+/* A planted effect in a primary is starred; with no primary nothing is. */
+static void primary_planted_starred(void)
+{
+	const double v[2][2][5] = {
+		{ { 5000, 5010, 4990, 5005, 4995 }, { 1, 1, 1, 1, 1 } },
+		{ { 6500, 6513, 6487, 6506, 6493 }, { 1, 1, 1, 1, 1 } },
+	};
+	struct cmp_table t;
+	char *text;
+
+	CHECK(!two_row_table(&t, v, true, false), "table: %s", err_msg());
+	CHECK(t.rows[0].cells[1].significant, "+30%% primary not significant (%g)",
+	      t.rows[0].cells[1].p_holm);
+	text = render(&t);
+	CHECK(text && strstr(text, "\nprimary:\nfault p50 (us)") &&
+	      strstr(line_of(text, "fault p50 (us)"), "(*+30.0%*)"), "not starred:\n%s", S(text));
+	free(text);
+	cmp_table_free(&t);
+	CHECK(!two_row_table(&t, v, false, false), "table: %s", err_msg());
+	CHECK(!t.rows[0].cells[1].significant && t.rows[0].cells[1].p_raw < 0.01,
+	      "no primary: significant, or not tested (%g)", t.rows[0].cells[1].p_raw);
+	text = render(&t);
+	if (text)
+		unwrap(text);
+	CHECK(text && !strstr(text, "*+") && strstr(text, "No primary metrics") &&
+	      strstr(text, "--primary"), "no primaries:\n%s", S(text));
+	free(text);
+	cmp_table_free(&t);
+}
+
+/*
+ * Why a run must not count twice: a at p 30/252 = 0.119 against b, not
+ * significant; a's runs three times over make it p 0.008, a star.
+ */
+static void duplicates_would_star(void)
+{
+	const double a[] = { 5210, 5220, 5360, 5330, 5200 }, b[] = { 5560, 5330, 5580, 5650, 5010 };
+	double aaa[15], p;
+	int exact, i;
+
+	CHECK(!stats_perm_test_median(a, 5, b, 5, 1, &p, &exact), "test");
+	CHECK(fabs(p - 30.0 / 252) < 1e-12, "a against b: p %g, want 0.119", p);
+	for (i = 0; i < 15; i++)
+		aaa[i] = a[i % 5];
+	CHECK(!stats_perm_test_median(aaa, 15, b, 5, 1, &p, &exact), "test");
+	CHECK(p < 0.01, "a three times against b: p %g", p);
+}
+
+/*
+ * Holm over K primaries: the smallest adjusted p is K x 2/C(2n, n); the
+ * note says when it cannot reach alpha and how many runs would.
+ */
+static void power_note_family(void)
+{
+	static const struct metric four[] = {
+		{ "m1", "m one", "x", UNIT_NS, BETTER_LOWER },
+		{ "m2", "m two", "x", UNIT_NS, BETTER_LOWER },
+		{ "m3", "m three", "x", UNIT_NS, BETTER_LOWER },
+		{ "m4", "m four", "x", UNIT_NS, BETTER_LOWER },
+	};
+	static const char *const labels[] = { "base", "new" };
+	const struct metric *rows[] = { &four[0], &four[1], &four[2], &four[3] };
+	struct metric_list primary = { rows, 4 };
+	double v[2][5] = { { 1, 2, 3, 4, 5 }, { 11, 12, 13, 14, 15 } };
+	struct cmp_table t;
+	size_t a, i, n;
+	char *text;
+
+	CHECK(fabs(stats_perm_min_p(5, 5) - 2.0 / 252) < 1e-12, "5 and 5: %g",
+	      stats_perm_min_p(5, 5));
+	CHECK(fabs(stats_perm_min_p(6, 6) - 2.0 / 924) < 1e-12, "6 and 6: %g",
+	      stats_perm_min_p(6, 6));
+	/* 4 and 4 runs: 2/70 = 0.029 alone, 4 x 0.029 = 0.11 with 4 primaries */
+	for (n = 4; n <= 5; n++) {
+		CHECK(!cmp_table_init(&t, 2, rows, 4), "init");
+		for (a = 0; a < 2; a++) {
+			t.labels[a] = labels[a];
+			for (i = 0; i < 4; i++)
+				cmp_cell_set(&t.rows[i].cells[a], v[a], n, 0);
+		}
+		CHECK(!cmp_table_set_primary(&t, &primary, "--primary"), "primary");
+		CHECK(!cmp_table_compute(&t, &test_opts), "compute");
+		text = render(&t);
+		if (text)
+			unwrap(text);
+		if (n == 4)
+			CHECK(text && strstr(text, "new: no change can be significant") &&
+			      strstr(text, "is 0.0286, and Holm over 4 primaries makes it 0.1143") &&
+			      strstr(text, "run 5 or more per arm"), "no note for 4 and 4:\n%s", S(text));
+		else
+			CHECK(text && !strstr(text, "no change can be significant") &&
+			      t.rows[0].cells[1].significant, "5 and 5 with 4 primaries:\n%s", S(text));
+		free(text);
+		cmp_table_free(&t);
+	}
 }
 
 UNIT_MAIN(
@@ -609,4 +819,8 @@ UNIT_MAIN(
 	T(clocks_checked),
 	T(table_72_columns),
 	T(significance_needs_floor),
+	T(exploratory_never_starred),
+	T(primary_planted_starred),
+	T(duplicates_would_star),
+	T(power_note_family),
 )
