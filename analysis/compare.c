@@ -134,6 +134,83 @@ int cmp_table_from_sets(struct cmp_table *t, struct result_set **sets, size_t nr
 	return 0;
 }
 
+/* --- why a value is missing --- */
+
+/*
+ * Summary paths and the samplers behind them (experiments/RESULT.md,
+ * "summary"); the longest prefix wins.
+ */
+static const struct metric_source {
+	const char *prefix;
+	const char *source;
+} metric_sources[] = {
+	{ "summary.page_tables.", "meminfo" },
+	{ "summary.memcg.", "memcg" },
+	{ "summary.reclaim.memcg_", "memcg" },
+	{ "summary.reclaim.", "vmstat" },
+	{ "summary.shrinker.kvm_count", "shrinker" },
+	{ "summary.shrinker.", "shrink_trace" },
+	{ "summary.psi.", "psi" },
+};
+
+const char *cmp_metric_source(const struct metric *m)
+{
+	const struct metric_source *best = NULL;
+	size_t i, len;
+
+	for (i = 0; i < sizeof(metric_sources) / sizeof(metric_sources[0]); i++) {
+		len = strlen(metric_sources[i].prefix);
+		if (!strncmp(m->path, metric_sources[i].prefix, len) &&
+		    (!best || len > strlen(best->prefix)))
+			best = &metric_sources[i];
+	}
+	return best ? best->source : NULL;
+}
+
+/* Why @source was unavailable in this run, or NULL when it was not. */
+static const char *source_unavailable(const struct result_file *f, const char *source)
+{
+	struct json_object *sources = json_path(f->root, "sources"), *s, *o;
+	size_t i, n = json_object_is_type(sources, json_type_array) ?
+		json_object_array_length(sources) : 0;
+
+	for (i = 0; i < n; i++) {
+		s = json_object_array_get_idx(sources, i);
+		o = json_path(s, "name");
+		if (!o || !json_object_is_type(o, json_type_string) ||
+		    strcmp(json_object_get_string(o), source))
+			continue;
+		o = json_path(s, "available");
+		if (!o || json_object_get_boolean(o))
+			return NULL;
+		o = json_path(s, "why");
+		return o && json_object_is_type(o, json_type_string) ? json_object_get_string(o) : "";
+	}
+	return NULL;
+}
+
+int cmp_cell_na_source(const struct cmp_table *t, size_t row, size_t arm, const char **source,
+		       const char **why)
+{
+	const struct metric *m = t->rows[row].m;
+	const struct result_set *s;
+	double v;
+	size_t i;
+
+	*source = cmp_metric_source(m);
+	if (!t->sets || !*source)
+		return -ENOENT;
+	s = t->sets[arm];
+	for (i = 0; i < s->nr_files; i++) {
+		if (metric_value(m, s->files[i]->root, &v) != -ENODATA)
+			continue;
+		*why = source_unavailable(s->files[i], *source);
+		if (*why)
+			return 0;
+	}
+	return -ENOENT;
+}
+
 bool cmp_row_all_na(const struct cmp_table *t, size_t row)
 {
 	size_t a;

@@ -106,6 +106,19 @@ int cmp_table_set_primary(struct cmp_table *t, const struct metric_list *primary
  */
 int cmp_table_choose_primary(struct cmp_table *t, const struct metric_list *given);
 
+/*
+ * The sampler a metric's summary value comes from ("shrink_trace"), by
+ * its path, or NULL (guests' histograms, KVM statistics, the runner).
+ */
+const char *cmp_metric_source(const struct metric *m);
+/*
+ * Why arm @arm has no value of row @row in some run: the first of its
+ * runs where the metric's source was unavailable, its name and why
+ * (pointing into the result). -ENOENT when none was.
+ */
+int cmp_cell_na_source(const struct cmp_table *t, size_t row, size_t arm, const char **source,
+		       const char **why);
+
 /* Whether a row has a value in no run of any arm. */
 bool cmp_row_all_na(const struct cmp_table *t, size_t row);
 

@@ -125,6 +125,23 @@ static struct json_object *json_arm(const struct cmp_table *t, size_t a)
 	return o;
 }
 
+/* Why a cell has no value: the unavailable source, or that it is null. */
+static struct json_object *json_na_reason(const struct cmp_table *t, const struct cmp_row *r,
+					  size_t a)
+{
+	const char *source, *why;
+	char reason[768];
+
+	if (r->cells[a].n)
+		return NULL;
+	if (!cmp_cell_na_source(t, (size_t)(r - t->rows), a, &source, &why))
+		snprintf(reason, sizeof(reason), "source '%s' unavailable%s%s", source,
+			 *why ? ": " : "", why);
+	else
+		snprintf(reason, sizeof(reason), "null in every run");
+	return json_object_new_string(reason);
+}
+
 static struct json_object *json_cell(const struct cmp_table *t, const struct cmp_row *r, size_t a)
 {
 	const struct cmp_cell *c = &r->cells[a];
@@ -134,6 +151,7 @@ static struct json_object *json_cell(const struct cmp_table *t, const struct cmp
 	json_object_object_add(o, "arm", jstr(t->labels[a]));
 	json_object_object_add(o, "runs", json_object_new_int64((int64_t)c->n));
 	json_object_object_add(o, "runs_na", json_object_new_int64((int64_t)c->n_na));
+	json_object_object_add(o, "na_reason", json_na_reason(t, r, a));
 	for (i = 0; i < c->n; i++)
 		json_object_array_add(values, json_object_new_double(c->values[i]));
 	json_object_object_add(o, "values", values);

@@ -495,26 +495,147 @@ static void note_print(FILE *out, struct note *n, const char *head, const char *
 	memset(n, 0, sizeof(*n));
 }
 
-static void na_notes(FILE *out, const struct cmp_table *t)
+/*
+ * Why a cell is n/a, numbered under the table: "n/a[1]: source
+ * 'shrink_trace' unavailable: <why>" from the runs' sources[], else that
+ * the metric is null with no source to blame.
+ */
+#define FOOTNOTES_MAX	26
+
+struct footnotes {
+	char *reason[FOOTNOTES_MAX];
+	size_t n;
+};
+
+static void na_reason(char *buf, size_t len, const struct cmp_table *t, size_t row, size_t arm)
+{
+	const char *source, *why;
+
+	if (!cmp_cell_na_source(t, row, arm, &source, &why))
+		snprintf(buf, len, "source '%s' unavailable%s%s", source, *why ? ": " : "", why);
+	else
+		snprintf(buf, len, "null in every run; no source of it was reported unavailable");
+}
+
+/* The reason's number from 1, added if new; 0 when there are too many. */
+static size_t footnote_ref(struct footnotes *fn, const struct cmp_table *t, size_t row,
+			   size_t arm)
+{
+	char reason[768];
+	size_t i;
+
+	na_reason(reason, sizeof(reason), t, row, arm);
+	for (i = 0; i < fn->n; i++)
+		if (!strcmp(fn->reason[i], reason))
+			return i + 1;
+	if (fn->n == FOOTNOTES_MAX || !(fn->reason[fn->n] = strdup(reason)))
+		return 0;
+	return ++fn->n;
+}
+
+static void footnotes_free(struct footnotes *fn)
+{
+	size_t i;
+
+	for (i = 0; i < fn->n; i++)
+		free(fn->reason[i]);
+	fn->n = 0;
+}
+
+static void footnotes_print(FILE *out, struct footnotes *fn)
+{
+	char line[1024];
+	size_t i;
+
+	for (i = 0; i < fn->n; i++) {
+		snprintf(line, sizeof(line), "n/a[%zu]: %s.", i + 1, fn->reason[i]);
+		ascii_only(line);
+		text_wrap(out, line, 2, TEXT_WIDTH);
+	}
+	footnotes_free(fn);
+}
+
+/* "[1]", "[1,2]": the reasons of the arms without a value of @row. */
+static void row_refs(char *buf, size_t len, struct footnotes *fn, const struct cmp_table *t,
+		     size_t row)
+{
+	size_t a, b, ref, used = 0, refs[FOOTNOTES_MAX + 1] = { 0 }, n = 0;
+
+	buf[0] = '\0';
+	for (a = 0; a < t->nr_arms; a++) {
+		if (t->rows[row].cells[a].n)
+			continue;
+		ref = footnote_ref(fn, t, row, a);
+		for (b = 0; b < n && refs[b] != ref; b++)
+			;
+		if (ref && b == n && n < FOOTNOTES_MAX)
+			refs[n++] = ref;
+	}
+	for (a = 1; a < n; a++)		/* in order: few, so insertion */
+		for (b = a; b > 0 && refs[b - 1] > refs[b]; b--) {
+			ref = refs[b];
+			refs[b] = refs[b - 1];
+			refs[b - 1] = ref;
+		}
+	for (b = 0; b < n && used < len; b++)
+		used += snprintf(buf + used, len - used, "%s%zu", b ? "," : "[", refs[b]);
+	if (n && used < len)
+		snprintf(buf + used, len - used, "]");
+}
+
+/*
+ * The rows n/a in every run of every arm, grouped by their reasons:
+ * "page tables peak, refaults (n/a[1]); KVM shrinker calls (n/a[2])".
+ */
+static void hidden_rows(struct note *all, struct footnotes *fn, const struct cmp_table *t)
+{
+	char (*refs)[64] = calloc(t->nr_rows, sizeof(*refs));
+	struct note group = { 0 };
+	size_t i, j;
+
+	if (!refs)
+		return;
+	for (i = 0; i < t->nr_rows; i++)
+		if (cmp_row_all_na(t, i))
+			row_refs(refs[i], sizeof(refs[i]), fn, t, i);
+	for (i = 0; i < t->nr_rows; i++) {
+		if (!cmp_row_all_na(t, i))
+			continue;
+		for (j = 0; j < i; j++)
+			if (cmp_row_all_na(t, j) && !strcmp(refs[j], refs[i]))
+				break;
+		if (j < i)
+			continue;	/* its group is listed */
+		for (j = i; j < t->nr_rows; j++)
+			if (cmp_row_all_na(t, j) && !strcmp(refs[j], refs[i]))
+				note_add(&group, ", ", "%s", t->rows[j].m->label);
+		note_add(all, "; ", "%s%s%s%s", group.text ? group.text : "", *refs[i] ? " (n/a" : "",
+			 refs[i], *refs[i] ? ")" : "");
+		free(group.text);
+		memset(&group, 0, sizeof(group));
+	}
+	free(refs);
+}
+
+/* Under a table: the metrics left out or partly n/a, then the footnotes. */
+static void na_notes(FILE *out, const struct cmp_table *t, struct footnotes *fn)
 {
 	struct note all = { 0 }, some = { 0 };
 	size_t i, a;
 
+	hidden_rows(&all, fn, t);
 	for (i = 0; i < t->nr_rows; i++) {
 		const struct cmp_row *r = &t->rows[i];
 
-		if (cmp_row_all_na(t, i)) {
-			note_add(&all, ", ", "%s", r->m->label);
-			continue;
-		}
 		for (a = 0; a < t->nr_arms; a++)
-			if (r->cells[a].n_na)
+			if (r->cells[a].n_na && r->cells[a].n)
 				note_add(&some, "; ", "%s in %zu of %zu runs of %s", r->m->label,
 					 r->cells[a].n_na, r->cells[a].n + r->cells[a].n_na,
 					 t->labels[a]);
 	}
-	note_print(out, &all, "n/a in every run (null in the results, not 0): ", ".");
+	note_print(out, &all, "n/a in every run (null in the results, not 0), not shown: ", ".");
 	note_print(out, &some, "n/a in some runs (left out of their medians): ", ".");
+	footnotes_print(out, fn);
 }
 
 /* Repetitions per arm that would let the smallest p-value pass Holm. */
@@ -561,6 +682,7 @@ static void primary_line(FILE *out, const struct cmp_table *t);
 
 int text_report(FILE *out, const struct cmp_table *t, const struct text_opts *o)
 {
+	struct footnotes fn = { 0 };
 	char buf[CELL_MAX], lo[CELL_MAX], hi[CELL_MAX];
 	struct grid g;
 	struct row_fmt f;
@@ -617,7 +739,7 @@ int text_report(FILE *out, const struct cmp_table *t, const struct text_opts *o)
 	fprintf(out, "\n");
 	text_wrap(out, "One value per run; median, range and a bootstrap interval of the median (percentile method) over the runs; runs: with a value/all.",
 		  0, TEXT_WIDTH);
-	na_notes(out, t);
+	na_notes(out, t, &fn);
 	return 0;
 }
 
@@ -649,11 +771,11 @@ static size_t section_lines(const struct cmp_table *t)
 }
 
 typedef void (*row_fill_fn)(struct grid *g, size_t line, const struct cmp_table *t,
-			    const struct cmp_row *r);
+			    size_t row, struct footnotes *fn);
 
 /* Fill the grid from line @line on, section by section. */
 static void sections_fill(struct grid *g, size_t line, const struct cmp_table *t,
-			  const char *const *headings, row_fill_fn fill)
+			  const char *const *headings, row_fill_fn fill, struct footnotes *fn)
 {
 	size_t i, shown;
 	int s;
@@ -667,17 +789,24 @@ static void sections_fill(struct grid *g, size_t line, const struct cmp_table *t
 			grid_heading(g, line++, headings[s]);
 		for (i = 0; i < t->nr_rows; i++)
 			if (row_in(t, i, (enum section)s))
-				fill(g, line++, t, &t->rows[i]);
+				fill(g, line++, t, i, fn);
 	}
 }
 
-/* "5.00 +-1.2%", "6.50 +-0.8% (*+30.0%*)", "n/a" */
+/* "5.00 +-1.2%", "6.50 +-0.8% (*+30.0%*)", "n/a[1]" */
 static void compare_cell(char *buf, size_t len, const struct row_fmt *f,
-			 const struct cmp_cell *c, bool baseline)
+			 const struct cmp_cell *c, bool baseline, size_t ref)
 {
 	char val[40], spread[16], chg[16], sep[2] = "";
 
-	fmt_value(val, sizeof(val), f, c->n ? c->median : NAN);
+	if (!c->n) {
+		if (ref)
+			snprintf(buf, len, "n/a[%zu]", ref);
+		else
+			snprintf(buf, len, "n/a");
+		return;
+	}
+	fmt_value(val, sizeof(val), f, c->median);
 	fmt_spread(spread, sizeof(spread), c);
 	if (*spread)
 		sep[0] = ' ';
@@ -688,9 +817,10 @@ static void compare_cell(char *buf, size_t len, const struct row_fmt *f,
 			 fmt_change(chg, sizeof(chg), c->change), c->significant ? "*" : "");
 }
 
-static void compare_row(struct grid *g, size_t line, const struct cmp_table *t,
-			const struct cmp_row *r)
+static void compare_row(struct grid *g, size_t line, const struct cmp_table *t, size_t row,
+			struct footnotes *fn)
 {
+	const struct cmp_row *r = &t->rows[row];
 	char buf[CELL_MAX];
 	struct row_fmt f;
 	size_t a;
@@ -699,7 +829,8 @@ static void compare_row(struct grid *g, size_t line, const struct cmp_table *t,
 	row_label(buf, sizeof(buf), r, &f);
 	grid_set(g, line, 0, "%s", buf);
 	for (a = 0; a < t->nr_arms; a++) {
-		compare_cell(buf, sizeof(buf), &f, &r->cells[a], a == 0);
+		compare_cell(buf, sizeof(buf), &f, &r->cells[a], a == 0,
+			     r->cells[a].n ? 0 : footnote_ref(fn, t, row, a));
 		grid_set(g, line, a + 1, "%s", buf);
 	}
 }
@@ -709,7 +840,7 @@ static const char *const value_headings[NR_SECTIONS] = {
 	[SECTION_EXPLORATORY] = "exploratory (never starred):",
 };
 
-static int compare_grid(struct grid *g, const struct cmp_table *t)
+static int compare_grid(struct grid *g, const struct cmp_table *t, struct footnotes *fn)
 {
 	char head[CELL_MAX];
 	size_t a;
@@ -723,13 +854,14 @@ static int compare_grid(struct grid *g, const struct cmp_table *t)
 		arm_header(head, sizeof(head), t, a);
 		grid_set(g, 0, a + 1, "%s", head);
 	}
-	sections_fill(g, 1, t, value_headings, compare_row);
+	sections_fill(g, 1, t, value_headings, compare_row, fn);
 	return 0;
 }
 
-static void pvalue_row(struct grid *g, size_t line, const struct cmp_table *t,
-		       const struct cmp_row *r)
+static void pvalue_row(struct grid *g, size_t line, const struct cmp_table *t, size_t row,
+		       struct footnotes *fn)
 {
+	const struct cmp_row *r = &t->rows[row];
 	char buf[CELL_MAX], p[CELL_MAX], holm[CELL_MAX];
 	size_t a;
 
@@ -770,7 +902,7 @@ static int pvalue_grid(struct grid *g, const struct cmp_table *t)
 		grid_set(g, 0, a + 1, "%s", head);
 		grid_set(g, 1, a + 1, "%7s %8s", "p", "Holm");
 	}
-	sections_fill(g, 2, t, pvalue_headings, pvalue_row);
+	sections_fill(g, 2, t, pvalue_headings, pvalue_row, NULL);
 	return 0;
 }
 
@@ -846,13 +978,14 @@ static void table_title(char *buf, size_t len, const struct cmp_table *t)
 
 int text_compare(FILE *out, const struct cmp_table *t, const struct text_opts *o)
 {
+	struct footnotes fn = { 0 };
 	char title[256];
 	char line[1024];
 	struct grid g;
 	size_t a;
 	int ret;
 
-	ret = compare_grid(&g, t);
+	ret = compare_grid(&g, t, &fn);
 	if (ret)
 		return ret;
 	table_title(title, sizeof(title), t);
@@ -874,12 +1007,14 @@ int text_compare(FILE *out, const struct cmp_table *t, const struct text_opts *o
 	ascii_only(line);
 	text_wrap(out, line, 0, TEXT_WIDTH);
 	if (t->nr_arms < 2) {
-		na_notes(out, t);
+		na_notes(out, t, &fn);
 		return 0;
 	}
 	ret = pvalue_grid(&g, t);
-	if (ret)
+	if (ret) {
+		footnotes_free(&fn);
 		return ret;
+	}
 	fprintf(out, "\n");
 	grid_print(out, &g, TEXT_WIDTH);
 	grid_free(&g);
@@ -887,7 +1022,7 @@ int text_compare(FILE *out, const struct cmp_table *t, const struct text_opts *o
 	text_wrap(out, "p: two-sided permutation test of the difference in medians (splits with equal medians ordered by their means; every split of the runs when there are at most 100000, else 100000 random ones; \"-\": not tested: fewer than 2 runs, or every value equal). Holm: adjusted over the primaries tested in that column. An exploratory p is raw: of many metrics, about 1 in 20 falls below 0.05 by chance.",
 		  0, TEXT_WIDTH);
 	floors_line(out, t, o);
-	na_notes(out, t);
+	na_notes(out, t, &fn);
 	power_notes(out, t, o->cmp->alpha);
 	return 0;
 }

@@ -108,6 +108,21 @@ expect primary_json 0 "" compare --format json "$FX/a" "$FX/b" &&
 	json_check primary_json "$TMP/out" '[(m["primary"], m["arms"][1]["p_holm"] is None) for m in d["tables"][0]["metrics"] if m["name"] in ("fault_p50_ns", "run_s")] == [(True, False), (False, True)] and d["tables"][0]["primary"] == ["fault_p50_ns"]' &&
 	ok primary_json
 
+# n/a cells say why: c has no memcg source, and says so.
+if expect na_footnote 0 "" compare "$FX/a" "$FX/c"; then
+	tr '\n' '~' <"$TMP/out" | sed 's/~  / /g' | tr '~' '\n' >"$TMP/joined"
+	if ! grep -Eq '^cg kernel mem peak \(MiB\) +4\.77 \+-0\.0% +n/a\[1\]$' "$TMP/joined"; then
+		fail na_footnote "no n/a[1] cell: $(grep '^cg kernel mem peak' "$TMP/joined")"
+	elif ! grep -q "^n/a\[1\]: source 'memcg' unavailable: memory.stat: Permission denied (run as root)\.$" "$TMP/joined"; then
+		fail na_footnote "no footnote 1: $(grep '^n/a\[' "$TMP/joined" | head -n 1)"
+	elif ! grep -q "(n/a\[[0-9,]*\]); KVM shrinker calls, KVM shrinker freed, all shrinker calls (n/a\[3\])\." "$TMP/joined" ||
+	     ! grep -q "^n/a\[3\]: source 'shrink_trace' unavailable: tracefs is not mounted" "$TMP/joined"; then
+		fail na_footnote "shrinker metrics not blamed on shrink_trace: $(grep -i 'shrinker' "$TMP/joined" | head -n 2)"
+	else
+		ok na_footnote
+	fi
+fi
+
 RESULT_TESTS="report_text report_na aa_not_significant planted_effect text_4_arms
 refuse_experiment force_overrides refuse_mmu incomplete_skipped noise_floors csv json
 seed_reproducible plots"
@@ -191,7 +206,7 @@ if expect report_text 0 "" report "$A1" && email_text report_text "$TMP/out"; th
 fi
 if python3 -c 'import json,sys; sys.exit(json.load(open(sys.argv[1]))["summary"]["idle_cache_pages_per_vcpu"] is not None)' \
 	"$A1/rep-1.json"; then
-	tr '\n' ' ' <"$TMP/out" | grep -q 'n/a in every run (null in the results, not 0):.*idle cache/vCPU' &&
+	tr '\n' ' ' <"$TMP/out" | grep -q 'n/a in every run (null in the results, not 0), not shown:.*idle cache/vCPU' &&
 		ok report_na || fail report_na "idle cache/vCPU is null but not reported n/a"
 else
 	skip report_na "this kernel reports idle cache pages"

@@ -287,6 +287,7 @@ struct fake_run {
 	double p50;
 	const char *started_at;		/* NULL: a fixed time */
 	bool trace_missing;		/* the shrink_trace source unavailable */
+	double kvm_calls;		/* summary.shrinker.kvm_calls; NAN: null */
 };
 
 /* Write one result file, the fields report and compare read. */
@@ -317,9 +318,13 @@ static int fake_write(const char *dir, const char *name, const struct fake_run *
 		r->primary ? ", \"primary\": " : "", r->primary ? r->primary : "");
 	fprintf(f, " \"sources\": [{\"name\": \"meminfo\", \"kind\": \"sampler\", \"available\": true}%s],\n",
 		r->trace_missing ? ", {\"name\": \"shrink_trace\", \"kind\": \"sampler\", \"available\": false, \"why\": \"no tracefs here\"}" : "");
-	fprintf(f, " \"summary\": {\"fault_latency_ns\": {\"p50\": %.17g, \"p99\": %.17g},"
-		" \"shrinker\": {\"kvm_calls\": null}, \"idle_cache_pages_per_vcpu\": null,"
-		" \"run_s\": 1.0}}\n", r->p50, r->p50 * 2);
+	fprintf(f, " \"summary\": {\"fault_latency_ns\": {\"p50\": %.17g, \"p99\": %.17g},",
+		r->p50, r->p50 * 2);
+	if (isnan(r->kvm_calls) || !r->kvm_calls)
+		fprintf(f, " \"shrinker\": {\"kvm_calls\": null},");
+	else
+		fprintf(f, " \"shrinker\": {\"kvm_calls\": %.17g},", r->kvm_calls);
+	fprintf(f, " \"idle_cache_pages_per_vcpu\": null, \"run_s\": 1.0}}\n");
 	return fclose(f);
 }
 
@@ -806,6 +811,61 @@ static void power_note_family(void)
 	}
 }
 
+/*
+ * An arm without a value says why under the table: the source the
+ * results name unavailable, or null with none to blame.
+ */
+static void na_footnotes(void)
+{
+	char *d = temp_dir(), x[256], y[256], name[32], *text = NULL;
+	struct fake_run r = { .p50 = 5000 };
+	struct result_set *sets[2];
+	struct cmp_table t;
+	struct result_db db;
+	char *paths[2];
+	int i;
+
+	CHECK(d, "no temp dir");
+	if (!d)
+		return;
+	snprintf(x, sizeof(x), "%s/notrace", d);
+	snprintf(y, sizeof(y), "%s/trace", d);
+	for (i = 1; i <= 3; i++) {
+		snprintf(name, sizeof(name), "rep-%d.json", i);
+		r.rep = i;
+		r.id = "x";
+		r.trace_missing = true;
+		r.kvm_calls = NAN;
+		fake_write(x, name, &r);
+		r.id = "y";
+		r.trace_missing = false;
+		r.kvm_calls = 10 + i;
+		fake_write(y, name, &r);
+	}
+	paths[0] = x;
+	paths[1] = y;
+	CHECK(!load(&db, paths, 2), "load: %s", err_msg());
+	sets[0] = &db.sets[0];
+	sets[1] = &db.sets[1];
+	CHECK(!cmp_table_from_sets(&t, sets, 2) && !cmp_table_compute(&t, &test_opts), "table: %s",
+	      err_msg());
+	text = render(&t);
+	if (text)
+		unwrap(text);
+	CHECK(text && strstr(line_of(text, "KVM shrinker calls "), " n/a[1] ") &&
+	      strstr(text, "n/a[1]: source 'shrink_trace' unavailable: no tracefs here."),
+	      "no footnote for the n/a cell:\n%s", S(text));
+	CHECK(text && strstr(text, "idle cache/vCPU") &&
+	      strstr(strstr(text, "idle cache/vCPU"), "(n/a[2])") &&
+	      strstr(text, "n/a[2]: null in every run; no source of it was reported unavailable."),
+	      "no footnote for a metric null everywhere:\n%s", S(text));
+	free(text);
+	cmp_table_free(&t);
+	results_free(&db);
+	dir_remove(d);
+	free(d);
+}
+
 UNIT_MAIN(
 	T(median_min_max),
 	T(bootstrap_coverage),
@@ -823,4 +883,5 @@ UNIT_MAIN(
 	T(primary_planted_starred),
 	T(duplicates_would_star),
 	T(power_note_family),
+	T(na_footnotes),
 )
