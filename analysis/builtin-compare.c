@@ -50,7 +50,7 @@ static const char compare_usage[] =
 "metric that is null in a run is n/a for that run, never 0. See\n"
 "analysis/README.md. Exit status: 0 done, 1 refused or failed, 2 usage.\n";
 
-enum { OPT_FLOOR = 256, OPT_FORCE, OPT_PRIMARY };
+enum { OPT_FLOOR = 256, OPT_FORCE, OPT_PRIMARY, OPT_DRIFT };
 
 static const struct option compare_options[] = {
 	{ "format", required_argument, NULL, 'f' },
@@ -60,6 +60,7 @@ static const struct option compare_options[] = {
 	{ "seed", required_argument, NULL, 's' },
 	{ "force", no_argument, NULL, OPT_FORCE },
 	{ "primary", required_argument, NULL, OPT_PRIMARY },
+	{ "drift", optional_argument, NULL, OPT_DRIFT },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -72,6 +73,7 @@ struct compare_cli {
 	double floor;
 	bool force;
 	struct metric_list primary;	/* --primary */
+	enum drift_choice drift;
 	struct cmp_opts cmp;
 	char **paths;
 	int nr_paths;
@@ -115,6 +117,11 @@ static int opt_parse(struct compare_cli *c, int argc, char **argv)
 			if (metric_list_parse(&c->primary, optarg))
 				return -usage_error("--primary: %s", err_msg());
 			break;
+		case OPT_DRIFT:
+			if (drift_choice_parse(optarg, &c->drift))
+				return -usage_error("--drift='%s': use --drift, --drift=primary or --drift=all",
+						    optarg);
+			break;
 		case 'h':
 			fputs(compare_usage, stdout);
 			return 1;
@@ -122,6 +129,8 @@ static int opt_parse(struct compare_cli *c, int argc, char **argv)
 			return -EXIT_USAGE;
 		}
 	}
+	if (c->drift && c->format == FORMAT_CSV)
+		return -usage_error("%s", "--drift: the CSV has one line per metric and arm; use --format text or json");
 	if (optind >= argc)
 		return -usage_error("%s", "give two or more result directories");
 	c->paths = argv + optind;
@@ -268,18 +277,38 @@ static int tables_build(struct cmp_table *tables, const struct compare_plan *p,
 	return 0;
 }
 
-static int output(struct cmp_table *tables, size_t n, const struct compare_cli *c,
-		  const struct compare_plan *p, int argc, char **argv)
+static int output_text(struct cmp_table *const *list, size_t n, const struct compare_cli *c,
+		       const struct compare_plan *p, const struct drift *drifts, int argc,
+		       char **argv)
 {
 	struct text_opts to = {
 		.cmp = &c->cmp, .floors_from = c->noise_dir, .default_floor = c->floor,
 		.forced = p->forced,
 	};
+	size_t k;
+	int ret = 0;
+
+	printf("kvmsqueeze compare (seed %llu, %u bootstrap resamples)\n",
+	       (unsigned long long)c->cmp.seed, c->cmp.resamples);
+	text_command(stdout, argc, argv);
+	for (k = 0; k < n && !ret; k++) {
+		printf("\n");
+		ret = text_compare(stdout, list[k], &to);
+		if (!ret && drifts)
+			ret = text_drift(stdout, &drifts[k], c->drift == DRIFT_ALL, c->cmp.alpha);
+	}
+	return ret;
+}
+
+static int output(struct cmp_table *tables, size_t n, const struct compare_cli *c,
+		  const struct compare_plan *p, int argc, char **argv)
+{
 	struct export_head h = {
 		.command = "compare", .argc = argc, .argv = argv, .cmp = &c->cmp,
 		.floors_from = c->noise_dir, .forced = p->forced,
 	};
 	struct cmp_table **list = calloc(n, sizeof(*list));
+	struct drift *drifts = NULL;
 	size_t k;
 	int ret = 0;
 
@@ -287,6 +316,11 @@ static int output(struct cmp_table *tables, size_t n, const struct compare_cli *
 		return err_set(ENOMEM, "compare: out of memory");
 	for (k = 0; k < n; k++)
 		list[k] = &tables[k];
+	if (c->drift)
+		ret = drifts_measure(&drifts, list, n, c->drift == DRIFT_ALL, &c->cmp);
+	if (ret)
+		goto out;
+	h.drifts = drifts;
 	switch (c->format) {
 	case FORMAT_CSV:
 		export_csv(stdout, list, n);
@@ -295,15 +329,11 @@ static int output(struct cmp_table *tables, size_t n, const struct compare_cli *
 		ret = export_json(stdout, list, n, &h);
 		break;
 	case FORMAT_TEXT:
-		printf("kvmsqueeze compare (seed %llu, %u bootstrap resamples)\n",
-		       (unsigned long long)c->cmp.seed, c->cmp.resamples);
-		text_command(stdout, argc, argv);
-		for (k = 0; k < n && !ret; k++) {
-			printf("\n");
-			ret = text_compare(stdout, &tables[k], &to);
-		}
+		ret = output_text(list, n, c, p, drifts, argc, argv);
 		break;
 	}
+out:
+	drifts_free(drifts, n);
 	free(list);
 	return ret;
 }

@@ -42,7 +42,7 @@ static const char report_usage[] =
 "metric that is null in a run is n/a for that run, never 0. See\n"
 "analysis/README.md. Exit status: 0 done, 1 refused or failed, 2 usage.\n";
 
-enum { OPT_FORCE = 256, OPT_PRIMARY };
+enum { OPT_FORCE = 256, OPT_PRIMARY, OPT_DRIFT };
 
 static const struct option report_options[] = {
 	{ "format", required_argument, NULL, 'f' },
@@ -50,6 +50,7 @@ static const struct option report_options[] = {
 	{ "seed", required_argument, NULL, 's' },
 	{ "force", no_argument, NULL, OPT_FORCE },
 	{ "primary", required_argument, NULL, OPT_PRIMARY },
+	{ "drift", optional_argument, NULL, OPT_DRIFT },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -60,6 +61,7 @@ struct report_cli {
 	const char *plots_dir;
 	bool force;
 	struct metric_list primary;	/* --primary */
+	enum drift_choice drift;
 	struct cmp_opts cmp;
 	char **paths;
 	int nr_paths;
@@ -94,6 +96,11 @@ static int opt_parse(struct report_cli *c, int argc, char **argv)
 			if (metric_list_parse(&c->primary, optarg))
 				return -usage_error("--primary: %s", err_msg());
 			break;
+		case OPT_DRIFT:
+			if (drift_choice_parse(optarg, &c->drift))
+				return -usage_error("--drift='%s': use --drift, --drift=primary or --drift=all",
+						    optarg);
+			break;
 		case 'h':
 			fputs(report_usage, stdout);
 			return 1;
@@ -101,6 +108,8 @@ static int opt_parse(struct report_cli *c, int argc, char **argv)
 			return -EXIT_USAGE;
 		}
 	}
+	if (c->drift && c->format == FORMAT_CSV)
+		return -usage_error("%s", "--drift: the CSV has one line per metric and arm; use --format text or json");
 	if (optind >= argc)
 		return -usage_error("%s", "give result files or directories");
 	c->paths = argv + optind;
@@ -137,16 +146,39 @@ static int tables_build(struct cmp_table *tables, struct result_db *db,
 	return 0;
 }
 
-static int output(struct cmp_table **list, size_t n, const struct report_cli *c,
-		  bool forced, int argc, char **argv)
+static int output_text(struct cmp_table **list, size_t n, const struct report_cli *c,
+		       bool forced, const struct drift *drifts, int argc, char **argv)
 {
 	struct text_opts to = { .cmp = &c->cmp, .default_floor = CMP_DEFAULT_FLOOR,
 				.forced = forced };
-	struct export_head h = { .command = "report", .argc = argc, .argv = argv,
-				 .cmp = &c->cmp, .forced = forced };
 	size_t k;
 	int ret = 0;
 
+	printf("kvmsqueeze report (seed %llu, %u bootstrap resamples)\n",
+	       (unsigned long long)c->cmp.seed, c->cmp.resamples);
+	text_command(stdout, argc, argv);
+	for (k = 0; k < n && !ret; k++) {
+		printf("\n");
+		ret = text_report(stdout, list[k], &to);
+		if (!ret && drifts)
+			ret = text_drift(stdout, &drifts[k], c->drift == DRIFT_ALL, c->cmp.alpha);
+	}
+	return ret;
+}
+
+static int output(struct cmp_table **list, size_t n, const struct report_cli *c,
+		  bool forced, int argc, char **argv)
+{
+	struct export_head h = { .command = "report", .argc = argc, .argv = argv,
+				 .cmp = &c->cmp, .forced = forced };
+	struct drift *drifts = NULL;
+	int ret = 0;
+
+	if (c->drift)
+		ret = drifts_measure(&drifts, list, n, c->drift == DRIFT_ALL, &c->cmp);
+	if (ret)
+		return ret;
+	h.drifts = drifts;
 	switch (c->format) {
 	case FORMAT_CSV:
 		export_csv(stdout, list, n);
@@ -155,15 +187,10 @@ static int output(struct cmp_table **list, size_t n, const struct report_cli *c,
 		ret = export_json(stdout, list, n, &h);
 		break;
 	case FORMAT_TEXT:
-		printf("kvmsqueeze report (seed %llu, %u bootstrap resamples)\n",
-		       (unsigned long long)c->cmp.seed, c->cmp.resamples);
-		text_command(stdout, argc, argv);
-		for (k = 0; k < n && !ret; k++) {
-			printf("\n");
-			ret = text_report(stdout, list[k], &to);
-		}
+		ret = output_text(list, n, c, forced, drifts, argc, argv);
 		break;
 	}
+	drifts_free(drifts, n);
 	return ret;
 }
 

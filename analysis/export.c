@@ -192,6 +192,27 @@ static struct json_object *json_primary(const struct cmp_table *t)
 	return a;
 }
 
+static struct json_object *json_drift(const struct drift *d)
+{
+	struct json_object *o = json_object_new_object(), *rows = json_object_new_array();
+	size_t i;
+
+	json_object_object_add(o, "order", jstr(d->order));
+	json_object_object_add(o, "runs", json_object_new_int64((int64_t)d->runs));
+	json_object_object_add(o, "left_out", json_object_new_int64((int64_t)d->left_out));
+	for (i = 0; i < d->nr_rows; i++) {
+		struct json_object *r = json_object_new_object();
+
+		json_object_object_add(r, "name", jstr(d->rows[i].m->name));
+		json_object_object_add(r, "runs", json_object_new_int64((int64_t)d->rows[i].n));
+		json_object_object_add(r, "rho", jnum(d->rows[i].rho));
+		json_object_object_add(r, "p", jnum(d->rows[i].p));
+		json_object_array_add(rows, r);
+	}
+	json_object_object_add(o, "metrics", rows);
+	return o;
+}
+
 static struct json_object *json_table(const struct cmp_table *t)
 {
 	struct json_object *o = json_object_new_object(), *arms = json_object_new_array();
@@ -251,8 +272,13 @@ int export_json(FILE *out, struct cmp_table *const *tables, size_t n,
 	json_object_object_add(o, "alpha", jnum(h->cmp->alpha));
 	json_object_object_add(o, "floors_from", jstr(h->floors_from));
 	json_object_object_add(o, "forced", json_object_new_boolean(h->forced));
-	for (k = 0; k < n; k++)
-		json_object_array_add(arr, json_table(tables[k]));
+	for (k = 0; k < n; k++) {
+		struct json_object *tj = json_table(tables[k]);
+
+		if (h->drifts)
+			json_object_object_add(tj, "drift", json_drift(&h->drifts[k]));
+		json_object_array_add(arr, tj);
+	}
 	json_object_object_add(o, "tables", arr);
 	fprintf(out, "%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY |
 							   JSON_C_TO_STRING_NOSLASHESCAPE));
@@ -274,6 +300,17 @@ int out_format_parse(const char *name, enum out_format *format)
 		}
 	}
 	return -EINVAL;
+}
+
+int drift_choice_parse(const char *arg, enum drift_choice *choice)
+{
+	if (!arg || !strcmp(arg, "primary"))
+		*choice = DRIFT_PRIMARY;
+	else if (!strcmp(arg, "all"))
+		*choice = DRIFT_ALL;
+	else
+		return -EINVAL;
+	return 0;
 }
 
 int cli_usage_error(const char *cmd, const char *fmt, const char *arg)

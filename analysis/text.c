@@ -1026,3 +1026,90 @@ int text_compare(FILE *out, const struct cmp_table *t, const struct text_opts *o
 	power_notes(out, t, o->cmp->alpha);
 	return 0;
 }
+
+/* --- drift --- */
+
+static int drift_grid(struct grid *g, const struct drift *d, double alpha)
+{
+	char name[METRIC_LABEL_MAX + 1], p[CELL_MAX];
+	size_t i;
+	int ret;
+
+	ret = grid_init(g, d->nr_rows + 1, 5, 1);
+	if (ret)
+		return ret;
+	grid_set(g, 0, 0, "metric");
+	grid_set(g, 0, 1, "runs");
+	grid_set(g, 0, 2, "rho");
+	grid_set(g, 0, 3, "p");
+	for (i = 0; i < d->nr_rows; i++) {
+		const struct drift_row *r = &d->rows[i];
+
+		snprintf(name, sizeof(name), "%s", r->m->label);
+		grid_set(g, i + 1, 0, "%s", name);
+		grid_set(g, i + 1, 1, "%zu", r->n);
+		if (isnan(r->rho))
+			grid_set(g, i + 1, 2, "-");
+		else
+			grid_set(g, i + 1, 2, "%+.2f", r->rho);
+		grid_set(g, i + 1, 3, "%s", fmt_p(p, sizeof(p), r->p));
+		if (r->p < alpha)
+			grid_set(g, i + 1, 4, "follows the run order");
+	}
+	return 0;
+}
+
+/* "fault p50, fault p99": the metrics that follow the run order. */
+static void drift_verdict(FILE *out, const struct drift *d, double alpha)
+{
+	struct note followers = { 0 };
+	size_t i, n = 0;
+	char tail[256];
+
+	for (i = 0; i < d->nr_rows; i++) {
+		if (!(d->rows[i].p < alpha))
+			continue;
+		note_add(&followers, ", ", "%s", d->rows[i].m->label);
+		n++;
+	}
+	snprintf(tail, sizeof(tail), " follow%s the order the runs were taken in (p < %.2f): differences between arms there may be drift, not the kernel.",
+		 n == 1 ? "s" : "", alpha);
+	note_print(out, &followers, "", tail);
+}
+
+int text_drift(FILE *out, const struct drift *d, bool all, double alpha)
+{
+	char line[512];
+	struct grid g;
+	int ret;
+
+	fprintf(out, "\n");
+	if (!d->order) {
+		text_wrap(out, "Drift: no run has run.block or run.started_at: no order to test against.",
+			  0, TEXT_WIDTH);
+		return 0;
+	}
+	if (!d->nr_rows) {
+		text_wrap(out, all ? "Drift: no metric has a value." :
+			  "Drift: no primary metrics to test (--drift=all tests every metric).",
+			  0, TEXT_WIDTH);
+		return 0;
+	}
+	snprintf(line, sizeof(line), "Drift: Spearman's rho of each run's value, less its arm's median, against its %s, and p from %d permutations of the runs within each arm (raw, not corrected).",
+		 strcmp(d->order, "run.block") ? "start time (run.started_at; no run has run.block)" :
+		 "block of the plan (run.block)", STATS_RANK_PERMS);
+	text_wrap(out, line, 0, TEXT_WIDTH);
+	fprintf(out, "\n");
+	ret = drift_grid(&g, d, alpha);
+	if (ret)
+		return ret;
+	grid_print(out, &g, TEXT_WIDTH);
+	grid_free(&g);
+	if (d->left_out) {
+		snprintf(line, sizeof(line), "Left out: %zu of %zu runs without %s.", d->left_out,
+			 d->runs, d->order);
+		text_wrap(out, line, 0, TEXT_WIDTH);
+	}
+	drift_verdict(out, d, alpha);
+	return 0;
+}

@@ -10,6 +10,7 @@
 #include <stdio.h>
 
 #include "analysis/compare.h"
+#include "analysis/drift.h"
 
 #define TEXT_WIDTH	72
 
@@ -48,5 +49,7 @@ struct text_opts {
 
 int text_report(FILE *out, const struct cmp_table *t, const struct text_opts *o);
 int text_compare(FILE *out, const struct cmp_table *t, const struct text_opts *o);
+/* The drift section of a table: --drift (@all: --drift=all). */
+int text_drift(FILE *out, const struct drift *d, bool all, double alpha);
 
 #endif

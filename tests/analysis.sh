@@ -123,6 +123,23 @@ if expect na_footnote 0 "" compare "$FX/a" "$FX/c"; then
 	fi
 fi
 
+# Drift: a metric that rises with the block in both arms, and the same
+# values with the blocks shuffled.
+expect drift_trend 0 "" compare --drift "$FX/trend-a" "$FX/trend-b" &&
+	grep -Eq '^fault p50 +16 +\+0\.[89][0-9] +<?0\.000[0-9] +follows the run order$' "$TMP/out" &&
+	ok drift_trend || fail drift_trend "trend not found: $(grep -A3 '^Drift' "$TMP/out" | tail -n 1)"
+expect drift_shuffled 0 "" compare --drift "$FX/flat-a" "$FX/flat-b" &&
+	grep -q '^fault p50 *16 ' "$TMP/out" && ! grep -q 'follows the run order' "$TMP/out" &&
+	ok drift_shuffled || fail drift_shuffled "$(grep '^fault p50 *16' "$TMP/out")"
+expect drift_report 0 "" report --drift=all "$FX/a" &&
+	tr '\n' ' ' <"$TMP/out" | grep -q 'against its start time (run.started_at; no run has run.block)' &&
+	grep -q '^run time *5 *- *- *$' "$TMP/out" && ok drift_report
+expect drift_json 0 "" compare --drift --format json "$FX/trend-a" "$FX/trend-b" &&
+	json_check drift_json "$TMP/out" 'd["tables"][0]["drift"]["order"] == "run.block" and d["tables"][0]["drift"]["metrics"][0]["p"] < 0.01' &&
+	ok drift_json
+expect drift_csv 2 "--drift: the CSV has one line per metric and arm" \
+	compare --drift --format csv "$FX/a" "$FX/b" && ok drift_csv
+
 RESULT_TESTS="report_text report_na aa_not_significant planted_effect text_4_arms
 refuse_experiment force_overrides refuse_mmu incomplete_skipped noise_floors csv json
 seed_reproducible plots"

@@ -17,6 +17,7 @@
 
 #include "unit.h"
 #include "analysis/compare.h"
+#include "analysis/drift.h"
 #include "analysis/results.h"
 #include "analysis/stats.h"
 #include "analysis/text.h"
@@ -866,6 +867,119 @@ static void na_footnotes(void)
 	free(d);
 }
 
+/*
+ * Two arms, 8 runs each, fault p50 rising 1% per block in both (arm b
+ * 5% above a): drift finds it. The same values with the blocks shuffled
+ * (the runs were not taken in that order): it does not. A run without a
+ * block is left out; without any block, the start time orders the runs.
+ */
+static int drift_sets(const char *dir, const int *blocks, bool times_only, struct result_db *db)
+{
+	char a[256], b[256], name[32], id[32], when[32], *paths[2];
+	struct fake_run r = { 0 };
+	int k, arm;
+
+	snprintf(a, sizeof(a), "%s/a", dir);
+	snprintf(b, sizeof(b), "%s/b", dir);
+	for (arm = 0; arm < 2; arm++) {
+		for (k = 0; k < 8; k++) {
+			snprintf(name, sizeof(name), "rep-%d.json", k + 1);
+			snprintf(id, sizeof(id), "r%d-%d", arm, k);
+			/* interleaved: a then b in each block, a minute apart */
+			snprintf(when, sizeof(when), "2026-01-01T10:%02d:00Z", 2 * (blocks[k] - 1) + arm);
+			r.id = id;
+			r.rep = 1;
+			r.block = times_only ? 0 : blocks[k];
+			r.started_at = when;
+			r.p50 = 5000 * (1 + 0.05 * arm) * (1 + 0.01 * k) + (k % 3);
+			if (fake_write(arm ? b : a, name, &r))
+				return -1;
+		}
+	}
+	paths[0] = a;
+	paths[1] = b;
+	return load(db, paths, 2);
+}
+
+static void drift_case(const int *blocks, bool times_only, const struct metric *m, double *rho,
+		       double *p, const char **order, size_t *left_out, char **text)
+{
+	char *d = temp_dir();
+	struct metric_list primary = { &m, 1 };
+	struct result_set *sets[2];
+	struct cmp_table t;
+	struct result_db db;
+	struct drift dr;
+	size_t len;
+	FILE *f;
+
+	*rho = *p = NAN;
+	*text = NULL;
+	if (!d || drift_sets(d, blocks, times_only, &db)) {
+		CHECK(0, "no sets: %s", err_msg());
+		free(d);
+		return;
+	}
+	sets[0] = &db.sets[0];
+	sets[1] = &db.sets[1];
+	CHECK(!cmp_table_from_sets(&t, sets, 2) && !cmp_table_set_primary(&t, &primary, "x") &&
+	      !cmp_table_compute(&t, &test_opts), "table: %s", err_msg());
+	CHECK(!drift_measure(&dr, &t, false, &test_opts) && dr.nr_rows == 1, "drift: %s",
+	      err_msg());
+	if (dr.nr_rows == 1) {
+		*rho = dr.rows[0].rho;
+		*p = dr.rows[0].p;
+		*order = dr.order;
+		*left_out = dr.left_out;
+		f = open_memstream(text, &len);
+		if (f) {
+			text_drift(f, &dr, false, 0.05);
+			fclose(f);
+		}
+	}
+	drift_free(&dr);
+	cmp_table_free(&t);
+	results_free(&db);
+	dir_remove(d);
+	free(d);
+}
+
+static void drift_planted(void)
+{
+	static const int in_order[8] = { 1, 2, 3, 4, 5, 6, 7, 8 };
+	static const int shuffled[8] = { 5, 2, 7, 4, 1, 8, 3, 6 };
+	static const int gap[8] = { 1, 2, 3, 0, 5, 6, 7, 8 };	/* 0: no block */
+	const struct metric *p50 = metric_find("fault_p50_ns");
+	const char *order = NULL;
+	size_t left_out = 9;
+	double rho, p;
+	char *text;
+
+	CHECK(p50, "no fault_p50_ns metric");
+	if (!p50)
+		return;
+	drift_case(in_order, false, p50, &rho, &p, &order, &left_out, &text);
+	CHECK(rho > 0.9 && p < 0.001 && order && !strcmp(order, "run.block") && !left_out,
+	      "planted trend: rho %g p %g order %s left out %zu", rho, p, order, left_out);
+	CHECK(text && strstr(line_of(text, "fault p50 "), "follows the run order"),
+	      "not flagged:\n%s", S(text));
+	free(text);
+	drift_case(shuffled, false, p50, &rho, &p, &order, &left_out, &text);
+	CHECK(fabs(rho) < 0.5 && p > 0.1, "shuffled blocks: rho %g p %g", rho, p);
+	CHECK(text && !strstr(text, "follows the run order"), "flagged:\n%s", S(text));
+	free(text);
+	drift_case(in_order, true, p50, &rho, &p, &order, &left_out, &text);
+	CHECK(rho > 0.9 && p < 0.001 && order && !strcmp(order, "run.started_at"),
+	      "by start time: rho %g p %g order %s", rho, p, order);
+	free(text);
+	drift_case(gap, false, p50, &rho, &p, &order, &left_out, &text);
+	if (text)
+		unwrap(text);
+	CHECK(left_out == 2 && text && strstr(text, "Left out: 2 of 16 runs without run.block.") &&
+	      strstr(line_of(text, "fault p50 "), " 14 "), "a run without a block:\n%s", S(text));
+	free(text);
+}
+
 UNIT_MAIN(
 	T(median_min_max),
 	T(bootstrap_coverage),
@@ -884,4 +998,5 @@ UNIT_MAIN(
 	T(duplicates_would_star),
 	T(power_note_family),
 	T(na_footnotes),
+	T(drift_planted),
 )
