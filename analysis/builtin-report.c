@@ -26,9 +26,14 @@ static const char report_usage[] =
 "(one arm, one experiment; the arm is host.arm in the lab, else the\n"
 "directory's name) and each metric, the number of runs, the median, min\n"
 "and max over the runs (one value per run) and a 95% bootstrap\n"
-"confidence interval of the median.\n"
+"confidence interval of the median. The spec's primary metrics come\n"
+"first.\n"
 "\n"
 "  -f, --format text|csv|json  output (default text: 72 columns, for email)\n"
+"      --primary ID[,ID...]    the primary metrics, in place of the spec's\n"
+"      --drift[=primary|all]   a drift table per set: does a metric (the\n"
+"                              primaries, or all) follow the order the runs\n"
+"                              were taken in (run.block, else run.started_at)?\n"
 "  -p, --plots DIR             write plots there: PNG and SVG, with the data\n"
 "                              and gnuplot scripts to redraw them\n"
 "  -s, --seed N                seed of the bootstrap (default 1: the same\n"
@@ -38,9 +43,11 @@ static const char report_usage[] =
 "  -h, --help                  this text\n"
 "\n"
 "A DIR may also hold result directories, one level down: each is a set.\n"
-"Incomplete results (\"complete\": false) are skipped with a warning. A\n"
-"metric that is null in a run is n/a for that run, never 0. See\n"
-"analysis/README.md. Exit status: 0 done, 1 refused or failed, 2 usage.\n";
+"A run given twice (the same directory or file, or a copy: the same\n"
+"run.id and run.rep) is refused. Incomplete results (\"complete\": false)\n"
+"are skipped with a warning. A metric that is null in a run is n/a for\n"
+"that run, never 0. See analysis/README.md. Exit status: 0 done, 1\n"
+"refused or failed, 2 usage.\n";
 
 enum { OPT_FORCE = 256, OPT_PRIMARY, OPT_DRIFT };
 

@@ -323,8 +323,10 @@ static const char *fmt_spread(char *buf, size_t len, const struct cmp_cell *c)
 
 	if (c->n < 2 || isnan(half))
 		snprintf(buf, len, "%s", "");
+	else if (half == 0)
+		snprintf(buf, len, "+-0%%");
 	else if (c->median == 0)
-		snprintf(buf, len, "+-%s%%", half == 0 ? "0" : "inf");
+		snprintf(buf, len, "+-inf%%");
 	else if ((pct = half / fabs(c->median) * 100) < 9.95)
 		snprintf(buf, len, "+-%.1f%%", pct);
 	else if (pct < 999.5)
@@ -921,6 +923,7 @@ static void primary_line(FILE *out, const struct cmp_table *t)
 {
 	const struct metric *p[64];
 	char names[1024], spec[1024], line[2304];
+	const char *end;
 	size_t i, n = 0;
 
 	if (!t->nr_primary) {
@@ -931,12 +934,14 @@ static void primary_line(FILE *out, const struct cmp_table *t)
 	for (i = 0; i < t->nr_primary && n < ARRAY_SIZE(p); i++)
 		p[n++] = t->rows[i].m;
 	labels_of(names, sizeof(names), p, n);
+	/* a label may end in a full stop ("faults after press.") */
+	end = names[0] && names[strlen(names) - 1] == '.' ? "" : ".";
 	if (t->nr_spec_primary) {
 		labels_of(spec, sizeof(spec), t->spec_primary, t->nr_spec_primary);
-		snprintf(line, sizeof(line), "Primary (%s, in place of the spec's: %s): %s.",
-			 t->primary_from, spec, names);
+		snprintf(line, sizeof(line), "Primary (%s, in place of the spec's: %s): %s%s",
+			 t->primary_from, spec, names, end);
 	} else {
-		snprintf(line, sizeof(line), "Primary (%s): %s.", t->primary_from, names);
+		snprintf(line, sizeof(line), "Primary (%s): %s%s", t->primary_from, names, end);
 	}
 	ascii_only(line);
 	text_wrap(out, line, 0, TEXT_WIDTH);
