@@ -95,6 +95,7 @@ static int db_add(struct result_db *db, struct json_object *root, const char *pa
 {
 	struct result_file *files, *f;
 	struct json_object *o;
+	struct stat st;
 
 	files = realloc(db->files, (db->nr_files + 1) * sizeof(*files));
 	if (!files)
@@ -119,6 +120,10 @@ static int db_add(struct result_db *db, struct json_object *root, const char *pa
 	f->block = json_object_is_type(o, json_type_int) && json_object_get_int64(o) > 0 ?
 		(long)json_object_get_int64(o) : 0;
 	f->started_s = utc_seconds(result_str(f, "run.started_at"));
+	if (!stat(path, &st)) {
+		f->dev = st.st_dev;
+		f->ino = st.st_ino;
+	}
 	db->nr_files++;
 	return 0;
 }
@@ -456,7 +461,7 @@ static int runs_unique(const struct result_db *db)
 		b = &db->files[i];
 		for (j = 0; j < i; j++) {
 			a = &db->files[j];
-			if (same_inode(a->path, b->path))
+			if (a->ino && a->dev == b->dev && a->ino == b->ino)
 				return err_set(EINVAL, "%s and %s are the same file: its run would count twice (give each result once)",
 					       a->path, b->path);
 			if (!a->run_id || !b->run_id || strcmp(a->run_id, b->run_id) ||

@@ -23,6 +23,7 @@ struct result_file {
 	int rep;			/* run.rep */
 	long block;			/* run.block of a blocked plan, 0: none */
 	double started_s;		/* run.started_at, s since the epoch; NAN: none */
+	unsigned long long dev, ino;	/* the file, however it was reached */
 };
 
 /* The runs of one arm and one experiment: one column of a table. */
