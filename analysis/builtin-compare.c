@@ -2,7 +2,8 @@
 /*
  * analysis/builtin-compare.c: `kvmsqueeze compare`: sets of repetitions
  * side by side, one table per experiment and one column per arm, with
- * the changes a permutation test and the noise floor both call real.
+ * the changes of the primary metrics that a permutation test (Holm over
+ * the primaries) and the noise floor both call real, and --drift.
  */
 #include <errno.h>
 #include <getopt.h>

@@ -2,7 +2,7 @@
 /*
  * analysis/builtin-report.c: `kvmsqueeze report`: per set of repetitions
  * (one arm, one experiment) and metric, the runs' median, range and a
- * bootstrap interval of the median.
+ * bootstrap interval of the median, and --drift.
  */
 #include <errno.h>
 #include <getopt.h>

@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * analysis/text.c: report and compare tables for people and email: at
- * most 72 columns (too many arms wrap into blocks that repeat the first
- * arm), ASCII only, units scaled per metric row, mmtests-style cells
- * "value (+x.x%)" with "*" around a significant change.
+ * analysis/text.c: report, compare and drift tables for people and
+ * email: at most 72 columns (too many arms wrap into blocks that repeat
+ * the first arm), ASCII only, units scaled per metric row, mmtests-style
+ * cells "value +-spread (+x.x%)" with "*" around a significant change of
+ * a primary metric, the primaries and the exploratory metrics under their
+ * own headings, n/a cells with their reasons as footnotes.
  */
 #include <ctype.h>
 #include <errno.h>
