@@ -2,7 +2,8 @@
 /*
  * analysis/builtin-compare.c: `kvmsqueeze compare`: sets of repetitions
  * side by side, one table per experiment and one column per arm, with
- * the changes a permutation test and the noise floor both call real.
+ * the changes of the primary metrics that a permutation test (Holm over
+ * the primaries) and the noise floor both call real, and --drift.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -25,13 +26,25 @@ static const char compare_usage[] =
 "Compare sets of repetitions (directories written by kvmsqueeze run --out):\n"
 "one table per experiment, one column per arm, the first arm the baseline.\n"
 "An arm is host.arm (the lab's kernel arm), else the directory's name.\n"
-"Each cell is the median over the runs, one value per run, and its change\n"
-"against the first arm: \"1.23 (+12.5%)\". The change is starred,\n"
-"\"1.23 (*+12.5%*)\", only when it is significant: BOTH the permutation\n"
-"test of the medians gives p < 0.05 after Holm's correction over the\n"
-"metrics of the column, AND the change exceeds the metric's noise floor.\n"
+"Each cell is the median over the runs (one value per run), +- half their\n"
+"interquartile range as a share of the median, and the change against\n"
+"the first arm: \"1.23 +-2.0% (+12.5%)\".\n"
+"\n"
+"Only the primary metrics (the spec's \"primary\", or --primary) are\n"
+"tested for significance. A primary's change is starred, \"(*+12.5%*)\",\n"
+"only when BOTH the permutation test of the medians gives p < 0.05 after\n"
+"Holm's correction over the primaries AND the change exceeds the metric's\n"
+"noise floor. Every other metric is exploratory: its raw p is shown, not\n"
+"corrected, and it is never starred. Without primaries nothing is.\n"
 "\n"
 "  -f, --format text|csv|json  output (default text: 72 columns, for email)\n"
+"      --primary ID[,ID...]    the primary metrics (ids: the metric column of\n"
+"                              --format csv), in place of the spec's; for\n"
+"                              results whose spec names none\n"
+"      --drift[=primary|all]   a drift table per experiment: does a metric\n"
+"                              (the primaries, or all) follow the order the\n"
+"                              runs were taken in (run.block, else\n"
+"                              run.started_at) rather than the arm?\n"
 "  -n, --noise DIR             measure the noise floors from A/A runs: DIR\n"
 "                              holds two or more result directories of the\n"
 "                              same experiment and arm\n"
@@ -41,15 +54,19 @@ static const char compare_usage[] =
 "  -s, --seed N                seed of the bootstrap and of random\n"
 "                              permutations (default 1: the same output)\n"
 "      --force                 compare runs whose spec, --duration, --scale,\n"
-"                              MMU mode or accel differ\n"
+"                              MMU mode, accel or clock (host.clock,\n"
+"                              host.icount_shift) differ\n"
 "  -h, --help                  this text\n"
 "\n"
 "A DIR may also hold result directories, one level down: each is a set.\n"
-"Incomplete results (\"complete\": false) are skipped with a warning. A\n"
-"metric that is null in a run is n/a for that run, never 0. See\n"
-"analysis/README.md. Exit status: 0 done, 1 refused or failed, 2 usage.\n";
+"A run given twice (the same directory or file, or a copy: the same\n"
+"run.id and run.rep) is refused: it would count twice. Incomplete results\n"
+"(\"complete\": false) are skipped with a warning. A metric that is null\n"
+"in a run is n/a for that run, never 0; n/a[k] under the table says why.\n"
+"See analysis/README.md. Exit status: 0 done, 1 refused or failed, 2\n"
+"usage.\n";
 
-enum { OPT_FLOOR = 256, OPT_FORCE };
+enum { OPT_FLOOR = 256, OPT_FORCE, OPT_PRIMARY, OPT_DRIFT };
 
 static const struct option compare_options[] = {
 	{ "format", required_argument, NULL, 'f' },
@@ -58,6 +75,8 @@ static const struct option compare_options[] = {
 	{ "plots", required_argument, NULL, 'p' },
 	{ "seed", required_argument, NULL, 's' },
 	{ "force", no_argument, NULL, OPT_FORCE },
+	{ "primary", required_argument, NULL, OPT_PRIMARY },
+	{ "drift", optional_argument, NULL, OPT_DRIFT },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -69,6 +88,8 @@ struct compare_cli {
 	const char *plots_dir;
 	double floor;
 	bool force;
+	struct metric_list primary;	/* --primary */
+	enum drift_choice drift;
 	struct cmp_opts cmp;
 	char **paths;
 	int nr_paths;
@@ -107,6 +128,16 @@ static int opt_parse(struct compare_cli *c, int argc, char **argv)
 		case OPT_FORCE:
 			c->force = true;
 			break;
+		case OPT_PRIMARY:
+			metric_list_free(&c->primary);
+			if (metric_list_parse(&c->primary, optarg))
+				return -usage_error("--primary: %s", err_msg());
+			break;
+		case OPT_DRIFT:
+			if (drift_choice_parse(optarg, &c->drift))
+				return -usage_error("--drift='%s': use --drift, --drift=primary or --drift=all",
+						    optarg);
+			break;
 		case 'h':
 			fputs(compare_usage, stdout);
 			return 1;
@@ -114,6 +145,8 @@ static int opt_parse(struct compare_cli *c, int argc, char **argv)
 			return -EXIT_USAGE;
 		}
 	}
+	if (c->drift && c->format == FORMAT_CSV)
+		return -usage_error("%s", "--drift: the CSV has one line per metric and arm; use --format text or json");
 	if (optind >= argc)
 		return -usage_error("%s", "give two or more result directories");
 	c->paths = argv + optind;
@@ -251,25 +284,47 @@ static int tables_build(struct cmp_table *tables, const struct compare_plan *p,
 		if (ret)
 			return ret;
 		cmp_table_set_floors(&tables[k], nf, c->floor);
-		ret = cmp_table_compute(&tables[k], &c->cmp);
+		ret = cmp_table_choose_primary(&tables[k], &c->primary);
+		if (!ret)
+			ret = cmp_table_compute(&tables[k], &c->cmp);
 		if (ret)
 			return ret;
 	}
 	return 0;
 }
 
-static int output(struct cmp_table *tables, size_t n, const struct compare_cli *c,
-		  const struct compare_plan *p, int argc, char **argv)
+static int output_text(struct cmp_table *const *list, size_t n, const struct compare_cli *c,
+		       const struct compare_plan *p, const struct drift *drifts, int argc,
+		       char **argv)
 {
 	struct text_opts to = {
 		.cmp = &c->cmp, .floors_from = c->noise_dir, .default_floor = c->floor,
 		.forced = p->forced,
 	};
+	size_t k;
+	int ret = 0;
+
+	printf("kvmsqueeze compare (seed %llu, %u bootstrap resamples)\n",
+	       (unsigned long long)c->cmp.seed, c->cmp.resamples);
+	text_command(stdout, argc, argv);
+	for (k = 0; k < n && !ret; k++) {
+		printf("\n");
+		ret = text_compare(stdout, list[k], &to);
+		if (!ret && drifts)
+			ret = text_drift(stdout, &drifts[k], c->drift == DRIFT_ALL, c->cmp.alpha);
+	}
+	return ret;
+}
+
+static int output(struct cmp_table *tables, size_t n, const struct compare_cli *c,
+		  const struct compare_plan *p, int argc, char **argv)
+{
 	struct export_head h = {
 		.command = "compare", .argc = argc, .argv = argv, .cmp = &c->cmp,
 		.floors_from = c->noise_dir, .forced = p->forced,
 	};
 	struct cmp_table **list = calloc(n, sizeof(*list));
+	struct drift *drifts = NULL;
 	size_t k;
 	int ret = 0;
 
@@ -277,6 +332,11 @@ static int output(struct cmp_table *tables, size_t n, const struct compare_cli *
 		return err_set(ENOMEM, "compare: out of memory");
 	for (k = 0; k < n; k++)
 		list[k] = &tables[k];
+	if (c->drift)
+		ret = drifts_measure(&drifts, list, n, c->drift == DRIFT_ALL, &c->cmp);
+	if (ret)
+		goto out;
+	h.drifts = drifts;
 	switch (c->format) {
 	case FORMAT_CSV:
 		export_csv(stdout, list, n);
@@ -285,15 +345,11 @@ static int output(struct cmp_table *tables, size_t n, const struct compare_cli *
 		ret = export_json(stdout, list, n, &h);
 		break;
 	case FORMAT_TEXT:
-		printf("kvmsqueeze compare (seed %llu, %u bootstrap resamples)\n",
-		       (unsigned long long)c->cmp.seed, c->cmp.resamples);
-		text_command(stdout, argc, argv);
-		for (k = 0; k < n && !ret; k++) {
-			printf("\n");
-			ret = text_compare(stdout, &tables[k], &to);
-		}
+		ret = output_text(list, n, c, p, drifts, argc, argv);
 		break;
 	}
+out:
+	drifts_free(drifts, n);
 	free(list);
 	return ret;
 }
@@ -338,6 +394,7 @@ int cmd_compare(int argc, char **argv)
 	memcpy(given, argv, (size_t)argc * sizeof(*given));
 	ret = opt_parse(&c, argc, argv);
 	if (ret) {
+		metric_list_free(&c.primary);
 		free(given);
 		return ret > 0 ? EXIT_OK : -ret;
 	}
@@ -374,6 +431,7 @@ out:
 	results_free(&noise_db);
 	results_free(&db);
 fail:
+	metric_list_free(&c.primary);
 	free(given);
 	if (!ret)
 		return EXIT_OK;

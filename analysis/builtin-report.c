@@ -2,7 +2,7 @@
 /*
  * analysis/builtin-report.c: `kvmsqueeze report`: per set of repetitions
  * (one arm, one experiment) and metric, the runs' median, range and a
- * bootstrap interval of the median.
+ * bootstrap interval of the median, and --drift.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -26,29 +26,38 @@ static const char report_usage[] =
 "(one arm, one experiment; the arm is host.arm in the lab, else the\n"
 "directory's name) and each metric, the number of runs, the median, min\n"
 "and max over the runs (one value per run) and a 95% bootstrap\n"
-"confidence interval of the median.\n"
+"confidence interval of the median. The spec's primary metrics come\n"
+"first.\n"
 "\n"
 "  -f, --format text|csv|json  output (default text: 72 columns, for email)\n"
+"      --primary ID[,ID...]    the primary metrics, in place of the spec's\n"
+"      --drift[=primary|all]   a drift table per set: does a metric (the\n"
+"                              primaries, or all) follow the order the runs\n"
+"                              were taken in (run.block, else run.started_at)?\n"
 "  -p, --plots DIR             write plots there: PNG and SVG, with the data\n"
 "                              and gnuplot scripts to redraw them\n"
 "  -s, --seed N                seed of the bootstrap (default 1: the same\n"
 "                              output every time)\n"
 "      --force                 summarise sets whose runs differ in spec,\n"
-"                              --duration, --scale, MMU mode or accel\n"
+"                              --duration, --scale, MMU mode, accel or clock\n"
 "  -h, --help                  this text\n"
 "\n"
 "A DIR may also hold result directories, one level down: each is a set.\n"
-"Incomplete results (\"complete\": false) are skipped with a warning. A\n"
-"metric that is null in a run is n/a for that run, never 0. See\n"
-"analysis/README.md. Exit status: 0 done, 1 refused or failed, 2 usage.\n";
+"A run given twice (the same directory or file, or a copy: the same\n"
+"run.id and run.rep) is refused. Incomplete results (\"complete\": false)\n"
+"are skipped with a warning. A metric that is null in a run is n/a for\n"
+"that run, never 0. See analysis/README.md. Exit status: 0 done, 1\n"
+"refused or failed, 2 usage.\n";
 
-enum { OPT_FORCE = 256 };
+enum { OPT_FORCE = 256, OPT_PRIMARY, OPT_DRIFT };
 
 static const struct option report_options[] = {
 	{ "format", required_argument, NULL, 'f' },
 	{ "plots", required_argument, NULL, 'p' },
 	{ "seed", required_argument, NULL, 's' },
 	{ "force", no_argument, NULL, OPT_FORCE },
+	{ "primary", required_argument, NULL, OPT_PRIMARY },
+	{ "drift", optional_argument, NULL, OPT_DRIFT },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -58,6 +67,8 @@ struct report_cli {
 	enum out_format format;
 	const char *plots_dir;
 	bool force;
+	struct metric_list primary;	/* --primary */
+	enum drift_choice drift;
 	struct cmp_opts cmp;
 	char **paths;
 	int nr_paths;
@@ -87,6 +98,16 @@ static int opt_parse(struct report_cli *c, int argc, char **argv)
 		case OPT_FORCE:
 			c->force = true;
 			break;
+		case OPT_PRIMARY:
+			metric_list_free(&c->primary);
+			if (metric_list_parse(&c->primary, optarg))
+				return -usage_error("--primary: %s", err_msg());
+			break;
+		case OPT_DRIFT:
+			if (drift_choice_parse(optarg, &c->drift))
+				return -usage_error("--drift='%s': use --drift, --drift=primary or --drift=all",
+						    optarg);
+			break;
 		case 'h':
 			fputs(report_usage, stdout);
 			return 1;
@@ -94,6 +115,8 @@ static int opt_parse(struct report_cli *c, int argc, char **argv)
 			return -EXIT_USAGE;
 		}
 	}
+	if (c->drift && c->format == FORMAT_CSV)
+		return -usage_error("%s", "--drift: the CSV has one line per metric and arm; use --format text or json");
 	if (optind >= argc)
 		return -usage_error("%s", "give result files or directories");
 	c->paths = argv + optind;
@@ -121,6 +144,8 @@ static int tables_build(struct cmp_table *tables, struct result_db *db,
 		}
 		ret = cmp_table_from_sets(&tables[k], &set, 1);
 		if (!ret)
+			ret = cmp_table_choose_primary(&tables[k], &c->primary);
+		if (!ret)
 			ret = cmp_table_compute(&tables[k], &c->cmp);
 		if (ret)
 			return ret;
@@ -128,16 +153,39 @@ static int tables_build(struct cmp_table *tables, struct result_db *db,
 	return 0;
 }
 
-static int output(struct cmp_table **list, size_t n, const struct report_cli *c,
-		  bool forced, int argc, char **argv)
+static int output_text(struct cmp_table **list, size_t n, const struct report_cli *c,
+		       bool forced, const struct drift *drifts, int argc, char **argv)
 {
 	struct text_opts to = { .cmp = &c->cmp, .default_floor = CMP_DEFAULT_FLOOR,
 				.forced = forced };
-	struct export_head h = { .command = "report", .argc = argc, .argv = argv,
-				 .cmp = &c->cmp, .forced = forced };
 	size_t k;
 	int ret = 0;
 
+	printf("kvmsqueeze report (seed %llu, %u bootstrap resamples)\n",
+	       (unsigned long long)c->cmp.seed, c->cmp.resamples);
+	text_command(stdout, argc, argv);
+	for (k = 0; k < n && !ret; k++) {
+		printf("\n");
+		ret = text_report(stdout, list[k], &to);
+		if (!ret && drifts)
+			ret = text_drift(stdout, &drifts[k], c->drift == DRIFT_ALL, c->cmp.alpha);
+	}
+	return ret;
+}
+
+static int output(struct cmp_table **list, size_t n, const struct report_cli *c,
+		  bool forced, int argc, char **argv)
+{
+	struct export_head h = { .command = "report", .argc = argc, .argv = argv,
+				 .cmp = &c->cmp, .forced = forced };
+	struct drift *drifts = NULL;
+	int ret = 0;
+
+	if (c->drift)
+		ret = drifts_measure(&drifts, list, n, c->drift == DRIFT_ALL, &c->cmp);
+	if (ret)
+		return ret;
+	h.drifts = drifts;
 	switch (c->format) {
 	case FORMAT_CSV:
 		export_csv(stdout, list, n);
@@ -146,15 +194,10 @@ static int output(struct cmp_table **list, size_t n, const struct report_cli *c,
 		ret = export_json(stdout, list, n, &h);
 		break;
 	case FORMAT_TEXT:
-		printf("kvmsqueeze report (seed %llu, %u bootstrap resamples)\n",
-		       (unsigned long long)c->cmp.seed, c->cmp.resamples);
-		text_command(stdout, argc, argv);
-		for (k = 0; k < n && !ret; k++) {
-			printf("\n");
-			ret = text_report(stdout, list[k], &to);
-		}
+		ret = output_text(list, n, c, forced, drifts, argc, argv);
 		break;
 	}
+	drifts_free(drifts, n);
 	return ret;
 }
 
@@ -220,6 +263,7 @@ int cmd_report(int argc, char **argv)
 	memcpy(given, argv, (size_t)argc * sizeof(*given));
 	ret = opt_parse(&c, argc, argv);
 	if (ret) {
+		metric_list_free(&c.primary);
 		free(given);
 		return ret > 0 ? EXIT_OK : -ret;
 	}
@@ -246,6 +290,7 @@ out:
 	free(tables);
 	results_free(&db);
 fail:
+	metric_list_free(&c.primary);
 	free(given);
 	if (!ret)
 		return EXIT_OK;

@@ -1,14 +1,18 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * analysis/compare.c: from sets of runs to the numbers of a table: one
- * value per run and metric, medians and intervals per arm, and per arm
- * against the first a permutation test, Holm-corrected over the metrics,
- * that counts as significant only above the metric's noise floor.
+ * value per run and metric, medians, quartiles and intervals per arm, and
+ * per arm against the first a permutation test of every metric; only the
+ * primaries are Holm-corrected (over the primaries) and can be
+ * significant, and only above the metric's noise floor.
  */
 #include <errno.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <json-c/json.h>
 
 #include "analysis/compare.h"
 #include "analysis/stats.h"
@@ -52,6 +56,7 @@ void cmp_table_free(struct cmp_table *t)
 		free(t->rows[i].cells);
 	}
 	free(t->rows);
+	free(t->spec_primary);
 	free(t->family);
 	free(t->labels);
 	free(t->sets);
@@ -129,6 +134,83 @@ int cmp_table_from_sets(struct cmp_table *t, struct result_set **sets, size_t nr
 	return 0;
 }
 
+/* --- why a value is missing --- */
+
+/*
+ * Summary paths and the samplers behind them (experiments/RESULT.md,
+ * "summary"); the longest prefix wins.
+ */
+static const struct metric_source {
+	const char *prefix;
+	const char *source;
+} metric_sources[] = {
+	{ "summary.page_tables.", "meminfo" },
+	{ "summary.memcg.", "memcg" },
+	{ "summary.reclaim.memcg_", "memcg" },
+	{ "summary.reclaim.", "vmstat" },
+	{ "summary.shrinker.kvm_count", "shrinker" },
+	{ "summary.shrinker.", "shrink_trace" },
+	{ "summary.psi.", "psi" },
+};
+
+const char *cmp_metric_source(const struct metric *m)
+{
+	const struct metric_source *best = NULL;
+	size_t i, len;
+
+	for (i = 0; i < sizeof(metric_sources) / sizeof(metric_sources[0]); i++) {
+		len = strlen(metric_sources[i].prefix);
+		if (!strncmp(m->path, metric_sources[i].prefix, len) &&
+		    (!best || len > strlen(best->prefix)))
+			best = &metric_sources[i];
+	}
+	return best ? best->source : NULL;
+}
+
+/* Why @source was unavailable in this run, or NULL when it was not. */
+static const char *source_unavailable(const struct result_file *f, const char *source)
+{
+	struct json_object *sources = json_path(f->root, "sources"), *s, *o;
+	size_t i, n = json_object_is_type(sources, json_type_array) ?
+		json_object_array_length(sources) : 0;
+
+	for (i = 0; i < n; i++) {
+		s = json_object_array_get_idx(sources, i);
+		o = json_path(s, "name");
+		if (!o || !json_object_is_type(o, json_type_string) ||
+		    strcmp(json_object_get_string(o), source))
+			continue;
+		o = json_path(s, "available");
+		if (!o || json_object_get_boolean(o))
+			return NULL;
+		o = json_path(s, "why");
+		return o && json_object_is_type(o, json_type_string) ? json_object_get_string(o) : "";
+	}
+	return NULL;
+}
+
+int cmp_cell_na_source(const struct cmp_table *t, size_t row, size_t arm, const char **source,
+		       const char **why)
+{
+	const struct metric *m = t->rows[row].m;
+	const struct result_set *s;
+	double v;
+	size_t i;
+
+	*source = cmp_metric_source(m);
+	if (!t->sets || !*source)
+		return -ENOENT;
+	s = t->sets[arm];
+	for (i = 0; i < s->nr_files; i++) {
+		if (metric_value(m, s->files[i]->root, &v) != -ENODATA)
+			continue;
+		*why = source_unavailable(s->files[i], *source);
+		if (*why)
+			return 0;
+	}
+	return -ENOENT;
+}
+
 bool cmp_row_all_na(const struct cmp_table *t, size_t row)
 {
 	size_t a;
@@ -155,6 +237,8 @@ static int cell_describe(struct cmp_cell *c, const struct cmp_opts *o, uint64_t 
 	c->median = stats_median(c->values, c->n);
 	c->min = stats_min(c->values, c->n);
 	c->max = stats_max(c->values, c->n);
+	c->q1 = stats_quantile(c->values, c->n, 0.25);
+	c->q3 = stats_quantile(c->values, c->n, 0.75);
 	c->ci_lo = c->ci_hi = NAN;
 	c->change = c->p_raw = c->p_holm = NAN;
 	c->significant = false;
@@ -191,10 +275,11 @@ static bool all_equal(const struct cmp_cell *a, const struct cmp_cell *b)
 }
 
 /*
- * Arm @arm against the first: the change of every row, a permutation test
- * where both have two runs or more and their values are not all equal
- * (a filter that ignores which run is whose, so it keeps the test valid),
- * then Holm over those tests.
+ * Arm @arm against the first: the change of every row and, where both
+ * have two runs or more and their values are not all equal (a filter that
+ * ignores which run is whose, so it keeps the test valid), a permutation
+ * test. Holm adjusts over the primaries tested; only they can be
+ * significant. The rest is exploratory: a raw p, never significant.
  */
 static int arm_compare(struct cmp_table *t, size_t arm, const struct cmp_opts *o)
 {
@@ -218,6 +303,8 @@ static int arm_compare(struct cmp_table *t, size_t arm, const struct cmp_opts *o
 			ret = err_set(ENOMEM, "permutation test: out of memory");
 			goto out;
 		}
+		if (!t->rows[i].primary)
+			continue;
 		p[m] = c->p_raw;
 		rows[m++] = i;
 	}
@@ -262,16 +349,177 @@ int cmp_table_compute(struct cmp_table *t, const struct cmp_opts *o)
 
 double cmp_min_p(const struct cmp_table *t, size_t arm)
 {
-	size_t na = 0, nb = 0, i;
+	size_t na = 0, nb = 0, i, rows = t->nr_primary ? t->nr_primary : t->nr_rows;
 
 	/* the most runs any metric has in each arm */
-	for (i = 0; i < t->nr_rows; i++) {
+	for (i = 0; i < rows; i++) {
 		if (t->rows[i].cells[0].n > na)
 			na = t->rows[i].cells[0].n;
 		if (t->rows[i].cells[arm].n > nb)
 			nb = t->rows[i].cells[arm].n;
 	}
 	return stats_perm_min_p(na, nb);
+}
+
+size_t cmp_family(const struct cmp_table *t, size_t arm)
+{
+	return t->family[arm] ? t->family[arm] : t->nr_primary;
+}
+
+/* --- primary metrics --- */
+
+static int list_add(struct metric_list *l, const char *id, const char *what_to_do)
+{
+	const struct metric *m = metric_find(id), **v;
+	size_t i;
+
+	if (!m)
+		return err_set(EINVAL, "'%s' is not a metric id%s", id, what_to_do);
+	for (i = 0; i < l->n; i++)
+		if (l->v[i] == m)
+			return err_set(EINVAL, "'%s' named twice", id);
+	v = realloc(l->v, (l->n + 1) * sizeof(*v));
+	if (!v)
+		return err_set(ENOMEM, "out of memory");
+	l->v = v;
+	v[l->n++] = m;
+	return 0;
+}
+
+int metric_list_parse(struct metric_list *l, const char *ids)
+{
+	char id[128];
+	const char *p = ids;
+	size_t len;
+	int ret = 0;
+
+	l->v = NULL;
+	l->n = 0;
+	while (!ret && *p) {
+		len = strcspn(p, ",");
+		snprintf(id, sizeof(id), "%.*s", (int)(len < sizeof(id) ? len : sizeof(id) - 1), p);
+		ret = len ? list_add(l, id, "") : 0;
+		p += len + (p[len] == ',');
+	}
+	if (!ret && !l->n)
+		ret = err_set(EINVAL, "no metric id in '%s'", ids);
+	if (ret)
+		metric_list_free(l);
+	return ret;
+}
+
+int metric_list_from_spec(struct metric_list *l, const struct result_file *f)
+{
+	struct json_object *a = json_path(f->root, "spec.primary"), *o;
+	size_t i, n;
+	int ret = 0;
+
+	l->v = NULL;
+	l->n = 0;
+	if (!a)
+		return 0;
+	if (!json_object_is_type(a, json_type_array))
+		return err_set(EINVAL, "%s: spec.primary is not an array of metric ids (give --primary)",
+			       f->path);
+	n = json_object_array_length(a);
+	for (i = 0; i < n && !ret; i++) {
+		o = json_object_array_get_idx(a, i);
+		ret = json_object_is_type(o, json_type_string) ?
+			list_add(l, json_object_get_string(o),
+				 " this kvmsqueeze knows (update it, or give --primary)") :
+			err_set(EINVAL, "[%zu] is not a metric id", i);
+	}
+	if (ret) {
+		metric_list_free(l);
+		err_wrap(ret, "%s: spec.primary", f->path);
+	}
+	return ret;
+}
+
+void metric_list_free(struct metric_list *l)
+{
+	free(l->v);
+	l->v = NULL;
+	l->n = 0;
+}
+
+static size_t row_of(const struct cmp_table *t, const struct metric *m)
+{
+	size_t i;
+
+	for (i = 0; i < t->nr_rows; i++)
+		if (t->rows[i].m == m)
+			return i;
+	return t->nr_rows;
+}
+
+int cmp_table_set_primary(struct cmp_table *t, const struct metric_list *primary,
+			  const char *from)
+{
+	struct cmp_row *rows = malloc(t->nr_rows * sizeof(*rows));
+	size_t i, k, n = 0;
+
+	if (!rows)
+		return err_set(ENOMEM, "primary metrics: out of memory");
+	for (i = 0; i < t->nr_rows; i++)
+		t->rows[i].primary = false;
+	for (k = 0; k < primary->n; k++) {
+		i = row_of(t, primary->v[k]);
+		if (i == t->nr_rows) {
+			free(rows);
+			return err_set(EINVAL, "primary metric %s is not in the table",
+				       primary->v[k]->name);
+		}
+		t->rows[i].primary = true;
+		rows[n++] = t->rows[i];
+	}
+	for (i = 0; i < t->nr_rows; i++)
+		if (!t->rows[i].primary)
+			rows[n++] = t->rows[i];
+	memcpy(t->rows, rows, t->nr_rows * sizeof(*rows));
+	free(rows);
+	t->nr_primary = primary->n;
+	t->primary_from = primary->n ? from : NULL;
+	return 0;
+}
+
+static bool same_metrics(const struct metric_list *a, const struct metric_list *b)
+{
+	size_t i, j;
+
+	if (a->n != b->n)
+		return false;
+	for (i = 0; i < a->n; i++) {
+		for (j = 0; j < b->n && b->v[j] != a->v[i]; j++)
+			;
+		if (j == b->n)
+			return false;
+	}
+	return true;
+}
+
+int cmp_table_choose_primary(struct cmp_table *t, const struct metric_list *given)
+{
+	struct metric_list spec = { 0 };
+	int ret = 0;
+
+	if (t->sets)
+		ret = metric_list_from_spec(&spec, t->sets[0]->files[0]);
+	if (!given || !given->n) {
+		if (!ret)
+			ret = cmp_table_set_primary(t, &spec, "spec.primary");
+		metric_list_free(&spec);
+		return ret;
+	}
+	/* --primary: the spec's, broken or not, are replaced */
+	ret = cmp_table_set_primary(t, given, "--primary");
+	if (!ret && spec.n && !same_metrics(&spec, given)) {
+		t->spec_primary = spec.v;
+		t->nr_spec_primary = spec.n;
+		spec.v = NULL;
+	}
+	metric_list_free(&spec);
+	return ret;
 }
 
 /* --- noise floors --- */

@@ -10,6 +10,7 @@
 #include <stdio.h>
 
 #include "analysis/compare.h"
+#include "analysis/drift.h"
 
 struct export_head {
 	const char *command;		/* "report" or "compare" */
@@ -18,6 +19,7 @@ struct export_head {
 	const struct cmp_opts *cmp;
 	const char *floors_from;	/* --noise DIR or NULL */
 	bool forced;
+	const struct drift *drifts;	/* one per table (--drift), or NULL */
 };
 
 void export_csv(FILE *out, struct cmp_table *const *tables, size_t n);
@@ -34,5 +36,11 @@ void cli_warn_line(const char *line, void *arg);
 
 /* "text", "csv" or "json"; -EINVAL otherwise. */
 int out_format_parse(const char *name, enum out_format *format);
+
+/* What --drift looks at. */
+enum drift_choice { DRIFT_NONE, DRIFT_PRIMARY, DRIFT_ALL };
+
+/* --drift's argument: none (the primaries), "primary" or "all"; -EINVAL. */
+int drift_choice_parse(const char *arg, enum drift_choice *choice);
 
 #endif

@@ -1,18 +1,20 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * analysis/results.c: find and load result files (experiments/RESULT.md),
- * skip incomplete ones, group them into sets by directory, arm and
- * experiment, and refuse to put side by side runs of different specs,
- * MMU modes or accels.
+ * skip incomplete ones, refuse a run loaded twice, group them into sets by
+ * directory, arm and experiment, and refuse to put side by side runs of
+ * different specs, MMU modes, accels or clocks.
  */
 #include <dirent.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <limits.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include <json-c/json.h>
 
@@ -49,6 +51,13 @@ const char *result_str(const struct result_file *f, const char *path)
 	return o && json_object_is_type(o, json_type_string) ? json_object_get_string(o) : NULL;
 }
 
+const char *result_clock(const struct result_file *f)
+{
+	const char *clock = result_str(f, "host.clock");
+
+	return clock ? clock : "host";
+}
+
 static void warnf(results_warn_fn warn, void *arg, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
@@ -65,6 +74,20 @@ static void warnf(results_warn_fn warn, void *arg, const char *fmt, ...)
 	warn(line, arg);
 }
 
+/* "YYYY-MM-DDTHH:MM:SSZ" in seconds since the epoch, or NAN. */
+static double utc_seconds(const char *s)
+{
+	struct tm tm = { 0 };
+	const char *end;
+
+	if (!s)
+		return NAN;
+	end = strptime(s, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	if (!end || *end)
+		return NAN;
+	return (double)timegm(&tm);
+}
+
 /* --- loading --- */
 
 static int db_add(struct result_db *db, struct json_object *root, const char *path,
@@ -72,6 +95,7 @@ static int db_add(struct result_db *db, struct json_object *root, const char *pa
 {
 	struct result_file *files, *f;
 	struct json_object *o;
+	struct stat st;
 
 	files = realloc(db->files, (db->nr_files + 1) * sizeof(*files));
 	if (!files)
@@ -89,8 +113,17 @@ static int db_add(struct result_db *db, struct json_object *root, const char *pa
 	f->root = root;
 	f->experiment = result_str(f, "run.experiment");
 	f->arm = result_str(f, "host.arm");
+	f->run_id = result_str(f, "run.id");
 	o = json_path(root, "run.rep");
 	f->rep = o ? json_object_get_int(o) : 0;
+	o = json_path(root, "run.block");
+	f->block = json_object_is_type(o, json_type_int) && json_object_get_int64(o) > 0 ?
+		(long)json_object_get_int64(o) : 0;
+	f->started_s = utc_seconds(result_str(f, "run.started_at"));
+	if (!stat(path, &st)) {
+		f->dev = st.st_dev;
+		f->ino = st.st_ino;
+	}
 	db->nr_files++;
 	return 0;
 }
@@ -387,16 +420,74 @@ static int results_group(struct result_db *db)
 	return labels_unique(db);
 }
 
+/* --- each run once --- */
+
+static bool same_inode(const char *a, const char *b)
+{
+	struct stat sa, sb;
+
+	return !stat(a, &sa) && !stat(b, &sb) && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+}
+
+/* The same directory or file given twice (symlinks, "./", trailing "/"). */
+static int paths_unique(char *const *paths, int nr_paths)
+{
+	struct stat st;
+	int i, j;
+
+	for (i = 0; i < nr_paths; i++) {
+		for (j = 0; j < i; j++) {
+			if (!same_inode(paths[j], paths[i]))
+				continue;
+			return err_set(EINVAL, "%s and %s are the same %s: its runs would count twice (give each once)",
+				       paths[j], paths[i],
+				       !stat(paths[i], &st) && S_ISDIR(st.st_mode) ? "directory" : "file");
+		}
+	}
+	return 0;
+}
+
+/*
+ * Two files of one run: the same file reached through two arguments (a
+ * directory and a file in it, a hard link), or a copy: the same run.id,
+ * run.rep and host.arm, and not two different blocks of a plan.
+ */
+static int runs_unique(const struct result_db *db)
+{
+	const struct result_file *a, *b;
+	size_t i, j;
+
+	for (i = 0; i < db->nr_files; i++) {
+		b = &db->files[i];
+		for (j = 0; j < i; j++) {
+			a = &db->files[j];
+			if (a->ino && a->dev == b->dev && a->ino == b->ino)
+				return err_set(EINVAL, "%s and %s are the same file: its run would count twice (give each result once)",
+					       a->path, b->path);
+			if (!a->run_id || !b->run_id || strcmp(a->run_id, b->run_id) ||
+			    a->rep != b->rep || !same_str(a->arm, b->arm) ||
+			    (a->block && b->block && a->block != b->block))
+				continue;
+			return err_set(EINVAL, "%s and %s are the same run (run.id %s, run.rep %d): a copy counts it twice (give each run once)",
+				       a->path, b->path, a->run_id, a->rep);
+		}
+	}
+	return 0;
+}
+
 int results_load(struct result_db *db, char *const *paths, int nr_paths,
 		 results_warn_fn warn, void *arg)
 {
-	int i, ret = 0;
+	int i, ret;
 
 	memset(db, 0, sizeof(*db));
+	ret = paths_unique(paths, nr_paths);
 	for (i = 0; !ret && i < nr_paths; i++)
 		ret = load_path(db, paths[i], warn, arg);
 	if (!ret && !db->nr_files)
 		ret = err_set(ENOENT, "no complete result among the files given");
+	if (!ret)
+		ret = runs_unique(db);
 	if (!ret)
 		ret = results_group(db);
 	if (ret)
@@ -541,27 +632,53 @@ static void json_text(struct json_object *o, bool absent, char *buf, size_t len)
 		snprintf(buf, len, "%s", s);
 }
 
-/* The fields that must be equal, in the order they are checked. */
-static const char *const same_fields[] = {
-	"spec", "run.duration_s", "run.scale", "host.mmu", "host.accel",
+/*
+ * The fields that must be equal, in the order they are checked, and what
+ * an absent one means (results older than the field).
+ */
+static const struct same_field {
+	const char *path;
+	const char *absent;		/* a string it stands for, or NULL */
+} same_fields[] = {
+	{ "spec", NULL },
+	{ "run.duration_s", NULL },
+	{ "run.scale", NULL },
+	{ "host.mmu", NULL },
+	{ "host.accel", NULL },
+	{ "host.clock", "host" },
+	{ "host.icount_shift", NULL },
 };
 
 static int files_differ(const struct result_file *a, const struct result_file *b)
 {
+	struct json_object *absent = NULL, *va_o, *vb_o;
 	char va[64], vb[64];
 	struct json_diff d;
 	size_t i;
+	bool differs;
 
 	for (i = 0; i < ARRAY_SIZE(same_fields); i++) {
+		const struct same_field *sf = &same_fields[i];
+
 		memset(&d, 0, sizeof(d));
-		snprintf(d.path, sizeof(d.path), "%s", same_fields[i]);
-		if (!json_diff_at(json_path(a->root, same_fields[i]),
-				  json_path(b->root, same_fields[i]), &d))
-			continue;
-		json_text(d.a, d.a_absent, va, sizeof(va));
-		json_text(d.b, d.b_absent, vb, sizeof(vb));
-		return err_set(EINVAL, "%s differs: %s in %s, %s in %s",
-			       d.path, va, a->path, vb, b->path);
+		snprintf(d.path, sizeof(d.path), "%s", sf->path);
+		va_o = json_path(a->root, sf->path);
+		vb_o = json_path(b->root, sf->path);
+		if (sf->absent && (!va_o || !vb_o)) {
+			absent = json_object_new_string(sf->absent);
+			va_o = va_o ? va_o : absent;
+			vb_o = vb_o ? vb_o : absent;
+		}
+		differs = json_diff_at(va_o, vb_o, &d);
+		if (differs) {
+			json_text(d.a, d.a_absent, va, sizeof(va));
+			json_text(d.b, d.b_absent, vb, sizeof(vb));
+		}
+		json_object_put(absent);
+		absent = NULL;
+		if (differs)
+			return err_set(EINVAL, "%s differs: %s in %s, %s in %s",
+				       d.path, va, a->path, vb, b->path);
 	}
 	return 0;
 }

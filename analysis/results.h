@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * analysis/results.h: result files loaded with json-c and grouped into
- * sets, one per (directory, arm, experiment), and the check that sets may
- * be compared at all (same spec, MMU mode and accel).
+ * sets, one per (directory, arm, experiment), each run loaded once, and
+ * the check that sets may be compared at all (same spec, MMU mode, accel
+ * and clock).
  */
 #ifndef KVMSQ_ANALYSIS_RESULTS_H
 #define KVMSQ_ANALYSIS_RESULTS_H
@@ -18,7 +19,11 @@ struct result_file {
 	struct json_object *root;	/* owned */
 	const char *experiment;		/* run.experiment, in root */
 	const char *arm;		/* host.arm, or NULL off the lab */
+	const char *run_id;		/* run.id, or NULL */
 	int rep;			/* run.rep */
+	long block;			/* run.block of a blocked plan, 0: none */
+	double started_s;		/* run.started_at, s since the epoch; NAN: none */
+	unsigned long long dev, ino;	/* the file, however it was reached */
 };
 
 /* The runs of one arm and one experiment: one column of a table. */
@@ -44,7 +49,9 @@ typedef void (*results_warn_fn)(const char *line, void *arg);
  * Load result files: each path is a rep-<n>.json file, a directory of
  * them, or a directory of such directories (one level). Incomplete
  * results are skipped with a warning; a file that is not a result is an
- * error. Then group them into sets.
+ * error, and so is a run loaded twice: the same path (after symlinks) or
+ * file given twice, or two files of the same run (run.id, run.rep and
+ * host.arm equal, run.block not different). Then group them into sets.
  */
 int results_load(struct result_db *db, char *const *paths, int nr_paths,
 		 results_warn_fn warn, void *arg);
@@ -53,12 +60,15 @@ void results_free(struct result_db *db);
 /*
  * Whether the runs of these sets may be compared: the same spec (and
  * run.duration_s and run.scale, which --duration and --scale changed),
- * the same host.mmu and host.accel. 0, or -EINVAL with the first field
- * that differs and two files where it does in err_msg().
+ * the same host.mmu, host.accel, host.clock (absent: "host") and
+ * host.icount_shift. 0, or -EINVAL with the first field that differs and
+ * two files where it does in err_msg().
  */
 int results_check_sets(struct result_set *const *sets, size_t n);
 
 /* A string field of a result ("host.kernel_release"), or NULL. */
 const char *result_str(const struct result_file *f, const char *path);
+/* host.clock: "icount", "host" (also when absent: older results). */
+const char *result_clock(const struct result_file *f);
 
 #endif

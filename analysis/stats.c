@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * analysis/stats.c: median, bootstrap interval of the median, permutation
- * test of two medians and Holm's correction, for the handful of values a
- * set of repetitions gives (one value per run, never pooled samples).
+ * analysis/stats.c: median and quartiles, bootstrap interval of the
+ * median, permutation test of two medians, Holm's correction and a rank
+ * correlation test, for the handful of values a set of repetitions gives
+ * (one value per run, never pooled samples).
  */
 #include <errno.h>
 #include <math.h>
@@ -100,6 +101,28 @@ double stats_max(const double *v, size_t n)
 		if (v[i] > m)
 			m = v[i];
 	return m;
+}
+
+double stats_quantile(const double *v, size_t n, double q)
+{
+	double small[64], *s = small, h, r;
+	size_t lo;
+
+	if (!n || !(q >= 0 && q <= 1))
+		return NAN;
+	if (n > ARRAY_SIZE(small)) {
+		s = malloc(n * sizeof(*s));
+		if (!s)
+			return NAN;
+	}
+	memcpy(s, v, n * sizeof(*s));
+	qsort(s, n, sizeof(*s), cmp_double);
+	h = (double)(n - 1) * q;
+	lo = (size_t)floor(h);
+	r = lo + 1 < n ? s[lo] + (h - (double)lo) * (s[lo + 1] - s[lo]) : s[lo];
+	if (s != small)
+		free(s);
+	return r;
 }
 
 /* --- bootstrap --- */
@@ -426,4 +449,136 @@ int stats_holm(const double *p, size_t n, double *adj)
 	}
 	free(items);
 	return 0;
+}
+
+/* --- rank correlation --- */
+
+struct ranked {
+	double v;
+	size_t index;
+};
+
+static int cmp_ranked(const void *a, const void *b)
+{
+	const struct ranked *x = a, *y = b;
+
+	if (x->v != y->v)
+		return x->v < y->v ? -1 : 1;
+	return x->index < y->index ? -1 : x->index > y->index;
+}
+
+/* Ranks from 1, ties sharing their average rank. */
+static int average_ranks(const double *v, size_t n, double *rank)
+{
+	struct ranked *r = malloc(n * sizeof(*r));
+	size_t i, j, k;
+
+	if (!r)
+		return -ENOMEM;
+	for (i = 0; i < n; i++)
+		r[i] = (struct ranked){ v[i], i };
+	qsort(r, n, sizeof(*r), cmp_ranked);
+	for (i = 0; i < n; i = j) {
+		for (j = i + 1; j < n && r[j].v == r[i].v; j++)
+			;
+		for (k = i; k < j; k++)
+			rank[r[k].index] = (double)(i + j + 1) / 2;
+	}
+	free(r);
+	return 0;
+}
+
+/* Sum of squares about the mean; the cross sum is all a permutation changes. */
+static double centred_ss(const double *v, size_t n, double mean_v)
+{
+	double ss = 0;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		ss += (v[i] - mean_v) * (v[i] - mean_v);
+	return ss;
+}
+
+static double rank_rho(const double *rx, const double *ry, const size_t *perm, size_t n,
+		       double mean_r, double norm)
+{
+	double cross = 0;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		cross += (rx[i] - mean_r) * (ry[perm[i]] - mean_r);
+	return cross / norm;
+}
+
+/* Shuffle @perm within each run of equal strata in @order (indices sorted by stratum). */
+static void shuffle_strata(struct stats_rng *rng, size_t *perm, const size_t *order,
+			   const size_t *strata, size_t n)
+{
+	size_t i, j, k, t;
+
+	for (i = 0; i < n; i = j) {
+		for (j = i + 1; j < n && (!strata || strata[order[j]] == strata[order[i]]); j++)
+			;
+		/* Fisher-Yates over the positions order[i..j) */
+		for (k = j - 1; k > i; k--) {
+			size_t m = i + stats_rng_below(rng, k - i + 1);
+
+			t = perm[order[k]];
+			perm[order[k]] = perm[order[m]];
+			perm[order[m]] = t;
+		}
+	}
+}
+
+static int cmp_stratum(const void *a, const void *b, void *arg)
+{
+	size_t x = *(const size_t *)a, y = *(const size_t *)b;
+	const size_t *strata = arg;
+
+	if (strata[x] != strata[y])
+		return strata[x] < strata[y] ? -1 : 1;
+	return x < y ? -1 : x > y;
+}
+
+int stats_spearman_test(const double *x, const double *y, const size_t *strata, size_t n,
+			uint64_t seed, double *rho, double *p)
+{
+	double *rx = malloc(n * sizeof(*rx)), *ry = malloc(n * sizeof(*ry));
+	size_t *perm = malloc(n * sizeof(*perm)), *order = malloc(n * sizeof(*order)), i, k;
+	double mean_r = (double)(n + 1) / 2, norm, obs, eps;
+	struct stats_rng rng;
+	uint64_t hits = 0;
+	int ret = 0;
+
+	*rho = *p = NAN;
+	if (n < 3) {
+		ret = -EINVAL;
+		goto out;
+	}
+	if (!rx || !ry || !perm || !order || average_ranks(x, n, rx) || average_ranks(y, n, ry)) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	norm = sqrt(centred_ss(rx, n, mean_r) * centred_ss(ry, n, mean_r));
+	if (!(norm > 0))
+		goto out;	/* a constant: no correlation to speak of */
+	for (i = 0; i < n; i++)
+		perm[i] = order[i] = i;
+	if (strata)
+		qsort_r(order, n, sizeof(*order), cmp_stratum, (void *)strata);
+	obs = rank_rho(rx, ry, perm, n, mean_r, norm);
+	eps = 1e-9;
+	stats_rng_seed(&rng, seed);
+	for (k = 0; k < STATS_RANK_PERMS; k++) {
+		shuffle_strata(&rng, perm, order, strata, n);
+		hits += fabs(rank_rho(rx, ry, perm, n, mean_r, norm)) >= fabs(obs) - eps;
+	}
+	*rho = obs;
+	*p = (double)(hits + 1) / (double)(STATS_RANK_PERMS + 1);
+out:
+	free(order);
+	free(perm);
+	free(ry);
+	free(rx);
+	return ret;
 }

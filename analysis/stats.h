@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * analysis/stats.h: statistics over a few repetitions: median, a seeded
- * bootstrap confidence interval of the median, a permutation test of the
- * difference in medians and Holm's correction. Pure functions, no I/O.
+ * analysis/stats.h: statistics over a few repetitions: median and
+ * quartiles, a seeded bootstrap confidence interval of the median, a
+ * permutation test of the difference in medians, Holm's correction, and
+ * Spearman's rank correlation with a permutation test (drift). Pure
+ * functions, no I/O.
  */
 #ifndef KVMSQ_ANALYSIS_STATS_H
 #define KVMSQ_ANALYSIS_STATS_H
@@ -15,6 +17,8 @@
 /* Enumerate every split up to this many; beyond, sample this many. */
 #define STATS_PERM_EXACT_MAX		100000
 #define STATS_PERM_RANDOM		100000
+/* Random permutations behind a rank correlation's p-value. */
+#define STATS_RANK_PERMS		10000
 
 /* A small seeded generator (splitmix64), so results are reproducible. */
 struct stats_rng {
@@ -32,6 +36,12 @@ double stats_rng_unit(struct stats_rng *rng);
 double stats_median(const double *v, size_t n);
 double stats_min(const double *v, size_t n);
 double stats_max(const double *v, size_t n);
+/*
+ * The @q quantile (0 <= q <= 1) by linear interpolation between the
+ * sorted values (R's default, type 7): q 0.25 and 0.75 are the quartiles.
+ * NAN for n == 0.
+ */
+double stats_quantile(const double *v, size_t n, double q);
 
 /*
  * The @level (0.95) percentile-bootstrap interval of the median of @v,
@@ -69,5 +79,16 @@ double stats_perm_min_p(size_t na, size_t nb);
  * of @p. -ENOMEM.
  */
 int stats_holm(const double *p, size_t n, double *adj);
+
+/*
+ * Spearman's rank correlation of @x and @y (ties get their average rank)
+ * and a two-sided permutation p-value: the fraction of STATS_RANK_PERMS
+ * random permutations of @y, each within its stratum (@strata: one id
+ * per value, NULL: one stratum), whose |rho| is at least the observed
+ * one, p = (hits + 1) / (permutations + 1). *rho and *p are NAN when @x
+ * or @y is constant. -EINVAL for n < 3, -ENOMEM.
+ */
+int stats_spearman_test(const double *x, const double *y, const size_t *strata, size_t n,
+			uint64_t seed, double *rho, double *p);
 
 #endif

@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * analysis/text.c: report and compare tables for people and email: at
- * most 72 columns (too many arms wrap into blocks that repeat the first
- * arm), ASCII only, units scaled per metric row, mmtests-style cells
- * "value (+x.x%)" with "*" around a significant change.
+ * analysis/text.c: report, compare and drift tables for people and
+ * email: at most 72 columns (too many arms wrap into blocks that repeat
+ * the first arm), ASCII only, units scaled per metric row, mmtests-style
+ * cells "value +-spread (+x.x%)" with "*" around a significant change of
+ * a primary metric, the primaries and the exploratory metrics under their
+ * own headings, n/a cells with their reasons as footnotes.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -12,9 +14,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <json-c/json.h>
+
 #include "analysis/stats.h"
 #include "analysis/text.h"
 #include "vmm/err.h"
+#include "vmm/util.h"
 
 #define CELL_MAX	96
 #define HEADER_MAX	12	/* longer arm names become letters */
@@ -27,7 +32,11 @@ int grid_init(struct grid *g, size_t nr_rows, size_t nr_cols, size_t sticky)
 	g->nr_cols = nr_cols;
 	g->sticky = sticky;
 	g->cells = calloc(nr_rows * nr_cols, sizeof(*g->cells));
-	return g->cells ? 0 : err_set(ENOMEM, "table: out of memory");
+	g->heading = calloc(nr_rows, sizeof(*g->heading));
+	if (g->cells && g->heading)
+		return 0;
+	grid_free(g);
+	return err_set(ENOMEM, "table: out of memory");
 }
 
 /* Printable ASCII only: anything else becomes '?'. */
@@ -56,6 +65,12 @@ int grid_set(struct grid *g, size_t row, size_t col, const char *fmt, ...)
 	return 0;
 }
 
+int grid_heading(struct grid *g, size_t row, const char *text)
+{
+	g->heading[row] = true;
+	return grid_set(g, row, 0, "%s", text);
+}
+
 void grid_free(struct grid *g)
 {
 	size_t i;
@@ -63,7 +78,9 @@ void grid_free(struct grid *g)
 	for (i = 0; g->cells && i < g->nr_rows * g->nr_cols; i++)
 		free(g->cells[i]);
 	free(g->cells);
+	free(g->heading);
 	g->cells = NULL;
+	g->heading = NULL;
 }
 
 static const char *grid_get(const struct grid *g, size_t row, size_t col)
@@ -83,6 +100,10 @@ static void grid_block(FILE *out, const struct grid *g, const size_t *widths,
 		char line[1024];
 		size_t used = 0;
 
+		if (g->heading[r]) {
+			fprintf(out, "%.*s\n", TEXT_WIDTH, grid_get(g, r, 0));
+			continue;
+		}
 		for (c = 0; c < g->nr_cols; c++) {
 			if (c >= g->sticky && (c < first || c >= last))
 				continue;
@@ -111,7 +132,7 @@ void grid_print(FILE *out, const struct grid *g, size_t width)
 		return;
 	for (c = 0; c < g->nr_cols; c++)
 		for (r = 0; r < g->nr_rows; r++)
-			if (strlen(grid_get(g, r, c)) > widths[c])
+			if (!g->heading[r] && strlen(grid_get(g, r, c)) > widths[c])
 				widths[c] = strlen(grid_get(g, r, c));
 	/* the labels give way so that the sticky columns and one more fit */
 	for (c = 1; c < g->sticky && c < g->nr_cols; c++)
@@ -294,6 +315,29 @@ static const char *fmt_change(char *buf, size_t len, double change)
 	return buf;
 }
 
+/*
+ * The spread of a cell's runs: half the interquartile range relative to
+ * the median, "+-3.2%", "+-18%"; "" for fewer than 2 runs.
+ */
+static const char *fmt_spread(char *buf, size_t len, const struct cmp_cell *c)
+{
+	double half = (c->q3 - c->q1) / 2, pct;
+
+	if (c->n < 2 || isnan(half))
+		snprintf(buf, len, "%s", "");
+	else if (half == 0)
+		snprintf(buf, len, "+-0%%");
+	else if (c->median == 0)
+		snprintf(buf, len, "+-inf%%");
+	else if ((pct = half / fabs(c->median) * 100) < 9.95)
+		snprintf(buf, len, "+-%.1f%%", pct);
+	else if (pct < 999.5)
+		snprintf(buf, len, "+-%.0f%%", pct);
+	else
+		snprintf(buf, len, "+->999%%");
+	return buf;
+}
+
 static const char *fmt_p(char *buf, size_t len, double p)
 {
 	if (isnan(p))
@@ -376,19 +420,34 @@ static size_t arm_runs(const struct cmp_table *t, size_t arm)
 	return most;
 }
 
-/* "a1: 5 runs, kernel 6.12.57, mmu tdp, accel -, in /tmp/a1" */
+/* "icount (shift 2)", "host" */
+static void clock_str(char *buf, size_t len, const struct cmp_table *t, size_t arm)
+{
+	const struct result_file *f = t->sets ? t->sets[arm]->files[0] : NULL;
+	struct json_object *shift = f ? json_path(f->root, "host.icount_shift") : NULL;
+
+	if (!f)
+		snprintf(buf, len, "-");
+	else if (json_object_is_type(shift, json_type_int))
+		snprintf(buf, len, "%s (shift %d)", result_clock(f), json_object_get_int(shift));
+	else
+		snprintf(buf, len, "%s", result_clock(f));
+}
+
+/* "a1: 5 runs, kernel 6.12.57, mmu tdp, accel -, clock host, in /tmp/a1" */
 static void arm_legend(FILE *out, const struct cmp_table *t, size_t arm)
 {
-	char line[2048], name[64];
+	char line[2048], name[64], clock[64];
 	size_t n = arm_runs(t, arm);
 
 	if (use_letters(t))
 		snprintf(name, sizeof(name), "%c = ", (char)('A' + arm % 26));
 	else
 		name[0] = '\0';
-	snprintf(line, sizeof(line), "%s%s: %zu run%s, kernel %s, mmu %s, accel %s%s%s", name,
-		 t->labels[arm], n, n == 1 ? "" : "s", set_str(t, arm, "host.kernel_release"),
-		 set_str(t, arm, "host.mmu"), set_str(t, arm, "host.accel"),
+	clock_str(clock, sizeof(clock), t, arm);
+	snprintf(line, sizeof(line), "%s%s: %zu run%s, kernel %s, mmu %s, accel %s, clock %s%s%s",
+		 name, t->labels[arm], n, n == 1 ? "" : "s", set_str(t, arm, "host.kernel_release"),
+		 set_str(t, arm, "host.mmu"), set_str(t, arm, "host.accel"), clock,
 		 t->sets ? ", in " : "", t->sets ? t->sets[arm]->dir : "");
 	ascii_only(line);
 	text_wrap(out, line, 4, TEXT_WIDTH);
@@ -440,26 +499,147 @@ static void note_print(FILE *out, struct note *n, const char *head, const char *
 	memset(n, 0, sizeof(*n));
 }
 
-static void na_notes(FILE *out, const struct cmp_table *t)
+/*
+ * Why a cell is n/a, numbered under the table: "n/a[1]: source
+ * 'shrink_trace' unavailable: <why>" from the runs' sources[], else that
+ * the metric is null with no source to blame.
+ */
+#define FOOTNOTES_MAX	26
+
+struct footnotes {
+	char *reason[FOOTNOTES_MAX];
+	size_t n;
+};
+
+static void na_reason(char *buf, size_t len, const struct cmp_table *t, size_t row, size_t arm)
+{
+	const char *source, *why;
+
+	if (!cmp_cell_na_source(t, row, arm, &source, &why))
+		snprintf(buf, len, "source '%s' unavailable%s%s", source, *why ? ": " : "", why);
+	else
+		snprintf(buf, len, "null in every run; no source of it was reported unavailable");
+}
+
+/* The reason's number from 1, added if new; 0 when there are too many. */
+static size_t footnote_ref(struct footnotes *fn, const struct cmp_table *t, size_t row,
+			   size_t arm)
+{
+	char reason[768];
+	size_t i;
+
+	na_reason(reason, sizeof(reason), t, row, arm);
+	for (i = 0; i < fn->n; i++)
+		if (!strcmp(fn->reason[i], reason))
+			return i + 1;
+	if (fn->n == FOOTNOTES_MAX || !(fn->reason[fn->n] = strdup(reason)))
+		return 0;
+	return ++fn->n;
+}
+
+static void footnotes_free(struct footnotes *fn)
+{
+	size_t i;
+
+	for (i = 0; i < fn->n; i++)
+		free(fn->reason[i]);
+	fn->n = 0;
+}
+
+static void footnotes_print(FILE *out, struct footnotes *fn)
+{
+	char line[1024];
+	size_t i;
+
+	for (i = 0; i < fn->n; i++) {
+		snprintf(line, sizeof(line), "n/a[%zu]: %s.", i + 1, fn->reason[i]);
+		ascii_only(line);
+		text_wrap(out, line, 2, TEXT_WIDTH);
+	}
+	footnotes_free(fn);
+}
+
+/* "[1]", "[1,2]": the reasons of the arms without a value of @row. */
+static void row_refs(char *buf, size_t len, struct footnotes *fn, const struct cmp_table *t,
+		     size_t row)
+{
+	size_t a, b, ref, used = 0, refs[FOOTNOTES_MAX + 1] = { 0 }, n = 0;
+
+	buf[0] = '\0';
+	for (a = 0; a < t->nr_arms; a++) {
+		if (t->rows[row].cells[a].n)
+			continue;
+		ref = footnote_ref(fn, t, row, a);
+		for (b = 0; b < n && refs[b] != ref; b++)
+			;
+		if (ref && b == n && n < FOOTNOTES_MAX)
+			refs[n++] = ref;
+	}
+	for (a = 1; a < n; a++)		/* in order: few, so insertion */
+		for (b = a; b > 0 && refs[b - 1] > refs[b]; b--) {
+			ref = refs[b];
+			refs[b] = refs[b - 1];
+			refs[b - 1] = ref;
+		}
+	for (b = 0; b < n && used < len; b++)
+		used += snprintf(buf + used, len - used, "%s%zu", b ? "," : "[", refs[b]);
+	if (n && used < len)
+		snprintf(buf + used, len - used, "]");
+}
+
+/*
+ * The rows n/a in every run of every arm, grouped by their reasons:
+ * "page tables peak, refaults (n/a[1]); KVM shrinker calls (n/a[2])".
+ */
+static void hidden_rows(struct note *all, struct footnotes *fn, const struct cmp_table *t)
+{
+	char (*refs)[64] = calloc(t->nr_rows, sizeof(*refs));
+	struct note group = { 0 };
+	size_t i, j;
+
+	if (!refs)
+		return;
+	for (i = 0; i < t->nr_rows; i++)
+		if (cmp_row_all_na(t, i))
+			row_refs(refs[i], sizeof(refs[i]), fn, t, i);
+	for (i = 0; i < t->nr_rows; i++) {
+		if (!cmp_row_all_na(t, i))
+			continue;
+		for (j = 0; j < i; j++)
+			if (cmp_row_all_na(t, j) && !strcmp(refs[j], refs[i]))
+				break;
+		if (j < i)
+			continue;	/* its group is listed */
+		for (j = i; j < t->nr_rows; j++)
+			if (cmp_row_all_na(t, j) && !strcmp(refs[j], refs[i]))
+				note_add(&group, ", ", "%s", t->rows[j].m->label);
+		note_add(all, "; ", "%s%s%s%s", group.text ? group.text : "", *refs[i] ? " (n/a" : "",
+			 refs[i], *refs[i] ? ")" : "");
+		free(group.text);
+		memset(&group, 0, sizeof(group));
+	}
+	free(refs);
+}
+
+/* Under a table: the metrics left out or partly n/a, then the footnotes. */
+static void na_notes(FILE *out, const struct cmp_table *t, struct footnotes *fn)
 {
 	struct note all = { 0 }, some = { 0 };
 	size_t i, a;
 
+	hidden_rows(&all, fn, t);
 	for (i = 0; i < t->nr_rows; i++) {
 		const struct cmp_row *r = &t->rows[i];
 
-		if (cmp_row_all_na(t, i)) {
-			note_add(&all, ", ", "%s", r->m->label);
-			continue;
-		}
 		for (a = 0; a < t->nr_arms; a++)
-			if (r->cells[a].n_na)
+			if (r->cells[a].n_na && r->cells[a].n)
 				note_add(&some, "; ", "%s in %zu of %zu runs of %s", r->m->label,
 					 r->cells[a].n_na, r->cells[a].n + r->cells[a].n_na,
 					 t->labels[a]);
 	}
-	note_print(out, &all, "n/a in every run (null in the results, not 0): ", ".");
+	note_print(out, &all, "n/a in every run (null in the results, not 0), not shown: ", ".");
 	note_print(out, &some, "n/a in some runs (left out of their medians): ", ".");
+	footnotes_print(out, fn);
 }
 
 /* Repetitions per arm that would let the smallest p-value pass Holm. */
@@ -473,31 +653,40 @@ static size_t runs_needed(size_t family, double alpha)
 	return n;
 }
 
+/*
+ * Holm multiplies the smallest p by the number of primaries tested: with
+ * too few runs even two arms apart in every run cannot get below alpha.
+ */
 static void power_notes(FILE *out, const struct cmp_table *t, double alpha)
 {
 	char line[512];
 	double min_p;
-	size_t a;
+	size_t a, k;
 
 	for (a = 1; a < t->nr_arms; a++) {
-		if (!t->family[a])
+		k = cmp_family(t, a);
+		if (!k)
 			continue;
 		min_p = cmp_min_p(t, a);
-		if (min_p * (double)t->family[a] < alpha)
+		if (min_p * (double)k < alpha)
 			continue;
 		snprintf(line, sizeof(line),
-			 "%s: too few runs for any change to be significant: the smallest p-value %zu and %zu runs can give is %.4f, and Holm over %zu tests needs one below %.4f (run %zu or more per arm).",
-			 t->labels[a], arm_runs(t, 0), arm_runs(t, a), min_p, t->family[a],
-			 alpha / (double)t->family[a], runs_needed(t->family[a], alpha));
+			 "%s: no change can be significant: the smallest p-value %zu and %zu runs can give is %.4f, and Holm over %zu primar%s makes it %.4f, not below %.2f (run %zu or more per arm%s).",
+			 t->labels[a], arm_runs(t, 0), arm_runs(t, a), min_p, k, k == 1 ? "y" : "ies",
+			 fmin(1, min_p * (double)k), alpha, runs_needed(k, alpha),
+			 k > 1 ? ", or name fewer primaries" : "");
 		ascii_only(line);
 		text_wrap(out, line, 2, TEXT_WIDTH);
 	}
 }
 
+static void primary_line(FILE *out, const struct cmp_table *t);
+
 /* --- report --- */
 
 int text_report(FILE *out, const struct cmp_table *t, const struct text_opts *o)
 {
+	struct footnotes fn = { 0 };
 	char buf[CELL_MAX], lo[CELL_MAX], hi[CELL_MAX];
 	struct grid g;
 	struct row_fmt f;
@@ -544,30 +733,124 @@ int text_report(FILE *out, const struct cmp_table *t, const struct text_opts *o)
 	text_wrap(out, buf, 3, TEXT_WIDTH);
 	arm_legend(out, t, 0);
 	if (o->forced)
-		text_wrap(out, "FORCED: the runs of some set differ in spec, MMU mode or accel (--force).",
+		text_wrap(out, "FORCED: the runs of some set differ in spec, MMU mode, accel or clock (--force).",
 			  0, TEXT_WIDTH);
+	if (t->nr_primary)
+		primary_line(out, t);
 	fprintf(out, "\n");
 	grid_print(out, &g, TEXT_WIDTH);
 	grid_free(&g);
 	fprintf(out, "\n");
 	text_wrap(out, "One value per run; median, range and a bootstrap interval of the median (percentile method) over the runs; runs: with a value/all.",
 		  0, TEXT_WIDTH);
-	na_notes(out, t);
+	na_notes(out, t, &fn);
 	return 0;
 }
 
 /* --- compare --- */
 
-static int compare_grid(struct grid *g, const struct cmp_table *t)
+/*
+ * The primaries first, under a heading, then the exploratory metrics under
+ * theirs; without primaries, no headings. Rows n/a everywhere are left out.
+ */
+enum section { SECTION_PRIMARY, SECTION_EXPLORATORY, NR_SECTIONS };
+
+static bool row_in(const struct cmp_table *t, size_t i, enum section s)
 {
-	char head[CELL_MAX], val[CELL_MAX], chg[CELL_MAX];
-	struct row_fmt f;
-	size_t i, a, row = 1, shown = 0;
-	int ret;
+	return !cmp_row_all_na(t, i) && t->rows[i].primary == (s == SECTION_PRIMARY);
+}
+
+/* Lines a grid needs for the rows and headings of @t. */
+static size_t section_lines(const struct cmp_table *t)
+{
+	size_t i, lines = 0, in[NR_SECTIONS] = { 0 };
+	int s;
 
 	for (i = 0; i < t->nr_rows; i++)
-		shown += !cmp_row_all_na(t, i);
-	ret = grid_init(g, shown + 1, t->nr_arms + 1, 2);
+		for (s = 0; s < NR_SECTIONS; s++)
+			in[s] += row_in(t, i, (enum section)s);
+	for (s = 0; s < NR_SECTIONS; s++)
+		lines += in[s] + (t->nr_primary && in[s]);
+	return lines;
+}
+
+typedef void (*row_fill_fn)(struct grid *g, size_t line, const struct cmp_table *t,
+			    size_t row, struct footnotes *fn);
+
+/* Fill the grid from line @line on, section by section. */
+static void sections_fill(struct grid *g, size_t line, const struct cmp_table *t,
+			  const char *const *headings, row_fill_fn fill, struct footnotes *fn)
+{
+	size_t i, shown;
+	int s;
+
+	for (s = 0; s < NR_SECTIONS; s++) {
+		for (i = 0, shown = 0; i < t->nr_rows; i++)
+			shown += row_in(t, i, (enum section)s);
+		if (!shown)
+			continue;
+		if (t->nr_primary)
+			grid_heading(g, line++, headings[s]);
+		for (i = 0; i < t->nr_rows; i++)
+			if (row_in(t, i, (enum section)s))
+				fill(g, line++, t, i, fn);
+	}
+}
+
+/* "5.00 +-1.2%", "6.50 +-0.8% (*+30.0%*)", "n/a[1]" */
+static void compare_cell(char *buf, size_t len, const struct row_fmt *f,
+			 const struct cmp_cell *c, bool baseline, size_t ref)
+{
+	char val[40], spread[16], chg[16], sep[2] = "";
+
+	if (!c->n) {
+		if (ref)
+			snprintf(buf, len, "n/a[%zu]", ref);
+		else
+			snprintf(buf, len, "n/a");
+		return;
+	}
+	fmt_value(val, sizeof(val), f, c->median);
+	fmt_spread(spread, sizeof(spread), c);
+	if (*spread)
+		sep[0] = ' ';
+	if (baseline || isnan(c->change))
+		snprintf(buf, len, "%s%s%s", val, sep, spread);
+	else
+		snprintf(buf, len, "%s%s%s (%s%s%s)", val, sep, spread, c->significant ? "*" : "",
+			 fmt_change(chg, sizeof(chg), c->change), c->significant ? "*" : "");
+}
+
+static void compare_row(struct grid *g, size_t line, const struct cmp_table *t, size_t row,
+			struct footnotes *fn)
+{
+	const struct cmp_row *r = &t->rows[row];
+	char buf[CELL_MAX];
+	struct row_fmt f;
+	size_t a;
+
+	row_fmt(&f, t, r);
+	row_label(buf, sizeof(buf), r, &f);
+	grid_set(g, line, 0, "%s", buf);
+	for (a = 0; a < t->nr_arms; a++) {
+		compare_cell(buf, sizeof(buf), &f, &r->cells[a], a == 0,
+			     r->cells[a].n ? 0 : footnote_ref(fn, t, row, a));
+		grid_set(g, line, a + 1, "%s", buf);
+	}
+}
+
+static const char *const value_headings[NR_SECTIONS] = {
+	[SECTION_PRIMARY] = "primary:",
+	[SECTION_EXPLORATORY] = "exploratory (never starred):",
+};
+
+static int compare_grid(struct grid *g, const struct cmp_table *t, struct footnotes *fn)
+{
+	char head[CELL_MAX];
+	size_t a;
+	int ret;
+
+	ret = grid_init(g, section_lines(t) + 1, t->nr_arms + 1, 2);
 	if (ret)
 		return ret;
 	grid_set(g, 0, 0, "metric (unit)");
@@ -575,42 +858,45 @@ static int compare_grid(struct grid *g, const struct cmp_table *t)
 		arm_header(head, sizeof(head), t, a);
 		grid_set(g, 0, a + 1, "%s", head);
 	}
-	for (i = 0; i < t->nr_rows; i++) {
-		const struct cmp_row *r = &t->rows[i];
-
-		if (cmp_row_all_na(t, i))
-			continue;
-		row_fmt(&f, t, r);
-		row_label(head, sizeof(head), r, &f);
-		grid_set(g, row, 0, "%s", head);
-		for (a = 0; a < t->nr_arms; a++) {
-			const struct cmp_cell *c = &r->cells[a];
-
-			fmt_value(val, sizeof(val), &f, c->n ? c->median : NAN);
-			if (a == 0 || isnan(c->change))
-				grid_set(g, row, a + 1, "%s", val);
-			else if (c->significant)
-				grid_set(g, row, a + 1, "%s (*%s*)", val,
-					 fmt_change(chg, sizeof(chg), c->change));
-			else
-				grid_set(g, row, a + 1, "%s (%s)", val,
-					 fmt_change(chg, sizeof(chg), c->change));
-		}
-		row++;
-	}
+	sections_fill(g, 1, t, value_headings, compare_row, fn);
 	return 0;
 }
+
+static void pvalue_row(struct grid *g, size_t line, const struct cmp_table *t, size_t row,
+		       struct footnotes *fn)
+{
+	const struct cmp_row *r = &t->rows[row];
+	char buf[CELL_MAX], p[CELL_MAX], holm[CELL_MAX];
+	size_t a;
+
+	short_label(buf, sizeof(buf), r);
+	grid_set(g, line, 0, "%s", buf);
+	grid_set(g, line, 1, "%s", fmt_floor(buf, sizeof(buf), r));
+	for (a = 1; a < t->nr_arms; a++) {
+		const struct cmp_cell *c = &r->cells[a];
+
+		fmt_p(p, sizeof(p), c->p_raw);
+		if (r->primary)
+			grid_set(g, line, a + 1, "%7s %7s%c", p, fmt_p(holm, sizeof(holm), c->p_holm),
+				 c->significant ? '*' : ' ');
+		else
+			grid_set(g, line, a + 1, "%7s %8s", p, "");
+	}
+}
+
+static const char *const pvalue_headings[NR_SECTIONS] = {
+	[SECTION_PRIMARY] = "primary (Holm over these):",
+	[SECTION_EXPLORATORY] = "exploratory (raw p, not corrected, never starred):",
+};
 
 /* Two header rows: the arm, then "p" and "Holm" in one cell per arm. */
 static int pvalue_grid(struct grid *g, const struct cmp_table *t)
 {
-	char head[CELL_MAX], p[CELL_MAX], holm[CELL_MAX];
-	size_t i, a, row = 2, shown = 0;
+	char head[CELL_MAX];
+	size_t a;
 	int ret;
 
-	for (i = 0; i < t->nr_rows; i++)
-		shown += !cmp_row_all_na(t, i);
-	ret = grid_init(g, shown + 2, t->nr_arms + 1, 2);
+	ret = grid_init(g, section_lines(t) + 2, t->nr_arms + 1, 2);
 	if (ret)
 		return ret;
 	grid_set(g, 1, 0, "metric");
@@ -620,22 +906,47 @@ static int pvalue_grid(struct grid *g, const struct cmp_table *t)
 		grid_set(g, 0, a + 1, "%s", head);
 		grid_set(g, 1, a + 1, "%7s %8s", "p", "Holm");
 	}
-	for (i = 0; i < t->nr_rows; i++) {
-		const struct cmp_row *r = &t->rows[i];
-
-		if (cmp_row_all_na(t, i))
-			continue;
-		short_label(head, sizeof(head), r);
-		grid_set(g, row, 0, "%s", head);
-		grid_set(g, row, 1, "%s", fmt_floor(head, sizeof(head), r));
-		for (a = 1; a < t->nr_arms; a++)
-			grid_set(g, row, a + 1, "%7s %7s%c",
-				 fmt_p(p, sizeof(p), r->cells[a].p_raw),
-				 fmt_p(holm, sizeof(holm), r->cells[a].p_holm),
-				 r->cells[a].significant ? '*' : ' ');
-		row++;
-	}
+	sections_fill(g, 2, t, pvalue_headings, pvalue_row, NULL);
 	return 0;
+}
+
+/* The labels of a list of metrics, "fault p50, fault p99". */
+static void labels_of(char *buf, size_t len, const struct metric *const *m, size_t n)
+{
+	size_t i, used = 0;
+
+	buf[0] = '\0';
+	for (i = 0; i < n && used < len; i++)
+		used += snprintf(buf + used, len - used, "%s%s", i ? ", " : "", m[i]->label);
+}
+
+/* Which metrics are primary and where that came from, or that none is. */
+static void primary_line(FILE *out, const struct cmp_table *t)
+{
+	const struct metric *p[64];
+	char names[1024], spec[1024], line[2304];
+	const char *end;
+	size_t i, n = 0;
+
+	if (!t->nr_primary) {
+		text_wrap(out, "No primary metrics: the spec names none, so nothing is tested for significance and nothing is starred; every p below is raw. Name them with --primary ID[,ID...] (the ids of the metric column of --format csv).",
+			  0, TEXT_WIDTH);
+		return;
+	}
+	for (i = 0; i < t->nr_primary && n < ARRAY_SIZE(p); i++)
+		p[n++] = t->rows[i].m;
+	labels_of(names, sizeof(names), p, n);
+	/* a label may end in a full stop ("faults after press.") */
+	end = names[0] && names[strlen(names) - 1] == '.' ? "" : ".";
+	if (t->nr_spec_primary) {
+		labels_of(spec, sizeof(spec), t->spec_primary, t->nr_spec_primary);
+		snprintf(line, sizeof(line), "Primary (%s, in place of the spec's: %s): %s%s",
+			 t->primary_from, spec, names, end);
+	} else {
+		snprintf(line, sizeof(line), "Primary (%s): %s%s", t->primary_from, names, end);
+	}
+	ascii_only(line);
+	text_wrap(out, line, 0, TEXT_WIDTH);
 }
 
 static void floors_line(FILE *out, const struct cmp_table *t, const struct text_opts *o)
@@ -674,13 +985,14 @@ static void table_title(char *buf, size_t len, const struct cmp_table *t)
 
 int text_compare(FILE *out, const struct cmp_table *t, const struct text_opts *o)
 {
+	struct footnotes fn = { 0 };
 	char title[256];
 	char line[1024];
 	struct grid g;
 	size_t a;
 	int ret;
 
-	ret = compare_grid(&g, t);
+	ret = compare_grid(&g, t, &fn);
 	if (ret)
 		return ret;
 	table_title(title, sizeof(title), t);
@@ -689,31 +1001,122 @@ int text_compare(FILE *out, const struct cmp_table *t, const struct text_opts *o
 	for (a = 0; a < t->nr_arms; a++)
 		arm_legend(out, t, a);
 	if (o->forced)
-		text_wrap(out, "FORCED: these runs differ in spec, MMU mode or accel (--force).",
+		text_wrap(out, "FORCED: these runs differ in spec, MMU mode, accel or clock (--force).",
 			  0, TEXT_WIDTH);
+	if (t->nr_arms > 1)
+		primary_line(out, t);
 	fprintf(out, "\n");
 	grid_print(out, &g, TEXT_WIDTH);
 	grid_free(&g);
 	fprintf(out, "\n");
-	snprintf(line, sizeof(line), "Cells: median over the runs (change of the medians against %s). *x%%*: significant: permutation test p < %.2f after Holm over the metrics of the column, and a change above the metric's noise floor.",
+	snprintf(line, sizeof(line), "Cells: the median over the runs, +- half their interquartile range as a share of the median (a spread of the runs, not an interval), and the change of the medians against %s. *x%%*: significant: a primary metric whose permutation test gives p < %.2f after Holm over the primaries, with a change above the metric's noise floor.",
 		 t->labels[0], o->cmp->alpha);
 	ascii_only(line);
 	text_wrap(out, line, 0, TEXT_WIDTH);
 	if (t->nr_arms < 2) {
-		na_notes(out, t);
+		na_notes(out, t, &fn);
 		return 0;
 	}
 	ret = pvalue_grid(&g, t);
-	if (ret)
+	if (ret) {
+		footnotes_free(&fn);
 		return ret;
+	}
 	fprintf(out, "\n");
 	grid_print(out, &g, TEXT_WIDTH);
 	grid_free(&g);
 	fprintf(out, "\n");
-	text_wrap(out, "p: two-sided permutation test of the difference in medians (splits with equal medians ordered by their means; every split of the runs when there are at most 100000, else 100000 random ones); Holm: adjusted over the tested metrics of that arm (\"-\": not tested: fewer than 2 runs, or every value equal).",
+	text_wrap(out, "p: two-sided permutation test of the difference in medians (splits with equal medians ordered by their means; every split of the runs when there are at most 100000, else 100000 random ones; \"-\": not tested: fewer than 2 runs, or every value equal). Holm: adjusted over the primaries tested in that column. An exploratory p is raw: of many metrics, about 1 in 20 falls below 0.05 by chance.",
 		  0, TEXT_WIDTH);
 	floors_line(out, t, o);
-	na_notes(out, t);
+	na_notes(out, t, &fn);
 	power_notes(out, t, o->cmp->alpha);
+	return 0;
+}
+
+/* --- drift --- */
+
+static int drift_grid(struct grid *g, const struct drift *d, double alpha)
+{
+	char name[METRIC_LABEL_MAX + 1], p[CELL_MAX];
+	size_t i;
+	int ret;
+
+	ret = grid_init(g, d->nr_rows + 1, 5, 1);
+	if (ret)
+		return ret;
+	grid_set(g, 0, 0, "metric");
+	grid_set(g, 0, 1, "runs");
+	grid_set(g, 0, 2, "rho");
+	grid_set(g, 0, 3, "p");
+	for (i = 0; i < d->nr_rows; i++) {
+		const struct drift_row *r = &d->rows[i];
+
+		snprintf(name, sizeof(name), "%s", r->m->label);
+		grid_set(g, i + 1, 0, "%s", name);
+		grid_set(g, i + 1, 1, "%zu", r->n);
+		if (isnan(r->rho))
+			grid_set(g, i + 1, 2, "-");
+		else
+			grid_set(g, i + 1, 2, "%+.2f", r->rho);
+		grid_set(g, i + 1, 3, "%s", fmt_p(p, sizeof(p), r->p));
+		if (r->p < alpha)
+			grid_set(g, i + 1, 4, "follows the run order");
+	}
+	return 0;
+}
+
+/* "fault p50, fault p99": the metrics that follow the run order. */
+static void drift_verdict(FILE *out, const struct drift *d, double alpha)
+{
+	struct note followers = { 0 };
+	size_t i, n = 0;
+	char tail[256];
+
+	for (i = 0; i < d->nr_rows; i++) {
+		if (!(d->rows[i].p < alpha))
+			continue;
+		note_add(&followers, ", ", "%s", d->rows[i].m->label);
+		n++;
+	}
+	snprintf(tail, sizeof(tail), " follow%s the order the runs were taken in (p < %.2f): differences between arms there may be drift, not the kernel.",
+		 n == 1 ? "s" : "", alpha);
+	note_print(out, &followers, "", tail);
+}
+
+int text_drift(FILE *out, const struct drift *d, bool all, double alpha)
+{
+	char line[512];
+	struct grid g;
+	int ret;
+
+	fprintf(out, "\n");
+	if (!d->order) {
+		text_wrap(out, "Drift: no run has run.block or run.started_at: no order to test against.",
+			  0, TEXT_WIDTH);
+		return 0;
+	}
+	if (!d->nr_rows) {
+		text_wrap(out, all ? "Drift: no metric has a value." :
+			  "Drift: no primary metrics to test (--drift=all tests every metric).",
+			  0, TEXT_WIDTH);
+		return 0;
+	}
+	snprintf(line, sizeof(line), "Drift: Spearman's rho of each run's value, less its arm's median, against its %s, and p from %d permutations of the runs within each arm (raw, not corrected).",
+		 strcmp(d->order, "run.block") ? "start time (run.started_at; no run has run.block)" :
+		 "block of the plan (run.block)", STATS_RANK_PERMS);
+	text_wrap(out, line, 0, TEXT_WIDTH);
+	fprintf(out, "\n");
+	ret = drift_grid(&g, d, alpha);
+	if (ret)
+		return ret;
+	grid_print(out, &g, TEXT_WIDTH);
+	grid_free(&g);
+	if (d->left_out) {
+		snprintf(line, sizeof(line), "Left out: %zu of %zu runs without %s.", d->left_out,
+			 d->runs, d->order);
+		text_wrap(out, line, 0, TEXT_WIDTH);
+	}
+	drift_verdict(out, d, alpha);
 	return 0;
 }

@@ -6,26 +6,32 @@
 #ifndef KVMSQ_ANALYSIS_TEXT_H
 #define KVMSQ_ANALYSIS_TEXT_H
 
+#include <stdbool.h>
 #include <stdio.h>
 
 #include "analysis/compare.h"
+#include "analysis/drift.h"
 
 #define TEXT_WIDTH	72
 
 /*
  * A grid of cells: row 0 is the header, column 0 the row labels (left
  * aligned, the rest right aligned). Too wide, it is printed in blocks of
- * columns, each repeating the first @sticky ones.
+ * columns, each repeating the first @sticky ones. A heading row is one
+ * line of text across the columns (it does not widen them).
  */
 struct grid {
 	size_t nr_rows, nr_cols, sticky;
 	char **cells;
+	bool *heading;			/* per row */
 };
 
 int grid_init(struct grid *g, size_t nr_rows, size_t nr_cols, size_t sticky);
 /* Out of memory, the cell stays empty (and -ENOMEM says so). */
 int grid_set(struct grid *g, size_t row, size_t col, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
+/* Make @row a heading with this text. */
+int grid_heading(struct grid *g, size_t row, const char *text);
 void grid_print(FILE *out, const struct grid *g, size_t width);
 void grid_free(struct grid *g);
 
@@ -43,5 +49,7 @@ struct text_opts {
 
 int text_report(FILE *out, const struct cmp_table *t, const struct text_opts *o);
 int text_compare(FILE *out, const struct cmp_table *t, const struct text_opts *o);
+/* The drift section of a table: --drift (@all: --drift=all). */
+int text_drift(FILE *out, const struct drift *d, bool all, double alpha);
 
 #endif

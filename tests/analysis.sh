@@ -33,6 +33,113 @@ echo '{"hello": 1}' >"$TMP/empty/rep-1.json"
 expect report_not_result 1 "not a kvmsqueeze result" report "$TMP/empty/rep-1.json" &&
 	ok report_not_result
 
+# Small made-up results (tests/fixtures/analysis/make-results.py): what
+# they must give is known, and they need no KVM.
+FX=$TMP/fx
+python3 tests/fixtures/analysis/make-results.py "$FX"
+
+# A run counted twice is refused: with the same directory given three
+# times, a p of 0.119 (a against b) would turn into a star.
+expect dup_dir 1 "$FX/a and $FX/a are the same directory" \
+	compare "$FX/a" "$FX/b" "$FX/a" "$FX/a" && ok dup_dir
+ln -s "$FX/a" "$TMP/a-link"
+expect dup_symlink 1 "$FX/a and $TMP/a-link/ are the same directory" \
+	compare "$FX/a" "$FX/b" "$TMP/a-link/" && ok dup_symlink
+expect dup_file 1 "$FX/a/rep-1.json and $FX/a/rep-1.json are the same file" \
+	report "$FX/a" "$FX/a/rep-1.json" && ok dup_file
+cp -r "$FX/a" "$TMP/a-copy"
+expect dup_run 1 "$FX/a/rep-1.json and $TMP/a-copy/rep-1.json are the same run \(run.id" \
+	compare "$FX/a" "$TMP/a-copy" && ok dup_run
+
+# Clocks: absent is "host"; icount and host are not compared unless --force.
+expect clock_absent_is_host 0 "" compare "$FX/a" "$FX/host" && ok clock_absent_is_host
+expect clock_refused 1 "refusing to compare: host.clock differs: \"host\" in $FX/a/rep-1.json, \"icount\" in $FX/icount/rep-1.json \(--force" \
+	compare "$FX/a" "$FX/icount" && ok clock_refused
+expect clock_forced 0 "host.clock differs.*compared anyway" compare --force "$FX/a" "$FX/icount" &&
+	grep -q FORCED "$TMP/out" && ok clock_forced
+
+# Primaries: only they are tested for significance (Holm over them).
+if expect primary_spec 0 "" compare "$FX/a" "$FX/b" "$FX/c"; then
+	tr '\n' '~' <"$TMP/out" >"$TMP/flat"
+	if ! grep -q '^Primary (spec.primary): fault p50\.$' "$TMP/out"; then
+		fail primary_spec "no primary line: $(grep -i primary "$TMP/out" | head -n 2)"
+	elif ! grep -q '~primary:~fault p50 (us) .*(+6\.5%)~exploratory (never starred):~' "$TMP/flat"; then
+		fail primary_spec "b: fault p50 not under primary, or starred at p 0.119"
+	elif ! grep -Eq '^fault p50 (\(us\))? .*\(\*\+30\.0%\*\)$' "$TMP/out"; then
+		fail primary_spec "c: fault p50 +30% (p 0.0079) not starred: $(grep '^fault p50' "$TMP/out")"
+	elif grep -E '^run time' "$TMP/out" | grep -q '\*'; then
+		fail primary_spec "exploratory run time starred: $(grep '^run time' "$TMP/out")"
+	elif ! grep -Eq '^run time +5\.0% +0\.0079  ' "$TMP/out"; then
+		fail primary_spec "exploratory run time without its raw p: $(grep '^run time' "$TMP/out")"
+	else
+		ok primary_spec
+	fi
+fi
+if expect primary_none 0 "" compare "$FX/old-a" "$FX/old-c"; then
+	if grep -Eq '\(\*[-+]|[0-9]\*$' "$TMP/out"; then
+		fail primary_none "starred without primaries: $(grep -E '\(\*[-+]|[0-9]\*$' "$TMP/out" | head -n 1)"
+	elif ! tr '\n' ' ' <"$TMP/out" | grep -q 'No primary metrics: the spec names none.*--primary'; then
+		fail primary_none "no line saying there are no primaries"
+	else
+		ok primary_none
+	fi
+fi
+expect primary_option 0 "" compare --primary fault_p50_ns "$FX/old-a" "$FX/old-c" &&
+	grep -q '^Primary (--primary): fault p50\.$' "$TMP/out" &&
+	grep -Eq '^fault p50 .*\(\*\+30\.0%\*\)$' "$TMP/out" && ok primary_option
+expect primary_replaced 0 "" compare --primary run_s,fault_p99_ns "$FX/a" "$FX/c" &&
+	tr '\n' ' ' <"$TMP/out" | grep -q "Primary (--primary, in place of the spec's: fault p50): run time, fault p99\." &&
+	ok primary_replaced
+expect primary_unknown 2 "--primary: 'fault_p51_ns' is not a metric id" \
+	compare --primary fault_p50_ns,fault_p51_ns "$FX/a" "$FX/c" && ok primary_unknown
+if expect primary_csv 0 "" compare --format csv "$FX/a" "$FX/b"; then
+	python3 - "$TMP/out" <<'PY' >"$TMP/csv.txt" 2>&1 && ok primary_csv || fail primary_csv "$(tail -n 1 "$TMP/csv.txt")"
+import csv, sys
+rows = {(r["metric"], r["arm"]): r for r in csv.DictReader(open(sys.argv[1]))}
+p50, run = rows["fault_p50_ns", "b"], rows["run_s", "b"]
+assert p50["primary"] == "1" and abs(float(p50["p_raw"]) - 30 / 252) < 1e-9, p50
+assert p50["p_holm"] == p50["p_raw"] and p50["significant"] == "0", p50
+assert run["primary"] == "0" and float(run["p_raw"]) < 0.01, run
+assert run["p_holm"] == "" and run["significant"] == "0", run
+assert float(p50["q1"]) <= float(p50["median"]) <= float(p50["q3"]), p50
+PY
+fi
+expect primary_json 0 "" compare --format json "$FX/a" "$FX/b" &&
+	json_check primary_json "$TMP/out" '[(m["primary"], m["arms"][1]["p_holm"] is None) for m in d["tables"][0]["metrics"] if m["name"] in ("fault_p50_ns", "run_s")] == [(True, False), (False, True)] and d["tables"][0]["primary"] == ["fault_p50_ns"]' &&
+	ok primary_json
+
+# n/a cells say why: c has no memcg source, and says so.
+if expect na_footnote 0 "" compare "$FX/a" "$FX/c"; then
+	tr '\n' '~' <"$TMP/out" | sed 's/~  / /g' | tr '~' '\n' >"$TMP/joined"
+	if ! grep -Eq '^cg kernel mem peak \(MiB\) +4\.77 \+-0\.0% +n/a\[1\]$' "$TMP/joined"; then
+		fail na_footnote "no n/a[1] cell: $(grep '^cg kernel mem peak' "$TMP/joined")"
+	elif ! grep -q "^n/a\[1\]: source 'memcg' unavailable: memory.stat: Permission denied (run as root)\.$" "$TMP/joined"; then
+		fail na_footnote "no footnote 1: $(grep '^n/a\[' "$TMP/joined" | head -n 1)"
+	elif ! grep -q "(n/a\[[0-9,]*\]); KVM shrinker calls, KVM shrinker freed, all shrinker calls (n/a\[3\])\." "$TMP/joined" ||
+	     ! grep -q "^n/a\[3\]: source 'shrink_trace' unavailable: tracefs is not mounted" "$TMP/joined"; then
+		fail na_footnote "shrinker metrics not blamed on shrink_trace: $(grep -i 'shrinker' "$TMP/joined" | head -n 2)"
+	else
+		ok na_footnote
+	fi
+fi
+
+# Drift: a metric that rises with the block in both arms, and the same
+# values with the blocks shuffled.
+expect drift_trend 0 "" compare --drift "$FX/trend-a" "$FX/trend-b" &&
+	grep -Eq '^fault p50 +16 +\+0\.[89][0-9] +<?0\.000[0-9] +follows the run order$' "$TMP/out" &&
+	ok drift_trend || fail drift_trend "trend not found: $(grep -A3 '^Drift' "$TMP/out" | tail -n 1)"
+expect drift_shuffled 0 "" compare --drift "$FX/flat-a" "$FX/flat-b" &&
+	grep -q '^fault p50 *16 ' "$TMP/out" && ! grep -q 'follows the run order' "$TMP/out" &&
+	ok drift_shuffled || fail drift_shuffled "$(grep '^fault p50 *16' "$TMP/out")"
+expect drift_report 0 "" report --drift=all "$FX/a" &&
+	tr '\n' ' ' <"$TMP/out" | grep -q 'against its start time (run.started_at; no run has run.block)' &&
+	grep -q '^run time *5 *- *- *$' "$TMP/out" && ok drift_report
+expect drift_json 0 "" compare --drift --format json "$FX/trend-a" "$FX/trend-b" &&
+	json_check drift_json "$TMP/out" 'd["tables"][0]["drift"]["order"] == "run.block" and d["tables"][0]["drift"]["metrics"][0]["p"] < 0.01' &&
+	ok drift_json
+expect drift_csv 2 "--drift: the CSV has one line per metric and arm" \
+	compare --drift --format csv "$FX/a" "$FX/b" && ok drift_csv
+
 RESULT_TESTS="report_text report_na aa_not_significant planted_effect text_4_arms
 refuse_experiment force_overrides refuse_mmu incomplete_skipped noise_floors csv json
 seed_reproducible plots"
@@ -69,6 +176,7 @@ os.makedirs(dst, exist_ok=True)
 for path in sorted(glob.glob(os.path.join(src, "rep-*.json"))):
     d = json.load(open(path))
     name = os.path.basename(path)
+    d["run"]["id"] += "-" + edit    # another run: a copy would be refused
     if edit == "planted":
         # +30% on every fault latency: the summary and every histogram
         s = d["summary"]["fault_latency_ns"]
@@ -115,36 +223,39 @@ if expect report_text 0 "" report "$A1" && email_text report_text "$TMP/out"; th
 fi
 if python3 -c 'import json,sys; sys.exit(json.load(open(sys.argv[1]))["summary"]["idle_cache_pages_per_vcpu"] is not None)' \
 	"$A1/rep-1.json"; then
-	tr '\n' ' ' <"$TMP/out" | grep -q 'n/a in every run (null in the results, not 0):.*idle cache/vCPU' &&
+	tr '\n' ' ' <"$TMP/out" | grep -q 'n/a in every run (null in the results, not 0), not shown:.*idle cache/vCPU' &&
 		ok report_na || fail report_na "idle cache/vCPU is null but not reported n/a"
 else
 	skip report_na "this kernel reports idle cache pages"
 fi
 
-# A/A: two sets of the same experiment; at most 5% of the metrics differ.
-if expect aa_not_significant 0 "" compare --format json "$A1" "$A2"; then
+# A/A: two sets of the same experiment; no primary differs.
+AA_PRIMARY=fault_p50_ns,fault_p99_ns,touch_pages_per_s,memcg_peak_bytes,run_s
+if expect aa_not_significant 0 "" compare --format json --primary "$AA_PRIMARY" "$A1" "$A2"; then
 	python3 - "$TMP/out" >"$TMP/aa.txt" <<'PY'
 import json, sys
 t = json.load(open(sys.argv[1]))["tables"][0]
-have = [m for m in t["metrics"] if any(a["runs"] for a in m["arms"])]
+have = [m for m in t["metrics"] if m["primary"] and any(a["runs"] for a in m["arms"])]
 sig = [m["name"] for m in have if m["arms"][1]["significant"]]
 print(len(sig), len(have), " ".join(sig))
 PY
 	read -r nsig nhave names <"$TMP/aa.txt"
-	echo "# A/A: $nsig of $nhave metrics significant $names"
-	if [ "$nhave" -gt 0 ] && [ $((nsig * 100)) -le $((nhave * 5)) ]; then
+	echo "# A/A: $nsig of $nhave primaries significant $names"
+	if [ "$nhave" -gt 0 ] && [ "$nsig" -eq 0 ]; then
 		ok aa_not_significant
 	else
-		fail aa_not_significant "$nsig of $nhave metrics significant in an A/A comparison: $names"
+		fail aa_not_significant "$nsig of $nhave primaries significant in an A/A comparison: $names"
 	fi
 fi
 
 # Planted effect: +30% fault latency must be flagged at p50.
-if expect planted_effect 0 "" compare --format json "$TMP/base" "$TMP/planted" &&
+if expect planted_effect 0 "" compare --format json --primary fault_p50_ns,fault_p99_ns \
+	"$TMP/base" "$TMP/planted" &&
    json_check planted_effect "$TMP/out" \
 	'[m for m in d["tables"][0]["metrics"] if m["name"] == "fault_p50_ns"][0]["arms"][1]["significant"]' \
 	"fault p50 +30% not significant"; then
-	"$KVMSQUEEZE" compare "$TMP/base" "$TMP/planted" >"$TMP/out" 2>&1
+	"$KVMSQUEEZE" compare --primary fault_p50_ns,fault_p99_ns "$TMP/base" "$TMP/planted" \
+		>"$TMP/out" 2>&1
 	if grep -Eq '^fault p50 \(us\) .*\(\*\+30\.0%\*\)' "$TMP/out"; then
 		ok planted_effect
 	else
@@ -154,7 +265,7 @@ fi
 
 # Four arms with long names: still 72 columns.
 for arm in legacy-6.12-zap-oldest cache-shrinker-with-vcpu-mutex no-shrinker-as-in-6.13; do
-	cp -r "$A1" "$TMP/$arm"
+	edit_copy "$arm" "$A1" "$TMP/$arm"
 done
 expect text_4_arms 0 "" compare "$A1" "$TMP/legacy-6.12-zap-oldest" \
 	"$TMP/cache-shrinker-with-vcpu-mutex" "$TMP/no-shrinker-as-in-6.13" &&

@@ -12,11 +12,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "unit.h"
 #include "analysis/compare.h"
+#include "analysis/drift.h"
+#include "analysis/results.h"
 #include "analysis/stats.h"
 #include "analysis/text.h"
+#include "vmm/err.h"
 #include "vmm/util.h"
 
 /* The tests' own generator (xorshift64*), independent of stats.c's. */
@@ -211,7 +216,226 @@ static void holm_known(void)
 	}
 }
 
+static void quartiles(void)
+{
+	const double v[] = { 7, 1, 3, 5 }, one[] = { 4 };
+
+	/* type 7: h = (n - 1) q over 1 3 5 7 */
+	CHECK(stats_quantile(v, 4, 0.25) == 2.5, "q1 %g", stats_quantile(v, 4, 0.25));
+	CHECK(stats_quantile(v, 4, 0.75) == 5.5, "q3 %g", stats_quantile(v, 4, 0.75));
+	CHECK(stats_quantile(v, 4, 0.5) == stats_median(v, 4), "q2 %g", stats_quantile(v, 4, 0.5));
+	CHECK(stats_quantile(v, 4, 0) == 1 && stats_quantile(v, 4, 1) == 7, "ends");
+	CHECK(stats_quantile(one, 1, 0.25) == 4, "one value %g", stats_quantile(one, 1, 0.25));
+	CHECK(isnan(stats_quantile(v, 0, 0.5)), "quantile of nothing");
+}
+
+/* A monotone trend gives rho 1 and a small p; shuffled, neither. */
+static void spearman(void)
+{
+	double x[16], y[16], rho, p;
+	size_t strata[16], i;
+
+	for (i = 0; i < 16; i++) {
+		x[i] = (double)(i / 2 + 1);		/* blocks 1..8, two arms each */
+		strata[i] = i % 2;
+		y[i] = 100 + 3 * (double)(i / 2) + (double)(i % 2);
+	}
+	CHECK(!stats_spearman_test(x, y, strata, 16, 1, &rho, &p), "test failed");
+	CHECK(rho > 0.95 && p < 0.001, "planted trend: rho %g p %g", rho, p);
+	for (i = 0; i < 16; i++)	/* the same values in a fixed shuffled order */
+		y[i] = 100 + (double)((i * 7 + 3) % 16);
+	CHECK(!stats_spearman_test(x, y, strata, 16, 1, &rho, &p), "test failed");
+	CHECK(fabs(rho) < 0.3 && p > 0.2, "no trend: rho %g p %g", rho, p);
+	for (i = 0; i < 16; i++)
+		y[i] = 5;
+	CHECK(!stats_spearman_test(x, y, NULL, 16, 1, &rho, &p) && isnan(rho) && isnan(p),
+	      "constant: rho %g p %g", rho, p);
+	CHECK(stats_spearman_test(x, y, NULL, 2, 1, &rho, &p) == -EINVAL, "two values tested");
+	{
+		/* a textbook case: ranks 1..5 against 2 1 4 3 5, rho = 0.8 */
+		const double tx[] = { 1, 2, 3, 4, 5 }, ty[] = { 20, 10, 40, 30, 50 };
+
+		stats_spearman_test(tx, ty, NULL, 5, 1, &rho, &p);
+		CHECK(fabs(rho - 0.8) < 1e-12, "rho %g, want 0.8", rho);
+	}
+}
+
+/* --- result files --- */
+
+/* A directory for result files, removed by dir_remove(). */
+static char *temp_dir(void)
+{
+	char tmpl[] = "/tmp/kvmsq-unit-XXXXXX", *d = mkdtemp(tmpl);
+
+	return d ? strdup(d) : NULL;
+}
+
+static void dir_remove(const char *dir)
+{
+	char cmd[512];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	if (system(cmd))
+		printf("# could not remove %s\n", dir);
+}
+
+struct fake_run {
+	const char *id;
+	int rep;
+	int block;			/* 0: null */
+	const char *clock;		/* NULL: absent */
+	const char *primary;		/* JSON array text, or NULL */
+	double p50;
+	const char *started_at;		/* NULL: a fixed time */
+	bool trace_missing;		/* the shrink_trace source unavailable */
+	double kvm_calls;		/* summary.shrinker.kvm_calls; NAN: null */
+};
+
+/* Write one result file, the fields report and compare read. */
+static int fake_write(const char *dir, const char *name, const struct fake_run *r)
+{
+	char path[512];
+	FILE *f;
+
+	mkdir(dir, 0755);
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "w");
+	if (!f)
+		return -1;
+	fprintf(f, "{\"schema\": 1, \"complete\": true,\n"
+		" \"run\": {\"id\": \"%s\", \"experiment\": \"fake\", \"rep\": %d,"
+		" \"block\": ", r->id, r->rep);
+	if (r->block)
+		fprintf(f, "%d", r->block);
+	else
+		fprintf(f, "null");
+	fprintf(f, ", \"started_at\": \"%s\", \"duration_s\": 1, \"scale\": 1},\n"
+		" \"host\": {\"kernel_release\": \"6.12\", \"mmu\": \"tdp\", \"accel\": null",
+		r->started_at ? r->started_at : "2026-01-01T00:00:00Z");
+	if (r->clock)
+		fprintf(f, ", \"clock\": \"%s\", \"icount_shift\": %s", r->clock,
+			strcmp(r->clock, "icount") ? "null" : "2");
+	fprintf(f, "},\n \"spec\": {\"name\": \"fake\"%s%s},\n",
+		r->primary ? ", \"primary\": " : "", r->primary ? r->primary : "");
+	fprintf(f, " \"sources\": [{\"name\": \"meminfo\", \"kind\": \"sampler\", \"available\": true}%s],\n",
+		r->trace_missing ? ", {\"name\": \"shrink_trace\", \"kind\": \"sampler\", \"available\": false, \"why\": \"no tracefs here\"}" : "");
+	fprintf(f, " \"summary\": {\"fault_latency_ns\": {\"p50\": %.17g, \"p99\": %.17g},",
+		r->p50, r->p50 * 2);
+	if (isnan(r->kvm_calls) || !r->kvm_calls)
+		fprintf(f, " \"shrinker\": {\"kvm_calls\": null},");
+	else
+		fprintf(f, " \"shrinker\": {\"kvm_calls\": %.17g},", r->kvm_calls);
+	fprintf(f, " \"idle_cache_pages_per_vcpu\": null, \"run_s\": 1.0}}\n");
+	return fclose(f);
+}
+
+static int load(struct result_db *db, char **paths, int n)
+{
+	return results_load(db, paths, n, NULL, NULL);
+}
+
+/* The same directory, file or run twice is refused, naming both paths. */
+static void duplicates_refused(void)
+{
+	char *d = temp_dir(), a[256], b[256], a2[256], file[256], copy[256];
+	struct fake_run r = { .id = "run-1", .rep = 1, .p50 = 5000 };
+	struct result_db db;
+	char *paths[2];
+	int ret;
+
+	CHECK(d, "no temp dir");
+	if (!d)
+		return;
+	snprintf(a, sizeof(a), "%s/a", d);
+	snprintf(b, sizeof(b), "%s/b", d);
+	snprintf(a2, sizeof(a2), "%s/./a/", d);
+	snprintf(file, sizeof(file), "%s/a/rep-1.json", d);
+	snprintf(copy, sizeof(copy), "%s/b/rep-1.json", d);
+	fake_write(a, "rep-1.json", &r);
+	r.id = "run-2";
+	fake_write(b, "rep-1.json", &r);
+
+	paths[0] = a;
+	paths[1] = b;
+	CHECK(!load(&db, paths, 2), "two different runs refused: %s", err_msg());
+	results_free(&db);
+	paths[1] = a2;
+	ret = load(&db, paths, 2);
+	CHECK(ret == -EINVAL && strstr(err_msg(), a) && strstr(err_msg(), a2) &&
+	      strstr(err_msg(), "same directory"), "a and ./a/: %d %s", ret, err_msg());
+	paths[1] = file;
+	ret = load(&db, paths, 2);
+	CHECK(ret == -EINVAL && strstr(err_msg(), "same file") && strstr(err_msg(), file),
+	      "a directory and its file: %d %s", ret, err_msg());
+	/* a copy: another file, the same run.id and run.rep */
+	r.id = "run-1";
+	fake_write(b, "rep-1.json", &r);
+	paths[1] = b;
+	ret = load(&db, paths, 2);
+	CHECK(ret == -EINVAL && strstr(err_msg(), "same run") && strstr(err_msg(), copy) &&
+	      strstr(err_msg(), "run.id run-1"), "a copy: %d %s", ret, err_msg());
+	/* two blocks of a plan may share an id (a lab's pid and second) */
+	r.block = 2;
+	fake_write(b, "rep-1.json", &r);
+	r.block = 1;
+	fake_write(a, "rep-1.json", &r);
+	CHECK(!load(&db, paths, 2), "two blocks refused: %s", err_msg());
+	results_free(&db);
+	dir_remove(d);
+	free(d);
+}
+
+/* Absent clock means host; icount against host is refused, either way round. */
+static void clocks_checked(void)
+{
+	char *d = temp_dir(), a[256], b[256], c[256];
+	struct fake_run r = { .id = "x", .rep = 1, .p50 = 5000 };
+	struct result_set *sets[2];
+	struct result_db db;
+	char *paths[2];
+	int ret;
+
+	CHECK(d, "no temp dir");
+	if (!d)
+		return;
+	snprintf(a, sizeof(a), "%s/old", d);
+	snprintf(b, sizeof(b), "%s/host", d);
+	snprintf(c, sizeof(c), "%s/icount", d);
+	fake_write(a, "rep-1.json", &r);
+	r.id = "y";
+	r.clock = "host";
+	fake_write(b, "rep-1.json", &r);
+	r.id = "z";
+	r.clock = "icount";
+	fake_write(c, "rep-1.json", &r);
+	paths[0] = a;
+	paths[1] = b;
+	CHECK(!load(&db, paths, 2), "load: %s", err_msg());
+	sets[0] = &db.sets[0];
+	sets[1] = &db.sets[1];
+	CHECK(db.nr_sets == 2 && !results_check_sets(sets, 2), "absent and host differ: %s",
+	      err_msg());
+	results_free(&db);
+	paths[1] = c;
+	CHECK(!load(&db, paths, 2), "load: %s", err_msg());
+	sets[0] = &db.sets[0];
+	sets[1] = &db.sets[1];
+	ret = results_check_sets(sets, 2);
+	CHECK(ret == -EINVAL && strstr(err_msg(), "host.clock differs: \"host\" in"),
+	      "absent and icount: %d %s", ret, err_msg());
+	sets[0] = &db.sets[1];
+	sets[1] = &db.sets[0];
+	ret = results_check_sets(sets, 2);
+	CHECK(ret == -EINVAL && strstr(err_msg(), "\"icount\" in"), "icount and absent: %d %s",
+	      ret, err_msg());
+	results_free(&db);
+	dir_remove(d);
+	free(d);
+}
+
 /* --- tables --- */
+
+#define S(text)	((text) ? (text) : "(null)")
 
 static const struct metric long_metrics[] = {
 	{ "m_bytes", "an extremely long metric name for page-table memory at its peak",
@@ -223,10 +447,16 @@ static const struct metric long_metrics[] = {
 	{ "m_rate", "rate with a long name", "x", UNIT_PAGES_PER_S, BETTER_HIGHER },
 };
 
+/*
+ * Rows 0-2 are primary, 3 (n/a everywhere) and 4 exploratory; arm a is
+ * (1 + shift * a) times the first, 8 runs each, 1% noise.
+ */
 static int build_table(struct cmp_table *t, const char *const *labels, size_t arms,
 		       double shift, double floor)
 {
 	const struct metric *rows[ARRAY_SIZE(long_metrics)];
+	const struct metric *first3[] = { &long_metrics[0], &long_metrics[1], &long_metrics[2] };
+	struct metric_list primary = { first3, 3 };
 	double v[8];
 	size_t i, a, k;
 	int ret;
@@ -255,7 +485,7 @@ static int build_table(struct cmp_table *t, const char *const *labels, size_t ar
 			t->rows[i].floor = floor;
 		}
 	}
-	return 0;
+	return cmp_table_set_primary(t, &primary, "--primary");
 }
 
 static const struct cmp_opts test_opts = {
@@ -322,6 +552,8 @@ static void table_72_columns(void)
 	CHECK(!ret, "4 long arm names: %s:\n%s", ret == -2 ? "not ASCII" : "over 72 columns",
 	      text);
 	CHECK(text && strstr(text, "(*+"), "no significant +20%% cell:\n%s", text);
+	CHECK(text && strstr(text, " +-0.") && strstr(text, "\nexploratory (never starred):\n"),
+	      "no spread or no exploratory heading:\n%s", text);
 	if (text)
 		unwrap(text);
 	CHECK(text && strstr(text, "n/a in every run") && strstr(text, "never there"),
@@ -365,12 +597,12 @@ static void significance_needs_floor(void)
 		const struct cmp_cell *c = &t.rows[i].cells[1];
 
 		CHECK(!c->significant, "row %zu significant under a 50%% floor", i);
-		if (i != 3)
+		if (i < 3)
 			CHECK(!isnan(c->p_holm) && c->p_holm < 0.05, "row %zu p_holm %g", i,
 			      c->p_holm);
 	}
 	CHECK(isnan(t.rows[3].cells[1].p_raw), "an n/a row was tested");
-	CHECK(t.family[1] == 4, "Holm over %zu tests, want 4", t.family[1]);
+	CHECK(t.family[1] == 3, "Holm over %zu tests, want the 3 primaries", t.family[1]);
 	cmp_table_free(&t);
 
 	CHECK(!build_table(&t, names, 2, 0.2, 0.05), "table");
@@ -380,6 +612,374 @@ static void significance_needs_floor(void)
 	cmp_table_free(&t);
 }
 
+/* Two metrics, 5 runs per arm: @values[arm][metric][run]. */
+static int two_row_table(struct cmp_table *t, const double values[2][2][5], bool first_primary,
+			 bool second_primary)
+{
+	static const struct metric two[] = {
+		{ "fault_p50_ns", "fault p50", "x", UNIT_NS, BETTER_LOWER },
+		{ "run_s", "run time", "x", UNIT_S, BETTER_NEITHER },
+	};
+	static const char *const labels[] = { "base", "new" };
+	const struct metric *rows[] = { &two[0], &two[1] }, *prim[2];
+	struct metric_list primary = { prim, 0 };
+	size_t a, i;
+	int ret;
+
+	if (first_primary)
+		prim[primary.n++] = &two[0];
+	if (second_primary)
+		prim[primary.n++] = &two[1];
+	ret = cmp_table_init(t, 2, rows, 2);
+	for (a = 0; a < 2 && !ret; a++) {
+		t->labels[a] = labels[a];
+		for (i = 0; i < 2 && !ret; i++)
+			ret = cmp_cell_set(&t->rows[i].cells[a], values[a][i], 5, 0);
+	}
+	if (!ret)
+		ret = cmp_table_set_primary(t, &primary, "--primary");
+	if (!ret)
+		ret = cmp_table_compute(t, &test_opts);
+	return ret;
+}
+
+static char *render(const struct cmp_table *t)
+{
+	struct text_opts o = { .cmp = &test_opts, .default_floor = 0.05 };
+	char *text = NULL;
+	size_t len;
+	FILE *f = open_memstream(&text, &len);
+
+	if (f) {
+		text_compare(f, t, &o);
+		fclose(f);
+	}
+	return text;
+}
+
+/* The first line of @text that starts with @label (a static copy). */
+static const char *line_of(const char *text, const char *label)
+{
+	static char line[256];
+	const char *p = text;
+
+	line[0] = '\0';
+	while (p && *p) {
+		if (!strncmp(p, label, strlen(label))) {
+			snprintf(line, sizeof(line), "%.*s", (int)strcspn(p, "\n"), p);
+			break;
+		}
+		p = strchr(p, '\n');
+		p = p ? p + 1 : NULL;
+	}
+	return line;
+}
+
+/*
+ * Run time 50% longer in every run (p = 2/252, 0.0079) but exploratory:
+ * tested and shown raw, never Holm-adjusted or starred; the primary
+ * (no effect) is Holm's whole family.
+ */
+static void exploratory_never_starred(void)
+{
+	const double v[2][2][5] = {
+		{ { 5000, 5010, 4990, 5005, 4995 }, { 1.0, 1.01, 1.02, 1.03, 1.04 } },
+		{ { 5002, 5008, 4992, 5004, 4996 }, { 1.5, 1.51, 1.52, 1.53, 1.54 } },
+	};
+	struct cmp_table t;
+	char *text;
+
+	CHECK(!two_row_table(&t, v, true, false), "table: %s", err_msg());
+	CHECK(t.rows[1].cells[1].p_raw < 0.01, "exploratory p %g", t.rows[1].cells[1].p_raw);
+	CHECK(isnan(t.rows[1].cells[1].p_holm) && !t.rows[1].cells[1].significant,
+	      "exploratory adjusted (%g) or starred", t.rows[1].cells[1].p_holm);
+	CHECK(t.family[1] == 1, "Holm over %zu, want 1 (the primary)", t.family[1]);
+	text = render(&t);
+	CHECK(text && !strchr(line_of(text, "run time (s)"), '*'), "starred:\n%s", S(text));
+	CHECK(text && strstr(text, "floor") && strstr(line_of(strstr(text, "floor"), "run time "),
+						       "0.0079") &&
+	      !strchr(line_of(strstr(text, "floor"), "run time "), '*'),
+	      "raw p not shown, or starred:\n%s", S(text));
+	free(text);
+	cmp_table_free(&t);
+	/* the same values with run time primary: starred */
+	CHECK(!two_row_table(&t, v, true, true), "table: %s", err_msg());
+	CHECK(t.rows[1].cells[1].significant, "a primary +50%% in every run not significant (%g)",
+	      t.rows[1].cells[1].p_holm);
+	CHECK(fabs(t.rows[1].cells[1].p_holm - 2 * 2.0 / 252) < 1e-12,
+	      "Holm over 2: %g, want 2 x 2/252", t.rows[1].cells[1].p_holm);
+	text = render(&t);
+	CHECK(text && strstr(line_of(text, "run time (s)"), "(*+49.0%*)"), "not starred:\n%s",
+	      text);
+	free(text);
+	cmp_table_free(&t);
+}
+
+/* A planted effect in a primary is starred; with no primary nothing is. */
+static void primary_planted_starred(void)
+{
+	const double v[2][2][5] = {
+		{ { 5000, 5010, 4990, 5005, 4995 }, { 1, 1, 1, 1, 1 } },
+		{ { 6500, 6513, 6487, 6506, 6493 }, { 1, 1, 1, 1, 1 } },
+	};
+	struct cmp_table t;
+	char *text;
+
+	CHECK(!two_row_table(&t, v, true, false), "table: %s", err_msg());
+	CHECK(t.rows[0].cells[1].significant, "+30%% primary not significant (%g)",
+	      t.rows[0].cells[1].p_holm);
+	text = render(&t);
+	CHECK(text && strstr(text, "\nprimary:\nfault p50 (us)") &&
+	      strstr(line_of(text, "fault p50 (us)"), "(*+30.0%*)"), "not starred:\n%s", S(text));
+	free(text);
+	cmp_table_free(&t);
+	CHECK(!two_row_table(&t, v, false, false), "table: %s", err_msg());
+	CHECK(!t.rows[0].cells[1].significant && t.rows[0].cells[1].p_raw < 0.01,
+	      "no primary: significant, or not tested (%g)", t.rows[0].cells[1].p_raw);
+	text = render(&t);
+	if (text)
+		unwrap(text);
+	CHECK(text && !strstr(text, "*+") && strstr(text, "No primary metrics") &&
+	      strstr(text, "--primary"), "no primaries:\n%s", S(text));
+	free(text);
+	cmp_table_free(&t);
+}
+
+/*
+ * Why a run must not count twice: a at p 30/252 = 0.119 against b, not
+ * significant; a's runs three times over make it p 0.008, a star.
+ */
+static void duplicates_would_star(void)
+{
+	const double a[] = { 5210, 5220, 5360, 5330, 5200 }, b[] = { 5560, 5330, 5580, 5650, 5010 };
+	double aaa[15], p;
+	int exact, i;
+
+	CHECK(!stats_perm_test_median(a, 5, b, 5, 1, &p, &exact), "test");
+	CHECK(fabs(p - 30.0 / 252) < 1e-12, "a against b: p %g, want 0.119", p);
+	for (i = 0; i < 15; i++)
+		aaa[i] = a[i % 5];
+	CHECK(!stats_perm_test_median(aaa, 15, b, 5, 1, &p, &exact), "test");
+	CHECK(p < 0.01, "a three times against b: p %g", p);
+}
+
+/*
+ * Holm over K primaries: the smallest adjusted p is K x 2/C(2n, n); the
+ * note says when it cannot reach alpha and how many runs would.
+ */
+static void power_note_family(void)
+{
+	static const struct metric four[] = {
+		{ "m1", "m one", "x", UNIT_NS, BETTER_LOWER },
+		{ "m2", "m two", "x", UNIT_NS, BETTER_LOWER },
+		{ "m3", "m three", "x", UNIT_NS, BETTER_LOWER },
+		{ "m4", "m four", "x", UNIT_NS, BETTER_LOWER },
+	};
+	static const char *const labels[] = { "base", "new" };
+	const struct metric *rows[] = { &four[0], &four[1], &four[2], &four[3] };
+	struct metric_list primary = { rows, 4 };
+	double v[2][5] = { { 1, 2, 3, 4, 5 }, { 11, 12, 13, 14, 15 } };
+	struct cmp_table t;
+	size_t a, i, n;
+	char *text;
+
+	CHECK(fabs(stats_perm_min_p(5, 5) - 2.0 / 252) < 1e-12, "5 and 5: %g",
+	      stats_perm_min_p(5, 5));
+	CHECK(fabs(stats_perm_min_p(6, 6) - 2.0 / 924) < 1e-12, "6 and 6: %g",
+	      stats_perm_min_p(6, 6));
+	/* 4 and 4 runs: 2/70 = 0.029 alone, 4 x 0.029 = 0.11 with 4 primaries */
+	for (n = 4; n <= 5; n++) {
+		CHECK(!cmp_table_init(&t, 2, rows, 4), "init");
+		for (a = 0; a < 2; a++) {
+			t.labels[a] = labels[a];
+			for (i = 0; i < 4; i++)
+				cmp_cell_set(&t.rows[i].cells[a], v[a], n, 0);
+		}
+		CHECK(!cmp_table_set_primary(&t, &primary, "--primary"), "primary");
+		CHECK(!cmp_table_compute(&t, &test_opts), "compute");
+		text = render(&t);
+		if (text)
+			unwrap(text);
+		if (n == 4)
+			CHECK(text && strstr(text, "new: no change can be significant") &&
+			      strstr(text, "is 0.0286, and Holm over 4 primaries makes it 0.1143") &&
+			      strstr(text, "run 5 or more per arm"), "no note for 4 and 4:\n%s", S(text));
+		else
+			CHECK(text && !strstr(text, "no change can be significant") &&
+			      t.rows[0].cells[1].significant, "5 and 5 with 4 primaries:\n%s", S(text));
+		free(text);
+		cmp_table_free(&t);
+	}
+}
+
+/*
+ * An arm without a value says why under the table: the source the
+ * results name unavailable, or null with none to blame.
+ */
+static void na_footnotes(void)
+{
+	char *d = temp_dir(), x[256], y[256], name[32], *text = NULL;
+	struct fake_run r = { .p50 = 5000 };
+	struct result_set *sets[2];
+	struct cmp_table t;
+	struct result_db db;
+	char *paths[2];
+	int i;
+
+	CHECK(d, "no temp dir");
+	if (!d)
+		return;
+	snprintf(x, sizeof(x), "%s/notrace", d);
+	snprintf(y, sizeof(y), "%s/trace", d);
+	for (i = 1; i <= 3; i++) {
+		snprintf(name, sizeof(name), "rep-%d.json", i);
+		r.rep = i;
+		r.id = "x";
+		r.trace_missing = true;
+		r.kvm_calls = NAN;
+		fake_write(x, name, &r);
+		r.id = "y";
+		r.trace_missing = false;
+		r.kvm_calls = 10 + i;
+		fake_write(y, name, &r);
+	}
+	paths[0] = x;
+	paths[1] = y;
+	CHECK(!load(&db, paths, 2), "load: %s", err_msg());
+	sets[0] = &db.sets[0];
+	sets[1] = &db.sets[1];
+	CHECK(!cmp_table_from_sets(&t, sets, 2) && !cmp_table_compute(&t, &test_opts), "table: %s",
+	      err_msg());
+	text = render(&t);
+	if (text)
+		unwrap(text);
+	CHECK(text && strstr(line_of(text, "KVM shrinker calls "), " n/a[1] ") &&
+	      strstr(text, "n/a[1]: source 'shrink_trace' unavailable: no tracefs here."),
+	      "no footnote for the n/a cell:\n%s", S(text));
+	CHECK(text && strstr(text, "idle cache/vCPU") &&
+	      strstr(strstr(text, "idle cache/vCPU"), "(n/a[2])") &&
+	      strstr(text, "n/a[2]: null in every run; no source of it was reported unavailable."),
+	      "no footnote for a metric null everywhere:\n%s", S(text));
+	free(text);
+	cmp_table_free(&t);
+	results_free(&db);
+	dir_remove(d);
+	free(d);
+}
+
+/*
+ * Two arms, 8 runs each, fault p50 rising 1% per block in both (arm b
+ * 5% above a): drift finds it. The same values with the blocks shuffled
+ * (the runs were not taken in that order): it does not. A run without a
+ * block is left out; without any block, the start time orders the runs.
+ */
+static int drift_sets(const char *dir, const int *blocks, bool times_only, struct result_db *db)
+{
+	char a[256], b[256], name[32], id[32], when[32], *paths[2];
+	struct fake_run r = { 0 };
+	int k, arm;
+
+	snprintf(a, sizeof(a), "%s/a", dir);
+	snprintf(b, sizeof(b), "%s/b", dir);
+	for (arm = 0; arm < 2; arm++) {
+		for (k = 0; k < 8; k++) {
+			snprintf(name, sizeof(name), "rep-%d.json", k + 1);
+			snprintf(id, sizeof(id), "r%d-%d", arm, k);
+			/* interleaved: a then b in each block, a minute apart */
+			snprintf(when, sizeof(when), "2026-01-01T10:%02d:00Z", 2 * (blocks[k] - 1) + arm);
+			r.id = id;
+			r.rep = 1;
+			r.block = times_only ? 0 : blocks[k];
+			r.started_at = when;
+			r.p50 = 5000 * (1 + 0.05 * arm) * (1 + 0.01 * k) + (k % 3);
+			if (fake_write(arm ? b : a, name, &r))
+				return -1;
+		}
+	}
+	paths[0] = a;
+	paths[1] = b;
+	return load(db, paths, 2);
+}
+
+static void drift_case(const int *blocks, bool times_only, const struct metric *m, double *rho,
+		       double *p, const char **order, size_t *left_out, char **text)
+{
+	char *d = temp_dir();
+	struct metric_list primary = { &m, 1 };
+	struct result_set *sets[2];
+	struct cmp_table t;
+	struct result_db db;
+	struct drift dr;
+	size_t len;
+	FILE *f;
+
+	*rho = *p = NAN;
+	*text = NULL;
+	if (!d || drift_sets(d, blocks, times_only, &db)) {
+		CHECK(0, "no sets: %s", err_msg());
+		free(d);
+		return;
+	}
+	sets[0] = &db.sets[0];
+	sets[1] = &db.sets[1];
+	CHECK(!cmp_table_from_sets(&t, sets, 2) && !cmp_table_set_primary(&t, &primary, "x") &&
+	      !cmp_table_compute(&t, &test_opts), "table: %s", err_msg());
+	CHECK(!drift_measure(&dr, &t, false, &test_opts) && dr.nr_rows == 1, "drift: %s",
+	      err_msg());
+	if (dr.nr_rows == 1) {
+		*rho = dr.rows[0].rho;
+		*p = dr.rows[0].p;
+		*order = dr.order;
+		*left_out = dr.left_out;
+		f = open_memstream(text, &len);
+		if (f) {
+			text_drift(f, &dr, false, 0.05);
+			fclose(f);
+		}
+	}
+	drift_free(&dr);
+	cmp_table_free(&t);
+	results_free(&db);
+	dir_remove(d);
+	free(d);
+}
+
+static void drift_planted(void)
+{
+	static const int in_order[8] = { 1, 2, 3, 4, 5, 6, 7, 8 };
+	static const int shuffled[8] = { 5, 2, 7, 4, 1, 8, 3, 6 };
+	static const int gap[8] = { 1, 2, 3, 0, 5, 6, 7, 8 };	/* 0: no block */
+	const struct metric *p50 = metric_find("fault_p50_ns");
+	const char *order = NULL;
+	size_t left_out = 9;
+	double rho, p;
+	char *text;
+
+	CHECK(p50, "no fault_p50_ns metric");
+	if (!p50)
+		return;
+	drift_case(in_order, false, p50, &rho, &p, &order, &left_out, &text);
+	CHECK(rho > 0.9 && p < 0.001 && order && !strcmp(order, "run.block") && !left_out,
+	      "planted trend: rho %g p %g order %s left out %zu", rho, p, order, left_out);
+	CHECK(text && strstr(line_of(text, "fault p50 "), "follows the run order"),
+	      "not flagged:\n%s", S(text));
+	free(text);
+	drift_case(shuffled, false, p50, &rho, &p, &order, &left_out, &text);
+	CHECK(fabs(rho) < 0.5 && p > 0.1, "shuffled blocks: rho %g p %g", rho, p);
+	CHECK(text && !strstr(text, "follows the run order"), "flagged:\n%s", S(text));
+	free(text);
+	drift_case(in_order, true, p50, &rho, &p, &order, &left_out, &text);
+	CHECK(rho > 0.9 && p < 0.001 && order && !strcmp(order, "run.started_at"),
+	      "by start time: rho %g p %g order %s", rho, p, order);
+	free(text);
+	drift_case(gap, false, p50, &rho, &p, &order, &left_out, &text);
+	if (text)
+		unwrap(text);
+	CHECK(left_out == 2 && text && strstr(text, "Left out: 2 of 16 runs without run.block.") &&
+	      strstr(line_of(text, "fault p50 "), " 14 "), "a run without a block:\n%s", S(text));
+	free(text);
+}
+
 UNIT_MAIN(
 	T(median_min_max),
 	T(bootstrap_coverage),
@@ -387,6 +987,16 @@ UNIT_MAIN(
 	T(perm_exact_vs_brute),
 	T(perm_random_vs_brute),
 	T(holm_known),
+	T(quartiles),
+	T(spearman),
+	T(duplicates_refused),
+	T(clocks_checked),
 	T(table_72_columns),
 	T(significance_needs_floor),
+	T(exploratory_never_starred),
+	T(primary_planted_starred),
+	T(duplicates_would_star),
+	T(power_note_family),
+	T(na_footnotes),
+	T(drift_planted),
 )
