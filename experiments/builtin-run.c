@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/metrics.h"
 #include "experiments/catalog.h"
 #include "experiments/run.h"
 #include "vmm/builtin.h"
@@ -24,6 +25,7 @@
 static const char run_usage[] =
 "usage: kvmsqueeze run SPEC.json|NAME [options]\n"
 "       kvmsqueeze run --list\n"
+"       kvmsqueeze run --primaries SPEC.json|NAME\n"
 "\n"
 "Run an experiment: VMs in a memory cgroup, squeezed as the spec says,\n"
 "sampled all along; one result file per repetition (rep-<n>.json).\n"
@@ -40,13 +42,16 @@ static const char run_usage[] =
 "                            whole machine\n"
 "      --kvm PATH            KVM device (default /dev/kvm)\n"
 "  -l, --list                list the built-in experiments and their question\n"
+"      --primaries           check the spec and print its primary metric ids,\n"
+"                            one per line (nothing if it names none); runs\n"
+"                            nothing\n"
 "  -h, --help                this text\n"
 "\n"
 "Specs are described in experiments/SPEC.md, results in experiments/RESULT.md.\n"
 "Exit status: 0 every repetition complete, 1 setup failed, 2 usage,\n"
 "130 interrupted (the partial result is kept, with \"complete\": false).\n";
 
-enum { OPT_ALLOW_GLOBAL = 256, OPT_KVM };
+enum { OPT_ALLOW_GLOBAL = 256, OPT_KVM, OPT_PRIMARIES };
 
 static const struct option run_options[] = {
 	{ "out", required_argument, NULL, 'o' },
@@ -57,6 +62,7 @@ static const struct option run_options[] = {
 	{ "allow-global-pressure", no_argument, NULL, OPT_ALLOW_GLOBAL },
 	{ "kvm", required_argument, NULL, OPT_KVM },
 	{ "list", no_argument, NULL, 'l' },
+	{ "primaries", no_argument, NULL, OPT_PRIMARIES },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -177,6 +183,7 @@ struct run_cli {
 	struct run_opts o;
 	const char *out;
 	const char *what;
+	bool primaries;
 	uint64_t reps;
 	char run_id[RUN_ID_LEN];
 	char out_dir[PATH_MAX];
@@ -219,6 +226,9 @@ static int opt_parse(struct run_cli *c, int argc, char **argv)
 		case OPT_KVM:
 			c->o.kvm_path = optarg;
 			break;
+		case OPT_PRIMARIES:
+			c->primaries = true;
+			break;
 		case 'l':
 			list_catalog();
 			return 1;
@@ -234,6 +244,17 @@ static int opt_parse(struct run_cli *c, int argc, char **argv)
 				    "give one spec, not several");
 	c->what = argv[optind];
 	return 0;
+}
+
+/* --primaries: the spec as it would run, its primary metrics on stdout. */
+static int primaries_print(struct spec *s)
+{
+	int i, ret = spec_check(s);
+
+	for (i = 0; !ret && i < s->nr_primary; i++)
+		printf("%s\n", s->primary[i]->name);
+	spec_free(s);
+	return ret;
 }
 
 static int run_all(struct run_cli *c, const struct spec *s)
@@ -273,6 +294,12 @@ int cmd_run(int argc, char **argv)
 	ret = spec_load(&s, c.what);
 	if (ret)
 		goto fail;
+	if (c.primaries) {
+		ret = primaries_print(&s);
+		if (ret)
+			goto fail;
+		return EXIT_OK;
+	}
 	ret = spec_override(&s, c.o.duration_override, c.o.scale);
 	if (!ret)
 		ret = spec_check(&s);
