@@ -34,6 +34,9 @@ static const char run_usage[] =
 "  -o, --out DIR             results directory (default results/<date>-<name>)\n"
 "  -r, --reps N              repetitions (default 1)\n"
 "  -t, --tag TEXT            recorded in every result\n"
+"  -b, --block N             the block (from 1) of a blocked A/B plan these\n"
+"                            runs belong to, recorded as run.block (in the lab:\n"
+"                            kvmsqueeze.block=N on the kernel command line)\n"
 "  -d, --duration SECONDS    stretch the spec's times to a run this long\n"
 "  -s, --scale FACTOR        multiply every size in the spec (RAM, limits,\n"
 "                            size parameters, hog)\n"
@@ -57,6 +60,7 @@ static const struct option run_options[] = {
 	{ "out", required_argument, NULL, 'o' },
 	{ "reps", required_argument, NULL, 'r' },
 	{ "tag", required_argument, NULL, 't' },
+	{ "block", required_argument, NULL, 'b' },
 	{ "duration", required_argument, NULL, 'd' },
 	{ "scale", required_argument, NULL, 's' },
 	{ "allow-global-pressure", no_argument, NULL, OPT_ALLOW_GLOBAL },
@@ -185,6 +189,7 @@ struct run_cli {
 	const char *what;
 	bool primaries;
 	uint64_t reps;
+	uint64_t block;			/* --block; 0: not given */
 	char run_id[RUN_ID_LEN];
 	char out_dir[PATH_MAX];
 	char cmdline[2048];
@@ -194,12 +199,34 @@ struct run_cli {
 	char shift[8];
 };
 
+/*
+ * The block of a blocked plan: --block, else the lab's kvmsqueeze.block=;
+ * a value the lab got wrong stops the run before it starts.
+ */
+static int run_block(struct run_cli *c)
+{
+	char text[32];
+	uint64_t block;
+
+	if (c->block) {
+		c->o.block = (int)c->block;
+		return 0;
+	}
+	if (!cmdline_value("block", text, sizeof(text)))
+		return 0;
+	if (parse_u64(text, &block) || block < 1 || block > RUN_BLOCK_MAX)
+		return err_set(EINVAL, "kvmsqueeze.block='%s' on the kernel command line is not a block number, 1 or more (fix the lab's command line)",
+			       text);
+	c->o.block = (int)block;
+	return 0;
+}
+
 static int opt_parse(struct run_cli *c, int argc, char **argv)
 {
 	int opt;
 
 	optind = 1;
-	while ((opt = getopt_long(argc, argv, "o:r:t:d:s:lh", run_options, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "o:r:t:b:d:s:lh", run_options, NULL)) != -1) {
 		switch (opt) {
 		case 'o':
 			c->out = optarg;
@@ -210,6 +237,10 @@ static int opt_parse(struct run_cli *c, int argc, char **argv)
 			break;
 		case 't':
 			c->o.tag = optarg;
+			break;
+		case 'b':
+			if (parse_u64(optarg, &c->block) || c->block < 1 || c->block > RUN_BLOCK_MAX)
+				return -usage_error("--block '%s': expected a block number, 1 or more", optarg);
 			break;
 		case 'd':
 			if (parse_seconds(optarg, &c->o.duration_override) || c->o.duration_override <= 0)
@@ -303,6 +334,8 @@ int cmd_run(int argc, char **argv)
 	ret = spec_override(&s, c.o.duration_override, c.o.scale);
 	if (!ret)
 		ret = spec_check(&s);
+	if (!ret)
+		ret = run_block(&c);
 	if (ret)
 		goto fail_spec;
 

@@ -65,6 +65,26 @@ else
 	fail "$name" "status $rc/$rc2, got '$out' and '$none': $(tr '\n' '|' <"$TMP/err")"
 fi
 
+run_expect run_bad_block 2 "--block '0': expected a block number, 1 or more" --block 0 baseline
+
+# A kvmsqueeze.block= the lab got wrong stops the run before it starts.
+name=run_bad_block_cmdline
+if command -v unshare >/dev/null && unshare -m true 2>/dev/null; then
+	echo "quiet kvmsqueeze.block=2x" >"$TMP/cmdline"
+	unshare -m sh -c "mount --bind '$TMP/cmdline' /proc/cmdline && \
+		'$KVMSQUEEZE' run --out '$TMP/bb' '$TMP/good.json'" >"$TMP/out" 2>"$TMP/err"
+	got=$?
+	if [ "$got" -eq 1 ] && [ "$(grep -c '^kvmsqueeze: ' "$TMP/err")" -eq 1 ] &&
+	   grep -q "kvmsqueeze.block='2x' on the kernel command line is not a block number" "$TMP/err" &&
+	   [ ! -e "$TMP/bb" ]; then
+		ok "$name"
+	else
+		fail "$name" "status $got: $(tr '\n' '|' <"$TMP/err")"
+	fi
+else
+	skip "$name" "unshare -m is not available"
+fi
+
 run_expect run_unreadable 1 "spec $TMP/missing.json: No such file" "$TMP/missing.json"
 run_expect run_invalid_json 1 "line 3, column 3" "$TMP/syntax.json"
 run_expect run_unknown_key 1 "unknown key 'durration'" "$TMP/unknown_key.json"
