@@ -17,7 +17,8 @@
 #   JOBS (labs at once; default: what the cores and the memory hold),
 #   AB_OUT (results/<date>-ab), LAB_CLOCK, LAB_ICOUNT_SHIFT, LAB_DURATION,
 #   LAB_SCALE, LAB_CPUS, LAB_MEM, DEBUG (see lab.sh),
-#   PLAN_ONLY (1: print the plan and its estimated time, and stop),
+#   PLAN_ONLY (1: print the plan and its estimated time, and stop; the
+#   estimate uses the times of earlier runs here, KVMSQ_CACHE/lab-times),
 #   RESUME (1: with the same AB_OUT and settings, keep the runs a failed or
 #   interrupted make ab finished and run only the rest),
 #   KVMSQUEEZE (the kvmsqueeze to ask for primaries and compare with;
@@ -232,20 +233,42 @@ mem $lab_mem
 debug ${DEBUG:-0}
 EOF
 }
-# The wall time of N runs, JOBS at once: a lab run is about boot_s of
-# QEMU start and boot plus the experiment, which under icount takes
-# about icount_x times its duration (measured on a 2-core machine with
-# nothing else running; an estimate, not a promise).
+# The wall time of N runs, JOBS at once. A lab run of an experiment takes
+# what its last runs here with the same settings took (lab-times in the
+# cache, one line per run: EXP MMU CLOCK SCALE DURATION SECONDS), or
+# else about boot_s of QEMU start and boot plus its duration, times
+# icount_x under icount (a busy guest under icount, on a 2-core machine
+# with nothing else running); an estimate, not a promise.
+lab_times=$cache/lab-times
 boot_s=11
 icount_x=2
-estimate() {
+lab_key() { echo "$1 $mmu $clock ${LAB_SCALE:-1} ${LAB_DURATION:--}"; }
+# run_times: each experiment's seconds per run and where they come from
+run_times() {
 	x=1
 	[ "$clock" = icount ] && x=$icount_x
+	times=$lab_times
+	[ -f "$times" ] || times=/dev/null
 	# shellcheck disable=SC2086
-	echo $durations | awk -v runs="$1" -v jobs="$jobs" -v boot="$boot_s" -v x="$x" '
-	{ for (i = 1; i <= NF; i++) t += boot + x * $i
-	  t = t / NF * runs / jobs
-	  if (t < 120) printf "%d s\n", t; else printf "%d min\n", (t + 59) / 60 }'
+	set -- $durations
+	for e in $exps; do
+		awk -v k="$(lab_key "$(basename "$e" .json)")" -v boot="$boot_s" -v x="$x" -v d="$1" '
+		$1 " " $2 " " $3 " " $4 " " $5 == k { t[n++ % 10] = $6 }
+		END { if (n == 0) { print boot + x * d, "model"; exit }
+		      if (n > 10) n = 10
+		      for (i = 0; i < n; i++) sum += t[i]
+		      print sum / n, "measured" }' "$times"
+		shift
+	done
+}
+estimate() {
+	run_times | awk -v runs="$1" -v jobs="$jobs" '
+	{ t += $1; n++; if ($2 == "measured") m++ }
+	END { t = t / n * runs / jobs
+	      if (t < 120) printf "%d s", t; else printf "%d min", (t + 59) / 60
+	      if (m == n) printf " (lab run times measured here before)\n"
+	      else if (m > 0) printf " (lab run times measured here before for %d of %d experiments, the others from a model)\n", m, n
+	      else printf " (a model of lab run times)\n" }'
 }
 
 total=$(( reps * nsets * $(echo "$exps" | wc -w) ))
@@ -256,11 +279,11 @@ if [ "$clock" = host ] && [ "$jobs" -gt 1 ]; then
 fi
 if [ -n "${PLAN_ONLY:-}" ]; then
 	plan_lines
-	say "estimated wall time: about $(estimate "$total") (JOBS $jobs, clock $clock; a lab run is about $boot_s s of boot plus the experiment's duration$([ "$clock" = icount ] && echo " x $icount_x under icount"); an estimate)"
+	say "estimated wall time: about $(estimate "$total"), JOBS $jobs, clock $clock: an estimate"
 	exit 0
 fi
 
-mkdir -p "$out/raw"
+mkdir -p "$out/raw" "$cache"
 out=$(cd "$out" && pwd)
 plan=$out/plan.txt
 if [ -n "${RESUME:-}" ]; then
@@ -317,6 +340,7 @@ start_run() {
 	run_of "$1"
 	rm -rf "$raw" "$raw.pid" "$raw.rc"
 	mkdir -p "$raw"
+	now >"$raw.start"
 	(
 		LAB_OUT=$raw LAB_BLOCK=$b "$here/lab.sh" "${a%-[0-9]*}" "$e" "$mmu" 1 \
 			</dev/null >"$raw.log" 2>&1 &
@@ -345,6 +369,7 @@ reap() {
 			cp "$raw/run/rep-1.json" "$out/$en/$a/.rep-$b.json.tmp"
 			mv "$out/$en/$a/.rep-$b.json.tmp" "$out/$en/$a/rep-$b.json"
 			n_done=$((n_done + 1))
+			echo "$(lab_key "$en") $(( $(now) - $(cat "$raw.start") ))" >>"$lab_times"
 			say "[${j#*:}/$total] block $b: $e on $a: $(sed -n 's/^lab: \(done in [0-9]* s\).*/\1/p' "$raw.log")"
 		elif [ -n "$stopping" ]; then
 			say "[${j#*:}/$total] block $b: $e on $a: stopped"
@@ -443,7 +468,7 @@ t_analysis=$(( $(now) - s ))
 	echo "  in an order seeded by SEED $seed), $jobs at once, clock $clock."
 	[ "$n_kept" -eq 0 ] || echo "  $n_kept runs kept from before (RESUME)."
 	echo "  Wall time $(( $(now) - t0 )) s: kernels ${t_build} s, lab runs ${t_lab} s"
-	echo "  (estimated $(estimate $((total - n_kept)))), analysis ${t_analysis} s."
+	echo "  (estimated $(estimate $((total - n_kept)) | cut -d' ' -f1,2)), analysis ${t_analysis} s."
 } >>"$out/report.txt"
 cat "$out/report.txt"
 say "results, report.txt, report.csv and plots in $out"
