@@ -237,10 +237,11 @@ EOF
 # what its last runs here with the same settings took (lab-times in the
 # cache, one line per run: EXP MMU CLOCK SCALE DURATION SECONDS), or
 # else about boot_s of QEMU start and boot plus its duration, times
-# icount_x under icount (a busy guest under icount, on a 2-core machine
-# with nothing else running); an estimate, not a promise.
+# icount_x under icount (a busy guest: shrinker-storm and memcg-squeeze,
+# 10 s each, took 30 s and 27 s a run on a 2-core machine; an idle one
+# skips ahead: idle-caches, 5 s, took 8 s); an estimate, not a promise.
 lab_times=$cache/lab-times
-boot_s=11
+boot_s=8
 icount_x=2
 lab_key() { echo "$1 $mmu $clock ${LAB_SCALE:-1} ${LAB_DURATION:--}"; }
 # run_times: each experiment's seconds per run and where they come from

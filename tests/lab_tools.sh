@@ -129,9 +129,9 @@ else
 	ok "$name"
 fi
 
-# PLAN_ONLY says how long the plan would take: 2 x 2 x 6 runs of 11 s +
-# 2 x 4 s (icount), 2 at once, is 228 s; with k1's runs measured here
-# before at 7 s, 12 runs of 7 s and 12 of 19 s, 156 s; and it warns about
+# PLAN_ONLY says how long the plan would take: 2 x 2 x 6 runs of 8 s +
+# 2 x 4 s (icount), 2 at once, is 192 s; with k1's runs measured here
+# before at 7 s, 12 runs of 7 s and 12 of 16 s, 138 s; and it warns about
 # host time shared by several labs.
 name=ab_plan_estimate
 mkdir -p "$TMP/cache"
