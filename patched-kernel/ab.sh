@@ -342,6 +342,7 @@ start_run() {
 	rm -rf "$raw" "$raw.pid" "$raw.rc"
 	mkdir -p "$raw"
 	now >"$raw.start"
+	starting=$1
 	(
 		LAB_OUT=$raw LAB_BLOCK=$b "$here/lab.sh" "${a%-[0-9]*}" "$e" "$mmu" 1 \
 			</dev/null >"$raw.log" 2>&1 &
@@ -352,6 +353,7 @@ start_run() {
 		mv "$raw.rc.tmp" "$raw.rc"
 	) &
 	running="$running $!:$1"
+	starting=
 	say "[$1/$total] block $b: $e on $a"
 }
 # reap: the runs that ended: a result is kept (moved into place whole),
@@ -393,7 +395,8 @@ interrupted() {
 	trap - INT TERM HUP
 	stopping=1
 	say "interrupted: stopping $(in_flight) lab run(s) in flight"
-	for j in $running; do
+	# a run being started when the signal came is not in $running yet
+	for j in $running ${starting:+0:$starting}; do
 		run_of "${j#*:}"
 		i=0
 		while [ ! -s "$raw.pid" ] && [ ! -f "$raw.rc" ] && [ "$i" -lt 50 ]; do
@@ -409,6 +412,7 @@ interrupted() {
 }
 
 running=
+starting=
 failed=
 stopping=
 n_done=0
