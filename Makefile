@@ -157,7 +157,8 @@ kernel:
 	@test -n "$(ARM)" || { echo "usage: make kernel ARM=name" >&2; exit 2; }
 	patched-kernel/build.sh $(ARM)
 
-# The main job: every arm in the lab, compared (patched-kernel/ab.sh).
+# The main job: every arm in the lab, in blocks, JOBS labs at once,
+# compared (patched-kernel/ab.sh).
 ab: all
 	patched-kernel/ab.sh
 
@@ -176,7 +177,7 @@ clean:
 	rm -rf build build-san build-static kvmsqueeze
 
 help:
-	@echo 'make ab         the main job: ARMS, EXPS, MMU, REPS in the lab, compared'
+	@echo 'make ab         the main job: ARMS, EXPS, MMU, REPS, JOBS in the lab, compared'
 	@echo 'make            build ./kvmsqueeze and the guests'
 	@echo 'make demo       the default experiments on this kernel, no lab, and their report'
 	@echo 'make test       the test suite (SANITIZE=1: under ASan and UBSan)'

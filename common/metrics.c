@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <math.h>
+#include <stdbool.h>
 #include <string.h>
 
 #include <json-c/json.h>
@@ -14,6 +15,7 @@
 
 #define PT	"summary.page_tables."
 #define CG	"summary.memcg."
+#define UP	"summary.under_pressure."
 #define RC	"summary.reclaim."
 #define SH	"summary.shrinker."
 #define FL	"summary.fault_latency_ns."
@@ -33,26 +35,46 @@ const struct metric metrics[] = {
 	  UNIT_BYTES, BETTER_LOWER },
 	{ "memcg_sec_pagetables_peak_bytes", "cg sec pgtables peak",
 	  CG "sec_pagetables_bytes.peak", UNIT_BYTES, BETTER_LOWER },
-	{ "memcg_peak_bytes", "cg memory peak", CG "current_bytes.peak",
+	/* the kernel's own high-water mark: memory.peak, max_usage_in_bytes */
+	{ "memcg_peak_bytes", "cg mem HWM", CG "peak_bytes", UNIT_BYTES, BETTER_LOWER },
+	{ "memcg_sampled_peak_bytes", "cg mem peak, sampled", CG "current_bytes.peak",
+	  UNIT_BYTES, BETTER_LOWER },
+	/* time-weighted means from the first pressure event on */
+	{ "memcg_under_pressure_bytes", "cg mem under press.", UP "current_bytes",
+	  UNIT_BYTES, BETTER_LOWER },
+	{ "memcg_kernel_under_pressure_bytes", "cg kern under press.", UP "kernel_bytes",
 	  UNIT_BYTES, BETTER_LOWER },
 	{ "idle_cache_pages_per_vcpu", "idle cache/vCPU", "summary.idle_cache_pages_per_vcpu",
 	  UNIT_PAGES, BETTER_LOWER },
-	{ "shrinker_kvm_calls", "KVM shrinker calls", SH "kvm_calls", UNIT_CALLS, BETTER_NEITHER },
-	{ "shrinker_kvm_freed", "KVM shrinker freed", SH "kvm_freed", UNIT_OBJECTS, BETTER_NEITHER },
-	{ "shrinker_all_calls", "all shrinker calls", SH "all_calls", UNIT_CALLS, BETTER_NEITHER },
+	/* experiments/RESULT.md names the kernel lines each of these rests on */
+	{ "shrinker_kvm_count_passes", "KVM count passes", SH "kvm_count_passes", UNIT_PASSES,
+	  BETTER_NEITHER },
+	{ "shrinker_kvm_pass_freed", "KVM freed in passes", SH "kvm_pass_freed", UNIT_OBJECTS,
+	  BETTER_NEITHER },
+	{ "shrinker_kvm_scan_calls", "KVM scan calls", SH "kvm_scan_calls", UNIT_CALLS,
+	  BETTER_NEITHER },
+	{ "shrinker_kvm_scan_freed", "KVM scan freed", SH "kvm_scan_freed", UNIT_OBJECTS,
+	  BETTER_NEITHER },
+	{ "shrinker_all_count_passes", "all count passes", SH "all_count_passes", UNIT_PASSES,
+	  BETTER_NEITHER },
 	{ "pgsteal_pages", "reclaimed", RC "pgsteal", UNIT_PAGES, BETTER_NEITHER },
 	{ "memcg_pgsteal_pages", "cg reclaimed", RC "memcg_pgsteal", UNIT_PAGES, BETTER_NEITHER },
 	{ "memcg_pgpgout_pages", "cg paged out, v1", RC "memcg_pgpgout", UNIT_PAGES,
 	  BETTER_NEITHER },
 	{ "workingset_refault_pages", "refaults", RC "workingset_refault", UNIT_PAGES,
 	  BETTER_LOWER },
+	{ "fault_mean_ns", "fault mean", FL "mean", UNIT_NS, BETTER_LOWER },
 	{ "fault_p50_ns", "fault p50", FL "p50", UNIT_NS, BETTER_LOWER },
 	{ "fault_p99_ns", "fault p99", FL "p99", UNIT_NS, BETTER_LOWER },
 	{ "fault_p999_ns", "fault p99.9", FL "p999", UNIT_NS, BETTER_LOWER },
 	{ "fault_max_ns", "fault max", FL "max", UNIT_NS, BETTER_LOWER },
+	{ "access_mean_ns", "access mean", "summary.access_latency_ns.mean", UNIT_NS,
+	  BETTER_LOWER },
 	{ "access_p99_ns", "access p99", "summary.access_latency_ns.p99", UNIT_NS, BETTER_LOWER },
 	{ "touch_pages_per_s", "touch rate", "summary.touch.pages_per_s", UNIT_PAGES_PER_S,
 	  BETTER_HIGHER },
+	{ "touch_guest_ns", "touch time, guest", "summary.touch.guest_ns", UNIT_NS,
+	  BETTER_LOWER },
 	{ "faults_after_pressure", "faults after press.", "summary.faults_after_pressure",
 	  UNIT_FAULTS, BETTER_LOWER },
 	{ "oom_killed_vms", "OOM kills", "summary.oom_killed_vms", UNIT_VMS, BETTER_LOWER },
@@ -60,6 +82,30 @@ const struct metric metrics[] = {
 };
 
 const size_t nr_metrics = ARRAY_SIZE(metrics);
+
+/*
+ * Keys renamed since results were first written, where the number kept
+ * its meaning: the old key's mm_shrink_slab_start "calls" were always
+ * count passes and its _end "freed" the objects freed in them.
+ */
+static const struct metric_rename {
+	const char *name;
+	const char *old_path;
+} metric_renames[] = {
+	{ "shrinker_kvm_count_passes", SH "kvm_calls" },
+	{ "shrinker_kvm_pass_freed", SH "kvm_freed" },
+	{ "shrinker_all_count_passes", SH "all_calls" },
+};
+
+const char *metric_old_path(const struct metric *m)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(metric_renames); i++)
+		if (!strcmp(metric_renames[i].name, m->name))
+			return metric_renames[i].old_path;
+	return NULL;
+}
 
 const struct metric *metric_find(const char *name)
 {
@@ -91,10 +137,31 @@ struct json_object *json_path(struct json_object *root, const char *path)
 	return o;
 }
 
+/* Is the key there at all (null included)? */
+static bool json_path_present(struct json_object *root, const char *path)
+{
+	const char *dot = strrchr(path, '.');
+	char parent[128];
+	struct json_object *o = root;
+
+	if (dot) {
+		if ((size_t)(dot - path) >= sizeof(parent))
+			return false;
+		memcpy(parent, path, (size_t)(dot - path));
+		parent[dot - path] = '\0';
+		o = json_path(root, parent);
+	}
+	return o && json_object_is_type(o, json_type_object) &&
+	       json_object_object_get_ex(o, dot ? dot + 1 : path, NULL);
+}
+
 int metric_value(const struct metric *m, struct json_object *result, double *value)
 {
 	struct json_object *o = json_path(result, m->path);
+	const char *old = metric_old_path(m);
 
+	if (!o && old && !json_path_present(result, m->path))
+		o = json_path(result, old);
 	if (!o)		/* null or absent */
 		return -ENODATA;
 	if (!json_object_is_type(o, json_type_double) && !json_object_is_type(o, json_type_int))
@@ -109,7 +176,7 @@ const char *unit_raw_name(enum metric_unit unit)
 		[UNIT_BYTES] = "bytes", [UNIT_NS] = "ns", [UNIT_S] = "s",
 		[UNIT_PAGES] = "pages", [UNIT_PAGES_PER_S] = "pages/s",
 		[UNIT_CALLS] = "calls", [UNIT_OBJECTS] = "objects", [UNIT_VMS] = "VMs",
-		[UNIT_FAULTS] = "faults",
+		[UNIT_FAULTS] = "faults", [UNIT_PASSES] = "passes",
 	};
 
 	return names[unit];
@@ -137,6 +204,7 @@ static const struct count_unit {
 	{ UNIT_CALLS, "k calls", "M calls" },
 	{ UNIT_OBJECTS, "k objects", "M objects" },
 	{ UNIT_FAULTS, "k faults", "M faults" },
+	{ UNIT_PASSES, "k passes", "M passes" },
 };
 
 static void count_scale(enum metric_unit unit, double magnitude, const char **name,

@@ -21,6 +21,7 @@ enum metric_unit {
 	UNIT_OBJECTS,
 	UNIT_VMS,
 	UNIT_FAULTS,
+	UNIT_PASSES,	/* do_shrink_slab() passes, not calls */
 };
 
 enum metric_better {
@@ -47,9 +48,13 @@ const struct metric *metric_find(const char *name);
 /*
  * The metric's value in one result: 0 and *value, or -ENODATA when it is
  * null or absent there (n/a for that run: never read as 0), -EINVAL when
- * it is there but not a number.
+ * it is there but not a number. A result written before the metric's key
+ * was renamed is read at the key it had then (metric_old_path()).
  */
 int metric_value(const struct metric *m, struct json_object *result, double *value);
+
+/* Where results older than the metric's @path keep it, or NULL. */
+const char *metric_old_path(const struct metric *m);
 
 /* The object at a dotted path ("run.experiment"), or NULL. */
 struct json_object *json_path(struct json_object *root, const char *path);

@@ -18,19 +18,33 @@
 static const char ab_usage[] =
 "usage: kvmsqueeze ab [options]\n"
 "\n"
-"The main job: build the kernel arms that are missing (cached), run each\n"
-"experiment on each arm in the QEMU lab REPS times in a shuffled order,\n"
-"then write results/<date>-ab/report.txt (72 columns, for email),\n"
-"report.csv and plots, and print the report. The same as `make ab`.\n"
+"The main job: check that the plan can decide, build the kernel arms that\n"
+"are missing (cached), run each experiment on each arm in the QEMU lab in\n"
+"blocks (block b holds one run of every arm and experiment, in an order\n"
+"seeded by the seed and b), several labs at once, then write\n"
+"results/<date>-ab/report.txt (72 columns, for email), report.csv and\n"
+"plots, and print the report. The same as `make ab`.\n"
 "\n"
-"  -a, --arms \"A B ...\"     arms, first the baseline\n"
-"                           (default \"legacy cache-shrinker no-shrinker inverted\")\n"
-"  -e, --exps \"E F ...\"     experiments (default \"idle-caches memcg-squeeze\n"
-"                           shrinker-storm\")\n"
+"  -a, --arms \"A B ...\"     arms, first the baseline; an arm named twice is\n"
+"                           an A/A set (default \"legacy cache-shrinker\n"
+"                           no-shrinker inverted\")\n"
+"  -e, --exps \"E F ...\"     experiments, names or spec files (default\n"
+"                           \"idle-caches memcg-squeeze shrinker-storm\")\n"
 "  -m, --mmu tdp|shadow     MMU mode inside the lab (default shadow)\n"
-"  -r, --reps N             repetitions per arm and experiment (default 5)\n"
-"  -s, --seed N             seed of the shuffled order (default 1)\n"
+"  -r, --reps N             runs per arm and experiment, one per block\n"
+"                           (default: the fewest with which every\n"
+"                           experiment's primary metrics can reach p <=\n"
+"                           0.05/4 after Holm: 5 for one primary, 6 for 2-4);\n"
+"                           fewer than can reach 0.05 is refused\n"
+"  -j, --jobs N             labs at once (default: the cores, as far as the\n"
+"                           memory holds them)\n"
+"  -c, --clock icount|host  the labs' clock (default icount: QEMU counts\n"
+"                           instructions, the same on a loaded machine)\n"
+"  -s, --seed N             seed of the order in the blocks (default 1)\n"
 "  -o, --out DIR            results directory (default results/<date>-ab)\n"
+"  -n, --plan-only          print the plan and an estimate of its time only\n"
+"      --resume             with the same --out and options, keep the runs an\n"
+"                           interrupted or failed ab finished, run the rest\n"
 "  -h, --help               this text\n";
 
 static const struct option ab_options[] = {
@@ -38,19 +52,24 @@ static const struct option ab_options[] = {
 	{ "exps", required_argument, NULL, 'e' },
 	{ "mmu", required_argument, NULL, 'm' },
 	{ "reps", required_argument, NULL, 'r' },
+	{ "jobs", required_argument, NULL, 'j' },
+	{ "clock", required_argument, NULL, 'c' },
 	{ "seed", required_argument, NULL, 's' },
 	{ "out", required_argument, NULL, 'o' },
+	{ "plan-only", no_argument, NULL, 'n' },
+	{ "resume", no_argument, NULL, 'R' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
 
-/* Each option becomes the variable ab.sh reads. */
+/* Each option becomes the variable ab.sh reads; a flag sets it to 1. */
 static const struct {
 	int opt;
 	const char *env;
 } ab_env[] = {
 	{ 'a', "ARMS" }, { 'e', "EXPS" }, { 'm', "MMU" }, { 'r', "REPS" },
-	{ 's', "SEED" }, { 'o', "AB_OUT" },
+	{ 'j', "JOBS" }, { 'c', "LAB_CLOCK" }, { 's', "SEED" }, { 'o', "AB_OUT" },
+	{ 'n', "PLAN_ONLY" }, { 'R', "RESUME" },
 };
 
 int cmd_ab(int argc, char **argv)
@@ -61,7 +80,7 @@ int cmd_ab(int argc, char **argv)
 	int opt;
 
 	optind = 1;
-	while ((opt = getopt_long(argc, argv, "a:e:m:r:s:o:h", ab_options, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "a:e:m:r:j:c:s:o:nh", ab_options, NULL)) != -1) {
 		if (opt == 'h') {
 			fputs(ab_usage, stdout);
 			return EXIT_OK;
@@ -71,7 +90,7 @@ int cmd_ab(int argc, char **argv)
 				break;
 		if (i == sizeof(ab_env) / sizeof(ab_env[0]))
 			return EXIT_USAGE;
-		setenv(ab_env[i].env, optarg, 1);
+		setenv(ab_env[i].env, optarg ? optarg : "1", 1);
 	}
 	if (optind < argc) {
 		fprintf(stderr, "kvmsqueeze: ab: unexpected argument '%s' (see kvmsqueeze ab --help)\n",

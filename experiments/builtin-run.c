@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/metrics.h"
 #include "experiments/catalog.h"
 #include "experiments/run.h"
 #include "vmm/builtin.h"
@@ -24,6 +25,7 @@
 static const char run_usage[] =
 "usage: kvmsqueeze run SPEC.json|NAME [options]\n"
 "       kvmsqueeze run --list\n"
+"       kvmsqueeze run --primaries SPEC.json|NAME\n"
 "\n"
 "Run an experiment: VMs in a memory cgroup, squeezed as the spec says,\n"
 "sampled all along; one result file per repetition (rep-<n>.json).\n"
@@ -32,6 +34,9 @@ static const char run_usage[] =
 "  -o, --out DIR             results directory (default results/<date>-<name>)\n"
 "  -r, --reps N              repetitions (default 1)\n"
 "  -t, --tag TEXT            recorded in every result\n"
+"  -b, --block N             the block (from 1) of a blocked A/B plan these\n"
+"                            runs belong to, recorded as run.block (in the lab:\n"
+"                            kvmsqueeze.block=N on the kernel command line)\n"
 "  -d, --duration SECONDS    stretch the spec's times to a run this long\n"
 "  -s, --scale FACTOR        multiply every size in the spec (RAM, limits,\n"
 "                            size parameters, hog)\n"
@@ -40,23 +45,28 @@ static const char run_usage[] =
 "                            whole machine\n"
 "      --kvm PATH            KVM device (default /dev/kvm)\n"
 "  -l, --list                list the built-in experiments and their question\n"
+"      --primaries           check the spec and print its primary metric ids,\n"
+"                            one per line (nothing if it names none); runs\n"
+"                            nothing\n"
 "  -h, --help                this text\n"
 "\n"
 "Specs are described in experiments/SPEC.md, results in experiments/RESULT.md.\n"
 "Exit status: 0 every repetition complete, 1 setup failed, 2 usage,\n"
 "130 interrupted (the partial result is kept, with \"complete\": false).\n";
 
-enum { OPT_ALLOW_GLOBAL = 256, OPT_KVM };
+enum { OPT_ALLOW_GLOBAL = 256, OPT_KVM, OPT_PRIMARIES };
 
 static const struct option run_options[] = {
 	{ "out", required_argument, NULL, 'o' },
 	{ "reps", required_argument, NULL, 'r' },
 	{ "tag", required_argument, NULL, 't' },
+	{ "block", required_argument, NULL, 'b' },
 	{ "duration", required_argument, NULL, 'd' },
 	{ "scale", required_argument, NULL, 's' },
 	{ "allow-global-pressure", no_argument, NULL, OPT_ALLOW_GLOBAL },
 	{ "kvm", required_argument, NULL, OPT_KVM },
 	{ "list", no_argument, NULL, 'l' },
+	{ "primaries", no_argument, NULL, OPT_PRIMARIES },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -177,7 +187,9 @@ struct run_cli {
 	struct run_opts o;
 	const char *out;
 	const char *what;
+	bool primaries;
 	uint64_t reps;
+	uint64_t block;			/* --block; 0: not given */
 	char run_id[RUN_ID_LEN];
 	char out_dir[PATH_MAX];
 	char cmdline[2048];
@@ -187,12 +199,34 @@ struct run_cli {
 	char shift[8];
 };
 
+/*
+ * The block of a blocked plan: --block, else the lab's kvmsqueeze.block=;
+ * a value the lab got wrong stops the run before it starts.
+ */
+static int run_block(struct run_cli *c)
+{
+	char text[32];
+	uint64_t block;
+
+	if (c->block) {
+		c->o.block = (int)c->block;
+		return 0;
+	}
+	if (!cmdline_value("block", text, sizeof(text)))
+		return 0;
+	if (parse_u64(text, &block) || block < 1 || block > RUN_BLOCK_MAX)
+		return err_set(EINVAL, "kvmsqueeze.block='%s' on the kernel command line is not a block number, 1 or more (fix the lab's command line)",
+			       text);
+	c->o.block = (int)block;
+	return 0;
+}
+
 static int opt_parse(struct run_cli *c, int argc, char **argv)
 {
 	int opt;
 
 	optind = 1;
-	while ((opt = getopt_long(argc, argv, "o:r:t:d:s:lh", run_options, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "o:r:t:b:d:s:lh", run_options, NULL)) != -1) {
 		switch (opt) {
 		case 'o':
 			c->out = optarg;
@@ -203,6 +237,10 @@ static int opt_parse(struct run_cli *c, int argc, char **argv)
 			break;
 		case 't':
 			c->o.tag = optarg;
+			break;
+		case 'b':
+			if (parse_u64(optarg, &c->block) || c->block < 1 || c->block > RUN_BLOCK_MAX)
+				return -usage_error("--block '%s': expected a block number, 1 or more", optarg);
 			break;
 		case 'd':
 			if (parse_seconds(optarg, &c->o.duration_override) || c->o.duration_override <= 0)
@@ -219,6 +257,9 @@ static int opt_parse(struct run_cli *c, int argc, char **argv)
 		case OPT_KVM:
 			c->o.kvm_path = optarg;
 			break;
+		case OPT_PRIMARIES:
+			c->primaries = true;
+			break;
 		case 'l':
 			list_catalog();
 			return 1;
@@ -234,6 +275,17 @@ static int opt_parse(struct run_cli *c, int argc, char **argv)
 				    "give one spec, not several");
 	c->what = argv[optind];
 	return 0;
+}
+
+/* --primaries: the spec as it would run, its primary metrics on stdout. */
+static int primaries_print(struct spec *s)
+{
+	int i, ret = spec_check(s);
+
+	for (i = 0; !ret && i < s->nr_primary; i++)
+		printf("%s\n", s->primary[i]->name);
+	spec_free(s);
+	return ret;
 }
 
 static int run_all(struct run_cli *c, const struct spec *s)
@@ -273,9 +325,17 @@ int cmd_run(int argc, char **argv)
 	ret = spec_load(&s, c.what);
 	if (ret)
 		goto fail;
+	if (c.primaries) {
+		ret = primaries_print(&s);
+		if (ret)
+			goto fail;
+		return EXIT_OK;
+	}
 	ret = spec_override(&s, c.o.duration_override, c.o.scale);
 	if (!ret)
 		ret = spec_check(&s);
+	if (!ret)
+		ret = run_block(&c);
 	if (ret)
 		goto fail_spec;
 

@@ -75,6 +75,7 @@ static struct json_object *run_json(const struct run *r, bool complete)
 	json_object_object_add(o, "rep", json_object_new_int(r->o->rep));
 	json_object_object_add(o, "reps", json_object_new_int(r->o->nr_reps));
 	json_object_object_add(o, "tag", jstr(r->o->tag));
+	json_object_object_add(o, "block", r->o->block ? json_object_new_int(r->o->block) : NULL);
 	json_object_object_add(o, "started_at", jstr(r->started_at));
 	json_object_object_add(o, "command_line", jstr(r->o->cmdline));
 	json_object_object_add(o, "duration_s", jnum(r->s->duration_s));

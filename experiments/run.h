@@ -24,12 +24,14 @@
 #define RUN_ID_LEN	64
 #define RUN_PARTIAL_S	5.0	/* a partial result file this often */
 #define RUN_STOP_GRACE_S 5.0	/* guests get this long to finish */
+#define RUN_BLOCK_MAX	1000000
 
 struct run_opts {
 	const char *out_dir;
 	const char *run_id;		/* one per invocation; names the cgroup tree */
 	int rep, nr_reps;
 	const char *tag;
+	int block;			/* of a blocked A/B plan, from 1; 0: none */
 	const char *cmdline;
 	const char *kvm_path;
 	const char *proc, *debugfs, *tracefs;

@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "common/metrics.h"
 #include "experiments/spec.h"
 #include "guests/builtin.h"
 #include "vmm/vm.h"
@@ -478,8 +479,65 @@ static int pressure_parse(const struct parse *p, struct json_object *root)
 	return 0;
 }
 
+/* A string from the spec, printable and cut short, for a one-line error. */
+static const char *id_text(const char *id, char *buf, size_t len)
+{
+	size_t i;
+
+	for (i = 0; id[i] && i + 1 < len; i++)
+		buf[i] = id[i] >= 0x20 && id[i] < 0x7f ? id[i] : '?';
+	buf[i] = '\0';
+	return buf;
+}
+
+static int primary_one(const struct parse *p, size_t i, struct json_object *v)
+{
+	struct spec *s = p->s;
+	const struct metric *m;
+	char where[32], id[48];
+	int j;
+
+	snprintf(where, sizeof(where), "primary[%zu]", i);
+	if (!json_object_is_type(v, json_type_string))
+		return bad(p, where, "expected a metric id (a string), got %s", type_name(v));
+	id_text(json_object_get_string(v), id, sizeof(id));
+	m = metric_find(json_object_get_string(v));
+	if (!m)
+		return err_set(EINVAL, "spec %s: primary: unknown metric '%s' (the metric ids are listed in experiments/SPEC.md)",
+			       p->origin, id);
+	for (j = 0; j < s->nr_primary; j++)
+		if (s->primary[j] == m)
+			return err_set(EINVAL, "spec %s: primary: metric '%s' given twice (name each once)",
+				       p->origin, id);
+	s->primary[s->nr_primary++] = m;
+	return 0;
+}
+
+/* "primary": 1 to 4 metric ids; absent: none named. */
+static int primary_parse(const struct parse *p, struct json_object *root)
+{
+	struct json_object *arr;
+	size_t i, n;
+	int ret;
+
+	if (!json_object_object_get_ex(root, "primary", &arr))
+		return 0;
+	if (!json_object_is_type(arr, json_type_array))
+		return bad(p, "primary", "expected an array of metric ids, got %s", type_name(arr));
+	n = json_object_array_length(arr);
+	if (n < 1 || n > SPEC_MAX_PRIMARY)
+		return err_set(EINVAL, "spec %s: primary: %zu metric ids, name 1 to %d (or leave the key out)",
+			       p->origin, n, SPEC_MAX_PRIMARY);
+	for (i = 0; i < n; i++) {
+		ret = primary_one(p, i, json_object_array_get_idx(arr, i));
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
 static const char *const top_keys[] = {
-	"name", "question", "vms", "cgroup", "pressure", "duration_s",
+	"name", "question", "primary", "vms", "cgroup", "pressure", "duration_s",
 	"end_phase", "sample_period_ms", NULL,
 };
 
@@ -511,7 +569,9 @@ static int top_parse(const struct parse *p, struct json_object *root)
 	s->sample_period_s = ms / 1000;
 	if (s->duration_s <= 0)
 		return bad(p, "spec.duration_s", "must be above %s", "0");
-	ret = vms_parse(p, root);
+	ret = primary_parse(p, root);
+	if (!ret)
+		ret = vms_parse(p, root);
 	if (!ret)
 		ret = cgroup_parse(p, root);
 	if (!ret)

@@ -21,6 +21,7 @@
 #define SPEC_MAX_STEPS		256
 #define SPEC_MAX_PRESSURE	8
 #define SPEC_MAX_VM_PROCS	64	/* VMs in all */
+#define SPEC_MAX_PRIMARY	4	/* primary metrics */
 
 struct spec_vm {
 	int count;
@@ -71,9 +72,14 @@ struct spec_pressure {
 	uint64_t nr_to_scan;	/* shrinker_scan */
 };
 
+struct metric;
+
 struct spec {
 	char name[SPEC_NAME_LEN];
 	char question[SPEC_TEXT_LEN];
+	/* the metrics (common/metrics.c) that decide the question */
+	int nr_primary;
+	const struct metric *primary[SPEC_MAX_PRIMARY];
 	int nr_vms;
 	struct spec_vm vms[SPEC_MAX_VMS];
 	struct spec_cgroup cg;

@@ -1,43 +1,102 @@
 #!/bin/sh
-# patched-kernel/ab.sh: the main job. Builds the arms that are missing
-# (cached), runs every experiment on every arm in the lab, REPS times, in
-# an interleaved, shuffled (seeded) order so that drift in the machine
-# does not line up with an arm, then compares the arms: report.txt (the
-# email), report.csv and plots, under results/<date>-ab/.
+# patched-kernel/ab.sh: the main job. Checks that the plan can decide,
+# builds the arms that are missing (cached), runs every experiment on
+# every arm in the lab in blocks (block b holds one run of every set, in
+# an order seeded by SEED and b), JOBS labs at once, then compares the
+# arms: report.txt (the email), report.csv and plots, under AB_OUT.
 #
-# Usage: patched-kernel/ab.sh
+# Usage: patched-kernel/ab.sh   (settings from the environment)
 # Environment: ARMS ("legacy cache-shrinker no-shrinker inverted"; an arm
 #   named twice is an A/A: its second set is <arm>-2; one arm alone gets a
 #   report instead of a comparison),
 #   EXPS ("idle-caches memcg-squeeze shrinker-storm"; names or spec files),
 #   MMU (shadow), NOISE (an earlier A/A AB_OUT: the noise floors of each
 #   experiment are measured from NOISE/<experiment>),
-#   REPS (5), SEED (1), AB_OUT (results/<date>-ab), LAB_DURATION, LAB_SCALE,
-#   LAB_CPUS, LAB_MEM, PLAN_ONLY (1: print the shuffled plan and stop),
+#   REPS (runs per set, one per block; default: the fewest with which
+#   every experiment decides with margin), SEED (1),
+#   JOBS (labs at once; default: what the cores and the memory hold),
+#   AB_OUT (results/<date>-ab), LAB_CLOCK, LAB_ICOUNT_SHIFT, LAB_DURATION,
+#   LAB_SCALE, LAB_CPUS, LAB_MEM, DEBUG (see lab.sh),
+#   PLAN_ONLY (1: print the plan and its estimated time, and stop; the
+#   estimate uses the times of earlier runs here, KVMSQ_CACHE/lab-times),
 #   RESUME (1: with the same AB_OUT and settings, keep the runs a failed or
-#   interrupted make ab finished and run only the rest)
+#   interrupted make ab finished and run only the rest),
+#   KVMSQUEEZE (the kvmsqueeze to ask for primaries and compare with;
+#   default: ./kvmsqueeze, made first)
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/.." && pwd)
-arms=${ARMS:-legacy cache-shrinker no-shrinker inverted}
-exps=${EXPS:-idle-caches memcg-squeeze shrinker-storm}
-mmu=${MMU:-shadow}
-reps=${REPS:-5}
-seed=${SEED:-1}
-out=${AB_OUT:-$top/results/$(date +%Y%m%d-%H%M%S)-ab}
+cache=${KVMSQ_CACHE:-$HOME/.cache/kvmsqueeze}
 
+usage() {
+	echo "usage: [ARMS=...] [EXPS=...] [REPS=N] [JOBS=N] [SEED=N] [PLAN_ONLY=1] [RESUME=1] patched-kernel/ab.sh" >&2
+	exit 2
+}
+bad() { echo "kvmsqueeze: ab: $*" >&2; exit 2; }
 die() { echo "kvmsqueeze: ab: $*" >&2; exit 1; }
 say() { echo "ab: $*" >&2; }
 now() { date +%s; }
 
-case "$reps" in '' | *[!0-9]* | 0) die "REPS=$reps: expected a number from 1" ;; esac
-case "$mmu" in tdp | shadow) ;; *) die "MMU=$mmu: use tdp or shadow" ;; esac
-[ -z "${NOISE:-}" ] || [ -d "$NOISE" ] || die "NOISE=$NOISE: no such directory (an earlier A/A run's AB_OUT)"
+# Significance: compare tests each experiment's primary metrics (Holm
+# over them) at alpha; a plan decides "with margin" when its best
+# attainable adjusted p is at most alpha / 4.
+alpha=0.05
+
+[ $# -eq 0 ] || usage
+arms=${ARMS:-legacy cache-shrinker no-shrinker inverted}
+exps=${EXPS:-idle-caches memcg-squeeze shrinker-storm}
+mmu=${MMU:-shadow}
+reps=${REPS:-}
+seed=${SEED:-1}
+out=${AB_OUT:-$top/results/$(date +%Y%m%d-%H%M%S)-ab}
+
+# The labs at once by default: one host thread each (TCG), LAB_MEM and
+# about 512 MiB of QEMU each, 1 GiB left to the rest of the machine.
+mib() {
+	case "$1" in
+	*[Gg]) echo $(( ${1%?} * 1024 )) ;;
+	*[Mm]) echo "${1%?}" ;;
+	*[Tt]) echo $(( ${1%?} * 1048576 )) ;;
+	*) echo "$1" ;;
+	esac
+}
+jobs_default() {
+	avail=$(( $(sed -n 's/^MemAvailable: *\([0-9]*\) kB$/\1/p' /proc/meminfo) / 1024 ))
+	by_mem=$(( (avail - 1024) / ($(mib "$lab_mem") + 512) ))
+	j=$(nproc)
+	[ "$by_mem" -lt "$j" ] && j=$by_mem
+	[ "$j" -ge 1 ] || j=1
+	echo "$j"
+}
+
+lab_mem=${LAB_MEM:-2G}
+case "${lab_mem%[GgMmTt]}" in '' | *[!0-9]* | 0*) bad "LAB_MEM=$lab_mem: expected a size like 2G or 1536M" ;; esac
+jobs=${JOBS:-$(jobs_default)}
+case "$reps" in *[!0-9]* | 0*) bad "REPS=$reps: expected a number from 1 (or unset: the fewest that decide)" ;; esac
+case "$jobs" in '' | *[!0-9]* | 0*) bad "JOBS=$jobs: expected the number of labs to run at once, from 1 (unset: $(jobs_default) here)" ;; esac
+case "$seed" in '' | *[!0-9]*) bad "SEED=$seed: expected a number from 0 to 999999999" ;; esac
+[ ${#seed} -le 9 ] || bad "SEED=$seed: expected a number from 0 to 999999999"
+case "$mmu" in tdp | shadow) ;; *) bad "MMU=$mmu: use tdp or shadow" ;; esac
+[ -n "$arms" ] || bad "ARMS is empty: name at least one arm"
+[ -n "$exps" ] || bad "EXPS is empty: name at least one experiment"
+[ -z "${NOISE:-}" ] || [ -d "$NOISE" ] || bad "NOISE=$NOISE: no such directory (an earlier A/A run's AB_OUT)"
+# the clock the labs will run on (lab.sh checks LAB_CLOCK, LAB_ICOUNT_SHIFT)
+clock=$("$here/lab.sh" --clock) || exit $?
+
+if [ -n "${KVMSQUEEZE:-}" ]; then
+	case "$KVMSQUEEZE" in /*) kvmsq=$KVMSQUEEZE ;; *) kvmsq=$PWD/$KVMSQUEEZE ;; esac
+else
+	make -s -C "$top" all >/dev/null
+	kvmsq=$top/kvmsqueeze
+fi
+[ -x "$kvmsq" ] || die "$kvmsq: no kvmsqueeze there (make, or set KVMSQUEEZE)"
+
 # the sets: one per arm, a repeated arm's later sets named <arm>-2, -3...
 sets=
 kernels=
 seen=
+nsets=0
 for a in $arms; do
 	# shellcheck disable=SC2086
 	k=$(printf '%s\n' $seen "$a" | grep -cxF "$a")
@@ -48,58 +107,348 @@ for a in $arms; do
 	else
 		sets="$sets $a-$k"
 	fi
+	nsets=$((nsets + 1))
 done
-mkdir -p "$out/raw"
-out=$(cd "$out" && pwd)
-t0=$(now)
+sets=${sets# }
+kernels=${kernels# }
 
-# 1. the plan: every (experiment, arm, repetition), shuffled with the seed
-plan=$out/plan.txt
+# 1. Can the plan decide? An exact permutation test of n runs against n
+# reaches p = 2 / C(2n, n) at best (both tails); Holm over K primaries
+# multiplies the smallest p by K. best N K: that p after Holm, the fewest
+# runs that reach alpha and the fewest that reach alpha / 4.
+best() {
+	awk -v n="$1" -v k="$2" -v alpha="$alpha" '
+	function pmin(n,  c, i) { c = 1; for (i = 1; i <= n; i++) c = c * (n + i) / i; return 2 / c }
+	BEGIN {
+		p = k * pmin(n); if (p > 1) p = 1
+		need = 1; while (k * pmin(need) > alpha) need++
+		margin = 1; while (k * pmin(margin) > alpha / 4) margin++
+		printf "%.2g %d %d\n", p, need, margin
+	}'
+}
+# how long a run of the experiment is, in seconds of its own clock
+exp_duration() {
+	d=${LAB_DURATION:-}
+	if [ -z "$d" ] && [ -f "$1" ]; then
+		d=$(sed -n 's/.*"duration_s" *: *\([0-9][0-9.]*\).*/\1/p' "$1" | head -n 1)
+	elif [ -z "$d" ]; then
+		d=$("$kvmsq" run --list | awk -v n="$1" '$1 == n { print $2; exit }')
+	fi
+	echo "${d:-10}"
+}
+
+# the primaries of each experiment, counted: lines "K EXP"
+primaries=
+durations=
 for e in $exps; do
-	for a in $sets; do
-		r=1
-		while [ "$r" -le "$reps" ]; do
-			echo "$e $a $r"
-			r=$((r + 1))
-		done
+	prims=$("$kvmsq" run --primaries "$e") || exit 1
+	k=$(printf '%s\n' "$prims" | grep -c . || true)
+	primaries="$primaries$k $e
+"
+	durations="$durations $(exp_duration "$e")"
+done
+
+if [ "$nsets" -lt 2 ]; then
+	# one set: a report, no test to decide
+	reps=${reps:-5}
+else
+	need_all=1
+	margin_all=1
+	while read -r k e; do
+		[ -n "$e" ] || continue
+		if [ "$k" -eq 0 ]; then
+			where=$e
+			[ -f "$e" ] || where=experiments/catalog/$e.json
+			die "$e names no primary metrics, so no comparison of it can decide (add \"primary\": [\"METRIC\", ...], 1 to 4 metric ids from experiments/SPEC.md, to $where)"
+		fi
+		# shellcheck disable=SC2046
+		set -- $(best 1 "$k")
+		[ "$2" -gt "$need_all" ] && need_all=$2
+		[ "$3" -gt "$margin_all" ] && margin_all=$3
+	done <<EOF
+$primaries
+EOF
+	reps=${reps:-$margin_all}
+	undecided=
+	while read -r k e; do
+		[ -n "$e" ] || continue
+		en=$(basename "$e" .json)
+		# shellcheck disable=SC2046
+		set -- $(best "$reps" "$k")
+		say "$en: $k primary metric(s); $reps runs against $reps reach p = $1 at best after Holm"
+		if [ "$reps" -lt "$2" ]; then
+			undecided="$undecided, $en ($1)"
+		elif [ "$reps" -lt "$3" ]; then
+			say "warning: REPS=$reps: $en decides only at the edge (REPS=$3: its best p is alpha / 4 or below)"
+		fi
+	done <<EOF
+$primaries
+EOF
+	[ -z "$undecided" ] ||
+		bad "REPS=$reps: the plan cannot decide: the best p after Holm is above alpha $alpha for ${undecided#, } (REPS=$need_all at least; REPS=$margin_all decides with margin)"
+fi
+
+# 2. The plan: block b (1..REPS) holds one run of every (experiment,
+# set), shuffled with a generator seeded by SEED and b: drift in the
+# machine meets every set once per block, never one arm more than
+# another. Park and Miller's generator in awk's exact integer range, so
+# every awk gives the same plan for the same seed. Lines: BLOCK EXP SET.
+plan_lines() {
+	awk -v seed="$seed" -v reps="$reps" -v exps="$exps" -v sets="$sets" '
+	function rnd() { x = (x * 16807) % 2147483647; return x }
+	BEGIN {
+		ne = split(exps, e, " ")
+		ns = split(sets, s, " ")
+		for (b = 1; b <= reps; b++) {
+			n = 0
+			for (i = 1; i <= ne; i++)
+				for (j = 1; j <= ns; j++)
+					run[++n] = e[i] " " s[j]
+			x = (seed * 48271 + b * 69621) % 2147483646 + 1
+			for (i = 0; i < 10; i++)
+				rnd()
+			for (i = n; i > 1; i--) {
+				j = 1 + rnd() % i
+				t = run[i]; run[i] = run[j]; run[j] = t
+			}
+			for (i = 1; i <= n; i++)
+				print b, run[i]
+		}
+	}'
+}
+# What changes the runs: RESUME keeps runs only when these are the same.
+settings() {
+	cat <<EOF
+sets $sets
+exps $exps
+mmu $mmu
+reps $reps
+seed $seed
+clock $clock
+icount_shift ${LAB_ICOUNT_SHIFT:-2}
+duration ${LAB_DURATION:-}
+scale ${LAB_SCALE:-}
+cpus ${LAB_CPUS:-2}
+mem $lab_mem
+debug ${DEBUG:-0}
+EOF
+}
+# The wall time of N runs, JOBS at once. A lab run of an experiment takes
+# what its last runs here with the same settings took (lab-times in the
+# cache, one line per run: EXP MMU CLOCK SCALE DURATION SECONDS), or
+# else about boot_s of QEMU start and boot plus its duration, times
+# icount_x under icount (a busy guest: shrinker-storm and memcg-squeeze,
+# 10 s each, took 30 s and 27 s a run on a 2-core machine; an idle one
+# skips ahead: idle-caches, 5 s, took 8 s); an estimate, not a promise.
+lab_times=$cache/lab-times
+boot_s=8
+icount_x=2
+lab_key() { echo "$1 $mmu $clock ${LAB_SCALE:-1} ${LAB_DURATION:--}"; }
+# run_times: each experiment's seconds per run and where they come from
+run_times() {
+	x=1
+	[ "$clock" = icount ] && x=$icount_x
+	times=$lab_times
+	[ -f "$times" ] || times=/dev/null
+	# shellcheck disable=SC2086
+	set -- $durations
+	for e in $exps; do
+		awk -v k="$(lab_key "$(basename "$e" .json)")" -v boot="$boot_s" -v x="$x" -v d="$1" '
+		$1 " " $2 " " $3 " " $4 " " $5 == k { t[n++ % 10] = $6 }
+		END { if (n == 0) { print boot + x * d, "model"; exit }
+		      if (n > 10) n = 10
+		      for (i = 0; i < n; i++) sum += t[i]
+		      print sum / n, "measured" }' "$times"
+		shift
 	done
-done | awk -v seed="$seed" 'BEGIN { srand(seed) } { printf "%.9f %s\n", rand(), $0 }' |
-	sort -k1,1 | cut -d' ' -f2- >"$plan"
-total=$(wc -l <"$plan")
-say "$total lab runs ($exps) x ($sets ), $mmu, seed $seed; plan in $plan"
+}
+estimate() {
+	run_times | awk -v runs="$1" -v jobs="$jobs" '
+	{ t += $1; n++; if ($2 == "measured") m++ }
+	END { t = t / n * runs / jobs
+	      if (t < 120) printf "%d s", t; else printf "%d min", (t + 59) / 60
+	      if (m == n) printf " (lab run times measured here before)\n"
+	      else if (m > 0) printf " (lab run times measured here before for %d of %d experiments, the others from a model)\n", m, n
+	      else printf " (a model of lab run times)\n" }'
+}
+
+total=$(( reps * nsets * $(echo "$exps" | wc -w) ))
+plural() { [ "$1" -eq 1 ] || echo s; }
+say "$total lab runs in $reps block$(plural "$reps") of $((total / reps)) ($exps) x ($sets), $mmu, clock $clock, seed $seed, JOBS $jobs"
+if [ "$clock" = host ] && [ "$jobs" -gt 1 ]; then
+	say "warning: LAB_CLOCK=host with JOBS=$jobs: the labs share this machine, so their timing metrics depend on each other (LAB_CLOCK=icount, or JOBS=1)"
+fi
 if [ -n "${PLAN_ONLY:-}" ]; then
-	cat "$plan"
+	plan_lines
+	say "estimated wall time: about $(estimate "$total"), JOBS $jobs, clock $clock: an estimate"
 	exit 0
 fi
 
-# 2. kernels (cached: only what changed is built), then the runs
+mkdir -p "$out/raw" "$cache"
+out=$(cd "$out" && pwd)
+plan=$out/plan.txt
+if [ -n "${RESUME:-}" ]; then
+	if [ ! -f "$out/settings" ] || [ ! -f "$plan" ]; then
+		die "RESUME=1: $out holds no make ab to resume (unset RESUME to start one there)"
+	fi
+	changed=$(settings | grep -vxF -f "$out/settings" | head -n 1 || true)
+	if [ -n "$changed" ]; then
+		was=$(grep "^${changed%% *} " "$out/settings" || true)
+		die "RESUME=1: the settings changed since that make ab (now '$changed', then '${was:-nothing}') (use the same settings, or a new AB_OUT)"
+	fi
+	plan_lines | cmp -s - "$plan" ||
+		die "RESUME=1: this plan differs from $plan (use the same settings and the same ab.sh, or a new AB_OUT)"
+else
+	[ ! -f "$plan" ] ||
+		die "AB_OUT=$out already holds a make ab (RESUME=1 to finish it, or another AB_OUT)"
+	settings >"$out/settings"
+	plan_lines >"$plan"
+fi
+say "plan in $plan (lines: block experiment set)"
+t0=$(now)
+
+# 3. kernels (cached: only what changed is built; every core builds, JOBS
+# is the labs'), the lab's static kvmsqueeze and packages, then the runs
 # shellcheck disable=SC2086
-"$here/build.sh" $kernels
+(unset JOBS; "$here/build.sh" $kernels)
 make -s -C "$top" all static >/dev/null
+"$top/scripts/deps" lab analysis
+suffix=
+[ "${DEBUG:-0}" = 1 ] && suffix=-debug
+for a in $kernels; do
+	echo "$a $(cat "$cache/kernels/$a$suffix/release")"
+done >"$out/kernels.new"
+if [ -f "$out/kernels" ] && ! cmp -s "$out/kernels" "$out/kernels.new"; then
+	rm -f "$out/kernels.new"
+	die "RESUME=1: an arm's kernel changed since the runs kept were made (see $out/kernels) (a new AB_OUT)"
+fi
+mv "$out/kernels.new" "$out/kernels"
 t_build=$(( $(now) - t0 ))
 
-n=0
-t_lab=0
-while read -r e a r; do
-	n=$((n + 1))
+# run N: plan line N's block, experiment, set and raw directory
+run_of() {
+	line=$(sed -n "$1p" "$plan")
+	b=${line%% *}
+	rest=${line#* }
+	a=${rest##* }
+	e=${rest% *}
 	en=$(basename "$e" .json)
-	raw=$out/raw/$en-$a-$r
-	if [ -n "${RESUME:-}" ] && [ -s "$out/$en/$a/rep-$r.json" ]; then
-		say "[$n/$total] $e on $a, rep $r: done before, kept (RESUME)"
+	raw=$out/raw/$en-$a-$b
+}
+# start_run N: the lab run in the background; its lab.sh's pid lands in
+# RAW.pid, its exit status in RAW.rc
+start_run() {
+	run_of "$1"
+	rm -rf "$raw" "$raw.pid" "$raw.rc"
+	mkdir -p "$raw"
+	now >"$raw.start"
+	starting=$1
+	(
+		LAB_OUT=$raw LAB_BLOCK=$b "$here/lab.sh" "${a%-[0-9]*}" "$e" "$mmu" 1 \
+			</dev/null >"$raw.log" 2>&1 &
+		echo "$!" >"$raw.pid"
+		rc=0
+		wait "$!" || rc=$?
+		echo "$rc" >"$raw.rc.tmp"
+		mv "$raw.rc.tmp" "$raw.rc"
+	) &
+	running="$running $!:$1"
+	starting=
+	say "[$1/$total] block $b: $e on $a"
+}
+# reap: the runs that ended: a result is kept (moved into place whole),
+# a failure is noted in $failed
+reap() {
+	still=
+	for j in $running; do
+		run_of "${j#*:}"
+		if [ ! -f "$raw.rc" ]; then
+			still="$still $j"
+			continue
+		fi
+		wait "${j%%:*}" || true
+		if [ "$(cat "$raw.rc")" = 0 ] && [ -s "$raw/run/rep-1.json" ]; then
+			mkdir -p "$out/$en/$a"
+			cp "$raw/run/rep-1.json" "$out/$en/$a/.rep-$b.json.tmp"
+			mv "$out/$en/$a/.rep-$b.json.tmp" "$out/$en/$a/rep-$b.json"
+			n_done=$((n_done + 1))
+			echo "$(lab_key "$en") $(( $(now) - $(cat "$raw.start") ))" >>"$lab_times"
+			say "[${j#*:}/$total] block $b: $e on $a: $(sed -n 's/^lab: \(done in [0-9]* s\).*/\1/p' "$raw.log")"
+		elif [ -n "$stopping" ]; then
+			say "[${j#*:}/$total] block $b: $e on $a: stopped"
+		else
+			tail -n 5 "$raw.log" >&2
+			failed="$failed ${j#*:}"
+			say "[${j#*:}/$total] block $b: $e on $a failed (log: $raw.log)"
+		fi
+	done
+	running=$still
+}
+in_flight() {
+	# shellcheck disable=SC2086
+	set -- $running
+	echo $#
+}
+# Ctrl-C or TERM: stop the labs in flight (lab.sh stops its QEMU), wait
+# for them, keep what finished
+interrupted() {
+	trap - INT TERM HUP
+	stopping=1
+	say "interrupted: stopping $(in_flight) lab run(s) in flight"
+	# a run being started when the signal came is not in $running yet
+	for j in $running ${starting:+0:$starting}; do
+		run_of "${j#*:}"
+		i=0
+		while [ ! -s "$raw.pid" ] && [ ! -f "$raw.rc" ] && [ "$i" -lt 50 ]; do
+			sleep 0.1
+			i=$((i + 1))
+		done
+		[ ! -s "$raw.pid" ] || kill -TERM "$(cat "$raw.pid")" 2>/dev/null || true
+	done
+	wait || true
+	reap
+	echo "kvmsqueeze: ab: interrupted: $n_done run(s) done this time and kept (RESUME=1 with the same AB_OUT and settings runs the rest)" >&2
+	exit 130
+}
+
+running=
+starting=
+failed=
+stopping=
+n_done=0
+n_kept=0
+n=0
+s=$(now)
+trap interrupted INT TERM HUP
+while read -r _ <&3; do
+	n=$((n + 1))
+	run_of "$n"
+	if [ -n "${RESUME:-}" ] && [ -s "$out/$en/$a/rep-$b.json" ]; then
+		say "[$n/$total] block $b: $e on $a: done before, kept (RESUME)"
+		n_kept=$((n_kept + 1))
 		continue
 	fi
-	say "[$n/$total] $e on $a, rep $r"
-	s=$(now)
-	if ! LAB_OUT=$raw "$here/lab.sh" "${a%-[0-9]*}" "$e" "$mmu" 1 >"$raw.log" 2>&1; then
-		tail -n 5 "$raw.log" >&2
-		die "lab run $e on $a rep $r failed (log: $raw.log); RESUME=1 with the same AB_OUT keeps the runs done so far"
-	fi
-	t_lab=$(( t_lab + $(now) - s ))
-	mkdir -p "$out/$en/$a"
-	cp "$raw/run/rep-1.json" "$out/$en/$a/rep-$r.json"
-done <"$plan"
+	while [ -z "$failed" ] && [ "$(in_flight)" -ge "$jobs" ]; do
+		sleep 0.5
+		reap
+	done
+	[ -z "$failed" ] || break
+	start_run "$n"
+done 3<"$plan"
+while [ -n "$running" ]; do
+	sleep 0.5
+	reap
+done
+trap - INT TERM HUP
+if [ -n "$failed" ]; then
+	# shellcheck disable=SC2086
+	set -- $failed
+	run_of "$1"
+	die "lab run $e on $a, block $b failed (log: $raw.log); the runs in flight beside it were finished and kept; RESUME=1 with the same AB_OUT keeps the runs done so far"
+fi
+t_lab=$(( $(now) - s ))
 
-# 3. the comparison, one table per experiment, first arm the baseline
+# 4. the comparison, one table per experiment, first arm the baseline
 s=$(now)
 : >"$out/report.txt"
 : >"$out/report.csv"
@@ -108,20 +457,23 @@ for e in $exps; do
 	set --
 	for a in $sets; do set -- "$@" "$out/$en/$a"; done
 	if [ $# -eq 1 ]; then
-		"$top/kvmsqueeze" report --plots "$out/plots/$en" "$@" >>"$out/report.txt"
+		"$kvmsq" report --plots "$out/plots/$en" "$@" >>"$out/report.txt"
 		echo >>"$out/report.txt"
-		"$top/kvmsqueeze" report --format csv "$@" >>"$out/report.csv"
+		"$kvmsq" report --format csv "$@" >>"$out/report.csv"
 		continue
 	fi
 	[ -n "${NOISE:-}" ] && [ -d "$NOISE/$en" ] && set -- --noise "$NOISE/$en" "$@"
-	"$top/kvmsqueeze" compare --plots "$out/plots/$en" "$@" >>"$out/report.txt"
+	"$kvmsq" compare --plots "$out/plots/$en" "$@" >>"$out/report.txt"
 	echo >>"$out/report.txt"
-	"$top/kvmsqueeze" compare --format csv "$@" >>"$out/report.csv"
+	"$kvmsq" compare --format csv "$@" >>"$out/report.csv"
 done
 t_analysis=$(( $(now) - s ))
 {
-	echo "make ab: $total lab runs, wall time $(( $(now) - t0 )) s:"
-	echo "  kernels ${t_build} s, lab runs ${t_lab} s, analysis ${t_analysis} s"
+	echo "make ab: $total lab runs in $reps blocks (each one run of every set,"
+	echo "  in an order seeded by SEED $seed), $jobs at once, clock $clock."
+	[ "$n_kept" -eq 0 ] || echo "  $n_kept runs kept from before (RESUME)."
+	echo "  Wall time $(( $(now) - t0 )) s: kernels ${t_build} s, lab runs ${t_lab} s"
+	echo "  (estimated $(estimate $((total - n_kept)) | cut -d' ' -f1,2)), analysis ${t_analysis} s."
 } >>"$out/report.txt"
 cat "$out/report.txt"
 say "results, report.txt, report.csv and plots in $out"

@@ -6,12 +6,14 @@
 # kvm_amd runs inside); kvm_amd.npt=0 for shadow paging.
 #
 # Usage: patched-kernel/lab.sh ARM EXP [tdp|shadow] [REPS]
+#        patched-kernel/lab.sh --clock    (the clock a lab would run on)
 #   EXP: a catalog name or a spec file
 # Environment: LAB_MEM (2G), LAB_CPUS (2), LAB_TIMEOUT (seconds, 1800),
 #   LAB_OUT (results/<date>-<exp>/<arm>-<mmu>), LAB_DURATION (--duration),
 #   LAB_SCALE (--scale), LAB_CLOCK (icount, the default under TCG: QEMU's
 #   instruction-counting clock, -icount shift=LAB_ICOUNT_SHIFT (2); host:
-#   real time; an -accel kvm lab always runs on host time),
+#   real time; an -accel kvm lab always runs on host time), LAB_BLOCK (the
+#   block of make ab's plan this run belongs to, recorded as run.block),
 #   DEBUG=1 (the debug kernel), KVMSQ_CACHE
 set -eu
 
@@ -19,18 +21,64 @@ here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/.." && pwd)
 cache=${KVMSQ_CACHE:-$HOME/.cache/kvmsqueeze}
 
-usage() { echo "usage: patched-kernel/lab.sh ARM EXP [tdp|shadow] [REPS]" >&2; exit 2; }
+usage() {
+	echo "usage: patched-kernel/lab.sh ARM EXP [tdp|shadow] [REPS] | patched-kernel/lab.sh --clock" >&2
+	exit 2
+}
 die() { echo "kvmsqueeze: lab: $*" >&2; exit 1; }
 say() { echo "lab: $*" >&2; }
 
-[ $# -ge 2 ] && [ $# -le 4 ] || usage
+clock=${LAB_CLOCK:-icount}
+shift_=${LAB_ICOUNT_SHIFT:-2}
+case "$clock" in
+icount | host) ;;
+*)
+	echo "kvmsqueeze: lab: LAB_CLOCK=$clock: expected icount (QEMU counts instructions: deterministic) or host (real time)" >&2
+	exit 2
+	;;
+esac
+case "$shift_" in [0-9]) ;; *) die "LAB_ICOUNT_SHIFT=$shift_: expected 0 to 9 (one instruction = 2^N ns)" ;; esac
+
+# nested KVM where the host offers it, TCG otherwise. TCG runs its vCPUs
+# on one thread: with a thread per vCPU, a vCPU can run stale code after
+# the kernel patches a static key (text_poke_bp's int3), and the lab
+# kernel oopses on a "spurious" int3 when tracepoints are switched.
+accel="-accel tcg,thread=single -cpu max"
+accel_name=tcg
+for f in /sys/module/kvm_amd/parameters/nested /sys/module/kvm_intel/parameters/nested; do
+	if [ -w /dev/kvm ] && [ -f "$f" ] && grep -qE '^(1|Y)$' "$f"; then
+		accel="-accel kvm -cpu host"
+		accel_name=kvm
+	fi
+done
+# The lab clock. -icount makes QEMU's virtual clock (the guest's TSC and
+# timers) advance by 2^shift ns per instruction executed, L1 kernel and L2
+# guest together, so every time the guest measures is a count of
+# instructions: the same on a loaded machine as on a quiet one. sleep=off:
+# an idle lab skips ahead instead of waiting. icount needs one TCG thread,
+# which the lab uses anyway. shift=2 (250 M instructions per virtual
+# second) is about what TCG runs here, so the specs' durations keep their
+# meaning in wall time too.
+if [ "$accel_name" = kvm ]; then
+	[ -n "${LAB_CLOCK:-}" ] && [ "$clock" = icount ] &&
+		die "LAB_CLOCK=icount: this lab runs with -accel kvm, whose guests run on the CPU; QEMU can count instructions only under TCG (unset LAB_CLOCK)"
+	clock=host
+fi
+if [ "$clock" = icount ]; then
+	accel="$accel -icount shift=$shift_,sleep=off"
+fi
+if [ "${1:-}" = --clock ]; then
+	[ $# -eq 1 ] || usage
+	echo "$clock"
+	exit 0
+fi
+
+if [ $# -lt 2 ] || [ $# -gt 4 ]; then usage; fi
 arm=$1 exp=$2 mmu=${3:-shadow} reps=${4:-1}
 case "$mmu" in tdp) npt=1 ;; shadow) npt=0 ;; *) usage ;; esac
 case "$reps" in '' | *[!0-9]*) usage ;; esac
-clock=${LAB_CLOCK:-icount}
-shift_=${LAB_ICOUNT_SHIFT:-2}
-case "$clock" in icount | host) ;; *) echo "kvmsqueeze: lab: LAB_CLOCK=$clock: expected icount (QEMU counts instructions: deterministic) or host (real time)" >&2; exit 2 ;; esac
-case "$shift_" in [0-9]) ;; *) die "LAB_ICOUNT_SHIFT=$shift_: expected 0 to 9 (one instruction = 2^N ns)" ;; esac
+block=${LAB_BLOCK:-}
+case "$block" in *[!0-9]* | 0*) die "LAB_BLOCK=$block: expected a block number from 1" ;; esac
 mem=${LAB_MEM:-2G}
 cpus=${LAB_CPUS:-2}
 guard=${LAB_TIMEOUT:-1800}
@@ -68,34 +116,6 @@ if [ -f "$exp" ]; then
 fi
 truncate -s 8G "$work/scratch.img"
 
-# nested KVM where the host offers it, TCG otherwise. TCG runs its vCPUs
-# on one thread: with a thread per vCPU, a vCPU can run stale code after
-# the kernel patches a static key (text_poke_bp's int3), and the lab
-# kernel oopses on a "spurious" int3 when tracepoints are switched.
-accel="-accel tcg,thread=single -cpu max"
-accel_name=tcg
-for f in /sys/module/kvm_amd/parameters/nested /sys/module/kvm_intel/parameters/nested; do
-	if [ -w /dev/kvm ] && [ -f "$f" ] && grep -qE '^(1|Y)$' "$f"; then
-		accel="-accel kvm -cpu host"
-		accel_name=kvm
-	fi
-done
-# The lab clock. -icount makes QEMU's virtual clock (the guest's TSC and
-# timers) advance by 2^shift ns per instruction executed, L1 kernel and L2
-# guest together, so every time the guest measures is a count of
-# instructions: the same on a loaded machine as on a quiet one. sleep=off:
-# an idle lab skips ahead instead of waiting. icount needs one TCG thread,
-# which the lab uses anyway. shift=2 (250 M instructions per virtual
-# second) is about what TCG runs here, so the specs' durations keep their
-# meaning in wall time too.
-if [ "$accel_name" = kvm ]; then
-	[ -n "${LAB_CLOCK:-}" ] && [ "$clock" = icount ] &&
-		die "LAB_CLOCK=icount: this lab runs with -accel kvm, whose guests run on the CPU; QEMU can count instructions only under TCG (unset LAB_CLOCK)"
-	clock=host
-fi
-if [ "$clock" = icount ]; then
-	accel="$accel -icount shift=$shift_,sleep=off"
-fi
 echo "$accel_name" >"$out/lab-accel"
 echo "$clock" >"$out/lab-clock"
 echo "$mmu" >"$out/lab-mmu"
@@ -105,9 +125,15 @@ cmdline="console=ttyS0 panic=-1 oops=panic kvmsqueeze.lab=1 kvmsqueeze.accel=$ac
 [ "$clock" = icount ] && cmdline="$cmdline kvmsqueeze.icount_shift=$shift_"
 [ -n "${LAB_DURATION:-}" ] && cmdline="$cmdline kvmsqueeze.duration=$LAB_DURATION"
 [ -n "${LAB_SCALE:-}" ] && cmdline="$cmdline kvmsqueeze.scale=$LAB_SCALE"
+[ -n "$block" ] && cmdline="$cmdline kvmsqueeze.block=$block"
 say "booting $release ($accel_name, clock $clock, $mmu, $mem, $cpus CPUs): $name x $reps -> $out"
 rm -f "$out/lab-status"
 start=$(date +%s)
+# QEMU runs in the background so that a TERM (make ab stopping its labs)
+# stops it too: timeout puts it in a process group of its own, out of
+# reach of the terminal's Ctrl-C, and passes the TERM on to it.
+qemu_pid=
+trap 'if [ -n "$qemu_pid" ]; then kill -TERM "$qemu_pid" 2>/dev/null || true; wait "$qemu_pid" || true; fi; say "stopped"; exit 143' TERM INT HUP
 # shellcheck disable=SC2086
 timeout --kill-after=10 "$guard" qemu-system-x86_64 $accel -m "$mem" -smp "$cpus" \
 	-nographic -no-reboot -kernel "$kdir/bzImage" -initrd "$work/initrd.gz" \
@@ -115,7 +141,10 @@ timeout --kill-after=10 "$guard" qemu-system-x86_64 $accel -m "$mem" -smp "$cpus
 	-drive file="$work/scratch.img",if=virtio,format=raw,cache=unsafe \
 	-virtfs local,path="$out",mount_tag=results,security_model=none,id=results \
 	-serial file:"$out/lab-serial.log" -monitor none -display none \
-	</dev/null >"$out/lab-qemu.log" 2>&1 || qemu=$?
+	</dev/null >"$out/lab-qemu.log" 2>&1 &
+qemu_pid=$!
+wait "$qemu_pid" || qemu=$?
+trap - TERM INT HUP
 took=$(( $(date +%s) - start ))
 
 # what the guest kernel said that must fail the run

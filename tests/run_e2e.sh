@@ -6,7 +6,7 @@
 
 CGMEM=/sys/fs/cgroup/memory
 [ -d "$CGMEM" ] || CGMEM=/sys/fs/cgroup
-ALL="run_hog_failed run_memcg_squeeze run_oom_kill run_vm_killed run_interrupted run_leftover run_catalog"
+ALL="run_hog_failed run_memcg_squeeze run_oom_kill run_vm_killed run_interrupted run_leftover run_block run_block_cmdline run_catalog"
 
 why=$(kvm_missing)
 [ -z "$why" ] && [ ! -w "$CGMEM" ] && why="no writable memory cgroup controller at $CGMEM"
@@ -148,7 +148,36 @@ else
 	rmdir "$stale/vms" "$stale" 2>/dev/null
 fi
 
-# 6. Every catalog spec that runs on this host (global-squeeze needs the
+# 6. The block of a blocked plan: from --block, or from the lab's kernel
+# command line (a private mount namespace shows the runner another one).
+name=run_block
+cat >"$TMP/short.json" <<'EOF'
+{ "name": "short", "question": "Which block is this run in?", "duration_s": 1,
+  "vms": [ { "vcpus": 1, "mem": "64M", "guest": "idle", "params": { "touch": "1M" } } ] }
+EOF
+if "$KVMSQUEEZE" run --block 3 --out "$TMP/block" "$TMP/short.json" >"$TMP/out" 2>"$TMP/err"; then
+	f=$TMP/block/rep-1.json
+	validate "$f" && json_check "$name" "$f" "d['run']['block'] == 3" "run.block is not 3" &&
+		ok "$name"
+else
+	fail "$name" "exit $?: $(tail -n 1 "$TMP/err")"
+fi
+name=run_block_cmdline
+if command -v unshare >/dev/null && unshare -m true 2>/dev/null; then
+	echo "console=ttyS0 kvmsqueeze.lab=0 kvmsqueeze.block=7 quiet" >"$TMP/cmdline"
+	if unshare -m sh -c "mount --bind '$TMP/cmdline' /proc/cmdline && \
+		'$KVMSQUEEZE' run --out '$TMP/block7' '$TMP/short.json'" >"$TMP/out" 2>"$TMP/err"; then
+		f=$TMP/block7/rep-1.json
+		validate "$f" && json_check "$name" "$f" "d['run']['block'] == 7" \
+			"run.block is not the command line's 7" && ok "$name"
+	else
+		fail "$name" "exit $?: $(tail -n 1 "$TMP/err")"
+	fi
+else
+	skip "$name" "unshare -m is not available"
+fi
+
+# 7. Every catalog spec that runs on this host (global-squeeze needs the
 # lab), short, to a result that validates.
 name=run_catalog
 bad=""
@@ -157,6 +186,8 @@ for exp in baseline idle-caches shrinker-storm alias-blowup; do
 		bad="$bad $exp(exit: $(tail -n 1 "$TMP/err"))"
 	elif ! v=$(validate "$TMP/cat-$exp/rep-1.json"); then
 		bad="$bad $exp($v)"
+	elif ! json_check "$name" "$TMP/cat-$exp/rep-1.json" "d['run']['block'] is None" >/dev/null; then
+		bad="$bad $exp(run.block is not null without --block)"
 	fi
 done
 [ -z "$bad" ] && ok "$name" || fail "$name" "$bad"

@@ -45,6 +45,46 @@ spec low_limit "{ \"name\": \"x\", \"question\": \"q\", \"duration_s\": 2, $VMS,
 spec hog "{ \"name\": \"x\", \"question\": \"q\", \"duration_s\": 2, $VMS,
   \"pressure\": [ { \"kind\": \"hog\", \"bytes\": \"64M\" } ] }"
 
+spec bad_primary "{ \"name\": \"x\", \"question\": \"q\", \"duration_s\": 2, $VMS,
+  \"primary\": [ \"fault_p5_ns\" ] }"
+
+run_expect run_primaries_unknown 1 "spec $TMP/bad_primary.json: primary: unknown metric 'fault_p5_ns' \\(the metric ids are listed in experiments/SPEC.md\\)" \
+	--primaries "$TMP/bad_primary.json"
+run_expect run_primaries_bad_spec 1 "unknown key 'durration'" --primaries "$TMP/unknown_key.json"
+
+# --primaries: the ids one per line, nothing for a spec that names none
+name=run_primaries
+out=$("$KVMSQUEEZE" run --primaries shrinker-storm 2>"$TMP/err")
+rc=$?
+none=$("$KVMSQUEEZE" run --primaries "$TMP/good.json" 2>>"$TMP/err")
+rc2=$?
+if [ "$rc" -eq 0 ] && [ "$rc2" -eq 0 ] && [ -z "$none" ] && [ ! -s "$TMP/err" ] &&
+   [ "$out" = "$(printf 'fault_mean_ns\ntouch_guest_ns\nfaults_after_pressure')" ]; then
+	ok "$name"
+else
+	fail "$name" "status $rc/$rc2, got '$out' and '$none': $(tr '\n' '|' <"$TMP/err")"
+fi
+
+run_expect run_bad_block 2 "--block '0': expected a block number, 1 or more" --block 0 baseline
+
+# A kvmsqueeze.block= the lab got wrong stops the run before it starts.
+name=run_bad_block_cmdline
+if command -v unshare >/dev/null && unshare -m true 2>/dev/null; then
+	echo "quiet kvmsqueeze.block=2x" >"$TMP/cmdline"
+	unshare -m sh -c "mount --bind '$TMP/cmdline' /proc/cmdline && \
+		'$KVMSQUEEZE' run --out '$TMP/bb' '$TMP/good.json'" >"$TMP/out" 2>"$TMP/err"
+	got=$?
+	if [ "$got" -eq 1 ] && [ "$(grep -c '^kvmsqueeze: ' "$TMP/err")" -eq 1 ] &&
+	   grep -q "kvmsqueeze.block='2x' on the kernel command line is not a block number" "$TMP/err" &&
+	   [ ! -e "$TMP/bb" ]; then
+		ok "$name"
+	else
+		fail "$name" "status $got: $(tr '\n' '|' <"$TMP/err")"
+	fi
+else
+	skip "$name" "unshare -m is not available"
+fi
+
 run_expect run_unreadable 1 "spec $TMP/missing.json: No such file" "$TMP/missing.json"
 run_expect run_invalid_json 1 "line 3, column 3" "$TMP/syntax.json"
 run_expect run_unknown_key 1 "unknown key 'durration'" "$TMP/unknown_key.json"

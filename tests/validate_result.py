@@ -201,6 +201,14 @@ def get(o, *keys, missing=None):
     return o
 
 
+def current(d):
+    """A file of the current format. Files written before run.block, the
+    split shrinker counts, the exact means, the memcg high-water mark and
+    the levels under pressure have none of them (RESULT.md, "Older
+    files"); run.block tells the two apart."""
+    return isinstance(d.get("run"), dict) and "block" in d["run"]
+
+
 # --- series and what the summary makes of them ---
 
 def expand(pattern):
@@ -433,9 +441,12 @@ def check_run(c, d):
         "id": "str", "experiment": "str", "rep": "int", "reps": "int", "tag": "str?",
         "started_at": "str", "command_line": "str", "duration_s": "num",
         "duration_override_s": "num?", "scale": "num", "sample_period_ms": "num",
-        "run_s": "num", "loop_s": "num?", "loop_cpu_s": "num?", "end_reason": "str"})
+        "run_s": "num", "loop_s": "num?", "loop_cpu_s": "num?", "end_reason": "str"},
+        {"block": "int?"})     # absent: an older file (current())
     if r is None:
         return
+    if "block" in r and is_int(r["block"]) and r["block"] < 1:
+        c.bad("run.block", "%d: a block is numbered from 1" % r["block"])
     if is_int(r.get("rep")) and is_int(r.get("reps")) and not 1 <= r["rep"] <= r["reps"]:
         c.bad("run.rep", "%d is not within 1 to reps (%d)" % (r["rep"], r["reps"]))
     if isinstance(r.get("started_at"), str) and not STARTED_AT.match(r["started_at"]):
@@ -462,7 +473,8 @@ def check_host(c, d):
     h = c.fields("host", d.get("host", MISSING), {
         "kernel_release": "str", "kernel_version": "str", "cpu_model": "str",
         "nr_cpus": "int", "mem_total_bytes": "int", "kvm_module": "str", "mmu": "str",
-        "mmu_reason": "str", "kvm_params": "obj", "lab": "bool", "arm": "str?"})
+        "mmu_reason": "str", "kvm_params": "obj", "lab": "bool", "arm": "str?"},
+        {"accel": "str?", "clock": "str", "icount_shift": "int?"})
     if h is None:
         return
     # results before the lab clock was recorded have no "clock": host time

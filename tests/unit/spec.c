@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * tests/unit/spec.c: experiment specs: a good one read back field by
- * field, one test per kind of bad input, --duration and --scale, and
- * every spec of the catalog.
+ * field, one test per kind of bad input (primary metrics included),
+ * --duration and --scale, and every spec of the catalog, the lab checks
+ * and the findings, each with its primary metrics.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -10,6 +11,7 @@
 #include <string.h>
 
 #include "unit.h"
+#include "common/metrics.h"
 #include "experiments/spec.h"
 #include "vmm/err.h"
 #include "vmm/util.h"
@@ -186,36 +188,149 @@ static void bad_guest(void)
 		     "has no parameter 'sise'");
 }
 
-static void catalog(void)
+#define PRIMARY_SPEC(primary) \
+	"{ \"name\": \"t\", \"question\": \"q\", \"duration_s\": 1, " GOOD_VMS ", " \
+	"\"primary\": " primary " }"
+
+static void primary_good(void)
+{
+	struct spec s;
+
+	if (spec_parse(&s, PRIMARY_SPEC("[ \"fault_mean_ns\", \"faults_after_pressure\" ]"),
+		       "p.json")) {
+		CHECK(0, "%s", err_msg());
+		return;
+	}
+	CHECK(s.nr_primary == 2 && s.primary[0] == metric_find("fault_mean_ns") &&
+	      s.primary[1] == metric_find("faults_after_pressure"), "%d primaries", s.nr_primary);
+	spec_free(&s);
+	if (spec_parse(&s, good, "good.json")) {
+		CHECK(0, "%s", err_msg());
+		return;
+	}
+	CHECK(s.nr_primary == 0, "absent: %d primaries", s.nr_primary);
+	spec_free(&s);
+}
+
+/* One test per kind of bad "primary"; each error names what is wrong. */
+static void primary_not_array(void)
+{
+	expect_error(PRIMARY_SPEC("\"fault_mean_ns\""),
+		     "spec x.json: primary: expected an array of metric ids, got string");
+	expect_error(PRIMARY_SPEC("null"), "primary: expected an array of metric ids, got null");
+}
+
+static void primary_empty(void)
+{
+	expect_error(PRIMARY_SPEC("[]"), "primary: 0 metric ids, name 1 to 4");
+}
+
+static void primary_too_many(void)
+{
+	expect_error(PRIMARY_SPEC("[ \"fault_p50_ns\", \"fault_p99_ns\", \"fault_p999_ns\", "
+				  "\"fault_max_ns\", \"fault_mean_ns\" ]"),
+		     "primary: 5 metric ids, name 1 to 4");
+}
+
+static void primary_duplicate(void)
+{
+	expect_error(PRIMARY_SPEC("[ \"run_s\", \"fault_p50_ns\", \"run_s\" ]"),
+		     "primary: metric 'run_s' given twice");
+}
+
+static void primary_not_string(void)
+{
+	expect_error(PRIMARY_SPEC("[ \"run_s\", 7 ]"),
+		     "primary[1]: expected a metric id (a string), got int");
+	expect_error(PRIMARY_SPEC("[ { \"id\": \"run_s\" } ]"),
+		     "primary[0]: expected a metric id (a string), got object");
+}
+
+static void primary_unknown(void)
+{
+	expect_error(PRIMARY_SPEC("[ \"fault_p5_ns\" ]"),
+		     "spec x.json: primary: unknown metric 'fault_p5_ns' (the metric ids are listed in experiments/SPEC.md)");
+	/* the error stays on one line whatever the string holds */
+	expect_error(PRIMARY_SPEC("[ \"a\\nb\" ]"), "unknown metric 'a?b'");
+	/* a metric id is exact: no case folding, no label */
+	expect_error(PRIMARY_SPEC("[ \"Fault_mean_ns\" ]"), "unknown metric 'Fault_mean_ns'");
+	expect_error(PRIMARY_SPEC("[ \"fault mean\" ]"), "unknown metric 'fault mean'");
+}
+
+/* Every spec of @dir parses, checks, asks a question and names 1 to 4 primaries. */
+static int specs_in(const char *dir, bool name_is_file)
 {
 	char path[512];
 	struct dirent *de;
 	struct spec s;
-	DIR *d = opendir("experiments/catalog");
+	DIR *d = opendir(dir);
 	int n = 0;
 
 	if (!d)
-		SKIP("experiments/catalog not found (run from the repository root)");
+		return -1;
 	while ((de = readdir(d))) {
 		size_t len = strlen(de->d_name);
 
 		if (len < 6 || strcmp(de->d_name + len - 5, ".json"))
 			continue;
-		snprintf(path, sizeof(path), "experiments/catalog/%s", de->d_name);
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
 		CHECK(!spec_load_file(&s, path), "%s", err_msg());
 		if (unit_failed_now)
 			break;
 		CHECK(!spec_check(&s), "%s", err_msg());
 		CHECK(strlen(s.question) > 20, "%s: no question", path);
-		CHECK(!strncmp(de->d_name, s.name, strlen(s.name)) && de->d_name[strlen(s.name)] == '.',
+		CHECK(s.nr_primary >= 1 && s.nr_primary <= SPEC_MAX_PRIMARY,
+		      "%s: %d primary metrics, want 1 to 4", path, s.nr_primary);
+		CHECK(!name_is_file || (!strncmp(de->d_name, s.name, strlen(s.name)) &&
+					de->d_name[strlen(s.name)] == '.'),
 		      "%s: name '%s' differs from the file name", path, s.name);
 		spec_free(&s);
 		n++;
 	}
 	closedir(d);
+	return n;
+}
+
+static void catalog(void)
+{
+	int n = specs_in("experiments/catalog", true);
+
+	if (n < 0)
+		SKIP("experiments/catalog not found (run from the repository root)");
 	CHECK(n >= 6, "only %d catalog specs", n);
+}
+
+static void checks_and_findings(void)
+{
+	int checks = specs_in("patched-kernel/checks", true);
+	int findings = specs_in("docs/findings/specs", true);
+
+	if (checks < 0 || findings < 0)
+		SKIP("patched-kernel/checks or docs/findings/specs not found");
+	CHECK(checks >= 2 && findings >= 20, "%d checks, %d findings specs", checks, findings);
+}
+
+/* experiments/SPEC.md is where the error sends people: every id is there. */
+static void spec_md_lists_metrics(void)
+{
+	static char text[256 * 1024];
+	char want[80];
+	FILE *f = fopen("experiments/SPEC.md", "r");
+	size_t i, len;
+
+	if (!f)
+		SKIP("experiments/SPEC.md not found (run from the repository root)");
+	len = fread(text, 1, sizeof(text) - 1, f);
+	fclose(f);
+	text[len] = '\0';
+	for (i = 0; i < nr_metrics; i++) {
+		snprintf(want, sizeof(want), "| `%s` |", metrics[i].name);
+		CHECK(strstr(text, want), "SPEC.md has no row for metric %s", metrics[i].name);
+	}
 }
 
 UNIT_MAIN(T(good_spec), T(ramp_reaches_end), T(override), T(unreadable), T(invalid_json), T(unknown_key),
 	  T(wrong_type), T(missing_or_bad_values), T(limit_too_low), T(bad_guest),
-	  T(catalog))
+	  T(primary_good), T(primary_not_array), T(primary_empty), T(primary_too_many),
+	  T(primary_duplicate), T(primary_not_string), T(primary_unknown),
+	  T(catalog), T(checks_and_findings), T(spec_md_lists_metrics))
