@@ -370,22 +370,48 @@ def check_summary(c, d, series, cg_version):
         v = sm.get(key, MISSING)
         if v is MISSING:
             continue
-        total = 0
+        total, sum_cycles, sum_ns, exact = 0, 0, 0.0, True
         for vm in vms:
+            khz = get(vm, "result", "tsc_khz")
             for vc in get(vm, "result", "vcpus") or []:
                 h = get(vc, key)
+                n = 0
                 for row in (get(h, "buckets") or []):
                     if isinstance(row, list) and len(row) == 3 and is_int(row[2]):
-                        total += row[2]
+                        n += row[2]
+                total += n
+                if n and is_int(get(h, "sum_cycles")) and is_int(khz) and khz > 0:
+                    sum_cycles += h["sum_cycles"]
+                    sum_ns += h["sum_cycles"] * 1e6 / khz
+                elif n:
+                    exact = False
         if v is None:
             if total:
                 c.bad(path, "null, but the VMs' %s histograms hold %d samples" % (key, total))
             continue
-        if c.fields(path, v, {"count": "int", "p50": "num", "p90": "num", "p99": "num",
-                              "p999": "num", "max": "num"}) is None:
+        want = {"count": "int", "p50": "num", "p90": "num", "p99": "num", "p999": "num",
+                "max": "num"}
+        more = {"mean": "num?", "sum_cycles": "int?"}
+        if current(d):
+            want.update(more)
+        if c.fields(path, v, want, more) is None:
             continue
         if is_int(v.get("count")) and v["count"] != total:
             c.bad(join(path, "count"), "%d, but the VMs' histograms hold %d" % (v["count"], total))
+        if "mean" in v or "sum_cycles" in v:
+            mean, sc = v.get("mean"), v.get("sum_cycles")
+            if not exact and (mean is not None or sc is not None):
+                c.bad(path, "mean and sum_cycles must be null: a vCPU's %s has no sum_cycles"
+                      % key)
+            elif exact and total and (mean is None or sc is None):
+                c.bad(path, "mean or sum_cycles null, but every vCPU has its sum_cycles")
+            elif exact and total and is_num(mean) and is_int(sc):
+                if sc != sum_cycles:
+                    c.bad(join(path, "sum_cycles"), "%d, but the vCPUs' add up to %d"
+                          % (sc, sum_cycles))
+                if not close(mean, sum_ns / total):
+                    c.bad(join(path, "mean"), "%r, but the vCPUs' sums give %r"
+                          % (mean, sum_ns / total))
         qs = [v.get(k) for k in ("p50", "p90", "p99", "p999", "max")]
         if all(is_num(q) for q in qs) and any(qs[i] > qs[i + 1] * (1 + 1e-9) for i in range(4)):
             c.bad(path, "p50 <= p90 <= p99 <= p999 <= max does not hold")
@@ -404,12 +430,21 @@ def check_summary(c, d, series, cg_version):
             else:
                 last = max(last, ph["t_s"])
     want = last > first and pages
+    guest_ns = touch_guest_ns(vms)
     if v is MISSING:
         pass
     elif v is None:
         if want:
             c.bad(path, "null, but the touch phases and pages_touched are there")
-    elif c.fields(path, v, {"pages": "num", "seconds": "num", "pages_per_s": "num"}):
+    elif c.fields(path, v, {"pages": "num", "seconds": "num", "pages_per_s": "num",
+                            **({"guest_ns": "num?"} if current(d) else {})},
+                  {"guest_ns": "num?"}):
+        g = v.get("guest_ns", MISSING)
+        if g is None and guest_ns is not None:
+            c.bad(join(path, "guest_ns"), "null, but the guests stamped both touch edges")
+        elif is_num(g) and (guest_ns is None or not close(g, guest_ns)):
+            c.bad(join(path, "guest_ns"), "%r, but the guests' TSC stamps say %r"
+                  % (g, guest_ns))
         if not want:
             c.bad(path, "not null, but there is no touch phase with pages touched")
         elif all(is_num(v.get(k)) for k in ("pages", "seconds", "pages_per_s")):
@@ -432,6 +467,24 @@ def check_summary(c, d, series, cg_version):
         if v != n_vm:
             c.bad(path, "%d, but %d vms[] ended oom-killed" % (v, n_vm))
     c.typed("summary.run_s", sm.get("run_s", MISSING), "num")
+
+
+def touch_guest_ns(vms):
+    """As summary.c: per VM the first BEGIN to the last END of phase touch
+    over its vCPUs on the guests' TSC, in ns; the longest VM; None."""
+    best = None
+    for vm in vms:
+        khz = get(vm, "result", "tsc_khz")
+        begins, ends = [], []
+        for vc in get(vm, "result", "vcpus") or []:
+            for ph in get(vc, "phases") or []:
+                if get(ph, "name") != "touch" or not is_int(get(ph, "tsc")):
+                    continue
+                (begins if ph.get("edge") == "begin" else ends).append(ph["tsc"])
+        if begins and ends and is_int(khz) and khz > 0 and max(ends) > min(begins):
+            ns = (max(ends) - min(begins)) * 1e6 / khz
+            best = ns if best is None else max(best, ns)
+    return best
 
 
 # --- the rest, top to bottom ---
@@ -626,11 +679,27 @@ def check_phases(c, d, vcpus_of):
                 c.bad(join(p, "vcpu"), "vm%d has no vCPU %d" % (vm, vc))
 
 
-def check_hist(c, p, h):
-    if c.fields(p, h, {"count": "int", "p50": "num", "p90": "num", "p99": "num",
-                       "p999": "num", "min": "num", "max": "num", "mean": "num",
-                       "bucket_unit": "str", "buckets": "arr"}) is None:
+def check_hist(c, p, h, khz, new):
+    """One vCPU's histogram; @new: of the current format, with sum_cycles."""
+    want = {"count": "int", "p50": "num", "p90": "num", "p99": "num", "p999": "num",
+            "min": "num", "max": "num", "mean": "num", "bucket_unit": "str",
+            "buckets": "arr"}
+    if new:
+        want["sum_cycles"] = "int"
+    if c.fields(p, h, want, {"sum_cycles": "int"}) is None:
         return
+    n, total = h.get("count"), h.get("sum_cycles")
+    if is_int(n) and is_int(total) and is_int(khz) and khz > 0:
+        total_ns = total * 1e6 / khz
+        lo, hi, mean = h.get("min"), h.get("max"), h.get("mean")
+        if n == 0 and total != 0:
+            c.bad(join(p, "sum_cycles"), "%d with no values" % total)
+        if n and is_num(lo) and is_num(hi) and not (
+                n * lo * (1 - 1e-9) - 1e-6 <= total_ns <= n * hi * (1 + 1e-9) + 1e-6):
+            c.bad(join(p, "sum_cycles"), "%d cycles (%g ns) do not fit %d values from %g "
+                  "to %g ns" % (total, total_ns, n, lo, hi))
+        if n and is_num(mean) and not close(mean, total_ns / n):
+            c.bad(join(p, "mean"), "%r, but sum_cycles / count is %r ns" % (mean, total_ns / n))
     if h.get("bucket_unit") != "tsc_cycles":
         c.bad(join(p, "bucket_unit"), "%r is not tsc_cycles" % (h.get("bucket_unit"),))
     total = 0
@@ -644,7 +713,7 @@ def check_hist(c, p, h):
         c.bad(join(p, "count"), "%d, but the buckets hold %d" % (h["count"], total))
 
 
-def check_vm_result(c, p, r, vm):
+def check_vm_result(c, p, r, vm, d):
     r = c.fields(p, r, {
         "tool": "obj", "guest": "str", "mem_bytes": "int", "backing": "str",
         "guest_page_bytes": "int", "nr_vcpus": "int", "params": "obj", "outcome": "str",
@@ -689,7 +758,7 @@ def check_vm_result(c, p, r, vm):
             if k in base or k in opt:
                 continue
             if k.endswith("_ns"):
-                check_hist(c, join(q, k), v)
+                check_hist(c, join(q, k), v, r.get("tsc_khz"), current(d))
             elif c.strict:
                 c.bad(q, "undocumented key '%s'" % k)
         if vc.get("end") not in VCPU_ENDS and isinstance(vc.get("end"), str):
@@ -786,7 +855,7 @@ def check_vms(c, d):
                                                             vm["log"]):
             c.bad(join(p, "log"), "'%s' is not rep-<n>-vm%d.log" % (vm["log"], i))
         if isinstance(vm.get("result"), dict):
-            check_vm_result(c, join(p, "result"), vm["result"], vm)
+            check_vm_result(c, join(p, "result"), vm["result"], vm, d)
     return vcpus_of
 
 
