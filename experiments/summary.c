@@ -89,6 +89,14 @@ static struct json_object *delta_json(const struct series_set *set, const char *
 	return a.found ? jnum(a.last - a.first) : NULL;
 }
 
+/* A high-water mark the kernel keeps: its last reading, or null. */
+static struct json_object *peak_json(const struct series_set *set, const char *pattern)
+{
+	struct agg a = series_agg(set, pattern);
+
+	return a.found ? jnum(a.last) : NULL;
+}
+
 static struct json_object *level_json(const struct series_set *set, const char *pattern,
 				      double unit)
 {
@@ -318,6 +326,100 @@ static struct json_object *touch_json(const struct run *r, struct json_object *v
 
 /* --- pressure --- */
 
+/* When the first event of @type fired at or after @after_s, s; < 0: none. */
+static double event_time(struct json_object *events, const char *type, double after_s)
+{
+	struct json_object *e, *t, *ty;
+	size_t i;
+
+	for (i = 0; i < json_object_array_length(events); i++) {
+		e = json_object_array_get_idx(events, i);
+		if (json_object_object_get_ex(e, "type", &ty) &&
+		    !strcmp(json_object_get_string(ty), type) &&
+		    json_object_object_get_ex(e, "t_s", &t) &&
+		    json_object_get_double(t) >= after_s)
+			return json_object_get_double(t);
+	}
+	return -1;
+}
+
+/* A series time as the result file writes it: whole milliseconds. */
+static double series_t_s(const struct series *s, size_t j)
+{
+	return (double)((s->t_ns[j] + 500000) / 1000000) / 1e3;
+}
+
+static double series_at(const struct series *s, size_t j, double t)
+{
+	double t0 = series_t_s(s, j), t1 = series_t_s(s, j + 1);
+
+	return s->v[j] + (s->v[j + 1] - s->v[j]) * (t - t0) / (t1 - t0);
+}
+
+double series_time_mean(const struct series *s, double from_s, double to_s)
+{
+	double a, b, lo, hi, area = 0;
+	size_t j;
+
+	if (!s || s->n < 2)
+		return NAN;
+	a = fmax(from_s, series_t_s(s, 0));
+	b = fmin(to_s, series_t_s(s, s->n - 1));
+	if (!(b > a))
+		return NAN;
+	for (j = 0; j + 1 < s->n; j++) {
+		lo = fmax(a, series_t_s(s, j));
+		hi = fmin(b, series_t_s(s, j + 1));
+		if (hi <= lo)
+			continue;
+		area += (series_at(s, j, lo) + series_at(s, j, hi)) / 2 * (hi - lo);
+	}
+	return area / (b - a);
+}
+
+static struct json_object *mean_json(const struct series_set *set, const char *name,
+				     double unit, double from_s, double to_s)
+{
+	const struct series *found = NULL;
+	double mean;
+	size_t i;
+
+	for (i = 0; i < set->n && !found; i++)
+		if (!strcmp(set->s[i].name, name))
+			found = &set->s[i];
+	mean = series_time_mean(found, from_s, to_s);
+
+	return isfinite(mean) ? jnum(mean * unit) : NULL;
+}
+
+struct json_object *summary_under_pressure_json(const struct series_set *set,
+						struct json_object *events,
+						enum cg_version version, double now_s)
+{
+	double from = event_time(events, "pressure", 0), to;
+	struct json_object *o;
+
+	if (from < 0)
+		return NULL;
+	to = event_time(events, "pressure_end", from);
+	if (to < 0)
+		to = event_time(events, "end", from);
+	if (to < 0)
+		to = now_s;	/* a partial file: so far */
+	o = json_object_new_object();
+	json_object_object_add(o, "from_s", jnum(from));
+	json_object_object_add(o, "to_s", jnum(to));
+	json_object_object_add(o, "current_bytes", mean_json(set, "memcg.current_bytes", 1,
+							     from, to));
+	json_object_object_add(o, "kernel_bytes", mean_json(set, version == CG_V2 ?
+			       "memcg.stat.kernel" : "memcg.kernel_bytes", 1, from, to));
+	json_object_object_add(o, "pagetables_bytes", mean_json(set, "meminfo.PageTables_kb",
+								1024, from, to));
+	json_object_object_add(o, "sec_pagetables_bytes",
+			       mean_json(set, "meminfo.SecPageTables_kb", 1024, from, to));
+	return o;
+}
+
 /*
  * Guest page faults the host fixed after the first pressure action fired,
  * summed over the VMs: what the guests paid for it (a zap of the pages
@@ -389,6 +491,7 @@ static struct json_object *memcg_json(const struct run *r)
 			       level_json(s, "memcg.stat.kernel", 1) :
 			       level_json(s, "memcg.kernel_bytes", 1));
 	json_object_object_add(mc, "sec_pagetables_bytes", level_json(s, "memcg.stat.sec_pagetables", 1));
+	json_object_object_add(mc, "peak_bytes", peak_json(s, "memcg.peak_bytes"));
 	return mc;
 }
 
@@ -439,6 +542,8 @@ struct json_object *summary_json(const struct run *r, struct json_object *vms)
 	json_object_object_add(o, "fault_latency_ns", summary_latency_json(vms, "fault_latency_ns"));
 	json_object_object_add(o, "access_latency_ns", summary_latency_json(vms, "access_latency_ns"));
 	json_object_object_add(o, "touch", touch_json(r, vms));
+	json_object_object_add(o, "under_pressure", summary_under_pressure_json(s, r->events,
+			       r->cg_host.version, run_seconds(r, r->end_ns ? r->end_ns : now_ns())));
 	json_object_object_add(o, "faults_after_pressure", faults_after_pressure_json(r));
 	json_object_object_add(o, "oom_killed_vms", json_object_new_int(count_events(r, "oom_kill")));
 	json_object_object_add(o, "memcg_oom_kill", delta_json(s, "memcg.events.oom_kill"));

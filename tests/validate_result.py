@@ -70,22 +70,35 @@ DELTAS = [
     (("reclaim", "memcg_pgsteal"), "memcg.stat.pgsteal"),
     (("reclaim", "memcg_refault"), "memcg.stat.workingset_refault_*"),
     (("reclaim", "memcg_pgpgout"), "memcg.stat.pgpgout"),
+    (("memcg_oom_kill",), "memcg.events.oom_kill"),
+]
+SHRINKER_DELTAS = [
     (("shrinker", "kvm_calls"), "shrink.mmu_shrink_scan.calls"),
     (("shrinker", "kvm_freed"), "shrink.mmu_shrink_scan.freed"),
     (("shrinker", "all_calls"), "shrink.all.calls"),
     (("shrinker", "all_freed"), "shrink.all.freed"),
-    (("memcg_oom_kill",), "memcg.events.oom_kill"),
 ]
+OLD_SHRINKER_DELTAS = SHRINKER_DELTAS
 SUMMARY_KEYS = {
     "page_tables": ["sec_pagetables_bytes", "pagetables_bytes"],
-    "memcg": ["current_bytes", "kernel_bytes", "sec_pagetables_bytes"],
+    "memcg": ["current_bytes", "kernel_bytes", "sec_pagetables_bytes", "peak_bytes"],
     "reclaim": ["pgscan", "pgsteal", "allocstall", "slabs_scanned", "workingset_refault",
                 "memcg_pgscan", "memcg_pgsteal", "memcg_refault", "memcg_pgpgout"],
     "shrinker": ["kvm_calls", "kvm_freed", "all_calls", "all_freed", "kvm_count"],
 }
 SUMMARY_TOP = ["page_tables", "memcg", "reclaim", "shrinker", "idle_cache_pages_per_vcpu",
-               "fault_latency_ns", "access_latency_ns", "touch", "faults_after_pressure",
-               "oom_killed_vms", "memcg_oom_kill", "run_s"]
+               "fault_latency_ns", "access_latency_ns", "touch", "under_pressure",
+               "faults_after_pressure", "oom_killed_vms", "memcg_oom_kill", "run_s"]
+# Older files (current() is false): what they have instead.
+OLD_SUMMARY_KEYS = dict(SUMMARY_KEYS, memcg=["current_bytes", "kernel_bytes",
+                                             "sec_pagetables_bytes"])
+OLD_SUMMARY_TOP = [k for k in SUMMARY_TOP if k != "under_pressure"]
+UNDER_PRESSURE = [  # key, series pattern, factor
+    ("current_bytes", "memcg.current_bytes", 1),
+    ("kernel_bytes", None, 1),  # by cgroup version
+    ("pagetables_bytes", "meminfo.PageTables_kb", 1024),
+    ("sec_pagetables_bytes", "meminfo.SecPageTables_kb", 1024),
+]
 
 
 class NonFinite(ValueError):
@@ -304,9 +317,11 @@ def check_series(c, series, run_s, nr_vms):
 
 def check_summary(c, d, series, cg_version):
     sm = d.get("summary", MISSING)
-    if c.fields("summary", sm, {k: None for k in SUMMARY_TOP}) is None:
+    new = current(d)
+    if c.fields("summary", sm, {k: None for k in (SUMMARY_TOP if new else OLD_SUMMARY_TOP)}) \
+            is None:
         return
-    for group, keys in SUMMARY_KEYS.items():
+    for group, keys in (SUMMARY_KEYS if new else OLD_SUMMARY_KEYS).items():
         c.fields(join("summary", group), sm.get(group, MISSING), {k: None for k in keys})
 
     def level(path, v):
@@ -336,7 +351,7 @@ def check_summary(c, d, series, cg_version):
                 if not close(v[k], want):
                     c.bad(join(path, k), "%r, but the series say %r" % (v[k], want))
 
-    for keys, pattern in DELTAS:
+    for keys, pattern in DELTAS + (SHRINKER_DELTAS if new else OLD_SHRINKER_DELTAS):
         path = "summary." + ".".join(keys)
         v = get(sm, *keys, missing=MISSING)
         if v is MISSING:
@@ -350,6 +365,10 @@ def check_summary(c, d, series, cg_version):
             c.bad(path, "null, but series %s was sampled" % pattern)
         elif a is not None and a is not BROKEN and not close(v, a[1] - a[0]):
             c.bad(path, "%r, but the series grew by %r" % (v, a[1] - a[0]))
+
+    if new:
+        check_peak(c, sm, series)
+        check_under_pressure(c, d, sm.get("under_pressure", MISSING), series, cg_version)
 
     vms = d.get("vms") if isinstance(d.get("vms"), list) else []
     path = "summary.idle_cache_pages_per_vcpu"
@@ -467,6 +486,91 @@ def check_summary(c, d, series, cg_version):
         if v != n_vm:
             c.bad(path, "%d, but %d vms[] ended oom-killed" % (v, n_vm))
     c.typed("summary.run_s", sm.get("run_s", MISSING), "num")
+
+
+def check_peak(c, sm, series):
+    """summary.memcg.peak_bytes: the kernel's high-water mark, its last
+    reading; never below what memory.current was ever sampled at."""
+    path = "summary.memcg.peak_bytes"
+    v = get(sm, "memcg", "peak_bytes", missing=MISSING)
+    if v is MISSING or not c.typed(path, v, "num?"):
+        return
+    a = agg(series, "memcg.peak_bytes")
+    if a is None and v is not None:
+        c.bad(path, "not null, but there is no series memcg.peak_bytes")
+    elif a is not None and v is None:
+        c.bad(path, "null, but series memcg.peak_bytes was sampled")
+    elif a is not None and a is not BROKEN:
+        if not close(v, a[1]):
+            c.bad(path, "%r, but the last reading is %r" % (v, a[1]))
+        cur = agg(series, "memcg.current_bytes")
+        if cur is not None and cur is not BROKEN and v < cur[2]:
+            c.bad(path, "%r, below the sampled memory.current peak %r" % (v, cur[2]))
+
+
+def time_mean(s, a, b):
+    """As summary.c's series_time_mean(): trapezoids over [a, b]."""
+    t, v = s.get("t_s"), s.get("v")
+    if not isinstance(t, list) or len(t) < 2 or len(t) != len(v):
+        return None
+    a, b = max(a, t[0]), min(b, t[-1])
+    if not b > a:
+        return None
+
+    def at(j, x):
+        return v[j] + (v[j + 1] - v[j]) * (x - t[j]) / (t[j + 1] - t[j])
+    area = 0.0
+    for j in range(len(t) - 1):
+        lo, hi = max(a, t[j]), min(b, t[j + 1])
+        if hi > lo:
+            area += (at(j, lo) + at(j, hi)) / 2 * (hi - lo)
+    return area / (b - a)
+
+
+def check_under_pressure(c, d, v, series, cg_version):
+    path = "summary.under_pressure"
+    if v is MISSING:
+        return
+    events = [e for e in d.get("events") or [] if isinstance(e, dict) and is_num(e.get("t_s"))]
+
+    def first(kind, after):
+        return next((e["t_s"] for e in events if e.get("type") == kind and e["t_s"] >= after),
+                    None)
+    start = first("pressure", 0)
+    if v is None:
+        if start is not None:
+            c.bad(path, "null, but a pressure event fired at %g s" % start)
+        return
+    if c.fields(path, v, {"from_s": "num", "to_s": "num", **{k: "num?" for k, _, _ in
+                                                             UNDER_PRESSURE}}) is None:
+        return
+    if start is None:
+        c.bad(path, "not null, but no pressure event fired")
+        return
+    end = first("pressure_end", start)
+    if end is None:
+        end = first("end", start)
+    if not close(v.get("from_s", 0), start):
+        c.bad(join(path, "from_s"), "%r, but the first pressure event is at %r"
+              % (v.get("from_s"), start))
+    if end is not None and not close(v.get("to_s", 0), end):
+        c.bad(join(path, "to_s"), "%r, but pressure ended at %r" % (v.get("to_s"), end))
+    if end is None and is_num(v.get("to_s")) and is_num(get(d, "run", "run_s")) \
+            and not start <= v["to_s"] <= d["run"]["run_s"] + T_SLACK:
+        c.bad(join(path, "to_s"), "%r is not within the run so far" % v["to_s"])
+    for key, pattern, factor in UNDER_PRESSURE:
+        if pattern is None:
+            pattern = "memcg.stat.kernel" if cg_version == "v2" else "memcg.kernel_bytes"
+        got, s = v.get(key), series.get(pattern)
+        want = time_mean(s, v["from_s"], v["to_s"]) if isinstance(s, dict) and \
+            is_num(v.get("from_s")) and is_num(v.get("to_s")) else None
+        if want is None and got is not None:
+            c.bad(join(path, key), "not null, but %s covers none of the window" % pattern)
+        elif want is not None and got is None:
+            c.bad(join(path, key), "null, but %s was sampled in the window" % pattern)
+        elif want is not None and not close(got, want * factor):
+            c.bad(join(path, key), "%r, but the samples of %s give %r"
+                  % (got, pattern, want * factor))
 
 
 def touch_guest_ns(vms):

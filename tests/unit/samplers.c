@@ -623,6 +623,8 @@ static void memcg_live(void)
 		{ "memcg.events.max", "memcg.events.max" },
 		{ "memcg.events.oom_kill", "memcg.events.oom_kill" },
 		{ "memcg.kernel_bytes", "memcg.pressure.some_avg10" },
+		/* the kernel's high-water mark (v2: since 5.19, every lab kernel) */
+		{ "memcg.peak_bytes", "memcg.peak_bytes" },
 	};
 	struct sampler_env env = { .cg_child = "vms" };
 	struct sampler one = { .ops = &sampler_memcg_ops, .env = &env };

@@ -2,7 +2,7 @@
 /*
  * tests/unit/summary.c: the summary of a run (experiments/summary.c):
  * exact means where the histogram buckets hide a change, the touch
- * phase in guest time.
+ * phase in guest time, levels under pressure as time-weighted means.
  */
 #include <math.h>
 #include <string.h>
@@ -181,4 +181,89 @@ static void touch_guest_time(void)
 	json_object_put(vms);
 }
 
-UNIT_MAIN(T(mean_sees_half_percent), T(mean_needs_every_sum), T(touch_guest_time))
+/* (0 s, 0) (1 s, 10) (2 s, 10) (3 s, 0): a ramp up, a plateau, a ramp down. */
+static void trapezoid_series(struct series_set *set, const char *name, double scale)
+{
+	static const double v[] = { 0, 10, 10, 0 };
+	size_t i;
+
+	for (i = 0; i < 4; i++)
+		series_add(set, name, (uint64_t)i * 1000000000, v[i] * scale);
+}
+
+static void time_mean(void)
+{
+	struct series_set set = { 0 };
+	const struct series *s;
+	double m;
+
+	trapezoid_series(&set, "x", 1);
+	s = series_find(&set, "x");
+	m = series_time_mean(s, 0.5, 2.5);	/* 3.75 + 10 + 3.75 over 2 s */
+	CHECK(fabs(m - 8.75) < 1e-12, "mean over [0.5, 2.5]: %g, want 8.75", m);
+	m = series_time_mean(s, 0, 3);		/* 5 + 10 + 5 over 3 s */
+	CHECK(fabs(m - 20.0 / 3) < 1e-12, "mean over [0, 3]: %g", m);
+	m = series_time_mean(s, 2.5, 10);	/* clipped to [2.5, 3]: 1.25 over 0.5 s */
+	CHECK(fabs(m - 2.5) < 1e-12, "mean over [2.5, 10]: %g, want 2.5", m);
+	CHECK(isnan(series_time_mean(s, 4, 5)), "a window after the samples has a mean");
+	CHECK(isnan(series_time_mean(s, 1, 1)), "an empty window has a mean");
+	CHECK(isnan(series_time_mean(NULL, 0, 1)), "no series has a mean");
+	series_set_free(&set);
+}
+
+static void event(struct json_object *events, double t_s, const char *type)
+{
+	struct json_object *e = json_object_new_object();
+
+	json_object_object_add(e, "t_s", json_object_new_double(t_s));
+	json_object_object_add(e, "type", json_object_new_string(type));
+	json_object_object_add(e, "detail", json_object_new_string(""));
+	json_object_array_add(events, e);
+}
+
+/* From the first pressure event to a hog's end, the loop's end or now. */
+static void under_pressure(void)
+{
+	struct json_object *events = json_object_new_array(), *o, *v;
+	struct series_set set = { 0 };
+
+	trapezoid_series(&set, "memcg.current_bytes", 1 << 20);
+	trapezoid_series(&set, "memcg.kernel_bytes", 1 << 10);
+	trapezoid_series(&set, "meminfo.PageTables_kb", 1);
+	event(events, 0.01, "limit");
+	o = summary_under_pressure_json(&set, events, CG_V1, 3);
+	CHECK(!o, "under pressure without a pressure event");
+	json_object_put(o);
+
+	event(events, 1, "pressure");
+	event(events, 1.5, "pressure");
+	event(events, 2.5, "end");
+	o = summary_under_pressure_json(&set, events, CG_V1, 9);
+	CHECK(o && num(o, "from_s") == 1 && num(o, "to_s") == 2.5, "window [%g, %g]",
+	      num(o, "from_s"), num(o, "to_s"));
+	/* [1, 2.5]: the plateau (10) and half the ramp down (3.75), over 1.5 s */
+	CHECK(o && fabs(num(o, "current_bytes") - 13.75 / 1.5 * (1 << 20)) < 1e-6,
+	      "current %g", num(o, "current_bytes"));
+	CHECK(o && fabs(num(o, "kernel_bytes") - 13.75 / 1.5 * (1 << 10)) < 1e-9,
+	      "v1 kernel %g", num(o, "kernel_bytes"));
+	CHECK(o && fabs(num(o, "pagetables_bytes") - 13.75 / 1.5 * 1024) < 1e-9,
+	      "page tables %g (kB to bytes)", num(o, "pagetables_bytes"));
+	CHECK(o && json_object_object_get_ex(o, "sec_pagetables_bytes", &v) && !v,
+	      "sec page tables without a series");
+	json_object_put(o);
+	/* v2 reads its kernel memory from memory.stat: not sampled here */
+	o = summary_under_pressure_json(&set, events, CG_V2, 9);
+	CHECK(o && json_object_object_get_ex(o, "kernel_bytes", &v) && !v, "v2 kernel");
+	json_object_put(o);
+
+	event(events, 2, "pressure_end");	/* the hog died: pressure over */
+	o = summary_under_pressure_json(&set, events, CG_V1, 9);
+	CHECK(o && num(o, "to_s") == 2 && num(o, "current_bytes") == 10 * (1 << 20),
+	      "to %g, current %g", num(o, "to_s"), num(o, "current_bytes"));
+	json_object_put(o);
+	json_object_put(events);
+	series_set_free(&set);
+}
+
+UNIT_MAIN(T(mean_sees_half_percent), T(mean_needs_every_sum), T(touch_guest_time),
+	  T(time_mean), T(under_pressure))
