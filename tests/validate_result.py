@@ -24,7 +24,8 @@ import sys
 
 SCHEMA = 1
 
-SAMPLERS = ["meminfo", "vmstat", "memcg", "psi", "shrinker", "shrink_trace"]
+SAMPLERS = ["meminfo", "vmstat", "memcg", "psi", "shrinker", "shrink_trace", "shrink_kprobe"]
+OLD_SAMPLERS = SAMPLERS[:-1]
 SAMPLER_PREFIX = {
     "meminfo": "meminfo.",
     "vmstat": "vmstat.",
@@ -32,6 +33,7 @@ SAMPLER_PREFIX = {
     "psi": "psi.",
     "shrinker": "shrinker.",
     "shrink_trace": "shrink.",
+    "shrink_kprobe": "kprobe.",
 }
 PRESSURES = {"reclaim", "hog", "drop_caches", "shrinker_scan"}
 END_KINDS = {"ok", "guest-exit-code", "guest-error", "timeout", "interrupted",
@@ -73,25 +75,35 @@ DELTAS = [
     (("memcg_oom_kill",), "memcg.events.oom_kill"),
 ]
 SHRINKER_DELTAS = [
+    (("shrinker", "kvm_count_passes"), "shrink.mmu_shrink_scan.count_passes"),
+    (("shrinker", "kvm_pass_freed"), "shrink.mmu_shrink_scan.pass_freed"),
+    (("shrinker", "kvm_scan_calls"), "kprobe.mmu_shrink_scan.calls"),
+    (("shrinker", "kvm_scan_freed"), "kprobe.mmu_shrink_scan.freed"),
+    (("shrinker", "all_count_passes"), "shrink.all.count_passes"),
+    (("shrinker", "all_pass_freed"), "shrink.all.pass_freed"),
+]
+OLD_SHRINKER_DELTAS = [  # the same tracepoints, named "calls" then
     (("shrinker", "kvm_calls"), "shrink.mmu_shrink_scan.calls"),
     (("shrinker", "kvm_freed"), "shrink.mmu_shrink_scan.freed"),
     (("shrinker", "all_calls"), "shrink.all.calls"),
     (("shrinker", "all_freed"), "shrink.all.freed"),
 ]
-OLD_SHRINKER_DELTAS = SHRINKER_DELTAS
 SUMMARY_KEYS = {
     "page_tables": ["sec_pagetables_bytes", "pagetables_bytes"],
     "memcg": ["current_bytes", "kernel_bytes", "sec_pagetables_bytes", "peak_bytes"],
     "reclaim": ["pgscan", "pgsteal", "allocstall", "slabs_scanned", "workingset_refault",
                 "memcg_pgscan", "memcg_pgsteal", "memcg_refault", "memcg_pgpgout"],
-    "shrinker": ["kvm_calls", "kvm_freed", "all_calls", "all_freed", "kvm_count"],
+    "shrinker": ["kvm_count_passes", "kvm_pass_freed", "kvm_scan_calls", "kvm_scan_freed",
+                 "all_count_passes", "all_pass_freed", "kvm_count"],
 }
 SUMMARY_TOP = ["page_tables", "memcg", "reclaim", "shrinker", "idle_cache_pages_per_vcpu",
                "fault_latency_ns", "access_latency_ns", "touch", "under_pressure",
                "faults_after_pressure", "oom_killed_vms", "memcg_oom_kill", "run_s"]
 # Older files (current() is false): what they have instead.
 OLD_SUMMARY_KEYS = dict(SUMMARY_KEYS, memcg=["current_bytes", "kernel_bytes",
-                                             "sec_pagetables_bytes"])
+                                             "sec_pagetables_bytes"],
+                        shrinker=["kvm_calls", "kvm_freed", "all_calls", "all_freed",
+                                  "kvm_count"])
 OLD_SUMMARY_TOP = [k for k in SUMMARY_TOP if k != "under_pressure"]
 UNDER_PRESSURE = [  # key, series pattern, factor
     ("current_bytes", "memcg.current_bytes", 1),
@@ -722,8 +734,9 @@ def check_sources(c, d, series):
                     c.bad(join("series", sname), "points after sampler %s failed at %s s"
                           % (name, m.group(1)))
                     break
-    if samplers != SAMPLERS:
-        c.bad("sources", "samplers are %s, want %s in that order" % (samplers, SAMPLERS))
+    want = SAMPLERS if current(d) else OLD_SAMPLERS
+    if samplers != want:
+        c.bad("sources", "samplers are %s, want %s in that order" % (samplers, want))
     spec_p = get(d, "spec", "pressure")
     if isinstance(spec_p, list):
         kinds = [get(x, "kind") for x in spec_p]
