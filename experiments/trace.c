@@ -190,8 +190,34 @@ int trace_inst_destroy(struct trace_inst *t)
 
 /* --- kprobe events --- */
 
+void trace_kprobe_error(const char *tracefs, const char *def, char *why, size_t len)
+{
+	const char *at = NULL, *err = NULL, *next, *end;
+	char *text;
+	ssize_t n;
+
+	why[0] = '\0';
+	text = malloc(TRACE_CHUNK);
+	if (!text)
+		return;
+	n = procfs_read(text, TRACE_CHUNK, "%s/error_log", tracefs);
+	/* the last mention of @def, and the last error line before it */
+	for (next = text; n > 0 && (next = strstr(next, def)); next++)
+		at = next;
+	for (next = text; at && (next = strstr(next, "error: ")) && next < at; next++)
+		err = next;
+	if (err) {
+		err += strlen("error: ");
+		end = strchr(err, '\n');
+		if (end)
+			snprintf(why, len, "%.*s", (int)(end - err), err);
+	}
+	free(text);
+}
+
 int trace_kprobe_add(const char *tracefs, const char *def, const char *symbol)
 {
+	char why[128];
 	char path[PATH_MAX];
 	struct stat st;
 	int err;
@@ -202,11 +228,15 @@ int trace_kprobe_add(const char *tracefs, const char *def, const char *symbol)
 			       path, tracefs);
 	/* O_APPEND: opened with O_TRUNC the file drops every kprobe of the host */
 	err = trace_write(path, def, O_APPEND);
-	if (err == -ENOENT)
+	if (!err)
+		return 0;
+	/* 6.12 refuses an unknown symbol with EINVAL and says so in error_log */
+	trace_kprobe_error(tracefs, def, why, sizeof(why));
+	if (err == -ENOENT || !strcmp(why, "Invalid probed address or symbol"))
 		return err_set(ENOENT, "no such function: %s is not in this kernel", symbol);
-	if (err)
-		return err_sys(-err, "adding kprobe \"%s\" to %s", def, path);
-	return 0;
+	if (why[0])
+		return err_set(-err, "adding kprobe \"%s\" to %s: %s", def, path, why);
+	return err_sys(-err, "adding kprobe \"%s\" to %s", def, path);
 }
 
 int trace_kprobe_del(const char *tracefs, const char *group_event)

@@ -52,9 +52,17 @@ int trace_inst_destroy(struct trace_inst *t);
 /*
  * Add a kprobe event: @def as kprobe_events takes it ("r:GROUP/EVENT
  * SYMBOL ARGS"). -ENOENT: no such symbol in this kernel (err_msg() says
- * so); -EOPNOTSUPP: no kprobe_events (CONFIG_KPROBE_EVENTS).
+ * so; 6.12 refuses one with EINVAL and "Invalid probed address or
+ * symbol" in error_log); -EOPNOTSUPP: no kprobe_events
+ * (CONFIG_KPROBE_EVENTS).
  */
 int trace_kprobe_add(const char *tracefs, const char *def, const char *symbol);
+/*
+ * Why kprobe_events refused @def, from error_log (kernel/trace/trace.c:
+ * "<loc>: error: <text>" then "  Command: <cmd>"): the text of the last
+ * error logged for it, or "".
+ */
+void trace_kprobe_error(const char *tracefs, const char *def, char *why, size_t len);
 /* Remove kprobe event "GROUP/EVENT"; quiet, 0 or -errno. */
 int trace_kprobe_del(const char *tracefs, const char *group_event);
 /*

@@ -90,6 +90,29 @@ static void kprobe_appends(void)
 	rm_fake();
 }
 
+/* 6.12 refuses an unknown symbol with EINVAL; error_log says which. */
+static void kprobe_refused(void)
+{
+	static const char def[] = "r:kvmsqueeze/mmu_shrink_scan_83 mmu_shrink_scan ret=$retval:u64";
+	char why[128];
+
+	fake_tracefs();
+	trace_kprobe_error(dir, def, why, sizeof(why));
+	CHECK(!why[0], "no error_log: '%s'", why);
+	put("error_log",
+	    "[   30.100000] trace_kprobe: error: Invalid probed address or symbol\n"
+	    "  Command: r:kvmsqueeze/mmu_shrink_scan_83 mmu_shrink_scan ret=$retval:u64\n"
+	    "                                          ^\n"
+	    "[   31.200000] trace_kprobe: error: Maxactive is not for kprobe\n"
+	    "  Command: r8:other/x foo\n"
+	    "           ^\n");
+	trace_kprobe_error(dir, def, why, sizeof(why));
+	CHECK(!strcmp(why, "Invalid probed address or symbol"), "'%s'", why);
+	trace_kprobe_error(dir, "r:kvmsqueeze/f_1 f", why, sizeof(why));
+	CHECK(!why[0], "another command's error: '%s'", why);
+	rm_fake();
+}
+
 static void profile(void)
 {
 	uint64_t hits = 0, misses = 0;
@@ -199,4 +222,4 @@ static void leftovers(void)
 	rm_fake();
 }
 
-UNIT_MAIN(T(kprobe_appends), T(profile), T(drain_lines), T(create_errors), T(leftovers))
+UNIT_MAIN(T(kprobe_appends), T(kprobe_refused), T(profile), T(drain_lines), T(create_errors), T(leftovers))
