@@ -50,7 +50,8 @@ static const char run_usage[] =
 "                            nothing\n"
 "  -h, --help                this text\n"
 "\n"
-"Specs are described in experiments/SPEC.md, results in experiments/RESULT.md.\n"
+"Specs, and the metric ids a spec's \"primary\" names, are described in\n"
+"experiments/SPEC.md; results in experiments/RESULT.md.\n"
 "Exit status: 0 every repetition complete, 1 setup failed, 2 usage,\n"
 "130 interrupted (the partial result is kept, with \"complete\": false).\n";
 

@@ -704,6 +704,19 @@ int cg_tree_get_limit(const struct cg_tree *t, const char *child,
 	return 0;
 }
 
+int cg_tree_reset_peak(const struct cg_tree *t, const char *child)
+{
+	char path[CG_PATH_LEN];
+	int ret;
+
+	if (t->host.version != CG_V1)
+		return 0;
+	ret = cg_tree_path(t, child, path, sizeof(path));
+	if (ret)
+		return ret;
+	return cg_write(&t->host, path, "memory.max_usage_in_bytes", "0");
+}
+
 int cg_tree_reclaim(const struct cg_tree *t, const char *child, uint64_t bytes)
 {
 	char path[CG_PATH_LEN], value[32];

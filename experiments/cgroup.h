@@ -67,6 +67,12 @@ int cg_tree_set_limit(const struct cg_tree *t, const char *child,
 		      enum cg_knob knob, uint64_t bytes);	/* UINT64_MAX: no limit */
 int cg_tree_get_limit(const struct cg_tree *t, const char *child,
 		      enum cg_knob knob, uint64_t *bytes);	/* UINT64_MAX: no limit */
+/*
+ * Start @child's memory high-water mark afresh: v1 resets
+ * memory.max_usage_in_bytes by a write; a v2 cgroup's memory.peak counts
+ * from its creation, so a fresh tree needs nothing.
+ */
+int cg_tree_reset_peak(const struct cg_tree *t, const char *child);
 /* Proactive reclaim (v2 memory.reclaim); -EOPNOTSUPP on v1. */
 int cg_tree_reclaim(const struct cg_tree *t, const char *child, uint64_t bytes);
 /*

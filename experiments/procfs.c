@@ -387,6 +387,48 @@ bad:
 		       shrink_trace_events[i].name);
 }
 
+/*
+ * A kretprobe event as kernel/trace/trace_kprobe.c print_kretprobe_event()
+ * prints it after the context: "<event>: (<caller>+0x1a/0x60 <- <fn>)
+ * ret=<u64>", the fetch argument "ret=$retval:u64" of our definition.
+ */
+int procfs_parse_kretprobe(const char *line, size_t len, const char *event,
+			   struct kretprobe_rec *rec)
+{
+	char tag[PROCFS_KEY_LEN + 8];
+	struct shrink_trace_rec lost;
+	struct cur c = { line, line + len };
+	const char *at;
+
+	memset(rec, 0, sizeof(*rec));
+	if (memchr(line, '\0', len) || memchr(line, '\n', len))
+		return err_set(EINVAL, "trace line: not one line of text");
+	if (trace_lost(c, &lost)) {
+		rec->kind = KRETPROBE_LOST;
+		rec->lost = lost.lost;
+		return 0;
+	}
+	snprintf(tag, sizeof(tag), ": %s: (", event);
+	at = memmem(line, len, tag, strlen(tag));
+	if (!at)
+		return 0;
+	c.p = at + strlen(tag);
+	at = memmem(c.p, c.end - c.p, " <- ", 4);
+	if (!at)
+		goto bad;
+	c.p = at + 4;
+	at = memmem(c.p, c.end - c.p, ") ret=", 6);
+	if (!at)
+		goto bad;
+	c.p = at + 6;
+	if (!cur_u64(&c, &rec->retval) || !cur_eol(&c))
+		goto bad;
+	rec->kind = KRETPROBE_RET;
+	return 0;
+bad:
+	return err_set(EINVAL, "trace line: not the kretprobe format of %s", event);
+}
+
 int procfs_key_match(const char *key, const char *const *patterns)
 {
 	size_t n;

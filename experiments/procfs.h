@@ -58,6 +58,26 @@ struct shrink_trace_rec {
 int procfs_parse_shrink_trace(const char *line, size_t len,
 			      struct shrink_trace_rec *rec);
 
+enum kretprobe_kind {
+	KRETPROBE_OTHER,	/* not a line of this event: ignore it */
+	KRETPROBE_RET,		/* the function returned @retval */
+	KRETPROBE_LOST,		/* "CPU:2 [LOST 4 EVENTS]" */
+};
+
+struct kretprobe_rec {
+	enum kretprobe_kind kind;
+	uint64_t retval;
+	uint64_t lost;
+};
+
+/*
+ * One trace_pipe line of kretprobe event @event, defined with the fetch
+ * argument "ret=$retval:u64". -EINVAL for a line of @event in another
+ * format.
+ */
+int procfs_parse_kretprobe(const char *line, size_t len, const char *event,
+			   struct kretprobe_rec *rec);
+
 /* The index of the first of @patterns (NULL-terminated) that @key matches,
  * or -1. A pattern ending in '*' matches every key that starts with what
  * precedes it. */

@@ -507,6 +507,9 @@ static int run_setup(struct run *r)
 		return ret;
 	run_event(r, "cgroup", "created %s under %s (%s)", r->tree.name, r->cg_host.mount,
 		  cg_version_name(r->cg_host.version));
+	ret = cg_tree_reset_peak(&r->tree, "vms");
+	if (ret)
+		return ret;
 	if (cg_tree_oom_kills(&r->tree, "vms", &r->oom_kills))
 		run_event(r, "unavailable", "OOM kills cannot be told from other kills: %s", err_msg());
 

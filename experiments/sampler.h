@@ -23,13 +23,14 @@ struct sampler_env {
 	const char *tracefs;		/* "/sys/kernel/tracing" */
 	const struct cg_tree *cg;	/* the run's tree; NULL: no cgroup samplers */
 	const char *cg_child;		/* the child sampled, e.g. "vms" */
-	const char *run_id;		/* names the trace instance */
+	const char *run_id;		/* names the shrink_trace instance */
 };
 
 struct sampler;
 
 struct sampler_ops {
-	const char *name;	/* "meminfo", "vmstat", "memcg", "psi", "shrinker", "shrink_trace" */
+	/* "meminfo", "vmstat", "memcg", "psi", "shrinker", "shrink_trace", "shrink_kprobe" */
+	const char *name;
 	/* 0 if it can sample here; else -errno with err_msg() saying why */
 	int (*open)(struct sampler *s);
 	/* one sample at @t_ns: append to s->out */
@@ -67,7 +68,7 @@ void samplers_close(struct sampler *s);
 /* The rest is for the samplers themselves (experiments/samplers_*.c). */
 extern const struct sampler_ops sampler_meminfo_ops, sampler_vmstat_ops,
 	sampler_memcg_ops, sampler_psi_ops, sampler_shrinker_ops,
-	sampler_shrink_trace_ops;
+	sampler_shrink_trace_ops, sampler_shrink_kprobe_ops;
 
 /* Room for the text of one file a sampler reads (vmstat is ~6 KiB). */
 #define SAMPLER_TEXT_LEN	(64 * 1024)

@@ -21,6 +21,7 @@ const struct sampler_ops *const sampler_ops_table[] = {
 	&sampler_psi_ops,
 	&sampler_shrinker_ops,
 	&sampler_shrink_trace_ops,
+	&sampler_shrink_kprobe_ops,
 };
 const int nr_sampler_ops = ARRAY_SIZE(sampler_ops_table);
 

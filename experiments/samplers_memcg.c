@@ -39,8 +39,14 @@ static const char *const memcg_v2_events_keys[] = {
 	"low", "high", "max", "oom", "oom_kill", NULL,
 };
 
+/*
+ * The peak is the kernel's own high-water mark, kept beside the sampled
+ * series: a maximum of samples misses what happens between two of them.
+ */
 static const struct memcg_file memcg_v2_files[] = {
 	{ "memory.current", MEMCG_U64, "memcg.current_bytes", NULL, false },
+	/* since 5.19; counts from the cgroup's creation (a run's is fresh) */
+	{ "memory.peak", MEMCG_U64, "memcg.peak_bytes", NULL, true },
 	{ "memory.stat", MEMCG_KEYVAL, "memcg.stat.", memcg_v2_stat_keys, false },
 	{ "memory.events", MEMCG_KEYVAL, "memcg.events.", memcg_v2_events_keys, false },
 	/* psi=0 hides it */
@@ -57,6 +63,8 @@ static const char *const memcg_v1_oom_keys[] = { "oom_kill", NULL };
 /* v1 has no memory.pressure: the psi sampler covers it system-wide. */
 static const struct memcg_file memcg_v1_files[] = {
 	{ "memory.usage_in_bytes", MEMCG_U64, "memcg.current_bytes", NULL, false },
+	/* reset by the run when it starts (cg_tree_reset_peak) */
+	{ "memory.max_usage_in_bytes", MEMCG_U64, "memcg.peak_bytes", NULL, false },
 	{ "memory.kmem.usage_in_bytes", MEMCG_U64, "memcg.kernel_bytes", NULL, true },
 	{ "memory.stat", MEMCG_KEYVAL, "memcg.stat.", memcg_v1_stat_keys, false },
 	{ "memory.failcnt", MEMCG_U64, "memcg.events.max", NULL, false },

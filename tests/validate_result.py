@@ -24,7 +24,8 @@ import sys
 
 SCHEMA = 1
 
-SAMPLERS = ["meminfo", "vmstat", "memcg", "psi", "shrinker", "shrink_trace"]
+SAMPLERS = ["meminfo", "vmstat", "memcg", "psi", "shrinker", "shrink_trace", "shrink_kprobe"]
+OLD_SAMPLERS = SAMPLERS[:-1]
 SAMPLER_PREFIX = {
     "meminfo": "meminfo.",
     "vmstat": "vmstat.",
@@ -32,6 +33,7 @@ SAMPLER_PREFIX = {
     "psi": "psi.",
     "shrinker": "shrinker.",
     "shrink_trace": "shrink.",
+    "shrink_kprobe": "kprobe.",
 }
 PRESSURES = {"reclaim", "hog", "drop_caches", "shrinker_scan"}
 END_KINDS = {"ok", "guest-exit-code", "guest-error", "timeout", "interrupted",
@@ -70,22 +72,45 @@ DELTAS = [
     (("reclaim", "memcg_pgsteal"), "memcg.stat.pgsteal"),
     (("reclaim", "memcg_refault"), "memcg.stat.workingset_refault_*"),
     (("reclaim", "memcg_pgpgout"), "memcg.stat.pgpgout"),
+    (("memcg_oom_kill",), "memcg.events.oom_kill"),
+]
+SHRINKER_DELTAS = [
+    (("shrinker", "kvm_count_passes"), "shrink.mmu_shrink_scan.count_passes"),
+    (("shrinker", "kvm_pass_freed"), "shrink.mmu_shrink_scan.pass_freed"),
+    (("shrinker", "kvm_scan_calls"), "kprobe.mmu_shrink_scan.calls"),
+    (("shrinker", "kvm_scan_freed"), "kprobe.mmu_shrink_scan.freed"),
+    (("shrinker", "all_count_passes"), "shrink.all.count_passes"),
+    (("shrinker", "all_pass_freed"), "shrink.all.pass_freed"),
+]
+OLD_SHRINKER_DELTAS = [  # the same tracepoints, named "calls" then
     (("shrinker", "kvm_calls"), "shrink.mmu_shrink_scan.calls"),
     (("shrinker", "kvm_freed"), "shrink.mmu_shrink_scan.freed"),
     (("shrinker", "all_calls"), "shrink.all.calls"),
     (("shrinker", "all_freed"), "shrink.all.freed"),
-    (("memcg_oom_kill",), "memcg.events.oom_kill"),
 ]
 SUMMARY_KEYS = {
     "page_tables": ["sec_pagetables_bytes", "pagetables_bytes"],
-    "memcg": ["current_bytes", "kernel_bytes", "sec_pagetables_bytes"],
+    "memcg": ["current_bytes", "kernel_bytes", "sec_pagetables_bytes", "peak_bytes"],
     "reclaim": ["pgscan", "pgsteal", "allocstall", "slabs_scanned", "workingset_refault",
                 "memcg_pgscan", "memcg_pgsteal", "memcg_refault", "memcg_pgpgout"],
-    "shrinker": ["kvm_calls", "kvm_freed", "all_calls", "all_freed", "kvm_count"],
+    "shrinker": ["kvm_count_passes", "kvm_pass_freed", "kvm_scan_calls", "kvm_scan_freed",
+                 "all_count_passes", "all_pass_freed", "kvm_count"],
 }
 SUMMARY_TOP = ["page_tables", "memcg", "reclaim", "shrinker", "idle_cache_pages_per_vcpu",
-               "fault_latency_ns", "access_latency_ns", "touch", "faults_after_pressure",
-               "oom_killed_vms", "memcg_oom_kill", "run_s"]
+               "fault_latency_ns", "access_latency_ns", "touch", "under_pressure",
+               "faults_after_pressure", "oom_killed_vms", "memcg_oom_kill", "run_s"]
+# Older files (current() is false): what they have instead.
+OLD_SUMMARY_KEYS = dict(SUMMARY_KEYS, memcg=["current_bytes", "kernel_bytes",
+                                             "sec_pagetables_bytes"],
+                        shrinker=["kvm_calls", "kvm_freed", "all_calls", "all_freed",
+                                  "kvm_count"])
+OLD_SUMMARY_TOP = [k for k in SUMMARY_TOP if k != "under_pressure"]
+UNDER_PRESSURE = [  # key, series pattern, factor
+    ("current_bytes", "memcg.current_bytes", 1),
+    ("kernel_bytes", None, 1),  # by cgroup version
+    ("pagetables_bytes", "meminfo.PageTables_kb", 1024),
+    ("sec_pagetables_bytes", "meminfo.SecPageTables_kb", 1024),
+]
 
 
 class NonFinite(ValueError):
@@ -304,9 +329,11 @@ def check_series(c, series, run_s, nr_vms):
 
 def check_summary(c, d, series, cg_version):
     sm = d.get("summary", MISSING)
-    if c.fields("summary", sm, {k: None for k in SUMMARY_TOP}) is None:
+    new = current(d)
+    if c.fields("summary", sm, {k: None for k in (SUMMARY_TOP if new else OLD_SUMMARY_TOP)}) \
+            is None:
         return
-    for group, keys in SUMMARY_KEYS.items():
+    for group, keys in (SUMMARY_KEYS if new else OLD_SUMMARY_KEYS).items():
         c.fields(join("summary", group), sm.get(group, MISSING), {k: None for k in keys})
 
     def level(path, v):
@@ -336,7 +363,7 @@ def check_summary(c, d, series, cg_version):
                 if not close(v[k], want):
                     c.bad(join(path, k), "%r, but the series say %r" % (v[k], want))
 
-    for keys, pattern in DELTAS:
+    for keys, pattern in DELTAS + (SHRINKER_DELTAS if new else OLD_SHRINKER_DELTAS):
         path = "summary." + ".".join(keys)
         v = get(sm, *keys, missing=MISSING)
         if v is MISSING:
@@ -350,6 +377,10 @@ def check_summary(c, d, series, cg_version):
             c.bad(path, "null, but series %s was sampled" % pattern)
         elif a is not None and a is not BROKEN and not close(v, a[1] - a[0]):
             c.bad(path, "%r, but the series grew by %r" % (v, a[1] - a[0]))
+
+    if new:
+        check_peak(c, sm, series)
+        check_under_pressure(c, d, sm.get("under_pressure", MISSING), series, cg_version)
 
     vms = d.get("vms") if isinstance(d.get("vms"), list) else []
     path = "summary.idle_cache_pages_per_vcpu"
@@ -370,22 +401,48 @@ def check_summary(c, d, series, cg_version):
         v = sm.get(key, MISSING)
         if v is MISSING:
             continue
-        total = 0
+        total, sum_cycles, sum_ns, exact = 0, 0, 0.0, True
         for vm in vms:
+            khz = get(vm, "result", "tsc_khz")
             for vc in get(vm, "result", "vcpus") or []:
                 h = get(vc, key)
+                n = 0
                 for row in (get(h, "buckets") or []):
                     if isinstance(row, list) and len(row) == 3 and is_int(row[2]):
-                        total += row[2]
+                        n += row[2]
+                total += n
+                if n and is_int(get(h, "sum_cycles")) and is_int(khz) and khz > 0:
+                    sum_cycles += h["sum_cycles"]
+                    sum_ns += h["sum_cycles"] * 1e6 / khz
+                elif n:
+                    exact = False
         if v is None:
             if total:
                 c.bad(path, "null, but the VMs' %s histograms hold %d samples" % (key, total))
             continue
-        if c.fields(path, v, {"count": "int", "p50": "num", "p90": "num", "p99": "num",
-                              "p999": "num", "max": "num"}) is None:
+        want = {"count": "int", "p50": "num", "p90": "num", "p99": "num", "p999": "num",
+                "max": "num"}
+        more = {"mean": "num?", "sum_cycles": "int?"}
+        if current(d):
+            want.update(more)
+        if c.fields(path, v, want, more) is None:
             continue
         if is_int(v.get("count")) and v["count"] != total:
             c.bad(join(path, "count"), "%d, but the VMs' histograms hold %d" % (v["count"], total))
+        if "mean" in v or "sum_cycles" in v:
+            mean, sc = v.get("mean"), v.get("sum_cycles")
+            if not exact and (mean is not None or sc is not None):
+                c.bad(path, "mean and sum_cycles must be null: a vCPU's %s has no sum_cycles"
+                      % key)
+            elif exact and total and (mean is None or sc is None):
+                c.bad(path, "mean or sum_cycles null, but every vCPU has its sum_cycles")
+            elif exact and total and is_num(mean) and is_int(sc):
+                if sc != sum_cycles:
+                    c.bad(join(path, "sum_cycles"), "%d, but the vCPUs' add up to %d"
+                          % (sc, sum_cycles))
+                if not close(mean, sum_ns / total):
+                    c.bad(join(path, "mean"), "%r, but the vCPUs' sums give %r"
+                          % (mean, sum_ns / total))
         qs = [v.get(k) for k in ("p50", "p90", "p99", "p999", "max")]
         if all(is_num(q) for q in qs) and any(qs[i] > qs[i + 1] * (1 + 1e-9) for i in range(4)):
             c.bad(path, "p50 <= p90 <= p99 <= p999 <= max does not hold")
@@ -404,12 +461,21 @@ def check_summary(c, d, series, cg_version):
             else:
                 last = max(last, ph["t_s"])
     want = last > first and pages
+    guest_ns = touch_guest_ns(vms)
     if v is MISSING:
         pass
     elif v is None:
         if want:
             c.bad(path, "null, but the touch phases and pages_touched are there")
-    elif c.fields(path, v, {"pages": "num", "seconds": "num", "pages_per_s": "num"}):
+    elif c.fields(path, v, {"pages": "num", "seconds": "num", "pages_per_s": "num",
+                            **({"guest_ns": "num?"} if current(d) else {})},
+                  {"guest_ns": "num?"}):
+        g = v.get("guest_ns", MISSING)
+        if g is None and guest_ns is not None:
+            c.bad(join(path, "guest_ns"), "null, but the guests stamped both touch edges")
+        elif is_num(g) and (guest_ns is None or not close(g, guest_ns)):
+            c.bad(join(path, "guest_ns"), "%r, but the guests' TSC stamps say %r"
+                  % (g, guest_ns))
         if not want:
             c.bad(path, "not null, but there is no touch phase with pages touched")
         elif all(is_num(v.get(k)) for k in ("pages", "seconds", "pages_per_s")):
@@ -432,6 +498,109 @@ def check_summary(c, d, series, cg_version):
         if v != n_vm:
             c.bad(path, "%d, but %d vms[] ended oom-killed" % (v, n_vm))
     c.typed("summary.run_s", sm.get("run_s", MISSING), "num")
+
+
+def check_peak(c, sm, series):
+    """summary.memcg.peak_bytes: the kernel's high-water mark, its last
+    reading; never below what memory.current was ever sampled at."""
+    path = "summary.memcg.peak_bytes"
+    v = get(sm, "memcg", "peak_bytes", missing=MISSING)
+    if v is MISSING or not c.typed(path, v, "num?"):
+        return
+    a = agg(series, "memcg.peak_bytes")
+    if a is None and v is not None:
+        c.bad(path, "not null, but there is no series memcg.peak_bytes")
+    elif a is not None and v is None:
+        c.bad(path, "null, but series memcg.peak_bytes was sampled")
+    elif a is not None and a is not BROKEN:
+        if not close(v, a[1]):
+            c.bad(path, "%r, but the last reading is %r" % (v, a[1]))
+        cur = agg(series, "memcg.current_bytes")
+        if cur is not None and cur is not BROKEN and v < cur[2]:
+            c.bad(path, "%r, below the sampled memory.current peak %r" % (v, cur[2]))
+
+
+def time_mean(s, a, b):
+    """As summary.c's series_time_mean(): trapezoids over [a, b]."""
+    t, v = s.get("t_s"), s.get("v")
+    if not isinstance(t, list) or len(t) < 2 or len(t) != len(v):
+        return None
+    a, b = max(a, t[0]), min(b, t[-1])
+    if not b > a:
+        return None
+
+    def at(j, x):
+        return v[j] + (v[j + 1] - v[j]) * (x - t[j]) / (t[j + 1] - t[j])
+    area = 0.0
+    for j in range(len(t) - 1):
+        lo, hi = max(a, t[j]), min(b, t[j + 1])
+        if hi > lo:
+            area += (at(j, lo) + at(j, hi)) / 2 * (hi - lo)
+    return area / (b - a)
+
+
+def check_under_pressure(c, d, v, series, cg_version):
+    path = "summary.under_pressure"
+    if v is MISSING:
+        return
+    events = [e for e in d.get("events") or [] if isinstance(e, dict) and is_num(e.get("t_s"))]
+
+    def first(kind, after):
+        return next((e["t_s"] for e in events if e.get("type") == kind and e["t_s"] >= after),
+                    None)
+    start = first("pressure", 0)
+    if v is None:
+        if start is not None:
+            c.bad(path, "null, but a pressure event fired at %g s" % start)
+        return
+    if c.fields(path, v, {"from_s": "num", "to_s": "num", **{k: "num?" for k, _, _ in
+                                                             UNDER_PRESSURE}}) is None:
+        return
+    if start is None:
+        c.bad(path, "not null, but no pressure event fired")
+        return
+    end = first("pressure_end", start)
+    if end is None:
+        end = first("end", start)
+    if not close(v.get("from_s", 0), start):
+        c.bad(join(path, "from_s"), "%r, but the first pressure event is at %r"
+              % (v.get("from_s"), start))
+    if end is not None and not close(v.get("to_s", 0), end):
+        c.bad(join(path, "to_s"), "%r, but pressure ended at %r" % (v.get("to_s"), end))
+    if end is None and is_num(v.get("to_s")) and is_num(get(d, "run", "run_s")) \
+            and not start <= v["to_s"] <= d["run"]["run_s"] + T_SLACK:
+        c.bad(join(path, "to_s"), "%r is not within the run so far" % v["to_s"])
+    for key, pattern, factor in UNDER_PRESSURE:
+        if pattern is None:
+            pattern = "memcg.stat.kernel" if cg_version == "v2" else "memcg.kernel_bytes"
+        got, s = v.get(key), series.get(pattern)
+        want = time_mean(s, v["from_s"], v["to_s"]) if isinstance(s, dict) and \
+            is_num(v.get("from_s")) and is_num(v.get("to_s")) else None
+        if want is None and got is not None:
+            c.bad(join(path, key), "not null, but %s covers none of the window" % pattern)
+        elif want is not None and got is None:
+            c.bad(join(path, key), "null, but %s was sampled in the window" % pattern)
+        elif want is not None and not close(got, want * factor):
+            c.bad(join(path, key), "%r, but the samples of %s give %r"
+                  % (got, pattern, want * factor))
+
+
+def touch_guest_ns(vms):
+    """As summary.c: per VM the first BEGIN to the last END of phase touch
+    over its vCPUs on the guests' TSC, in ns; the longest VM; None."""
+    best = None
+    for vm in vms:
+        khz = get(vm, "result", "tsc_khz")
+        begins, ends = [], []
+        for vc in get(vm, "result", "vcpus") or []:
+            for ph in get(vc, "phases") or []:
+                if get(ph, "name") != "touch" or not is_int(get(ph, "tsc")):
+                    continue
+                (begins if ph.get("edge") == "begin" else ends).append(ph["tsc"])
+        if begins and ends and is_int(khz) and khz > 0 and max(ends) > min(begins):
+            ns = (max(ends) - min(begins)) * 1e6 / khz
+            best = ns if best is None else max(best, ns)
+    return best
 
 
 # --- the rest, top to bottom ---
@@ -565,8 +734,9 @@ def check_sources(c, d, series):
                     c.bad(join("series", sname), "points after sampler %s failed at %s s"
                           % (name, m.group(1)))
                     break
-    if samplers != SAMPLERS:
-        c.bad("sources", "samplers are %s, want %s in that order" % (samplers, SAMPLERS))
+    want = SAMPLERS if current(d) else OLD_SAMPLERS
+    if samplers != want:
+        c.bad("sources", "samplers are %s, want %s in that order" % (samplers, want))
     spec_p = get(d, "spec", "pressure")
     if isinstance(spec_p, list):
         kinds = [get(x, "kind") for x in spec_p]
@@ -626,11 +796,27 @@ def check_phases(c, d, vcpus_of):
                 c.bad(join(p, "vcpu"), "vm%d has no vCPU %d" % (vm, vc))
 
 
-def check_hist(c, p, h):
-    if c.fields(p, h, {"count": "int", "p50": "num", "p90": "num", "p99": "num",
-                       "p999": "num", "min": "num", "max": "num", "mean": "num",
-                       "bucket_unit": "str", "buckets": "arr"}) is None:
+def check_hist(c, p, h, khz, new):
+    """One vCPU's histogram; @new: of the current format, with sum_cycles."""
+    want = {"count": "int", "p50": "num", "p90": "num", "p99": "num", "p999": "num",
+            "min": "num", "max": "num", "mean": "num", "bucket_unit": "str",
+            "buckets": "arr"}
+    if new:
+        want["sum_cycles"] = "int"
+    if c.fields(p, h, want, {"sum_cycles": "int"}) is None:
         return
+    n, total = h.get("count"), h.get("sum_cycles")
+    if is_int(n) and is_int(total) and is_int(khz) and khz > 0:
+        total_ns = total * 1e6 / khz
+        lo, hi, mean = h.get("min"), h.get("max"), h.get("mean")
+        if n == 0 and total != 0:
+            c.bad(join(p, "sum_cycles"), "%d with no values" % total)
+        if n and is_num(lo) and is_num(hi) and not (
+                n * lo * (1 - 1e-9) - 1e-6 <= total_ns <= n * hi * (1 + 1e-9) + 1e-6):
+            c.bad(join(p, "sum_cycles"), "%d cycles (%g ns) do not fit %d values from %g "
+                  "to %g ns" % (total, total_ns, n, lo, hi))
+        if n and is_num(mean) and not close(mean, total_ns / n):
+            c.bad(join(p, "mean"), "%r, but sum_cycles / count is %r ns" % (mean, total_ns / n))
     if h.get("bucket_unit") != "tsc_cycles":
         c.bad(join(p, "bucket_unit"), "%r is not tsc_cycles" % (h.get("bucket_unit"),))
     total = 0
@@ -644,7 +830,7 @@ def check_hist(c, p, h):
         c.bad(join(p, "count"), "%d, but the buckets hold %d" % (h["count"], total))
 
 
-def check_vm_result(c, p, r, vm):
+def check_vm_result(c, p, r, vm, d):
     r = c.fields(p, r, {
         "tool": "obj", "guest": "str", "mem_bytes": "int", "backing": "str",
         "guest_page_bytes": "int", "nr_vcpus": "int", "params": "obj", "outcome": "str",
@@ -689,7 +875,7 @@ def check_vm_result(c, p, r, vm):
             if k in base or k in opt:
                 continue
             if k.endswith("_ns"):
-                check_hist(c, join(q, k), v)
+                check_hist(c, join(q, k), v, r.get("tsc_khz"), current(d))
             elif c.strict:
                 c.bad(q, "undocumented key '%s'" % k)
         if vc.get("end") not in VCPU_ENDS and isinstance(vc.get("end"), str):
@@ -786,7 +972,7 @@ def check_vms(c, d):
                                                             vm["log"]):
             c.bad(join(p, "log"), "'%s' is not rep-<n>-vm%d.log" % (vm["log"], i))
         if isinstance(vm.get("result"), dict):
-            check_vm_result(c, join(p, "result"), vm["result"], vm)
+            check_vm_result(c, join(p, "result"), vm["result"], vm, d)
     return vcpus_of
 
 

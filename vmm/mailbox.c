@@ -94,6 +94,25 @@ static int result_counter(struct vcpu *vcpu, const struct kvmsq_counter *block)
 	return VCPU_CONTINUE;
 }
 
+/*
+ * The exact sum the means are made of must fit count values between min
+ * and max: count x min <= sum <= count x max. A product that overflows
+ * 64 bits is above any sum, so only the lower bound can fail on it.
+ */
+static int hist_sum_check(const struct kvmsq_hist *h, const char *name)
+{
+	uint64_t low, high;
+	bool low_over = __builtin_mul_overflow(h->count, h->min, &low);
+	bool high_over = __builtin_mul_overflow(h->count, h->max, &high);
+
+	if (!h->count && !h->sum)
+		return 0;
+	if (h->count && !low_over && h->sum >= low && (high_over || h->sum <= high))
+		return 0;
+	return err_set(EINVAL, "mailbox: histogram '%s': sum %" PRIu64 " does not fit %" PRIu64 " values from %" PRIu64 " to %" PRIu64,
+		       name, h->sum, h->count, h->count ? h->min : 0, h->max);
+}
+
 static int hist_check(const struct kvmsq_hist *h, const char *name)
 {
 	uint64_t sum = 0;
@@ -112,7 +131,7 @@ static int hist_check(const struct kvmsq_hist *h, const char *name)
 			 kvmsq_hist_index(h->min) > kvmsq_hist_index(h->max)))
 		return err_set(EINVAL, "mailbox: histogram '%s': min %" PRIu64 " > max %" PRIu64,
 			       name, h->min, h->max);
-	return 0;
+	return hist_sum_check(h, name);
 }
 
 static int result_hist(struct vcpu *vcpu, struct kvmsq_hist_block *block)

@@ -174,6 +174,8 @@ static struct json_object *hist_json(const struct kvmsq_hist *h, uint64_t khz)
 	json_object_object_add(o, "max", json_object_new_double(cycles_to_ns(h->max, khz)));
 	json_object_object_add(o, "mean", json_object_new_double(
 		h->count ? cycles_to_ns(h->sum, khz) / (double)h->count : 0));
+	/* the exact total: means over vCPUs and VMs without bucket error */
+	json_object_object_add(o, "sum_cycles", json_u64(h->sum));
 	/* exact cycles, so histograms can be merged across vCPUs and runs */
 	json_object_object_add(o, "bucket_unit", json_object_new_string("tsc_cycles"));
 	for (i = 0; i < KVMSQ_HIST_BUCKETS; i++) {

@@ -11,6 +11,7 @@
 #include <signal.h>
 #include <stdint.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
@@ -377,6 +378,82 @@ static void memory_stat(void)
 	CHECK(!cg_tree_destroy(&t), "destroy: %s", err_msg());
 }
 
+static uint64_t cg_u64(const struct cg_tree *t, const char *file)
+{
+	char buf[64];
+
+	if (cg_tree_read(t, "vms", file, buf, sizeof(buf)) <= 0)
+		return UINT64_MAX;
+	return strtoull(buf, NULL, 10);
+}
+
+/*
+ * The kernel's high-water mark holds a spike that has gone by the time
+ * anyone samples memory.current; on v1 a reset starts it afresh.
+ */
+static void peak_kept(void)
+{
+	const char *peak_file;
+	struct cg_tree t;
+	int go[2], done[2];
+	uint64_t peak;
+	char c = 0;
+	pid_t pid;
+
+	if (!host_get())
+		SKIP(skip_why);
+	peak_file = host.version == CG_V2 ? "memory.peak" : "memory.max_usage_in_bytes";
+	if (tree_make(&t, "peak", getpid()))
+		SKIP(skip_why);
+	if (cg_u64(&t, peak_file) == UINT64_MAX) {
+		cg_tree_destroy(&t);
+		SKIP("no memory.peak here (Linux before 5.19)");
+	}
+	CHECK(!cg_tree_reset_peak(&t, "vms"), "reset: %s", err_msg());
+	if (pipe(go) || pipe(done)) {
+		cg_tree_destroy(&t);
+		CHECK(0, "pipe: %s", strerror(errno));
+		return;
+	}
+	pid = fork();
+	if (pid == 0) {
+		size_t len = 16 * MiB;
+		char *mem;
+
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (read(go[0], &c, 1) != 1)	/* attached */
+			_exit(1);
+		mem = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (mem == MAP_FAILED)
+			_exit(1);
+		memset(mem, 1, len);
+		munmap(mem, len);
+		if (write(done[1], "d", 1) != 1)
+			_exit(1);
+		for (;;)
+			pause();
+	}
+	CHECK(pid > 0 && !cg_tree_attach(&t, "vms", pid), "attach: %s", err_msg());
+	CHECK(write(go[1], "a", 1) == 1, "go");
+	CHECK(read(done[0], &c, 1) == 1 && c == 'd', "the child did not touch its memory");
+	peak = cg_u64(&t, peak_file);
+	CHECK(peak >= 16 * MiB && peak != UINT64_MAX, "high-water mark %llu below the 16 MiB touched",
+	      (unsigned long long)peak);
+	CHECK(!cg_tree_reset_peak(&t, "vms"), "reset: %s", err_msg());
+	if (host.version == CG_V1)
+		CHECK(cg_u64(&t, peak_file) < 8 * MiB, "v1 reset left %llu",
+		      (unsigned long long)cg_u64(&t, peak_file));
+	else
+		CHECK(cg_u64(&t, peak_file) >= peak, "v2 peak fell without a reset");
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	close(go[0]);
+	close(go[1]);
+	close(done[0]);
+	close(done[1]);
+	CHECK(!cg_tree_destroy(&t), "destroy: %s", err_msg());
+}
+
 static void reclaim(void)
 {
 	struct cg_tree t;
@@ -476,4 +553,4 @@ out:
 }
 
 UNIT_MAIN(T(detect), T(create), T(limits), T(attach), T(attach_threads),
-	  T(memory_stat), T(reclaim), T(destroy), T(leftovers))
+	  T(memory_stat), T(peak_kept), T(reclaim), T(destroy), T(leftovers))

@@ -274,11 +274,46 @@ static void trace_lines(void)
 	      "compiler suffix: %s", rec.scan_fn);
 }
 
-enum parser { P_MEMINFO, P_KEYVAL, P_PSI, P_U64, P_SHRINKER, P_TRACE, NR_PARSERS };
+/*
+ * The kretprobe of mmu_shrink_scan: every call and its return, from
+ * do_shrink_slab() and from the debugfs scan file alike; another run's
+ * probe is not ours.
+ */
+static void kretprobe_fixture(void)
+{
+	struct kretprobe_rec rec;
+	ssize_t len = fixture("tracefs/kretprobe_pipe");
+	uint64_t calls = 0, freed = 0, stops = 0, lost = 0;
+	char *line = text, *nl;
+	int lines = 0;
+
+	CHECK(len > 0, "%s", err_msg());
+	for (; (nl = strchr(line, '\n')); line = nl + 1, lines++) {
+		CHECK(!procfs_parse_kretprobe(line, nl - line, "mmu_shrink_scan_4242", &rec),
+		      "line %d: %s", lines + 1, err_msg());
+		lost += rec.kind == KRETPROBE_LOST ? rec.lost : 0;
+		if (rec.kind != KRETPROBE_RET)
+			continue;
+		calls++;
+		if (rec.retval == UINT64_MAX)
+			stops++;
+		else
+			freed += rec.retval;
+	}
+	CHECK(lines == 7, "%d lines", lines);
+	CHECK(calls == 5 && stops == 1 && freed == 172 + 16 + 9 && lost == 3,
+	      "calls %llu, stops %llu, freed %llu, lost %llu", (unsigned long long)calls,
+	      (unsigned long long)stops, (unsigned long long)freed, (unsigned long long)lost);
+}
+
+enum parser {
+	P_MEMINFO, P_KEYVAL, P_PSI, P_U64, P_SHRINKER, P_TRACE, P_KRETPROBE, NR_PARSERS
+};
 
 static int parse_one(enum parser which, const char *buf, size_t len)
 {
 	struct shrink_trace_rec rec;
+	struct kretprobe_rec ret;
 	uint64_t val;
 
 	got.n = 0;
@@ -293,6 +328,8 @@ static int parse_one(enum parser which, const char *buf, size_t len)
 		return procfs_parse_u64(buf, len, &val);
 	case P_SHRINKER:
 		return procfs_parse_shrinker_count(buf, len, &val);
+	case P_KRETPROBE:
+		return procfs_parse_kretprobe(buf, len, "mmu_shrink_scan_4242", &ret);
 	default:
 		return procfs_parse_shrink_trace(buf, len, &rec);
 	}
@@ -327,6 +364,13 @@ static void malformed(void)
 		{ P_TRACE, "x: mm_shrink_slab_start: f+0x0/0x1 0: nid: 0 priority 0" },
 		{ P_TRACE, "x: mm_shrink_slab_end: f+0x0/0x1 0: nid: 0 last shrinker return val x" },
 		{ P_TRACE, "x: mm_shrink_slab_end: f+0x0/0x1 0: nid: 0 last shrinker return val 1 " },
+		{ P_KRETPROBE, "x: mmu_shrink_scan_4242: (f+0x1/0x2 <- mmu_shrink_scan) ret=" },
+		{ P_KRETPROBE, "x: mmu_shrink_scan_4242: (f+0x1/0x2 <- mmu_shrink_scan) ret=-1" },
+		{ P_KRETPROBE, "x: mmu_shrink_scan_4242: (f+0x1/0x2 <- mmu_shrink_scan) ret=0x10" },
+		{ P_KRETPROBE, "x: mmu_shrink_scan_4242: (f+0x1/0x2 <- mmu_shrink_scan) ret=1 " },
+		{ P_KRETPROBE, "x: mmu_shrink_scan_4242: (f+0x1/0x2 <- mmu_shrink_scan) ret=18446744073709551616" },
+		{ P_KRETPROBE, "x: mmu_shrink_scan_4242: (f+0x1/0x2 mmu_shrink_scan) ret=1" },
+		{ P_KRETPROBE, "x: mmu_shrink_scan_4242: (f+0x1/0x2 <- mmu_shrink_scan)" },
 	};
 	enum parser p;
 	size_t i;
@@ -347,6 +391,7 @@ static void garbage(void)
 	static const char *const seeds[] = {
 		"proc/meminfo", "proc/vmstat", "cgroup/v2/memory.pressure",
 		"debugfs/shrinker/sb-tmpfs-7/count", "tracefs/trace_pipe",
+		"tracefs/kretprobe_pipe",
 	};
 	static const char alphabet[] = "0123456789 :\n.=-+kBsomefull_avgtotal\0\xff";
 	unsigned int seed = 12345;
@@ -445,8 +490,8 @@ static void fixture_tree_series(struct series_set *out)
 	CHECK(series_find(out, "psi.memory.full_avg10"), "psi full_avg10");
 	CHECK(series_count(out, "shrinker.") == 1, "shrinkers");
 	CHECK(series_last(out, "shrinker.x86-mmu-3.count", &v) && v == 210, "x86-mmu-3");
-	CHECK(!series_count(out, "memcg.") && !series_count(out, "shrink."),
-	      "series from an unavailable sampler");
+	CHECK(!series_count(out, "memcg.") && !series_count(out, "shrink.") &&
+	      !series_count(out, "kprobe."), "series from an unavailable sampler");
 }
 
 static void fixture_tree(void)
@@ -459,7 +504,7 @@ static void fixture_tree(void)
 	struct series_set out = { 0 };
 	struct series *one;
 
-	CHECK(nr_sampler_ops == 6, "%d samplers", nr_sampler_ops);
+	CHECK(nr_sampler_ops == 7, "%d samplers", nr_sampler_ops);
 	samplers_open(s, &env, &out);
 	CHECK(sampler_by_name(s, "meminfo")->available, "%s", sampler_by_name(s, "meminfo")->why);
 	CHECK(!sampler_by_name(s, "meminfo")->note[0], "%s", sampler_by_name(s, "meminfo")->note);
@@ -471,6 +516,8 @@ static void fixture_tree(void)
 	      sampler_by_name(s, "memcg")->why);
 	CHECK(unavailable_because(s, "shrink_trace", "tracefs is not mounted"), "%s",
 	      sampler_by_name(s, "shrink_trace")->why);
+	CHECK(unavailable_because(s, "shrink_kprobe", "tracefs is not mounted"), "%s",
+	      sampler_by_name(s, "shrink_kprobe")->why);
 	CHECK(!out.n, "series at open");
 	samplers_sample(s, 1000000);
 	samplers_sample(s, 2000000);
@@ -623,6 +670,8 @@ static void memcg_live(void)
 		{ "memcg.events.max", "memcg.events.max" },
 		{ "memcg.events.oom_kill", "memcg.events.oom_kill" },
 		{ "memcg.kernel_bytes", "memcg.pressure.some_avg10" },
+		/* the kernel's high-water mark (v2: since 5.19, every lab kernel) */
+		{ "memcg.peak_bytes", "memcg.peak_bytes" },
 	};
 	struct sampler_env env = { .cg_child = "vms" };
 	struct sampler one = { .ops = &sampler_memcg_ops, .env = &env };
@@ -702,14 +751,16 @@ static void shrink_trace_live(void)
 		SKIP("cannot write /proc/sys/vm/drop_caches");
 	}
 	CHECK(!one.ops->sample(&one, 2), "%s", err_msg());
-	CHECK(series_last(&out, "shrink.all.calls", &calls) && calls > 0, "%g calls", calls);
-	CHECK(series_last(&out, "shrink.all.freed", &freed) && freed >= 0, "freed");
-	CHECK(series_last(&out, "shrink.mmu_shrink_scan.calls", &mmu), "no mmu_shrink_scan");
-	one_series = series_find(&out, "shrink.all.calls");
+	CHECK(series_last(&out, "shrink.all.count_passes", &calls) && calls > 0, "%g passes",
+	      calls);
+	CHECK(series_last(&out, "shrink.all.pass_freed", &freed) && freed >= 0, "freed");
+	CHECK(series_last(&out, "shrink.mmu_shrink_scan.count_passes", &mmu),
+	      "no mmu_shrink_scan");
+	one_series = series_find(&out, "shrink.all.count_passes");
 	CHECK(one_series && one_series->n == 2, "two samples");
 	one.ops->close(&one);
 	CHECK(!dir_exists(instance), "%s left behind", instance);
-	printf("# shrink_trace_live: %g shrinker calls, %g objects freed; series:", calls,
+	printf("# shrink_trace_live: %g count passes, %g objects freed; series:", calls,
 	       freed);
 	for (i = 0; i < out.n; i++)
 		printf(" %s", out.s[i].name);
@@ -717,8 +768,64 @@ static void shrink_trace_live(void)
 	series_set_free(&out);
 }
 
+/* Is "kvmsqueeze/<event>" among the host's kprobe events? */
+static bool kprobe_listed(const char *tracefs, const char *event)
+{
+	static char events[64 * 1024];
+	char want[128];
+
+	if (procfs_read(events, sizeof(events), "%s/kprobe_events", tracefs) < 0)
+		return false;
+	snprintf(want, sizeof(want), "kvmsqueeze/%s ", event);
+	return strstr(events, want);
+}
+
+/*
+ * The kretprobe on the KVM scan callback: there and counting the debugfs
+ * scan file's calls, or unavailable saying why; never left behind.
+ */
+static void shrink_kprobe_live(void)
+{
+	struct sampler_env env = {
+		.proc = "/proc", .debugfs = "/sys/kernel/debug",
+		.tracefs = "/sys/kernel/tracing", .run_id = "unit",
+	};
+	struct sampler one = { .ops = &sampler_shrink_kprobe_ops, .env = &env };
+	struct series_set out = { 0 };
+	char event[64], instance[PATH_MAX];
+	double calls = -1;
+	int ret;
+
+	snprintf(event, sizeof(event), "mmu_shrink_scan_%d", (int)getpid());
+	snprintf(instance, sizeof(instance), "%s/instances/kvmsqueeze-kprobe-%d", env.tracefs,
+		 (int)getpid());
+	one.out = &out;
+	ret = one.ops->open(&one);
+	if (ret && !strstr(err_msg(), "no such function")) {
+		snprintf(skip_why, sizeof(skip_why), "%s", err_msg());
+		SKIP(skip_why);
+	}
+	if (ret) {	/* no KVM MMU shrinker here: said, and nothing left */
+		CHECK(strstr(err_msg(), "mmu_shrink_scan is not in this kernel"), "%s", err_msg());
+		CHECK(!kprobe_listed(env.tracefs, event) && !dir_exists(instance),
+		      "a failed open left %s behind", event);
+		printf("# shrink_kprobe_live: %s\n", err_msg());
+		return;
+	}
+	CHECK(kprobe_listed(env.tracefs, event), "no kprobe %s", event);
+	CHECK(!one.ops->sample(&one, 1), "%s", err_msg());
+	CHECK(!one.ops->sample(&one, 2), "%s", err_msg());
+	CHECK(series_last(&out, "kprobe.mmu_shrink_scan.calls", &calls) && calls >= 0,
+	      "no calls series");
+	one.ops->close(&one);
+	CHECK(!kprobe_listed(env.tracefs, event), "kprobe %s left behind", event);
+	CHECK(!dir_exists(instance), "%s left behind", instance);
+	printf("# shrink_kprobe_live: %g calls of mmu_shrink_scan\n", calls);
+	series_set_free(&out);
+}
+
 UNIT_MAIN(T(meminfo_fixture), T(vmstat_fixture), T(psi_fixtures),
 	  T(memcg_v1_fixtures), T(memcg_v2_fixtures), T(shrinker_count_fixtures),
-	  T(trace_fixture), T(trace_lines), T(malformed), T(garbage),
+	  T(trace_fixture), T(trace_lines), T(kretprobe_fixture), T(malformed), T(garbage),
 	  T(fixture_tree), T(missing_sources), T(shrinker_reasons),
-	  T(failing_midrun), T(memcg_live), T(shrink_trace_live))
+	  T(failing_midrun), T(memcg_live), T(shrink_trace_live), T(shrink_kprobe_live))

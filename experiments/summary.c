@@ -1,0 +1,559 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * experiments/summary.c: a run's summary (experiments/RESULT.md,
+ * "summary"): levels and deltas of the series, the guests' latencies
+ * (exact means from their cycle sums), the touch phase and what the
+ * guests paid for the pressure.
+ */
+#include <fnmatch.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "experiments/run.h"
+#include "experiments/summary.h"
+#include "vmm/hist.h"
+#include "vmm/util.h"
+
+static struct json_object *jnum(double v)
+{
+	return isfinite(v) ? json_object_new_double(v) : NULL;
+}
+
+/* --- series --- */
+
+/*
+ * Does @name match @pattern: fnmatch, plus one "{a,b,c}" group of
+ * alternatives (vmstat's pgscan_* also has pgscan_direct_throttle, which
+ * counts events, not pages, so the reclaim sums name their keys).
+ */
+static bool name_match(const char *pattern, const char *name)
+{
+	const char *open = strchr(pattern, '{'), *close = open ? strchr(open, '}') : NULL;
+	char one[SERIES_NAME_LEN];
+	const char *alt, *end;
+
+	if (!close)
+		return !fnmatch(pattern, name, 0);
+	for (alt = open + 1; alt < close; alt = end + 1) {
+		end = memchr(alt, ',', (size_t)(close - alt));
+		if (!end)
+			end = close;
+		snprintf(one, sizeof(one), "%.*s%.*s%s", (int)(open - pattern), pattern,
+			 (int)(end - alt), alt, close + 1);
+		if (!fnmatch(one, name, 0))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * Sum of every series matching @pattern (name_match): start and final are
+ * the sums of their first and last points, peak the largest sum over the
+ * points they share (they are sampled together; a VM that ended early
+ * has fewer).
+ */
+struct agg series_agg(const struct series_set *set, const char *pattern)
+{
+	struct agg a = { 0, 0, -HUGE_VAL, false };
+	const struct series *m[SPEC_MAX_VM_PROCS * 2];
+	size_t i, j, k, nm = 0, n = SIZE_MAX;
+
+	for (i = 0; i < set->n && nm < ARRAY_SIZE(m); i++) {
+		if (!set->s[i].n || !name_match(pattern, set->s[i].name))
+			continue;
+		m[nm++] = &set->s[i];
+		n = set->s[i].n < n ? set->s[i].n : n;
+	}
+	for (k = 0; k < nm; k++) {
+		a.first += m[k]->v[0];
+		a.last += m[k]->v[m[k]->n - 1];
+		a.found = true;
+	}
+	for (j = 0; nm && j < n; j++) {
+		double sum = 0;
+
+		for (k = 0; k < nm; k++)
+			sum += m[k]->v[j];
+		a.peak = fmax(a.peak, sum);
+	}
+	a.peak = fmax(a.peak, a.last);
+	return a;
+}
+
+/* Cumulative counters: their growth during the run, or null if unsampled. */
+static struct json_object *delta_json(const struct series_set *set, const char *pattern)
+{
+	struct agg a = series_agg(set, pattern);
+
+	return a.found ? jnum(a.last - a.first) : NULL;
+}
+
+/* A high-water mark the kernel keeps: its last reading, or null. */
+static struct json_object *peak_json(const struct series_set *set, const char *pattern)
+{
+	struct agg a = series_agg(set, pattern);
+
+	return a.found ? jnum(a.last) : NULL;
+}
+
+static struct json_object *level_json(const struct series_set *set, const char *pattern,
+				      double unit)
+{
+	struct agg a = series_agg(set, pattern);
+	struct json_object *o;
+
+	if (!a.found)
+		return NULL;
+	o = json_object_new_object();
+	json_object_object_add(o, "start", jnum(a.first * unit));
+	json_object_object_add(o, "peak", jnum(a.peak * unit));
+	json_object_object_add(o, "final", jnum(a.last * unit));
+	return o;
+}
+
+/* --- the VMs' own results --- */
+
+/* VM @i's result, or NULL (running, or it ended without one). */
+static struct json_object *vm_result(struct json_object *vms, size_t i)
+{
+	struct json_object *res;
+
+	if (!json_object_object_get_ex(json_object_array_get_idx(vms, i), "result", &res))
+		return NULL;
+	return res;
+}
+
+static uint64_t json_u64_at(struct json_object *o, const char *key)
+{
+	struct json_object *v;
+
+	if (!json_object_object_get_ex(o, key, &v))
+		return 0;
+	return json_object_get_uint64(v);
+}
+
+/*
+ * Histograms merged over vCPUs and VMs. The mean is exact only when
+ * every histogram brought its cycle sum (results before there was one
+ * did not): each VM's cycles to ns with its own TSC kHz, over the count.
+ */
+struct lat_merge {
+	struct kvmsq_hist h;
+	uint64_t khz;		/* for the quantiles: every VM runs on one TSC */
+	uint64_t sum_cycles;
+	double sum_ns;
+	bool exact;
+};
+
+static void lat_add(struct lat_merge *m, struct json_object *lat, uint64_t khz)
+{
+	struct json_object *b, *sum, *mx;
+	uint64_t count = 0;
+	size_t k;
+
+	if (!json_object_object_get_ex(lat, "buckets", &b))
+		return;
+	for (k = 0; k < json_object_array_length(b); k++) {
+		struct json_object *row = json_object_array_get_idx(b, k);
+		uint64_t lower = json_object_get_uint64(json_object_array_get_idx(row, 0));
+		uint64_t n = json_object_get_uint64(json_object_array_get_idx(row, 2));
+
+		m->h.buckets[kvmsq_hist_index(lower)] += n;
+		count += n;
+		m->h.min = lower < m->h.min ? lower : m->h.min;
+	}
+	m->h.count += count;
+	if (khz && json_object_object_get_ex(lat, "max", &mx)) {
+		uint64_t max = (uint64_t)(json_object_get_double(mx) * (double)khz / 1e6);
+
+		m->h.max = max > m->h.max ? max : m->h.max;
+	}
+	if (!count)
+		return;
+	if (!khz || !json_object_object_get_ex(lat, "sum_cycles", &sum) ||
+	    !json_object_is_type(sum, json_type_int) ||
+	    __builtin_add_overflow(m->sum_cycles, json_object_get_uint64(sum), &m->sum_cycles)) {
+		m->exact = false;
+		return;
+	}
+	m->sum_ns += cycles_to_ns(json_object_get_uint64(sum), khz);
+}
+
+static struct json_object *lat_json(const struct lat_merge *m)
+{
+	const struct kvmsq_hist *h = &m->h;
+	struct json_object *o = json_object_new_object();
+	uint64_t khz = m->khz;
+
+	json_object_object_add(o, "count", json_object_new_int64((int64_t)h->count));
+	json_object_object_add(o, "mean", m->exact ? jnum(m->sum_ns / (double)h->count) : NULL);
+	json_object_object_add(o, "sum_cycles", m->exact ?
+			       json_object_new_uint64(m->sum_cycles) : NULL);
+	json_object_object_add(o, "p50", jnum(cycles_to_ns(hist_quantile(h, 0.5), khz)));
+	json_object_object_add(o, "p90", jnum(cycles_to_ns(hist_quantile(h, 0.9), khz)));
+	json_object_object_add(o, "p99", jnum(cycles_to_ns(hist_quantile(h, 0.99), khz)));
+	json_object_object_add(o, "p999", jnum(cycles_to_ns(hist_quantile(h, 0.999), khz)));
+	json_object_object_add(o, "max", jnum(cycles_to_ns(h->max, khz)));
+	return o;
+}
+
+struct json_object *summary_latency_json(struct json_object *vms, const char *key)
+{
+	struct lat_merge *m = calloc(1, sizeof(*m));
+	struct json_object *o = NULL;
+	size_t i, j;
+
+	if (!m)
+		return NULL;
+	kvmsq_hist_init(&m->h);
+	m->exact = true;
+	for (i = 0; i < json_object_array_length(vms); i++) {
+		struct json_object *res = vm_result(vms, i), *vcpus, *lat;
+		uint64_t khz;
+
+		if (!res || !json_object_object_get_ex(res, "vcpus", &vcpus))
+			continue;
+		khz = json_u64_at(res, "tsc_khz");
+		if (khz)
+			m->khz = khz;
+		for (j = 0; j < json_object_array_length(vcpus); j++)
+			if (json_object_object_get_ex(json_object_array_get_idx(vcpus, j), key, &lat))
+				lat_add(m, lat, khz);
+	}
+	if (m->h.count && m->khz)
+		o = lat_json(m);
+	free(m);
+	return o;
+}
+
+/*
+ * One VM's phase "touch" on its guests' TSC: the first BEGIN to the last
+ * END over its vCPUs, in ns; < 0 without both edges.
+ */
+static double vm_touch_guest_ns(struct json_object *res)
+{
+	uint64_t first = UINT64_MAX, last = 0, khz = json_u64_at(res, "tsc_khz");
+	struct json_object *vcpus, *phases, *ph, *name, *edge;
+	bool begun = false, ended = false;
+	size_t j, k;
+
+	if (!khz || !json_object_object_get_ex(res, "vcpus", &vcpus))
+		return -1;
+	for (j = 0; j < json_object_array_length(vcpus); j++) {
+		if (!json_object_object_get_ex(json_object_array_get_idx(vcpus, j), "phases", &phases))
+			continue;
+		for (k = 0; k < json_object_array_length(phases); k++) {
+			uint64_t tsc;
+
+			ph = json_object_array_get_idx(phases, k);
+			if (!json_object_object_get_ex(ph, "name", &name) ||
+			    strcmp(json_object_get_string(name), "touch") ||
+			    !json_object_object_get_ex(ph, "edge", &edge))
+				continue;
+			tsc = json_u64_at(ph, "tsc");
+			if (!strcmp(json_object_get_string(edge), "begin")) {
+				first = tsc < first ? tsc : first;
+				begun = true;
+			} else {
+				last = tsc > last ? tsc : last;
+				ended = true;
+			}
+		}
+	}
+	if (!begun || !ended || last <= first)
+		return -1;
+	return cycles_to_ns(last - first, khz);
+}
+
+double summary_touch_guest_ns(struct json_object *vms)
+{
+	double ns = -1;
+	size_t i;
+
+	for (i = 0; i < json_object_array_length(vms); i++) {
+		struct json_object *res = vm_result(vms, i);
+
+		if (res)
+			ns = fmax(ns, vm_touch_guest_ns(res));
+	}
+	return ns;
+}
+
+/*
+ * Pages touched in all, over the wall time from the first touch to the
+ * last; and the same phase in guest time.
+ */
+static struct json_object *touch_json(const struct run *r, struct json_object *vms)
+{
+	double first = HUGE_VAL, last = -HUGE_VAL, pages = 0, guest_ns;
+	struct json_object *o;
+	size_t i, j;
+	int v;
+
+	for (v = 0; v < r->nr_vms; v++) {
+		for (j = 0; j < (size_t)r->vms[v].nr_phases; j++) {
+			const struct vmproc_phase *ph = &r->vms[v].phases[j];
+			double t = run_seconds(r, ph->host_ns);
+
+			if (strcmp(ph->name, "touch"))
+				continue;
+			if (ph->edge == KVMSQ_PHASE_BEGIN)
+				first = fmin(first, t);
+			else
+				last = fmax(last, t);
+		}
+	}
+	for (i = 0; i < json_object_array_length(vms); i++) {
+		struct json_object *res = vm_result(vms, i), *vcpus;
+
+		if (!res || !json_object_object_get_ex(res, "vcpus", &vcpus))
+			continue;
+		for (j = 0; j < json_object_array_length(vcpus); j++)
+			pages += (double)json_u64_at(json_object_array_get_idx(vcpus, j),
+						     "pages_touched");
+	}
+	if (!(last > first) || !pages)
+		return NULL;
+	guest_ns = summary_touch_guest_ns(vms);
+	o = json_object_new_object();
+	json_object_object_add(o, "pages", jnum(pages));
+	json_object_object_add(o, "seconds", jnum(last - first));
+	json_object_object_add(o, "pages_per_s", jnum(pages / (last - first)));
+	json_object_object_add(o, "guest_ns", guest_ns >= 0 ? jnum(guest_ns) : NULL);
+	return o;
+}
+
+/* --- pressure --- */
+
+/* When the first event of @type fired at or after @after_s, s; < 0: none. */
+static double event_time(struct json_object *events, const char *type, double after_s)
+{
+	struct json_object *e, *t, *ty;
+	size_t i;
+
+	for (i = 0; i < json_object_array_length(events); i++) {
+		e = json_object_array_get_idx(events, i);
+		if (json_object_object_get_ex(e, "type", &ty) &&
+		    !strcmp(json_object_get_string(ty), type) &&
+		    json_object_object_get_ex(e, "t_s", &t) &&
+		    json_object_get_double(t) >= after_s)
+			return json_object_get_double(t);
+	}
+	return -1;
+}
+
+/* A series time as the result file writes it: whole milliseconds. */
+static double series_t_s(const struct series *s, size_t j)
+{
+	return (double)((s->t_ns[j] + 500000) / 1000000) / 1e3;
+}
+
+static double series_at(const struct series *s, size_t j, double t)
+{
+	double t0 = series_t_s(s, j), t1 = series_t_s(s, j + 1);
+
+	return s->v[j] + (s->v[j + 1] - s->v[j]) * (t - t0) / (t1 - t0);
+}
+
+double series_time_mean(const struct series *s, double from_s, double to_s)
+{
+	double a, b, lo, hi, area = 0;
+	size_t j;
+
+	if (!s || s->n < 2)
+		return NAN;
+	a = fmax(from_s, series_t_s(s, 0));
+	b = fmin(to_s, series_t_s(s, s->n - 1));
+	if (!(b > a))
+		return NAN;
+	for (j = 0; j + 1 < s->n; j++) {
+		lo = fmax(a, series_t_s(s, j));
+		hi = fmin(b, series_t_s(s, j + 1));
+		if (hi <= lo)
+			continue;
+		area += (series_at(s, j, lo) + series_at(s, j, hi)) / 2 * (hi - lo);
+	}
+	return area / (b - a);
+}
+
+static struct json_object *mean_json(const struct series_set *set, const char *name,
+				     double unit, double from_s, double to_s)
+{
+	const struct series *found = NULL;
+	double mean;
+	size_t i;
+
+	for (i = 0; i < set->n && !found; i++)
+		if (!strcmp(set->s[i].name, name))
+			found = &set->s[i];
+	mean = series_time_mean(found, from_s, to_s);
+
+	return isfinite(mean) ? jnum(mean * unit) : NULL;
+}
+
+struct json_object *summary_under_pressure_json(const struct series_set *set,
+						struct json_object *events,
+						enum cg_version version, double now_s)
+{
+	double from = event_time(events, "pressure", 0), to;
+	struct json_object *o;
+
+	if (from < 0)
+		return NULL;
+	to = event_time(events, "pressure_end", from);
+	if (to < 0)
+		to = event_time(events, "end", from);
+	if (to < 0)
+		to = now_s;	/* a partial file: so far */
+	o = json_object_new_object();
+	json_object_object_add(o, "from_s", jnum(from));
+	json_object_object_add(o, "to_s", jnum(to));
+	json_object_object_add(o, "current_bytes", mean_json(set, "memcg.current_bytes", 1,
+							     from, to));
+	json_object_object_add(o, "kernel_bytes", mean_json(set, version == CG_V2 ?
+			       "memcg.stat.kernel" : "memcg.kernel_bytes", 1, from, to));
+	json_object_object_add(o, "pagetables_bytes", mean_json(set, "meminfo.PageTables_kb",
+								1024, from, to));
+	json_object_object_add(o, "sec_pagetables_bytes",
+			       mean_json(set, "meminfo.SecPageTables_kb", 1024, from, to));
+	return o;
+}
+
+/*
+ * Guest page faults the host fixed after the first pressure action fired,
+ * summed over the VMs: what the guests paid for it (a zap of the pages
+ * they use shows here). Null when no pressure action fired.
+ */
+static struct json_object *faults_after_pressure_json(const struct run *r)
+{
+	struct json_object *e, *t, *type;
+	double t0 = -1, sum = 0;
+	bool found = false;
+	size_t i, j;
+
+	for (i = 0; t0 < 0 && i < json_object_array_length(r->events); i++) {
+		e = json_object_array_get_idx(r->events, i);
+		if (json_object_object_get_ex(e, "type", &type) &&
+		    !strcmp(json_object_get_string(type), "pressure") &&
+		    json_object_object_get_ex(e, "t_s", &t))
+			t0 = json_object_get_double(t);
+	}
+	if (t0 < 0)
+		return NULL;
+	for (i = 0; i < r->series.n; i++) {
+		const struct series *s = &r->series.s[i];
+		double before = 0;	/* a VM started after it: all its faults */
+
+		if (fnmatch("kvm.vm*.vcpus.pf_fixed", s->name, 0) || !s->n)
+			continue;
+		for (j = 0; j < s->n && (double)s->t_ns[j] / 1e9 <= t0; j++)
+			before = s->v[j];
+		sum += s->v[s->n - 1] - before;
+		found = true;
+	}
+	return found ? jnum(sum) : NULL;
+}
+
+static int count_events(const struct run *r, const char *type)
+{
+	size_t i;
+	int n = 0;
+
+	for (i = 0; i < json_object_array_length(r->events); i++) {
+		struct json_object *t;
+
+		if (json_object_object_get_ex(json_object_array_get_idx(r->events, i), "type", &t) &&
+		    !strcmp(json_object_get_string(t), type))
+			n++;
+	}
+	return n;
+}
+
+/* --- the whole --- */
+
+static struct json_object *page_tables_json(const struct series_set *s)
+{
+	struct json_object *pt = json_object_new_object();
+
+	json_object_object_add(pt, "sec_pagetables_bytes", level_json(s, "meminfo.SecPageTables_kb", 1024));
+	json_object_object_add(pt, "pagetables_bytes", level_json(s, "meminfo.PageTables_kb", 1024));
+	return pt;
+}
+
+static struct json_object *memcg_json(const struct run *r)
+{
+	const struct series_set *s = &r->series;
+	struct json_object *mc = json_object_new_object();
+
+	json_object_object_add(mc, "current_bytes", level_json(s, "memcg.current_bytes", 1));
+	json_object_object_add(mc, "kernel_bytes", r->cg_host.version == CG_V2 ?
+			       level_json(s, "memcg.stat.kernel", 1) :
+			       level_json(s, "memcg.kernel_bytes", 1));
+	json_object_object_add(mc, "sec_pagetables_bytes", level_json(s, "memcg.stat.sec_pagetables", 1));
+	json_object_object_add(mc, "peak_bytes", peak_json(s, "memcg.peak_bytes"));
+	return mc;
+}
+
+static struct json_object *reclaim_json(const struct series_set *s)
+{
+	struct json_object *rc = json_object_new_object();
+
+	json_object_object_add(rc, "pgscan", delta_json(s, "vmstat.pgscan_{kswapd,direct,khugepaged,proactive}"));
+	json_object_object_add(rc, "pgsteal", delta_json(s, "vmstat.pgsteal_{kswapd,direct,khugepaged,proactive}"));
+	json_object_object_add(rc, "allocstall", delta_json(s, "vmstat.allocstall_*"));
+	json_object_object_add(rc, "slabs_scanned", delta_json(s, "vmstat.slabs_scanned"));
+	json_object_object_add(rc, "workingset_refault", delta_json(s, "vmstat.workingset_refault_*"));
+	json_object_object_add(rc, "memcg_pgscan", delta_json(s, "memcg.stat.pgscan"));
+	json_object_object_add(rc, "memcg_pgsteal", delta_json(s, "memcg.stat.pgsteal"));
+	json_object_object_add(rc, "memcg_refault", delta_json(s, "memcg.stat.workingset_refault_*"));
+	/* v1 has no pgscan in memory.stat: pages leaving the cgroup instead */
+	json_object_object_add(rc, "memcg_pgpgout", delta_json(s, "memcg.stat.pgpgout"));
+	return rc;
+}
+
+/*
+ * What each count rests on in Linux 6.12 (experiments/RESULT.md): a
+ * do_shrink_slab() pass is not a call of the scan callback, and the
+ * debugfs scan file calls it outside of any pass.
+ */
+static struct json_object *shrinker_json(const struct series_set *s)
+{
+	struct json_object *sh = json_object_new_object();
+
+	json_object_object_add(sh, "kvm_count_passes", delta_json(s, "shrink.mmu_shrink_scan.count_passes"));
+	json_object_object_add(sh, "kvm_pass_freed", delta_json(s, "shrink.mmu_shrink_scan.pass_freed"));
+	json_object_object_add(sh, "kvm_scan_calls", delta_json(s, "kprobe.mmu_shrink_scan.calls"));
+	json_object_object_add(sh, "kvm_scan_freed", delta_json(s, "kprobe.mmu_shrink_scan.freed"));
+	json_object_object_add(sh, "all_count_passes", delta_json(s, "shrink.all.count_passes"));
+	json_object_object_add(sh, "all_pass_freed", delta_json(s, "shrink.all.pass_freed"));
+	json_object_object_add(sh, "kvm_count", level_json(s, "shrinker.x86-mmu*.count", 1));
+	return sh;
+}
+
+struct json_object *summary_json(const struct run *r, struct json_object *vms)
+{
+	const struct series_set *s = &r->series;
+	struct json_object *o = json_object_new_object();
+	struct agg cache = series_agg(s, "kvm.vm*.vcpus.mmu_cache_pages");
+	int vcpus = 0, i;
+
+	json_object_object_add(o, "page_tables", page_tables_json(s));
+	json_object_object_add(o, "memcg", memcg_json(r));
+	json_object_object_add(o, "reclaim", reclaim_json(s));
+	json_object_object_add(o, "shrinker", shrinker_json(s));
+	for (i = 0; i < r->nr_vms; i++)
+		vcpus += r->vms[i].nr_vcpus;
+	json_object_object_add(o, "idle_cache_pages_per_vcpu",
+			       cache.found && vcpus ? jnum(cache.last / vcpus) : NULL);
+	json_object_object_add(o, "fault_latency_ns", summary_latency_json(vms, "fault_latency_ns"));
+	json_object_object_add(o, "access_latency_ns", summary_latency_json(vms, "access_latency_ns"));
+	json_object_object_add(o, "touch", touch_json(r, vms));
+	json_object_object_add(o, "under_pressure", summary_under_pressure_json(s, r->events,
+			       r->cg_host.version, run_seconds(r, r->end_ns ? r->end_ns : now_ns())));
+	json_object_object_add(o, "faults_after_pressure", faults_after_pressure_json(r));
+	json_object_object_add(o, "oom_killed_vms", json_object_new_int(count_events(r, "oom_kill")));
+	json_object_object_add(o, "memcg_oom_kill", delta_json(s, "memcg.events.oom_kill"));
+	json_object_object_add(o, "run_s", jnum(run_seconds(r, r->end_ns ? r->end_ns : now_ns())));
+	return o;
+}
