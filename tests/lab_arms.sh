@@ -1,12 +1,13 @@
 # tests/lab_arms.sh: the kernel arms. Every series applies to Debian's
 # 6.12 source; legacy and cache-shrinker build, boot in the QEMU lab and
 # run a short experiment to a valid result in both MMU modes; one check of
-# behaviour per arm, inside the lab. Slow: it builds kernels (ccache under
-# ~/.cache/kvmsqueeze makes reruns fast) and boots them under TCG.
+# behaviour per arm, inside the lab; the lab's clock sees the planted
+# cost. Slow: it builds kernels (ccache under ~/.cache/kvmsqueeze makes
+# reruns fast) and boots them under TCG.
 . tests/lib.sh
 
 RUNS="lab_legacy_tdp lab_legacy_shadow lab_cache_shrinker_tdp lab_cache_shrinker_shadow"
-CHECKS="lab_check_cache_shrinker lab_check_no_shrinker lab_check_legacy lab_check_inverted lab_compare_inverted lab_ab_resume"
+CHECKS="lab_check_cache_shrinker lab_check_no_shrinker lab_check_legacy lab_check_inverted lab_check_planted_cost lab_compare_inverted lab_ab_resume"
 
 if [ "$BUILD" != build ]; then
 	for t in kernel_series_apply $RUNS $CHECKS; do
@@ -89,6 +90,63 @@ elif lab "$name" inverted patched-kernel/checks/zap-order.json shadow; then
 		"$TMP/lab_check_legacy/run/rep-1.json")
 	json_check "$name" "$TMP/$name/run/rep-1.json" "$zapped and $refaults > 4 * $legacy + 256" \
 		"faults after the scan are not far above legacy's ($legacy)" && ok "$name"
+fi
+
+# planted-cost: every fault runs 120 more instructions (planted_cost_insns
+# = 116 in a dec/jnz loop, 4 around it), 480 ns on the lab's instruction
+# clock (icount, 4 ns an instruction). Three boots of each arm, 14,848
+# faults a run. Background work in the lab kernel only ever adds to a
+# run's mean (by 150 to 350 ns in about 1 run in 8), so each arm is read
+# at its fastest run: that difference must be 480 ns within 25%, and
+# every planted-cost run slower than every legacy run. Only TCG counts
+# instructions: skipped where the lab runs -accel kvm.
+name=lab_check_planted_cost
+nested=
+for f in /sys/module/kvm_amd/parameters/nested /sys/module/kvm_intel/parameters/nested; do
+	[ -w /dev/kvm ] && [ -f "$f" ] && grep -qE '^(1|Y)$' "$f" && nested=$f
+done
+if [ -n "$nested" ]; then
+	skip "$name" "the lab runs -accel kvm here ($nested): no instruction clock"
+else
+	runs=
+	for i in 1 2 3; do
+		for arm in legacy planted-cost; do
+			lab "${name}_$arm$i" "$arm" patched-kernel/checks/fault-cost.json shadow \
+				LAB_CLOCK=icount || continue
+			runs="$runs $TMP/${name}_$arm$i/run/rep-1.json"
+		done
+	done
+	# shellcheck disable=SC2086
+	if python3 - $runs >"$TMP/planted" 2>&1 <<'PY'; then
+import json, sys
+
+mean = {'legacy': [], 'planted-cost': []}
+expect = set()
+for f in sys.argv[1:]:
+    d = json.load(open(f))
+    arm, param = d['host']['arm'], d['host']['kvm_params'].get('kvm.planted_cost_insns')
+    assert d['host']['clock'] == 'icount', f + ': not on the instruction clock'
+    assert (param is None) == (arm == 'legacy'), f + ': planted_cost_insns is ' + str(param)
+    vcpu = d['vms'][0]['result']['vcpus'][0]
+    mean[arm].append(vcpu['fault_latency_ns']['mean'])
+    if param is not None:
+        # the loop (even), and 4 instructions around it (3 if it is skipped)
+        loop = int(param) // 2 * 2
+        expect.add((loop + 4 if loop else 3) * 2 ** d['host']['icount_shift'])
+assert len(mean['legacy']) == 3 and len(mean['planted-cost']) == 3, 'runs missing'
+assert len(expect) == 1
+want = expect.pop()
+got = min(mean['planted-cost']) - min(mean['legacy'])
+gap = min(mean['planted-cost']) - max(mean['legacy'])
+print('planted %.0f ns (want %d +- 25%%), gap %.0f ns; legacy %s, planted-cost %s' %
+      (got, want, gap, ' '.join('%.0f' % m for m in mean['legacy']),
+       ' '.join('%.0f' % m for m in mean['planted-cost'])))
+sys.exit(0 if abs(got - want) <= want / 4 and gap > 0 else 1)
+PY
+		ok "$name"
+	else
+		fail "$name" "$(tail -n 1 "$TMP/planted")"
+	fi
 fi
 
 # The planted effect, for real: make ab with legacy against inverted on
