@@ -148,7 +148,11 @@ static const struct metric_source {
 	{ "summary.memcg.", "memcg" },
 	{ "summary.reclaim.memcg_", "memcg" },
 	{ "summary.reclaim.", "vmstat" },
-	{ "summary.shrinker.kvm_count", "shrinker" },
+	{ "summary.under_pressure.", "meminfo" },
+	{ "summary.under_pressure.current_", "memcg" },
+	{ "summary.under_pressure.kernel_", "memcg" },
+	{ "summary.shrinker.kvm_count.", "shrinker" },
+	{ "summary.shrinker.kvm_scan_", "shrink_kprobe" },
 	{ "summary.shrinker.", "shrink_trace" },
 	{ "summary.psi.", "psi" },
 };

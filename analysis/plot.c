@@ -538,8 +538,9 @@ static const struct bar_panel bar_panels[] = {
 	{ "reclaim", "pages (log scale)",
 	  { "pgsteal_pages", "memcg_pgsteal_pages", "memcg_pgpgout_pages",
 	    "workingset_refault_pages" } },
-	{ "shrinkers", "calls or objects (log scale)",
-	  { "shrinker_kvm_calls", "shrinker_kvm_freed", "shrinker_all_calls", NULL } },
+	{ "shrinkers", "passes, calls or objects (log scale)",
+	  { "shrinker_kvm_count_passes", "shrinker_kvm_scan_calls", "shrinker_kvm_scan_freed",
+	    "shrinker_all_count_passes" } },
 };
 
 static const struct cmp_row *table_row(const struct cmp_table *t, const char *name)

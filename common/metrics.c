@@ -37,7 +37,7 @@ const struct metric metrics[] = {
 	  CG "sec_pagetables_bytes.peak", UNIT_BYTES, BETTER_LOWER },
 	/* the kernel's own high-water mark: memory.peak, max_usage_in_bytes */
 	{ "memcg_peak_bytes", "cg mem HWM", CG "peak_bytes", UNIT_BYTES, BETTER_LOWER },
-	{ "memcg_sampled_peak_bytes", "cg mem peak, sampled", CG "current_bytes.peak",
+	{ "memcg_sampled_peak_bytes", "cg mem peak sampled", CG "current_bytes.peak",
 	  UNIT_BYTES, BETTER_LOWER },
 	/* time-weighted means from the first pressure event on */
 	{ "memcg_under_pressure_bytes", "cg mem under press.", UP "current_bytes",
@@ -59,7 +59,7 @@ const struct metric metrics[] = {
 	  BETTER_NEITHER },
 	{ "pgsteal_pages", "reclaimed", RC "pgsteal", UNIT_PAGES, BETTER_NEITHER },
 	{ "memcg_pgsteal_pages", "cg reclaimed", RC "memcg_pgsteal", UNIT_PAGES, BETTER_NEITHER },
-	{ "memcg_pgpgout_pages", "cg paged out, v1", RC "memcg_pgpgout", UNIT_PAGES,
+	{ "memcg_pgpgout_pages", "cg paged out (v1)", RC "memcg_pgpgout", UNIT_PAGES,
 	  BETTER_NEITHER },
 	{ "workingset_refault_pages", "refaults", RC "workingset_refault", UNIT_PAGES,
 	  BETTER_LOWER },
@@ -73,7 +73,7 @@ const struct metric metrics[] = {
 	{ "access_p99_ns", "access p99", "summary.access_latency_ns.p99", UNIT_NS, BETTER_LOWER },
 	{ "touch_pages_per_s", "touch rate", "summary.touch.pages_per_s", UNIT_PAGES_PER_S,
 	  BETTER_HIGHER },
-	{ "touch_guest_ns", "touch time, guest", "summary.touch.guest_ns", UNIT_NS,
+	{ "touch_guest_ns", "touch time (guest)", "summary.touch.guest_ns", UNIT_NS,
 	  BETTER_LOWER },
 	{ "faults_after_pressure", "faults after press.", "summary.faults_after_pressure",
 	  UNIT_FAULTS, BETTER_LOWER },

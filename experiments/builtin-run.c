@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -157,6 +158,21 @@ static void run_clock(struct run_opts *o, const char *clock, const char *shift)
 		return;
 	o->clock = "icount";
 	o->icount_shift = (int)v;
+}
+
+/*
+ * "<YYYYmmdd-HHMMSS>-<8 hex>-<pid>": the random part keeps two runners
+ * apart that started in the same second with the same pid (every lab
+ * boots to the same pids); the pid stays last, where the cleanup of a
+ * dead run's cgroups and trace instances looks for it.
+ */
+static void run_id_make(char *id, size_t len, const char *stamp)
+{
+	uint32_t r = 0;
+
+	if (getrandom(&r, sizeof(r), GRND_NONBLOCK) != sizeof(r))
+		r = (uint32_t)now_ns() ^ ((uint32_t)getpid() << 16);
+	snprintf(id, len, "%s-%08x-%d", stamp, r, (int)getpid());
 }
 
 static void report_leftover(const char *name, void *arg)
@@ -342,7 +358,7 @@ int cmd_run(int argc, char **argv)
 
 	localtime_r(&now, &tm);
 	strftime(stamp, sizeof(stamp), "%Y%m%d-%H%M%S", &tm);
-	snprintf(c.run_id, sizeof(c.run_id), "%s-%d", stamp, (int)getpid());
+	run_id_make(c.run_id, sizeof(c.run_id), stamp);
 	if (c.out)
 		snprintf(c.out_dir, sizeof(c.out_dir), "%s", c.out);
 	else

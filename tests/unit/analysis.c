@@ -853,7 +853,7 @@ static void na_footnotes(void)
 	text = render(&t);
 	if (text)
 		unwrap(text);
-	CHECK(text && strstr(line_of(text, "KVM shrinker calls "), " n/a[1] ") &&
+	CHECK(text && strstr(line_of(text, "KVM count passes "), " n/a[1] ") &&
 	      strstr(text, "n/a[1]: source 'shrink_trace' unavailable: no tracefs here."),
 	      "no footnote for the n/a cell:\n%s", S(text));
 	CHECK(text && strstr(text, "idle cache/vCPU") &&
