@@ -16,7 +16,7 @@
 #   every experiment decides with margin), SEED (1),
 #   JOBS (labs at once; default: what the cores and the memory hold),
 #   AB_OUT (results/<date>-ab), LAB_CLOCK, LAB_ICOUNT_SHIFT, LAB_DURATION,
-#   LAB_SCALE, LAB_CPUS, LAB_MEM, DEBUG (see lab.sh),
+#   LAB_SCALE, LAB_CPUS, LAB_MEM, LAB_APPEND, DEBUG (see lab.sh),
 #   PLAN_ONLY (1: print the plan and its estimated time, and stop; the
 #   estimate uses the times of earlier runs here, KVMSQ_CACHE/lab-times),
 #   RESUME (1: with the same AB_OUT and settings, keep the runs a failed or
@@ -231,6 +231,7 @@ scale ${LAB_SCALE:-}
 cpus ${LAB_CPUS:-2}
 mem $lab_mem
 debug ${DEBUG:-0}
+append ${LAB_APPEND:-}
 EOF
 }
 # The wall time of N runs, JOBS at once. A lab run of an experiment takes

@@ -14,6 +14,8 @@
 #   instruction-counting clock, -icount shift=LAB_ICOUNT_SHIFT (2); host:
 #   real time; an -accel kvm lab always runs on host time), LAB_BLOCK (the
 #   block of make ab's plan this run belongs to, recorded as run.block),
+#   LAB_APPEND (more kernel parameters, e.g. "kvm.planted_cost_insns=1000";
+#   the result records them in host.kvm_params where KVM has them),
 #   DEBUG=1 (the debug kernel), KVMSQ_CACHE
 set -eu
 
@@ -38,6 +40,12 @@ icount | host) ;;
 	;;
 esac
 case "$shift_" in [0-9]) ;; *) die "LAB_ICOUNT_SHIFT=$shift_: expected 0 to 9 (one instruction = 2^N ns)" ;; esac
+# kernel parameters only: words of letters, digits and . _ - = , : /
+append=${LAB_APPEND:-}
+case "$append" in *[!A-Za-z0-9._=,:/\ -]*)
+	echo "kvmsqueeze: lab: LAB_APPEND='$append': kernel parameters are words of letters, digits and . _ - = , : / separated by spaces" >&2
+	exit 2 ;;
+esac
 
 # nested KVM where the host offers it, TCG otherwise. TCG runs its vCPUs
 # on one thread: with a thread per vCPU, a vCPU can run stale code after
@@ -126,6 +134,7 @@ cmdline="console=ttyS0 panic=-1 oops=panic kvmsqueeze.lab=1 kvmsqueeze.accel=$ac
 [ -n "${LAB_DURATION:-}" ] && cmdline="$cmdline kvmsqueeze.duration=$LAB_DURATION"
 [ -n "${LAB_SCALE:-}" ] && cmdline="$cmdline kvmsqueeze.scale=$LAB_SCALE"
 [ -n "$block" ] && cmdline="$cmdline kvmsqueeze.block=$block"
+[ -n "$append" ] && cmdline="$cmdline $append"
 say "booting $release ($accel_name, clock $clock, $mmu, $mem, $cpus CPUs): $name x $reps -> $out"
 rm -f "$out/lab-status"
 start=$(date +%s)

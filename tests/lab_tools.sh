@@ -123,6 +123,8 @@ elif JOBS=abc plan >/dev/null || ! grep -q 'JOBS=abc: expected' "$TMP/err"; then
 	fail "$name" "JOBS=abc not refused: $(cat "$TMP/err")"
 elif LAB_CLOCK=bogus plan >/dev/null; [ $? -ne 2 ] || ! grep -q 'LAB_CLOCK=bogus: expected icount .* or host' "$TMP/err"; then
 	fail "$name" "LAB_CLOCK=bogus not a usage error listing the clocks: $(cat "$TMP/err")"
+elif LAB_APPEND='quiet;touch x' plan >/dev/null; [ $? -ne 2 ] || ! grep -q "LAB_APPEND='quiet;touch x': kernel parameters are words" "$TMP/err"; then
+	fail "$name" "LAB_APPEND with a ';' not refused: $(cat "$TMP/err")"
 elif EXPS=no-such-experiment plan >/dev/null || ! grep -q "no-such-experiment" "$TMP/err"; then
 	fail "$name" "an unknown experiment not refused: $(cat "$TMP/err")"
 else
