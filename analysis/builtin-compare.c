@@ -48,7 +48,9 @@ static const char compare_usage[] =
 "  -n, --noise DIR             measure the noise floors from A/A runs: DIR\n"
 "                              holds two or more result directories of the\n"
 "                              same experiment and arm\n"
-"      --floor PERCENT         noise floor where none is measured (default 5)\n"
+"      --floor PERCENT         noise floor where none is measured (default 5;\n"
+"                              0.5 for times and rates when every run ran on\n"
+"                              the lab's instruction clock, host.clock icount)\n"
 "  -p, --plots DIR             write plots there: PNG and SVG, with the data\n"
 "                              and gnuplot scripts to redraw them\n"
 "  -s, --seed N                seed of the bootstrap and of random\n"
@@ -114,9 +116,10 @@ static int opt_parse(struct compare_cli *c, int argc, char **argv)
 			c->noise_dir = optarg;
 			break;
 		case OPT_FLOOR:
-			c->floor = strtod(optarg, &end) / 100;
+			c->floor = strtod(optarg, &end);
 			if (*end || end == optarg || !(c->floor >= 0 && c->floor < 100))
-				return -usage_error("--floor '%s': expected a percentage, e.g. 5", optarg);
+				return -usage_error("--floor '%s': expected a percentage from 0 to below 100, e.g. 5", optarg);
+			c->floor /= 100;
 			break;
 		case 'p':
 			c->plots_dir = optarg;
@@ -374,7 +377,7 @@ static int plots(struct cmp_table *tables, size_t n, const char *dir)
 int cmd_compare(int argc, char **argv)
 {
 	struct compare_cli c = {
-		.floor = CMP_DEFAULT_FLOOR,
+		.floor = -1,		/* the default: by clock and metric */
 		.cmp = { .seed = STATS_DEFAULT_SEED, .resamples = STATS_BOOT_RESAMPLES,
 			 .alpha = CMP_ALPHA, .level = CMP_LEVEL },
 	};

@@ -156,7 +156,7 @@ static int tables_build(struct cmp_table *tables, struct result_db *db,
 static int output_text(struct cmp_table **list, size_t n, const struct report_cli *c,
 		       bool forced, const struct drift *drifts, int argc, char **argv)
 {
-	struct text_opts to = { .cmp = &c->cmp, .default_floor = CMP_DEFAULT_FLOOR,
+	struct text_opts to = { .cmp = &c->cmp, .default_floor = -1,
 				.forced = forced };
 	size_t k;
 	int ret = 0;

@@ -547,11 +547,14 @@ static int floor_measure(struct noise_floors *nf, const struct result_db *db,
 	double lo = INFINITY, hi = -INFINITY, spread, med;
 	struct cmp_cell c = { 0 };
 	int sets = 0, ret = 0;
-	size_t s;
+	bool icount = true;
+	size_t s, i;
 
 	for (s = 0; s < db->nr_sets && !ret; s++) {
 		if (strcmp(db->sets[s].experiment, experiment))
 			continue;
+		for (i = 0; i < db->sets[s].nr_files; i++)
+			icount &= !strcmp(result_clock(db->sets[s].files[i]), "icount");
 		ret = cell_from_set(&c, m, &db->sets[s]);
 		if (ret || !c.n)
 			continue;
@@ -569,7 +572,7 @@ static int floor_measure(struct noise_floors *nf, const struct result_db *db,
 		spread = INFINITY;
 	else
 		spread = (hi - lo) / fmin(fabs(lo), fabs(hi));
-	return floor_add(nf, experiment, m, fmax(spread, CMP_MIN_FLOOR), sets);
+	return floor_add(nf, experiment, m, fmax(spread, cmp_min_floor(m, icount)), sets);
 }
 
 /* A/A sets: one arm, one spec, one MMU mode and accel. */
@@ -637,15 +640,37 @@ void noise_floors_free(struct noise_floors *nf)
 	nf->n = 0;
 }
 
+bool cmp_table_icount(const struct cmp_table *t)
+{
+	size_t a, i;
+
+	if (!t->sets)
+		return false;
+	for (a = 0; a < t->nr_arms; a++)
+		for (i = 0; i < t->sets[a]->nr_files; i++)
+			if (strcmp(result_clock(t->sets[a]->files[i]), "icount"))
+				return false;
+	return t->nr_arms > 0;
+}
+
+double cmp_min_floor(const struct metric *m, bool icount)
+{
+	return icount && metric_follows_clock(m) ? CMP_ICOUNT_MIN_FLOOR : CMP_MIN_FLOOR;
+}
+
 void cmp_table_set_floors(struct cmp_table *t, const struct noise_floors *nf,
 			  double default_floor)
 {
+	bool icount = cmp_table_icount(t);
 	size_t i, j;
 
 	for (i = 0; i < t->nr_rows; i++) {
 		struct cmp_row *r = &t->rows[i];
 
 		r->floor = default_floor;
+		if (default_floor < 0)
+			r->floor = icount && metric_follows_clock(r->m) ? CMP_ICOUNT_FLOOR :
+									  CMP_DEFAULT_FLOOR;
 		r->floor_sets = 0;
 		for (j = 0; nf && t->experiment && j < nf->n; j++) {
 			if (nf->v[j].m == r->m && !strcmp(nf->v[j].experiment, t->experiment)) {

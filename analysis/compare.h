@@ -20,6 +20,13 @@
 #define CMP_LEVEL		0.95
 #define CMP_DEFAULT_FLOOR	0.05
 #define CMP_MIN_FLOOR		0.01
+/*
+ * Times and rates of runs that all ran on the lab's instruction clock
+ * (host.clock "icount") repeat to a fraction of a percent between A/A
+ * runs, so their floors are lower (README, "The lab clock").
+ */
+#define CMP_ICOUNT_FLOOR	0.005
+#define CMP_ICOUNT_MIN_FLOOR	0.001
 
 struct cmp_opts {
 	uint64_t seed;
@@ -151,8 +158,16 @@ struct noise_floors {
  */
 int noise_floors_measure(struct noise_floors *nf, const struct result_db *db);
 void noise_floors_free(struct noise_floors *nf);
-/* Every row's floor: measured when @nf has it, else @nf's or the default. */
+/*
+ * Every row's floor: measured when @nf has it, else @default_floor, or
+ * with @default_floor < 0 the default: CMP_DEFAULT_FLOOR, and
+ * CMP_ICOUNT_FLOOR for times and rates when every run ran on icount.
+ */
 void cmp_table_set_floors(struct cmp_table *t, const struct noise_floors *nf,
 			  double default_floor);
+/* Whether every run of the table's sets ran on the lab's instruction clock. */
+bool cmp_table_icount(const struct cmp_table *t);
+/* The smallest floor a measurement may give this row's metric. */
+double cmp_min_floor(const struct metric *m, bool icount);
 
 #endif

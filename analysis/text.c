@@ -951,17 +951,28 @@ static void primary_line(FILE *out, const struct cmp_table *t)
 
 static void floors_line(FILE *out, const struct cmp_table *t, const struct text_opts *o)
 {
-	char line[1024];
+	bool icount = cmp_table_icount(t);
+	char line[1024], dflt[160], least[96] = "";
 	size_t i, measured = 0;
 
+	if (o->default_floor >= 0)
+		snprintf(dflt, sizeof(dflt), "%.1f%%", o->default_floor * 100);
+	else if (icount)
+		snprintf(dflt, sizeof(dflt), "%.1f%% for times and rates (every run on the instruction clock), %.0f%% for the rest",
+			 CMP_ICOUNT_FLOOR * 100, CMP_DEFAULT_FLOOR * 100);
+	else
+		snprintf(dflt, sizeof(dflt), "%.0f%%", CMP_DEFAULT_FLOOR * 100);
+	if (icount)
+		snprintf(least, sizeof(least), ", %.1f%% for times and rates on the instruction clock",
+			 CMP_ICOUNT_MIN_FLOOR * 100);
 	for (i = 0; i < t->nr_rows; i++)
 		measured += !cmp_row_all_na(t, i) && t->rows[i].floor_sets;
 	if (!o->floors_from)
-		snprintf(line, sizeof(line), "Floors: the default %.1f%% for every metric (--noise DIR measures them from A/A runs).",
-			 o->default_floor * 100);
+		snprintf(line, sizeof(line), "Floors: the default %s (--noise DIR measures them from A/A runs).",
+			 dflt);
 	else
-		snprintf(line, sizeof(line), "Floors: measured from the A/A sets in %s for %zu metrics (the largest relative difference between their medians, at least %.0f%%); %.1f%% for the others.",
-			 o->floors_from, measured, CMP_MIN_FLOOR * 100, o->default_floor * 100);
+		snprintf(line, sizeof(line), "Floors: measured from the A/A sets in %s for %zu metrics (the largest relative difference between their medians, at least %.0f%%%s); %s for the others.",
+			 o->floors_from, measured, CMP_MIN_FLOOR * 100, least, dflt);
 	ascii_only(line);
 	text_wrap(out, line, 0, TEXT_WIDTH);
 }

@@ -43,7 +43,7 @@ void text_command(FILE *out, int argc, char **argv);
 struct text_opts {
 	const struct cmp_opts *cmp;
 	const char *floors_from;	/* --noise DIR, or NULL */
-	double default_floor;
+	double default_floor;		/* --floor; < 0: the default, by clock and metric */
 	bool forced;			/* --force: differences were overridden */
 };
 

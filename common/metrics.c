@@ -117,6 +117,11 @@ const struct metric *metric_find(const char *name)
 	return NULL;
 }
 
+bool metric_follows_clock(const struct metric *m)
+{
+	return m->unit == UNIT_NS || m->unit == UNIT_S || m->unit == UNIT_PAGES_PER_S;
+}
+
 struct json_object *json_path(struct json_object *root, const char *path)
 {
 	struct json_object *o = root;

@@ -7,6 +7,7 @@
 #ifndef KVMSQ_COMMON_METRICS_H
 #define KVMSQ_COMMON_METRICS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 struct json_object;
@@ -44,6 +45,12 @@ extern const struct metric metrics[];
 extern const size_t nr_metrics;
 
 const struct metric *metric_find(const char *name);
+
+/*
+ * Whether the metric is a time or a rate, so it follows the clock the run
+ * had: real time, or the lab's instruction count (host.clock "icount").
+ */
+bool metric_follows_clock(const struct metric *m);
 
 /*
  * The metric's value in one result: 0 and *value, or -ENODATA when it is

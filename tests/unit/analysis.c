@@ -433,6 +433,63 @@ static void clocks_checked(void)
 	free(d);
 }
 
+/*
+ * On the instruction clock times and rates get the lower default floor,
+ * counts keep theirs; on host time, or with --floor, every metric the same.
+ */
+static void floors_by_clock(void)
+{
+	const struct metric *p50 = metric_find("fault_p50_ns");
+	const struct metric *passes = metric_find("shrinker_kvm_count_passes");
+	char *d = temp_dir(), a[256], b[256];
+	struct fake_run r = { .rep = 1, .p50 = 5000 };
+	static const char *const clocks[] = { "icount", "host" };
+	struct result_set *sets[2];
+	struct cmp_table t;
+	struct result_db db;
+	char *paths[2] = { a, b };
+	size_t i, k;
+
+	CHECK(d && p50 && passes, "no temp dir or metric");
+	if (!d || !p50 || !passes)
+		return;
+	for (k = 0; k < ARRAY_SIZE(clocks); k++) {
+		snprintf(a, sizeof(a), "%s/%s-a", d, clocks[k]);
+		snprintf(b, sizeof(b), "%s/%s-b", d, clocks[k]);
+		r.clock = clocks[k];
+		r.id = "a";
+		fake_write(a, "rep-1.json", &r);
+		r.id = "b";
+		fake_write(b, "rep-1.json", &r);
+		if (load(&db, paths, 2)) {
+			CHECK(0, "load: %s", err_msg());
+			continue;
+		}
+		sets[0] = &db.sets[0];
+		sets[1] = &db.sets[1];
+		CHECK(!cmp_table_from_sets(&t, sets, 2), "table: %s", err_msg());
+		CHECK(cmp_table_icount(&t) == !k, "%s: icount %d", clocks[k], cmp_table_icount(&t));
+		cmp_table_set_floors(&t, NULL, -1);
+		for (i = 0; i < t.nr_rows; i++) {
+			double want = !k && metric_follows_clock(t.rows[i].m) ? CMP_ICOUNT_FLOOR :
+										 CMP_DEFAULT_FLOOR;
+
+			CHECK(t.rows[i].floor == want, "%s: %s floor %g, want %g", clocks[k],
+			      t.rows[i].m->name, t.rows[i].floor, want);
+		}
+		cmp_table_set_floors(&t, NULL, 0.02);
+		for (i = 0; i < t.nr_rows; i++)
+			CHECK(t.rows[i].floor == 0.02, "%s: --floor 2: %s floor %g", clocks[k],
+			      t.rows[i].m->name, t.rows[i].floor);
+		CHECK(cmp_min_floor(p50, !k) == (k ? CMP_MIN_FLOOR : CMP_ICOUNT_MIN_FLOOR) &&
+		      cmp_min_floor(passes, !k) == CMP_MIN_FLOOR, "%s: min floors", clocks[k]);
+		cmp_table_free(&t);
+		results_free(&db);
+	}
+	dir_remove(d);
+	free(d);
+}
+
 /* --- tables --- */
 
 #define S(text)	((text) ? (text) : "(null)")
@@ -991,6 +1048,7 @@ UNIT_MAIN(
 	T(spearman),
 	T(duplicates_refused),
 	T(clocks_checked),
+	T(floors_by_clock),
 	T(table_72_columns),
 	T(significance_needs_floor),
 	T(exploratory_never_starred),
