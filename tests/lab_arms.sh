@@ -150,7 +150,7 @@ PY
 fi
 
 # The planted effect, for real: make ab with legacy against inverted on
-# zap-order, 6 runs each (5 cannot reach significance after Holm), and
+# zap-order, 6 runs each (with its one primary, 6 decide with margin), and
 # compare must flag what the guests paid for the scan, and only as worse.
 name=lab_compare_inverted
 if ARMS="legacy inverted" EXPS="$PWD/patched-kernel/checks/zap-order.json" REPS=6 \
