@@ -51,6 +51,9 @@ include guests/guests.mk
 
 UNIT_SRCS	:= $(wildcard tests/unit/*.c)
 UNIT_BINS	:= $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/unit/%)
+# Fuzzers: bounded and seeded, "fuzzer SECONDS SEED" (tests/fuzz.sh runs them).
+FUZZ_SRCS	:= $(wildcard tests/fuzz/*.c)
+FUZZ_BINS	:= $(FUZZ_SRCS:tests/fuzz/%.c=$(BUILD)/tests/fuzz/%)
 
 TARGET		:= kvmsqueeze
 ifneq ($(BUILD),build)
@@ -121,7 +124,12 @@ $(BUILD)/tests/unit/%: tests/unit/%.c tests/unit/unit.h $(LIBS)
 	$(call quiet,CC,$@)$(CC) $(HOST_CFLAGS) $(HOST_LDFLAGS) -o $@ $< \
 		$(LINK_LIBS) $(HOST_LDLIBS)
 
-test-bins: $(TARGET) guests $(UNIT_BINS)
+$(BUILD)/tests/fuzz/%: tests/fuzz/%.c tests/unit/unit.h $(LIBS)
+	@mkdir -p $(dir $@)
+	$(call quiet,CC,$@)$(CC) $(HOST_CFLAGS) $(HOST_LDFLAGS) -o $@ $< \
+		$(LINK_LIBS) $(HOST_LDLIBS)
+
+test-bins: $(TARGET) guests $(UNIT_BINS) $(FUZZ_BINS)
 
 # The whole suite; its last line is "N passed, N failed, N skipped".
 test: deps-test test-bins
@@ -136,6 +144,10 @@ demo: deps-build deps-analysis $(TARGET) guests
 		./$(TARGET) run $$e --out $(DEMO_OUT)/$$e || exit 1; done
 	$(Q)./$(TARGET) report --plots $(DEMO_OUT)/plots $(addprefix $(DEMO_OUT)/,$(DEMO_EXPS)) | \
 		tee $(DEMO_OUT)/report.txt
+
+# The fuzzers for longer: FUZZ_SECONDS each (default 600), FUZZ_SEED.
+fuzz: deps-test test-bins
+	$(Q)FUZZ_SECONDS=$${FUZZ_SECONDS:-600} KVMSQUEEZE=./$(TARGET) BUILD=$(BUILD) tests/run.sh fuzz
 
 bench: deps-bench all
 	$(Q)BUILD=$(BUILD) bench/run.sh
@@ -181,13 +193,14 @@ help:
 	@echo 'make            build ./kvmsqueeze and the guests'
 	@echo 'make demo       the default experiments on this kernel, no lab, and their report'
 	@echo 'make test       the test suite (SANITIZE=1: under ASan and UBSan)'
+	@echo 'make fuzz       the fuzzers for FUZZ_SECONDS each (default 600; make test runs them 30 s)'
 	@echo 'make bench      populate speed against the KVM selftests, cold start'
 	@echo 'make kernels    build every kernel arm (patched-kernel/); make kernel ARM=name: one'
 	@echo 'make lab        ARM=name EXP=experiment [MMU=tdp|shadow] [REPS=n]: run it in QEMU'
 	@echo 'make install    install to $$(PREFIX)/bin (default /usr/local)'
 	@echo 'make clean      remove build products'
 
-.PHONY: all guests test test-bins demo bench install clean help static kernels kernel lab ab \
+.PHONY: all guests test test-bins fuzz demo bench install clean help static kernels kernel lab ab \
 	deps-build deps-test deps-bench deps-analysis
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
