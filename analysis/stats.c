@@ -407,23 +407,24 @@ double stats_perm_min_p(size_t na, size_t nb)
 
 /* --- multiple comparisons --- */
 
-struct holm_item {
-	double p;
+/* A value and where it was: sorted by value, ties in their first order. */
+struct indexed {
+	double v;
 	size_t index;
 };
 
-static int cmp_holm(const void *a, const void *b)
+static int cmp_indexed(const void *a, const void *b)
 {
-	const struct holm_item *x = a, *y = b;
+	const struct indexed *x = a, *y = b;
 
-	if (x->p != y->p)
-		return x->p < y->p ? -1 : 1;
+	if (x->v != y->v)
+		return x->v < y->v ? -1 : 1;
 	return x->index < y->index ? -1 : x->index > y->index;
 }
 
 int stats_holm(const double *p, size_t n, double *adj)
 {
-	struct holm_item *items;
+	struct indexed *items;
 	double running = 0, v;
 	size_t i;
 
@@ -433,13 +434,13 @@ int stats_holm(const double *p, size_t n, double *adj)
 	if (!items)
 		return -ENOMEM;
 	for (i = 0; i < n; i++) {
-		items[i].p = p[i];
+		items[i].v = p[i];
 		items[i].index = i;
 	}
-	qsort(items, n, sizeof(*items), cmp_holm);
+	qsort(items, n, sizeof(*items), cmp_indexed);
 	/* the i-th smallest is scaled by n - i, and never below the one before */
 	for (i = 0; i < n; i++) {
-		v = items[i].p * (double)(n - i);
+		v = items[i].v * (double)(n - i);
 		if (v > 1)
 			v = 1;
 		if (v < running)
@@ -453,31 +454,17 @@ int stats_holm(const double *p, size_t n, double *adj)
 
 /* --- rank correlation --- */
 
-struct ranked {
-	double v;
-	size_t index;
-};
-
-static int cmp_ranked(const void *a, const void *b)
-{
-	const struct ranked *x = a, *y = b;
-
-	if (x->v != y->v)
-		return x->v < y->v ? -1 : 1;
-	return x->index < y->index ? -1 : x->index > y->index;
-}
-
 /* Ranks from 1, ties sharing their average rank. */
 static int average_ranks(const double *v, size_t n, double *rank)
 {
-	struct ranked *r = malloc(n * sizeof(*r));
+	struct indexed *r = malloc(n * sizeof(*r));
 	size_t i, j, k;
 
 	if (!r)
 		return -ENOMEM;
 	for (i = 0; i < n; i++)
-		r[i] = (struct ranked){ v[i], i };
-	qsort(r, n, sizeof(*r), cmp_ranked);
+		r[i] = (struct indexed){ v[i], i };
+	qsort(r, n, sizeof(*r), cmp_indexed);
 	for (i = 0; i < n; i = j) {
 		for (j = i + 1; j < n && r[j].v == r[i].v; j++)
 			;
