@@ -21,18 +21,9 @@ done
 
 # lab NAME ARM [ENV...]: shrinker-storm at 1/4 scale; the result validates.
 lab() {
-	lab_name=$1 lab_arm=$2
+	n=$1 a=$2
 	shift 2
-	if ! env LAB_OUT="$TMP/$lab_name" LAB_SCALE=0.25 "$@" patched-kernel/lab.sh "$lab_arm" \
-		shrinker-storm shadow 1 >"$TMP/$lab_name.log" 2>&1; then
-		fail "$lab_name" "$(grep -E 'kvmsqueeze|lab:' "$TMP/$lab_name.log" | tail -n 3 | tr '\n' ' ')"
-		return 1
-	fi
-	f=$TMP/$lab_name/run/rep-1.json
-	if ! python3 tests/validate_result.py "$f" >"$TMP/val" 2>&1; then
-		fail "$lab_name" "result does not validate: $(head -n 3 "$TMP/val" | tr '\n' ' ')"
-		return 1
-	fi
+	lab_run "$n" "$a" shrinker-storm shadow LAB_SCALE=0.25 "$@"
 }
 
 name=lab_counts_legacy

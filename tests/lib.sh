@@ -65,3 +65,19 @@ PY
 	[ $rc -eq 0 ] || fail "$1" "${4:-JSON check failed}: $(tail -n 1 "$TMP/jc")"
 	return $rc
 }
+
+# lab_run NAME ARM EXP MMU [ENV...]: one lab run into $TMP/NAME; fails NAME
+# unless it ran and its result ($TMP/NAME/run/rep-1.json) validates.
+lab_run() {
+	lab_name=$1 lab_arm=$2 lab_exp=$3 lab_mmu=$4
+	shift 4
+	if ! env LAB_OUT="$TMP/$lab_name" "$@" patched-kernel/lab.sh "$lab_arm" "$lab_exp" \
+		"$lab_mmu" 1 >"$TMP/$lab_name.log" 2>&1; then
+		fail "$lab_name" "$(grep -E 'kvmsqueeze|lab:' "$TMP/$lab_name.log" | tail -n 3 | tr '\n' ' ')"
+		return 1
+	fi
+	if ! python3 tests/validate_result.py "$TMP/$lab_name/run/rep-1.json" >"$TMP/val" 2>&1; then
+		fail "$lab_name" "result does not validate: $(head -n 3 "$TMP/val" | tr '\n' ' ')"
+		return 1
+	fi
+}
