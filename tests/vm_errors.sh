@@ -8,8 +8,22 @@ vm_expect mem_unparsable 2 "--mem: size '12Q' has an unknown unit" --mem 12Q &&
 vm_expect vcpus_zero 2 "--vcpus '0'" --vcpus 0 && ok vcpus_zero
 vm_expect guest_page_bad 2 "--guest-page '3m': use 4k, 2m or 1g" --guest-page 3m &&
 	ok guest_page_bad
-vm_expect nr_mmu_pages_bad 2 "--nr-mmu-pages 'lots': expected a number of pages from 64" \
+vm_expect nr_mmu_pages_bad 2 "--nr-mmu-pages 'lots': expected a decimal number of pages from 64" \
 	--nr-mmu-pages lots && ok nr_mmu_pages_bad
+# Counts are decimal: no hex, no sign, no octal (010 is ten, below).
+vm_expect vcpus_hex 2 "--vcpus '0x2': expected a decimal number" --vcpus 0x2 && ok vcpus_hex
+vm_expect vcpus_sign 2 "--vcpus '\+2'" --vcpus +2 && ok vcpus_sign
+vm_expect nr_mmu_pages_hex 2 "--nr-mmu-pages '0x100'" --nr-mmu-pages 0x100 &&
+	ok nr_mmu_pages_hex
+vm_expect mem_hex 2 "--mem: size '0x10M' has an unknown unit" --mem 0x10M && ok mem_hex
+# Durations: decimal, and at most 1e7 s (ns beyond 1.8e10 s overflowed).
+vm_expect timeout_huge 2 "--timeout: duration '1e11' is above 10000000 s" --timeout 1e11 &&
+	ok timeout_huge
+vm_expect duration_huge 2 "--duration: duration '2e10' is above" --duration 2e10 &&
+	ok duration_huge
+vm_expect duration_hex 2 "--duration: duration '0x10' is not decimal" --duration 0x10 &&
+	ok duration_hex
+vm_expect timeout_inf 2 "--timeout: 'inf' is not a duration" --timeout inf && ok timeout_inf
 vm_expect backing_bad 2 "unknown backing 'shm'" --backing shm && ok backing_bad
 vm_expect param_bad 2 "expected KEY=VALUE" --param nokey && ok param_bad
 vm_expect stray_arg 2 "unexpected argument" extra && ok stray_arg
@@ -45,11 +59,18 @@ vm_expect elf_truncated 1 "truncated" --guest "$TMP/cut" && ok elf_truncated
 
 why=$(kvm_missing)
 if [ -n "$why" ]; then
-	for t in mem_too_small too_many_vcpus no_permission; do skip "$t" "$why"; done
+	for t in mem_too_small vcpus_decimal timeout_max too_many_vcpus no_permission; do
+		skip "$t" "$why"
+	done
 	exit 0
 fi
 vm_expect mem_too_small 1 "--mem 4 MiB is too small for guest 'touch'" --mem 4M &&
 	ok mem_too_small
+vm_expect vcpus_decimal 0 "" --guest nop --vcpus 010 --quiet --json "$TMP/010.json" &&
+	json_check vcpus_decimal "$TMP/010.json" "d['nr_vcpus'] == 10" "010 is not ten" &&
+	ok vcpus_decimal
+# The longest timeout still stops nothing early (it did act as 0).
+vm_expect timeout_max 0 "" --guest nop --timeout 1e7 --duration 1e7 --quiet && ok timeout_max
 vm_expect too_many_vcpus 1 "4096 vCPUs: this KVM allows 1 to [0-9]+ \(KVM_CAP_MAX_VCPUS\)" \
 	--vcpus 4096 && ok too_many_vcpus
 if [ "$(id -u)" -eq 0 ] && [ "$(stat -c %a /dev/kvm)" = 600 ]; then

@@ -48,7 +48,7 @@ static const char vm_usage[] =
 "\n"
 "  -g, --guest NAME|PATH   built-in guest or an ELF file (default touch)\n"
 "  -m, --mem SIZE          guest RAM, e.g. 256M, 4G (default " DEFAULT_MEM ")\n"
-"  -c, --vcpus N           vCPUs, one thread each (default 1)\n"
+"  -c, --vcpus N           vCPUs, one thread each (default 1; decimal)\n"
 "  -b, --backing KIND      anon, thp, hugetlb, memfd or file:PATH (default anon);\n"
 "                          file:DIR uses an unnamed file in DIR\n"
 "  -p, --guest-page SIZE   page size of the guest's identity map: 4k, 2m, 1g\n"
@@ -58,7 +58,8 @@ static const char vm_usage[] =
 "                          default KVM's own: a page per 50 of guest RAM)\n"
 "  -d, --duration SECONDS  then ask the guest to finish (default: none, or\n"
 "                          5 s for guests that run until stopped)\n"
-"  -t, --timeout SECONDS   then stop vCPUs still running (default 300)\n"
+"  -t, --timeout SECONDS   then stop vCPUs still running (default 300; 0: never)\n"
+"                          SECONDS: decimal, s, ms or m, at most 1e7 s\n"
 "  -s, --serial FILE       guest console output (default stderr; - = stdout)\n"
 "  -j, --json FILE         write the results as JSON (atomically)\n"
 "  -q, --quiet             no summary on stdout\n"
@@ -146,7 +147,7 @@ static int opt_parse(struct vm_opts *o, int argc, char **argv)
 			break;
 		case 'c':
 			if (parse_u64(optarg, &n) || n < 1 || n > 4096)
-				ret = fail_usage("--vcpus '%s': expected a number from 1", optarg);
+				ret = fail_usage("--vcpus '%s': expected a decimal number from 1 to 4096", optarg);
 			cfg->nr_vcpus = (int)n;
 			break;
 		case 'b':
@@ -183,7 +184,7 @@ static int opt_parse(struct vm_opts *o, int argc, char **argv)
 			break;
 		case 'N':
 			if (parse_u64(optarg, &cfg->nr_mmu_pages) || !cfg->nr_mmu_pages)
-				ret = fail_usage("--nr-mmu-pages '%s': expected a number of pages from 64", optarg);
+				ret = fail_usage("--nr-mmu-pages '%s': expected a decimal number of pages from 64", optarg);
 			break;
 		case 'l':
 			list_guests();

@@ -23,6 +23,7 @@
 #define VCPU_THREAD_STACK	(1024 * 1024)
 #define VM_MAX_BYTES		(1ull << 40)	/* 1 TiB */
 #define VM_WAIT_SLICE_NS	50000000ull	/* how often vm_run looks up */
+#define VM_WAIT_MIN_NS		1000000ull
 
 static int vm_layout(struct vm *vm)
 {
@@ -69,6 +70,10 @@ static int vm_check_config(struct vm *vm)
 	if (cfg->mem_bytes > VM_MAX_BYTES || cfg->mem_bytes > (1ull << phys_bits))
 		return err_set(EINVAL, "--mem %s: above what the guest can address (%u physical address bits, at most 1 TiB)",
 			       have, phys_bits);
+	if (!(cfg->duration_s >= 0 && cfg->duration_s <= PARSE_SECONDS_MAX) ||
+	    !(cfg->timeout_s >= 0 && cfg->timeout_s <= PARSE_SECONDS_MAX))
+		return err_set(ERANGE, "duration %g s, timeout %g s: each must be 0 (none) to %.0f s",
+			       cfg->duration_s, cfg->timeout_s, PARSE_SECONDS_MAX);
 	if (cfg->nr_mmu_pages && (cfg->nr_mmu_pages < VM_MIN_MMU_PAGES ||
 				  cfg->nr_mmu_pages > VM_MAX_MMU_PAGES))
 		return err_set(EINVAL, "nr_mmu_pages %llu: KVM takes %u to %u (2^31)",
@@ -403,9 +408,14 @@ static int vm_threads_start(struct vm *vm)
 	return ret;
 }
 
+/* @seconds after @start, saturated: never wraps around to "now". */
 static uint64_t deadline_ns(uint64_t start, double seconds)
 {
-	return seconds > 0 ? start + (uint64_t)(seconds * 1e9) : UINT64_MAX;
+	double ns = seconds * 1e9;
+
+	if (!(ns > 0) || ns >= (double)(UINT64_MAX - start))
+		return UINT64_MAX;
+	return start + (uint64_t)ns;
 }
 
 /* Wait for the vCPUs, asking them to stop or killing them on time. */
@@ -437,6 +447,8 @@ static void vm_wait(struct vm *vm, volatile int *interrupt)
 			wake = stop_at;
 		if (kill_at < wake)
 			wake = kill_at;
+		if (wake < now + VM_WAIT_MIN_NS)
+			wake = now + VM_WAIT_MIN_NS;	/* a deadline just past */
 		clock_gettime(CLOCK_REALTIME, &ts);
 		ts.tv_nsec += (long)(wake - now);
 		ts.tv_sec += ts.tv_nsec / 1000000000L;
