@@ -7,7 +7,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -30,7 +32,7 @@ const char *mem_backing_name(enum mem_backing backing)
 	return mem_backing_names[backing];
 }
 
-/* "anon", "thp", "hugetlb", "memfd", "file:PATH". */
+/* "anon", "thp", "hugetlb", "memfd", "file:DIR". */
 int mem_backing_parse(const char *s, enum mem_backing *backing,
 		      const char **path)
 {
@@ -48,7 +50,7 @@ int mem_backing_parse(const char *s, enum mem_backing *backing,
 			return 0;
 		}
 	}
-	return err_set(EINVAL, "unknown backing '%s' (use anon, thp, hugetlb, memfd or file:PATH)", s);
+	return err_set(EINVAL, "unknown backing '%s' (use anon, thp, hugetlb, memfd or file:DIR)", s);
 }
 
 static uint64_t read_sys_u64(const char *path)
@@ -98,30 +100,44 @@ static int hugetlb_check(uint64_t bytes, uint64_t *page_bytes)
 	return 0;
 }
 
+/*
+ * file:DIR: guest RAM is an unnamed file in DIR (O_TMPFILE). Nothing is
+ * left behind however the VMM ends, nobody can truncate guest RAM under
+ * it, and an existing file is never touched: anything but a directory is
+ * refused and no path is created.
+ */
 static int file_open(struct guest_mem *mem)
 {
-	struct stat st;
-	int fd;
+	char name[PATH_MAX];
+	int dir, fd, err;
 
-	if (!stat(mem->path, &st) && S_ISDIR(st.st_mode)) {
-		/* a directory: an unnamed file in it, gone when we exit */
-		fd = open(mem->path, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
-		if (fd < 0)
-			return err_sys(errno, "file backing: O_TMPFILE in %s", mem->path);
-	} else {
-		fd = open(mem->path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-		if (fd < 0)
-			return err_sys(errno, "file backing: %s", mem->path);
+	dir = open(mem->path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dir < 0) {
+		err = errno;
+		if (err == ENOTDIR)
+			return err_set(EEXIST, "file backing: %s is not a directory (guest RAM goes into an unnamed file in a directory; kvmsqueeze never writes over a file)",
+				       mem->path);
+		return err_set(err, "file backing: %s: %s (give an existing directory for an unnamed file)",
+			       mem->path, strerror(err));
 	}
-	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
-		close(fd);
-		return err_set(EINVAL, "file backing: %s is not a regular file", mem->path);
+	fd = openat(dir, ".", O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+	if (fd < 0 && (errno == EOPNOTSUPP || errno == EISDIR || errno == EINVAL)) {
+		/* no O_TMPFILE here: a named file, unlinked at once */
+		snprintf(name, sizeof(name), "%s/.kvmsqueeze-guest-XXXXXX", mem->path);
+		fd = mkostemp(name, O_CLOEXEC);
+		if (fd >= 0)
+			unlink(name);
 	}
-	if ((uint64_t)st.st_size < mem->bytes && ftruncate(fd, (off_t)mem->bytes)) {
-		int ret = err_sys(errno, "file backing: extending %s", mem->path);
-
+	err = errno;
+	close(dir);
+	if (fd < 0)
+		return err_set(err, "file backing: an unnamed file in %s: %s (is the directory writable?)",
+			       mem->path, strerror(err));
+	if (ftruncate(fd, (off_t)mem->bytes)) {
+		err = err_sys(errno, "file backing: sizing the file in %s to %" PRIu64 " bytes",
+			      mem->path, mem->bytes);
 		close(fd);
-		return ret;
+		return err;
 	}
 	mem->fd = fd;
 	return 0;

@@ -10,12 +10,13 @@ enum mem_backing {
 	MEM_THP,	/* private anonymous, MADV_HUGEPAGE */
 	MEM_HUGETLB,	/* MAP_HUGETLB, default huge page size */
 	MEM_MEMFD,	/* shared memfd (shmem) */
-	MEM_FILE,	/* shared mapping of a file: the page cache writes back */
+	MEM_FILE,	/* shared mapping of an unnamed file in a directory:
+			 * the page cache writes back */
 };
 
 struct guest_mem {
 	enum mem_backing backing;
-	const char *path;	/* MEM_FILE: a file or a directory */
+	const char *path;	/* MEM_FILE: the directory */
 	uint64_t bytes;
 	uint8_t *host;		/* guest RAM as the VMM sees it */
 	uint64_t map_bytes;	/* what was mmap()ed (alignment slack) */

@@ -36,7 +36,7 @@ struct vm_config {
 	uint64_t min_free_bytes;	/* the guest needs this much free RAM */
 	uint64_t mem_bytes;
 	enum mem_backing backing;
-	const char *backing_path;	/* MEM_FILE */
+	const char *backing_path;	/* MEM_FILE: a directory */
 	uint64_t page_bytes;		/* identity map: 4K, 2M or 1G */
 	uint64_t nr_mmu_pages;		/* KVM_SET_NR_MMU_PAGES; 0: KVM's own */
 	int nr_vcpus;
