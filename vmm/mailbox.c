@@ -27,7 +27,9 @@ static int guest_copy(struct vcpu *vcpu, void *dst, uint64_t gpa, uint64_t len,
 	if (!vm_gpa_range_ok(vm, gpa, len))
 		return err_set(EFAULT, "mailbox: %s at GPA 0x%" PRIx64 " length %" PRIu64 " is outside guest RAM (0x%" PRIx64 " bytes)",
 			       what, gpa, len, vm->cfg.mem_bytes);
-	memcpy(dst, vm->mem.host + gpa, len);
+	/* not a plain load: a page the guest never touched may have no space */
+	if (guest_mem_read(&vm->mem, dst, gpa, len))
+		return err_wrap(-EIO, "mailbox: %s at GPA 0x%" PRIx64, what, gpa);
 	return 0;
 }
 

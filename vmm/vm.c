@@ -137,6 +137,28 @@ static void vm_boot_info_write(struct vm *vm, uint64_t cr3)
 	vm->boot_info = bi;
 }
 
+/*
+ * Allocate, in a file or memfd backing, every page the VMM writes itself
+ * (GDT, boot info, vCPU info, the image, the page tables and the stacks)
+ * before it writes them: on a full filesystem that is an error here, not
+ * a SIGBUS in the middle of setting up.
+ */
+static int vm_reserve_setup(struct vm *vm, const struct elf_image *img)
+{
+	const struct vm_layout *l = &vm->layout;
+	uint64_t img_start = img->start & ~(uint64_t)(4 * KiB - 1);
+	uint64_t img_end = ALIGN_UP(img->end, 4 * KiB);
+	const char *what = "the boot info, image, page tables and stacks";
+	int ret;
+
+	ret = guest_mem_reserve(&vm->mem, 0, KVMSQ_VCPU_INFO_END, what);
+	if (!ret)
+		ret = guest_mem_reserve(&vm->mem, img_start, img_end - img_start, what);
+	if (!ret)
+		ret = guest_mem_reserve(&vm->mem, l->pt_start, l->stack_end - l->pt_start, what);
+	return ret;
+}
+
 static int vm_guest_setup(struct vm *vm, uint64_t *cr3)
 {
 	struct vm_layout *l = &vm->layout;
@@ -144,10 +166,15 @@ static int vm_guest_setup(struct vm *vm, uint64_t *cr3)
 	struct x86_pt pt;
 	int ret;
 
-	ret = elf_load(vm->cfg.elf, vm->cfg.elf_bytes, vm->mem.host,
-		       vm->cfg.mem_bytes, KVMSQ_IMAGE_BASE, KVMSQ_IMAGE_LIMIT, &img);
+	ret = elf_check(vm->cfg.elf, vm->cfg.elf_bytes, vm->cfg.mem_bytes,
+			KVMSQ_IMAGE_BASE, KVMSQ_IMAGE_LIMIT, &img);
 	if (ret)
 		return err_wrap(ret, "guest '%s'", vm->cfg.guest_name);
+	ret = vm_reserve_setup(vm, &img);
+	if (ret)
+		return ret;
+	elf_load(vm->cfg.elf, vm->cfg.elf_bytes, vm->mem.host, vm->cfg.mem_bytes,
+		 KVMSQ_IMAGE_BASE, KVMSQ_IMAGE_LIMIT, &img);	/* checked above */
 	l->image_start = img.start;
 	l->image_end = img.end;
 	l->entry = img.entry;
@@ -345,6 +372,17 @@ void vm_fail(struct vm *vm, struct vcpu *vcpu, const char *msg)
 	pthread_mutex_unlock(&vm->lock);
 }
 
+void vm_fail_host(struct vm *vm, int errnum, const char *msg)
+{
+	pthread_mutex_lock(&vm->lock);
+	if (!vm->host_errno) {
+		vm->host_errno = errnum;
+		snprintf(vm->host_error, sizeof(vm->host_error), "%s", msg);
+	}
+	vm_abort_locked(vm, VCPU_STOPPED);
+	pthread_mutex_unlock(&vm->lock);
+}
+
 /* A halted vCPU waits for the stop request; false if it must not run on. */
 bool vcpu_wait_while_halted(struct vcpu *vcpu)
 {
@@ -504,6 +542,8 @@ int vm_run(struct vm *vm, volatile int *interrupt)
 	vm_stats_snapshot(vm, true);
 	if (ret)
 		return ret;
+	if (vm->host_errno)
+		return err_set(vm->host_errno, "%s", vm->host_error);
 	vm->outcome = vm_outcome_of(vm);
 	return 0;
 }
