@@ -224,6 +224,25 @@ static struct json_object *stats_pair_json(const struct kvm_stats *st,
 	return o;
 }
 
+/*
+ * The keys vcpu_json() writes itself. The guests' histograms go beside
+ * them as "<name>_ns", so the mailbox refuses names that would collide.
+ */
+static const char *const vcpu_keys[] = {
+	"id", "end", "exit_code", "error", "run_ns", "seconds", "pages_touched",
+	"counters", "phases", "exits",
+};
+
+bool vm_report_vcpu_key_taken(const char *key)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(vcpu_keys); i++)
+		if (!strcmp(vcpu_keys[i], key))
+			return true;
+	return false;
+}
+
 static struct json_object *vcpu_json(const struct vm *vm, const struct vcpu *vcpu)
 {
 	struct json_object *o = json_object_new_object();
