@@ -51,11 +51,16 @@ eh = b"\x7fELF\x02\x01\x01" + bytes(9) + struct.pack("<HHIQQQIHHHHHH", 2, 62, 1,
 open(d + "/far", "wb").write(eh + struct.pack("<IIQQQQQQ", 1, 5, 0, 0x800000, 0x800000, 120, 120, 4096))
 # truncated: program header cut short
 open(d + "/cut", "wb").write(eh + bytes(20))
+# loaded at 0x100000 but linked to run at 0x2000, over the boot info
+eh = b"\x7fELF\x02\x01\x01" + bytes(9) + struct.pack("<HHIQQQIHHHHHH", 2, 62, 1, 0x2000, 64, 0, 0, 64, 56, 1, 0, 0, 0)
+open(d + "/vaddr", "wb").write(eh + struct.pack("<IIQQQQQQ", 1, 5, 0, 0x2000, 0x100000, 120, 120, 4096))
 PY
 vm_expect elf32 1 "not ELF64" --guest "$TMP/elf32" && ok elf32
 vm_expect elf_arm64 1 "machine 183 is not x86-64" --guest "$TMP/arm64" && ok elf_arm64
 vm_expect elf_outside 1 "outside the image area" --guest "$TMP/far" && ok elf_outside
 vm_expect elf_truncated 1 "truncated" --guest "$TMP/cut" && ok elf_truncated
+vm_expect elf_vaddr 1 "segment at 0x100000 has virtual address 0x2000 \(the guest runs identity mapped" \
+	--guest "$TMP/vaddr" && ok elf_vaddr
 
 why=$(kvm_missing)
 if [ -n "$why" ]; then

@@ -50,6 +50,9 @@ static int elf_check_segment(const Elf64_Phdr *ph, size_t len, uint64_t lo,
 	if (ph->p_offset > len || len - ph->p_offset < ph->p_filesz)
 		return err_set(ENOEXEC, "truncated: segment at 0x%" PRIx64 " runs past the end of the file",
 			       ph->p_paddr);
+	if (ph->p_vaddr != ph->p_paddr)
+		return err_set(ENOEXEC, "segment at 0x%" PRIx64 " has virtual address 0x%" PRIx64 " (the guest runs identity mapped: link it with its virtual address equal to its physical one)",
+			       ph->p_paddr, ph->p_vaddr);
 	if (ph->p_paddr < lo || ph->p_paddr > hi || hi - ph->p_paddr < ph->p_memsz)
 		return err_set(ENOEXEC, "segment 0x%" PRIx64 "-0x%" PRIx64 " outside the image area 0x%" PRIx64 "-0x%" PRIx64 " (link the guest there)",
 			       ph->p_paddr, ph->p_paddr + ph->p_memsz, lo, hi);

@@ -16,7 +16,8 @@ struct elf_image {
 
 /*
  * Check @buf as an ELF64 x86-64 ET_EXEC whose PT_LOAD segments lie in
- * [@lo, @hi) and in RAM, do not overlap, and hold the entry point; fill
+ * [@lo, @hi) and in RAM at a virtual address equal to their physical one
+ * (the identity map), do not overlap, and hold the entry point; fill
  * @img. Writes nothing.
  */
 int elf_check(const uint8_t *buf, size_t len, uint64_t ram_bytes,
