@@ -28,9 +28,27 @@ vm_expect backing_bad 2 "unknown backing 'shm'" --backing shm && ok backing_bad
 vm_expect param_bad 2 "expected KEY=VALUE" --param nokey && ok param_bad
 vm_expect stray_arg 2 "unexpected argument" extra && ok stray_arg
 vm_expect unknown_option 2 "unrecognized option" --frobnicate && ok unknown_option
-vm_expect unknown_guest 1 "unknown guest 'tuoch'" --guest tuoch && ok unknown_guest
-vm_expect unknown_param 1 "guest touch has no parameter 'sise'" --param sise=1M &&
+vm_expect unknown_guest 2 "unknown guest 'tuoch'" --guest tuoch && ok unknown_guest
+vm_expect unknown_param 2 "guest touch has no parameter 'sise'" --param sise=1M &&
 	ok unknown_param
+# A value a guest or its runtime does not take: refused before the VM starts.
+while read -r name guest param regex; do
+	vm_expect "$name" 2 "^kvmsqueeze: vm: guest $guest: parameter $param: expected $regex \((e\.g\. 4096, 64M; )?see kvmsqueeze vm --list-guests\)$" \
+		--guest "$guest" --param "$param" && ok "$name"
+done <<'LIST'
+param_code_text nop code=abc a number from 0 to 255
+param_code_big nop code=256 a number from 0 to 255
+param_cpl_7 nop cpl=7 0 or 3
+param_timing touch timing=5 0, 1 or 2
+param_size_text touch size=lots a number or size
+param_pattern workingset pattern=zigzag seq or random
+param_spaces alias spaces=0 a number from 1 to 4096
+LIST
+# The runtime's own parameters are checked for guests given as files too.
+vm_expect param_cpl_file 2 "parameter cpl=1: expected 0 or 3" \
+	--guest "$GUESTS/endless.elf" --param cpl=1 && ok param_cpl_file
+vm_expect param_newline 2 "parameter code=a\?b: expected" --guest nop --param "code=a
+b" && [ "$(wc -l <"$TMP/err")" -eq 1 ] && ok param_newline
 vm_expect no_kvm 1 "/nonexistent/kvm: no such device" --kvm /nonexistent/kvm && ok no_kvm
 vm_expect help 0 "" --help && grep -q -- '--guest-page' "$TMP/out" && ok help
 
@@ -64,13 +82,15 @@ vm_expect elf_vaddr 1 "segment at 0x100000 has virtual address 0x2000 \(the gues
 
 why=$(kvm_missing)
 if [ -n "$why" ]; then
-	for t in mem_too_small vcpus_decimal timeout_max too_many_vcpus no_permission; do
+	for t in mem_too_small param_good vcpus_decimal timeout_max too_many_vcpus no_permission; do
 		skip "$t" "$why"
 	done
 	exit 0
 fi
 vm_expect mem_too_small 1 "--mem 4 MiB is too small for guest 'touch'" --mem 4M &&
 	ok mem_too_small
+vm_expect param_good 3 "vCPU 0 exited with code 7" --guest nop --param code=7 --param cpl=0 \
+	--quiet && ok param_good
 vm_expect vcpus_decimal 0 "" --guest nop --vcpus 010 --quiet --json "$TMP/010.json" &&
 	json_check vcpus_decimal "$TMP/010.json" "d['nr_vcpus'] == 10" "010 is not ten" &&
 	ok vcpus_decimal

@@ -68,8 +68,10 @@ static const char vm_usage[] =
 "  -l, --list-guests       list built-in guests and their parameters\n"
 "  -h, --help              this text\n"
 "\n"
-"Exit status: 0 ok, 1 setup failed, 2 usage, 3 guest exit code not 0,\n"
-"4 guest error (the VMM stopped the VM), 5 timeout, 130 interrupted.\n";
+"Exit status: 0 ok, 1 host error (setup failed, no space for guest RAM...),\n"
+"2 usage (also an unknown guest or parameter, or a value it does not take),\n"
+"3 guest exit code not 0, 4 guest error (the VMM stopped the VM), 5 timeout,\n"
+"130 interrupted.\n";
 
 static const struct option vm_options[] = {
 	{ "guest", required_argument, NULL, 'g' },
@@ -232,19 +234,30 @@ out:
 	return ret;
 }
 
-/* A built-in guest by name, or an ELF file by path (anything with a '/'). */
-static int guest_resolve(struct vm_opts *o)
+/*
+ * A built-in guest by name, or an ELF file by path (anything with a '/').
+ * An unknown guest or parameter, or a value it does not take, is a usage
+ * error: *@usage says so.
+ */
+static int guest_resolve(struct vm_opts *o, bool *usage)
 {
 	struct vm_config *cfg = &o->cfg;
 	const struct builtin_guest *g;
 	int ret;
 
 	cfg->guest_name = o->guest;
-	if (strchr(o->guest, '/'))
+	*usage = true;
+	if (strchr(o->guest, '/')) {
+		ret = runtime_params_check(cfg);
+		if (ret)
+			return ret;
+		*usage = false;
 		return guest_read_file(o);
+	}
 	ret = builtin_guest_configure(cfg, o->guest, &g);
 	if (ret)
 		return ret;
+	*usage = false;
 	if (g->runs_until_stopped && !o->duration_set)
 		cfg->duration_s = DEFAULT_DURATION_S;
 	return 0;
@@ -355,13 +368,19 @@ int cmd_vm(int argc, char **argv)
 	};
 	struct kvm_sys sys;
 	FILE *serial = NULL;
+	bool usage;
 	int ret;
 
 	parse_size(DEFAULT_MEM, &o.cfg.mem_bytes);
 	ret = opt_parse(&o, argc, argv);
 	if (ret)
 		return ret > 0 ? EXIT_OK : -ret;
-	ret = guest_resolve(&o);
+	ret = guest_resolve(&o, &usage);
+	if (ret && usage) {
+		fprintf(stderr, "kvmsqueeze: vm: %s\n", err_msg());
+		free(o.elf_file);
+		return EXIT_USAGE;
+	}
 	if (ret)
 		goto fail;
 	if (o.serial_path) {
