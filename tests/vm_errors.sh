@@ -51,6 +51,11 @@ vm_expect param_newline 2 "parameter code=a\?b: expected" --guest nop --param "c
 b" && [ "$(wc -l <"$TMP/err")" -eq 1 ] && ok param_newline
 vm_expect no_kvm 1 "/nonexistent/kvm: no such device" --kvm /nonexistent/kvm && ok no_kvm
 vm_expect help 0 "" --help && grep -q -- '--guest-page' "$TMP/out" && ok help
+# --json that cannot be written is found before the VM runs.
+vm_expect json_no_dir 1 "^kvmsqueeze: --json $TMP/none/vm.json: directory $TMP/none: No such file or directory$" \
+	--guest nop --json "$TMP/none/vm.json" && ok json_no_dir
+vm_expect json_is_dir 1 "^kvmsqueeze: --json $TMP is a directory" --guest nop --json "$TMP" &&
+	ok json_is_dir
 
 # ELF files that are not guests.
 printf 'hello' >"$TMP/notelf"

@@ -1,11 +1,12 @@
-# tests/vm_space.sh: guest RAM in a file on a filesystem too small for it
-# (a small tmpfs). The VMM never dies of SIGBUS: its own setup and a
-# guest that touches past the space end as the host error "no space for
-# guest RAM" (exit 1), and a mailbox message in a page that has no space
-# is read as the zeros it holds (a guest error: unknown command 0).
+# tests/vm_space.sh: full filesystems (a small tmpfs). Guest RAM in a file
+# there never kills the VMM with SIGBUS: its own setup and a guest that
+# touches past the space end as the host error "no space for guest RAM"
+# (exit 1), and a mailbox message in a page that has no space is read as
+# the zeros it holds (a guest error: unknown command 0). Results that do
+# not fit are an error that says so, and no partial file is left.
 . tests/lib.sh
 
-TESTS="space_setup space_mailbox space_guest_touch"
+TESTS="space_setup space_mailbox space_guest_touch json_full"
 why=$(kvm_missing)
 if [ -z "$why" ] && [ "$(id -u)" -ne 0 ]; then
 	why="needs root to mount a small tmpfs"
@@ -62,3 +63,18 @@ no_space() {
 
 no_space space_mailbox mailbox 4 "^kvmsqueeze: guest .*no_space.elf: vCPU 0: mailbox: unknown command 0$"
 no_space space_guest_touch touch 1 "^kvmsqueeze: no space for guest RAM: vCPU 0 touched a page that could not be allocated: $FS has 0 B free \(free space there"
+
+# The results JSON on a full filesystem: ENOSPC (a short write used to be
+# "Input/output error"), the old file kept, no temp file left.
+umount "$FS"
+mount -t tmpfs -o size=8k kvmsqueeze-test "$FS"
+echo old >"$FS/vm.json"
+vm_expect json_full 1 "^kvmsqueeze: writing $FS/vm.json: No space left on device \(not written; free space there\)$" \
+	--guest nop --mem 8M --quiet --json "$FS/vm.json" &&
+	if [ "$(cat "$FS/vm.json")" != old ]; then
+		fail json_full "the old file was replaced"
+	elif [ "$(ls -A "$FS")" != vm.json ]; then
+		fail json_full "left behind: $(ls -A "$FS" | tr '\n' ' ')"
+	else
+		ok json_full
+	fi

@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <libgen.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -263,6 +264,25 @@ static int guest_resolve(struct vm_opts *o, bool *usage)
 	return 0;
 }
 
+/* --json is written after the VM ran: find out now if it cannot be. */
+static int json_path_check(const char *path)
+{
+	char *copy = strdup(path);
+	const char *dir;
+	struct stat st;
+	int ret = 0;
+
+	if (!copy)
+		return err_sys(ENOMEM, "--json %s", path);
+	dir = dirname(copy);
+	if (!stat(path, &st) && S_ISDIR(st.st_mode))
+		ret = err_set(EISDIR, "--json %s is a directory (give a file name)", path);
+	else if (access(dir, W_OK | X_OK))
+		ret = err_sys(errno, "--json %s: directory %s", path, dir);
+	free(copy);
+	return ret;
+}
+
 static volatile int vm_interrupts;
 
 static void vm_on_signal(int sig)
@@ -383,6 +403,11 @@ int cmd_vm(int argc, char **argv)
 	}
 	if (ret)
 		goto fail;
+	if (o.json_path) {
+		ret = json_path_check(o.json_path);
+		if (ret)
+			goto fail;
+	}
 	if (o.serial_path) {
 		serial = strcmp(o.serial_path, "-") ? fopen(o.serial_path, "we") : stdout;
 		if (!serial) {
