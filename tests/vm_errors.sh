@@ -87,13 +87,18 @@ vm_expect elf_vaddr 1 "segment at 0x100000 has virtual address 0x2000 \(the gues
 
 why=$(kvm_missing)
 if [ -n "$why" ]; then
-	for t in mem_too_small param_good vcpus_decimal timeout_max too_many_vcpus no_permission; do
+	for t in mem_too_small pt_too_big pt_largest param_good vcpus_decimal timeout_max too_many_vcpus no_permission; do
 		skip "$t" "$why"
 	done
 	exit 0
 fi
 vm_expect mem_too_small 1 "--mem 4 MiB is too small for guest 'touch'" --mem 4M &&
 	ok mem_too_small
+# 4K guest pages map at most 128 GiB: 1 TiB took 5 s and 2 GiB of page
+# tables before the guest started.
+vm_expect pt_too_big 1 "^kvmsqueeze: --mem 1 TiB with 4k guest pages: the identity map needs 2.0 GiB of page tables, built before the guest starts \(at most those of 128 GiB of 4K pages; use --guest-page 2m or less --mem\)$" \
+	--guest nop --mem 1T && ok pt_too_big
+vm_expect pt_largest 0 "" --guest nop --mem 128G --quiet && ok pt_largest
 vm_expect param_good 3 "vCPU 0 exited with code 7" --guest nop --param code=7 --param cpl=0 \
 	--quiet && ok param_good
 vm_expect vcpus_decimal 0 "" --guest nop --vcpus 010 --quiet --json "$TMP/010.json" &&

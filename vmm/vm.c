@@ -19,9 +19,16 @@
 #include "x86.h"
 #include "x86_pt.h"
 #include "guest_elf.h"
+#include "vm_config.h"
 
 #define VCPU_THREAD_STACK	(1024 * 1024)
 #define VM_MAX_BYTES		(1ull << 40)	/* 1 TiB */
+/*
+ * The identity map is built before the guest starts: 4K pages cost
+ * 1/512 of guest RAM in tables (2 GiB and 5 s for 1 TiB). At most the
+ * tables of 128 GiB of 4K pages (256.5 MiB): well under a second.
+ */
+#define VM_MAX_4K_MAP_BYTES	(128 * GiB)
 #define VM_WAIT_SLICE_NS	50000000ull	/* how often vm_run looks up */
 #define VM_WAIT_MIN_NS		1000000ull
 
@@ -34,6 +41,13 @@ static int vm_layout(struct vm *vm)
 
 	l->pt_start = KVMSQ_PT_BASE;
 	l->pt_end = l->pt_start + x86_pt_table_bytes(map_bytes, cfg->page_bytes);
+	if (l->pt_end - l->pt_start > x86_pt_table_bytes(VM_MAX_4K_MAP_BYTES, X86_PAGE_4K)) {
+		format_size(cfg->mem_bytes, have, sizeof(have));
+		format_size(l->pt_end - l->pt_start, need, sizeof(need));
+		return err_set(EINVAL, "--mem %s with %s guest pages: the identity map needs %s of page tables, built before the guest starts (at most those of %" PRIu64 " GiB of 4K pages; use --guest-page 2m or less --mem)",
+			       have, vm_config_page_name(cfg->page_bytes), need,
+			       VM_MAX_4K_MAP_BYTES / GiB);
+	}
 	l->stack_start = l->pt_end;
 	l->stack_end = l->stack_start + (uint64_t)cfg->nr_vcpus * KVMSQ_STACK_BYTES;
 	l->free_start = ALIGN_UP(l->stack_end, 2 * MiB);
