@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "guests/builtin.h"
@@ -146,43 +147,46 @@ static const char *param_printable(const char *value, char *buf, size_t len)
 	return buf;
 }
 
-static int param_check(const char *guest, const struct guest_param_spec *spec,
-		       const struct kvmsq_param *p)
+void guest_param_takes(const struct guest_param_spec *spec, char *buf, size_t len)
 {
-	char value[40], choices[64];
 	const char *c, *sep;
 	size_t n = 0;
 
-	if (spec->choices) {
-		if (param_is_choice(spec->choices, p->value))
-			return 0;
-		/* "0|1|2" as "0, 1 or 2" */
-		for (c = spec->choices; *c && n + 5 < sizeof(choices); c++) {
-			if (*c != '|') {
-				choices[n++] = *c;
-				continue;
-			}
-			sep = strchr(c + 1, '|') ? ", " : " or ";
-			memcpy(choices + n, sep, strlen(sep));
-			n += strlen(sep);
-		}
-		choices[n] = '\0';
-		return err_set(EINVAL, "guest %s: parameter %s=%s: expected %s (see kvmsqueeze vm --list-guests)",
-			       guest, p->key, param_printable(p->value, value, sizeof(value)),
-			       choices);
+	if (!spec->choices) {
+		if (spec->max == UINT64_MAX && !spec->min)
+			snprintf(buf, len, "a number or size");
+		else if (spec->max == UINT64_MAX)
+			snprintf(buf, len, "a number or size of at least %" PRIu64, spec->min);
+		else
+			snprintf(buf, len, "a number from %" PRIu64 " to %" PRIu64,
+				 spec->min, spec->max);
+		return;
 	}
-	if (p->has_num && p->num >= spec->min && p->num <= spec->max)
+	/* "0|1|2" as "0, 1 or 2" */
+	for (c = spec->choices; *c && n + 5 < len; c++) {
+		if (*c != '|') {
+			buf[n++] = *c;
+			continue;
+		}
+		sep = strchr(c + 1, '|') ? ", " : " or ";
+		memcpy(buf + n, sep, strlen(sep));
+		n += strlen(sep);
+	}
+	buf[n] = '\0';
+}
+
+static int param_check(const char *guest, const struct guest_param_spec *spec,
+		       const struct kvmsq_param *p)
+{
+	char value[40], takes[80];
+
+	if (spec->choices ? param_is_choice(spec->choices, p->value) :
+	    p->has_num && p->num >= spec->min && p->num <= spec->max)
 		return 0;
-	if (spec->max == UINT64_MAX && !spec->min)
-		return err_set(EINVAL, "guest %s: parameter %s=%s: expected a number or size (e.g. 4096, 64M; see kvmsqueeze vm --list-guests)",
-			       guest, p->key, param_printable(p->value, value, sizeof(value)));
-	if (spec->max == UINT64_MAX)
-		return err_set(EINVAL, "guest %s: parameter %s=%s: expected a number or size of at least %" PRIu64 " (e.g. 4096, 64M; see kvmsqueeze vm --list-guests)",
-			       guest, p->key, param_printable(p->value, value, sizeof(value)),
-			       spec->min);
-	return err_set(EINVAL, "guest %s: parameter %s=%s: expected a number from %" PRIu64 " to %" PRIu64 " (see kvmsqueeze vm --list-guests)",
-		       guest, p->key, param_printable(p->value, value, sizeof(value)),
-		       spec->min, spec->max);
+	guest_param_takes(spec, takes, sizeof(takes));
+	return err_set(EINVAL, "guest %s: parameter %s=%s: expected %s%s (see kvmsqueeze vm --list-guests)",
+		       guest, p->key, param_printable(p->value, value, sizeof(value)), takes,
+		       !spec->choices && spec->max == UINT64_MAX ? ", e.g. 4096 or 64M" : "");
 }
 
 int runtime_params_check(const struct vm_config *cfg)

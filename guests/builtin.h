@@ -38,6 +38,9 @@ const struct builtin_guest *builtin_guest_find(const char *name);
 const struct guest_param_spec *builtin_guest_param(const struct builtin_guest *g,
 						   const char *key);
 
+/* What @spec takes, for people: "0, 1 or 2", "a number from 0 to 255". */
+void guest_param_takes(const struct guest_param_spec *spec, char *buf, size_t len);
+
 struct vm_config;
 /*
  * The runtime's own parameters in @cfg (cpl) have values it takes; for

@@ -33,7 +33,7 @@ vm_expect unknown_param 2 "guest touch has no parameter 'sise'" --param sise=1M 
 	ok unknown_param
 # A value a guest or its runtime does not take: refused before the VM starts.
 while read -r name guest param regex; do
-	vm_expect "$name" 2 "^kvmsqueeze: vm: guest $guest: parameter $param: expected $regex \((e\.g\. 4096, 64M; )?see kvmsqueeze vm --list-guests\)$" \
+	vm_expect "$name" 2 "^kvmsqueeze: vm: guest $guest: parameter $param: expected $regex(, e\.g\. 4096 or 64M)? \(see kvmsqueeze vm --list-guests\)$" \
 		--guest "$guest" --param "$param" && ok "$name"
 done <<'LIST'
 param_code_text nop code=abc a number from 0 to 255

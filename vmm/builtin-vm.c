@@ -54,7 +54,8 @@ static const char vm_usage[] =
 "                          file:DIR: an unnamed file in directory DIR, gone\n"
 "                          when the VM ends\n"
 "  -p, --guest-page SIZE   page size of the guest's identity map: 4k, 2m, 1g\n"
-"                          (default 4k, which makes shadow paging work hardest)\n"
+"                          (default 4k, which makes shadow paging work hardest;\n"
+"                          4k maps at most 128G)\n"
 "  -P, --param KEY=VALUE   guest parameter (repeat; see --list-guests)\n"
 "      --nr-mmu-pages N    cap on the VM's shadow-MMU pages (KVM_SET_NR_MMU_PAGES;\n"
 "                          default KVM's own: a page per 50 of guest RAM)\n"
@@ -93,6 +94,15 @@ static const struct option vm_options[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
+static void list_param(const struct guest_param_spec *p)
+{
+	char takes[80];
+
+	guest_param_takes(p, takes, sizeof(takes));
+	printf("  %-14s %-18s %s\n  %-14s %-18s takes %s\n", p->key, p->def, p->help,
+	       "", "", takes);
+}
+
 static void list_guests(void)
 {
 	const struct guest_param_spec *p;
@@ -103,11 +113,11 @@ static void list_guests(void)
 
 		printf("%-11s %s\n", g->name, g->summary);
 		for (p = g->params; p->key; p++)
-			printf("  %-14s %-18s %s\n", p->key, p->def, p->help);
+			list_param(p);
 	}
 	printf("every guest (its runtime)\n");
 	for (p = runtime_params; p->key; p++)
-		printf("  %-14s %-18s %s\n", p->key, p->def, p->help);
+		list_param(p);
 }
 
 static int fail_usage(const char *fmt, const char *arg)
