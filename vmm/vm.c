@@ -499,8 +499,8 @@ static void vm_wait(struct vm *vm, volatile int *interrupt)
 			wake = stop_at;
 		if (kill_at < wake)
 			wake = kill_at;
-		if (wake < now + VM_WAIT_MIN_NS)
-			wake = now + VM_WAIT_MIN_NS;	/* a deadline just past */
+		if (wake <= now)	/* the kill is on: wait for the vCPUs to leave */
+			wake = now + VM_WAIT_MIN_NS;
 		clock_gettime(CLOCK_REALTIME, &ts);
 		ts.tv_nsec += (long)(wake - now);
 		ts.tv_sec += ts.tv_nsec / 1000000000L;
