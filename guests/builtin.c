@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * guests/builtin.c: the table of built-in guests. Their ELF images are
- * embedded in the binary (the build generates one .incbin each).
+ * guests/builtin.c: the table of built-in guests and the values their
+ * parameters take. Their ELF images are embedded in the binary (the
+ * build generates one .incbin each).
  */
 #include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "guests/builtin.h"
@@ -20,52 +23,61 @@ GUEST_ELF(churn);
 GUEST_ELF(idle);
 GUEST_ELF(nop);
 
+#define NUM(lo, hi)	.min = (lo), .max = (hi)
+#define ANY_NUM		NUM(0, UINT64_MAX)
+#define ONE_OF(list)	.choices = (list)
+#define SECONDS		NUM(0, 10000000)	/* PARSE_SECONDS_MAX */
+
 /* Read by the runtime (guests/rt/rt.c), so every built-in guest takes them. */
 const struct guest_param_spec runtime_params[] = {
-	{ "cpl", "3", "privilege level of guest_main: 3, or 0 (kvm_pvm emulates CPL0)" },
-	{ NULL, NULL, NULL },
+	{ "cpl", "3", "privilege level of guest_main: 3, or 0 (kvm_pvm emulates CPL0)",
+	  ONE_OF("0|3") },
+	{ .key = NULL },
 };
 
 static const struct guest_param_spec touch_params[] = {
-	{ "size", "share", "bytes per vCPU (default: its share of free RAM)" },
-	{ "timing", "1", "1: time every first write with rdtsc; 0: do not; 2: alternate 2M chunks of both" },
-	{ "stride", "4096", "bytes between writes" },
-	{ "verify", "0", "1: vCPU 0 checks afterwards that every page was written once" },
-	{ NULL, NULL, NULL },
+	{ "size", "share", "bytes per vCPU (default: its share of free RAM)", ANY_NUM },
+	{ "timing", "1", "1: time every first write with rdtsc; 0: do not; 2: alternate 2M chunks of both",
+	  ONE_OF("0|1|2") },
+	{ "stride", "4096", "bytes between writes", NUM(8, UINT64_MAX) },
+	{ "verify", "0", "1: vCPU 0 checks afterwards that every page was written once",
+	  ONE_OF("0|1") },
+	{ .key = NULL },
 };
 
 static const struct guest_param_spec workingset_params[] = {
-	{ "size", "share", "working-set bytes per vCPU" },
-	{ "cold", "0", "bytes (a page per 2M) touched once before the working set" },
-	{ "pattern", "seq", "seq or random" },
-	{ "duration", "0", "seconds of steady access; 0: until stopped" },
-	{ "threshold_ns", "10000", "an access slower than this is slow" },
-	{ "write", "1", "1: write each access (dirties file pages)" },
-	{ NULL, NULL, NULL },
+	{ "size", "share", "working-set bytes per vCPU", NUM(4096, UINT64_MAX) },
+	{ "cold", "0", "bytes (a page per 2M) touched once before the working set", ANY_NUM },
+	{ "pattern", "seq", "seq or random", ONE_OF("seq|random") },
+	{ "duration", "0", "seconds of steady access; 0: until stopped", SECONDS },
+	{ "threshold_ns", "10000", "an access slower than this is slow",
+	  NUM(0, 1000000000000ull) },
+	{ "write", "1", "1: write each access (dirties file pages)", ONE_OF("0|1") },
+	{ .key = NULL },
 };
 
 static const struct guest_param_spec alias_params[] = {
-	{ "spaces", "8", "address spaces (CR3s) mapping the same window" },
-	{ "size", "min(share/2, 64M)", "window bytes per vCPU" },
-	{ "passes", "4", "passes over all spaces" },
-	{ NULL, NULL, NULL },
+	{ "spaces", "8", "address spaces (CR3s) mapping the same window", NUM(1, 4096) },
+	{ "size", "min(share/2, 64M)", "window bytes per vCPU", NUM(4096, UINT64_MAX) },
+	{ "passes", "4", "passes over all spaces", ANY_NUM },
+	{ .key = NULL },
 };
 
 static const struct guest_param_spec churn_params[] = {
-	{ "size", "min(share/4, 16M)", "window bytes per vCPU" },
-	{ "iterations", "1000", "page-table rewrites" },
-	{ "duration", "0", "seconds; 0: use iterations" },
-	{ NULL, NULL, NULL },
+	{ "size", "min(share/4, 16M)", "window bytes per vCPU", NUM(4096, 1ull << 30) },
+	{ "iterations", "1000", "page-table rewrites", ANY_NUM },
+	{ "duration", "0", "seconds; 0: use iterations", SECONDS },
+	{ .key = NULL },
 };
 
 static const struct guest_param_spec idle_params[] = {
-	{ "touch", "2M", "bytes per vCPU to touch before halting" },
-	{ NULL, NULL, NULL },
+	{ "touch", "2M", "bytes per vCPU to touch before halting", ANY_NUM },
+	{ .key = NULL },
 };
 
 static const struct guest_param_spec nop_params[] = {
-	{ "code", "0", "exit code to return at once" },
-	{ NULL, NULL, NULL },
+	{ "code", "0", "exit code to return at once", NUM(0, 255) },
+	{ .key = NULL },
 };
 
 #define BUILTIN(n, sum, min_free, until_stopped)			\
@@ -94,33 +106,121 @@ const struct builtin_guest *builtin_guest_find(const char *name)
 	return NULL;
 }
 
-const struct guest_param_spec *builtin_guest_param(const struct builtin_guest *g,
-						   const char *key)
+static const struct guest_param_spec *param_find(const struct guest_param_spec *specs,
+						 const char *key)
 {
 	const struct guest_param_spec *p;
 
-	for (p = g->params; p->key; p++)
-		if (!strcmp(p->key, key))
-			return p;
-	for (p = runtime_params; p->key; p++)
+	for (p = specs; p->key; p++)
 		if (!strcmp(p->key, key))
 			return p;
 	return NULL;
+}
+
+const struct guest_param_spec *builtin_guest_param(const struct builtin_guest *g,
+						   const char *key)
+{
+	const struct guest_param_spec *p = param_find(g->params, key);
+
+	return p ? p : param_find(runtime_params, key);
+}
+
+static bool param_is_choice(const char *choices, const char *value)
+{
+	size_t n = strlen(value);
+	const char *c;
+
+	for (c = choices; c; c = strchr(c, '|') ? strchr(c, '|') + 1 : NULL)
+		if (!strncmp(c, value, n) && (c[n] == '|' || !c[n]))
+			return true;
+	return false;
+}
+
+/* @value for a message: at most 32 bytes, anything unprintable as '?'. */
+static const char *param_printable(const char *value, char *buf, size_t len)
+{
+	size_t i;
+
+	for (i = 0; value[i] && i + 1 < len && i < 32; i++)
+		buf[i] = value[i] >= 0x20 && value[i] < 0x7f ? value[i] : '?';
+	buf[i] = '\0';
+	return buf;
+}
+
+void guest_param_takes(const struct guest_param_spec *spec, char *buf, size_t len)
+{
+	const char *c, *sep;
+	size_t n = 0;
+
+	if (!spec->choices) {
+		if (spec->max == UINT64_MAX && !spec->min)
+			snprintf(buf, len, "a number or size");
+		else if (spec->max == UINT64_MAX)
+			snprintf(buf, len, "a number or size of at least %" PRIu64, spec->min);
+		else
+			snprintf(buf, len, "a number from %" PRIu64 " to %" PRIu64,
+				 spec->min, spec->max);
+		return;
+	}
+	/* "0|1|2" as "0, 1 or 2" */
+	for (c = spec->choices; *c && n + 5 < len; c++) {
+		if (*c != '|') {
+			buf[n++] = *c;
+			continue;
+		}
+		sep = strchr(c + 1, '|') ? ", " : " or ";
+		memcpy(buf + n, sep, strlen(sep));
+		n += strlen(sep);
+	}
+	buf[n] = '\0';
+}
+
+static int param_check(const char *guest, const struct guest_param_spec *spec,
+		       const struct kvmsq_param *p)
+{
+	char value[40], takes[80];
+
+	if (spec->choices ? param_is_choice(spec->choices, p->value) :
+	    p->has_num && p->num >= spec->min && p->num <= spec->max)
+		return 0;
+	guest_param_takes(spec, takes, sizeof(takes));
+	return err_set(EINVAL, "guest %s: parameter %s=%s: expected %s%s (see kvmsqueeze vm --list-guests)",
+		       guest, p->key, param_printable(p->value, value, sizeof(value)), takes,
+		       !spec->choices && spec->max == UINT64_MAX ? ", e.g. 4096 or 64M" : "");
+}
+
+int runtime_params_check(const struct vm_config *cfg)
+{
+	const struct guest_param_spec *spec;
+	int i, ret;
+
+	for (i = 0; i < cfg->nr_params; i++) {
+		spec = param_find(runtime_params, cfg->params[i].key);
+		if (spec && (ret = param_check(cfg->guest_name, spec, &cfg->params[i])))
+			return ret;
+	}
+	return 0;
 }
 
 int builtin_guest_configure(struct vm_config *cfg, const char *name,
 			    const struct builtin_guest **guest)
 {
 	const struct builtin_guest *g = builtin_guest_find(name);
-	int i;
+	int i, ret;
 
 	if (!g)
 		return err_set(ENOENT, "unknown guest '%s' (built-in: touch, workingset, alias, churn, idle, nop; or give a path to an ELF file)",
 			       name);
-	for (i = 0; i < cfg->nr_params; i++)
-		if (!builtin_guest_param(g, cfg->params[i].key))
+	for (i = 0; i < cfg->nr_params; i++) {
+		const struct guest_param_spec *spec = builtin_guest_param(g, cfg->params[i].key);
+
+		if (!spec)
 			return err_set(EINVAL, "guest %s has no parameter '%s' (see kvmsqueeze vm --list-guests)",
 				       g->name, cfg->params[i].key);
+		ret = param_check(g->name, spec, &cfg->params[i]);
+		if (ret)
+			return ret;
+	}
 	cfg->guest_name = g->name;
 	cfg->elf = g->elf;
 	cfg->elf_bytes = (size_t)(g->elf_end - g->elf);

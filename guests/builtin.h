@@ -7,10 +7,17 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/*
+ * A guest parameter and the values it takes: one of @choices ("0|3"),
+ * or, without choices, a number or size (--param size=64M) from @min to
+ * @max. The VMM refuses anything else before the guest starts.
+ */
 struct guest_param_spec {
 	const char *key;
 	const char *def;	/* default, as the guest applies it */
 	const char *help;
+	const char *choices;	/* "a|b|c", or NULL for a number */
+	uint64_t min, max;
 };
 
 struct builtin_guest {
@@ -31,11 +38,19 @@ const struct builtin_guest *builtin_guest_find(const char *name);
 const struct guest_param_spec *builtin_guest_param(const struct builtin_guest *g,
 						   const char *key);
 
+/* What @spec takes, for people: "0, 1 or 2", "a number from 0 to 255". */
+void guest_param_takes(const struct guest_param_spec *spec, char *buf, size_t len);
+
 struct vm_config;
+/*
+ * The runtime's own parameters in @cfg (cpl) have values it takes; for
+ * guests given as ELF files, which may take any other parameter.
+ */
+int runtime_params_check(const struct vm_config *cfg);
 /*
  * Point @cfg at built-in guest @name: its ELF image and the free RAM it
  * needs for cfg->nr_vcpus; every parameter already in @cfg must be one the
- * guest takes. @guest (optional) gets its descriptor.
+ * guest takes, with a value it takes. @guest (optional) gets its descriptor.
  */
 int builtin_guest_configure(struct vm_config *cfg, const char *name,
 			    const struct builtin_guest **guest);

@@ -4,7 +4,8 @@
 
 why=$(kvm_missing)
 if [ -n "$why" ]; then
-	for t in backing_anon backing_thp backing_memfd backing_file backing_file_dir \
+	for t in backing_anon backing_thp backing_memfd backing_file backing_file_nothing_left \
+		 backing_file_killed backing_file_existing backing_file_new_path \
 		 backing_hugetlb backing_hugetlb_none page_2m page_1g big_address_space; do
 		skip "$t" "$why"
 	done
@@ -22,13 +23,43 @@ touch_ok() {
 touch_ok backing_anon --backing anon
 touch_ok backing_thp --backing thp
 touch_ok backing_memfd --backing memfd
-touch_ok backing_file --backing "file:$TMP/guest.ram"
-if [ -s "$TMP/guest.ram" ] && [ "$(stat -c %s "$TMP/guest.ram")" -eq $((64 << 20)) ]; then
-	ok backing_file_kept_size
+# file:DIR: an unnamed file in DIR, nothing left there afterwards.
+mkdir "$TMP/ram"
+touch_ok backing_file --backing "file:$TMP/ram" &&
+	if [ -n "$(ls -A "$TMP/ram")" ]; then
+		fail backing_file_nothing_left "left in the directory: $(ls -A "$TMP/ram")"
+	else
+		ok backing_file_nothing_left
+	fi
+# Not even when the VMM is killed: the file never had a name.
+"$KVMSQUEEZE" vm --guest idle --mem 64M --duration 30 --quiet \
+	--backing "file:$TMP/ram" >/dev/null 2>&1 &
+pid=$!
+sleep 1
+kill -KILL "$pid" 2>/dev/null
+wait "$pid" 2>/dev/null
+if [ -n "$(ls -A "$TMP/ram")" ]; then
+	fail backing_file_killed "left after SIGKILL: $(ls -A "$TMP/ram")"
 else
-	fail backing_file_kept_size "file backing is not 64 MiB: $(stat -c %s "$TMP/guest.ram" 2>&1)"
+	ok backing_file_killed
 fi
-touch_ok backing_file_dir --backing "file:$TMP"
+# An existing file is refused and left as it was; a new path is not created.
+seq 1 200000 >"$TMP/victim.txt"
+sum=$(md5sum <"$TMP/victim.txt")
+vm_expect backing_file_existing 1 "file backing: $TMP/victim.txt is not a directory \(guest RAM goes into an unnamed file in a directory; kvmsqueeze never writes over a file\)" \
+	--guest nop --mem 8M --backing "file:$TMP/victim.txt" &&
+	if [ "$(md5sum <"$TMP/victim.txt")" != "$sum" ]; then
+		fail backing_file_existing "the file was changed"
+	else
+		ok backing_file_existing
+	fi
+vm_expect backing_file_new_path 1 "file backing: $TMP/new.ram: No such file or directory \(give an existing directory" \
+	--guest nop --mem 8M --backing "file:$TMP/new.ram" &&
+	if [ -e "$TMP/new.ram" ]; then
+		fail backing_file_new_path "$TMP/new.ram was created"
+	else
+		ok backing_file_new_path
+	fi
 touch_ok page_2m --guest-page 2m
 # 1 GiB pages need CPUID pdpe1gb from KVM_GET_SUPPORTED_CPUID, which some
 # KVMs (kvm_pvm) leave out even where the host CPU has it.

@@ -23,7 +23,9 @@ done <<'LIST'
 bad_mailbox_gpa 4 vCPU [0-9]: mailbox: message at GPA 0x[0-9a-f]+ length 32 is outside guest RAM
 bad_payload 4 vCPU [0-9]: mailbox: result (header|block) at GPA 0x[0-9a-f]+ length [0-9]+ is outside guest RAM
 bad_hist 4 vCPU [0-9]: mailbox: histogram '[a-z_]+': buckets add up to
-bad_hist_sum 4 vCPU [0-9]: mailbox: histogram 'fault_latency': sum 5 does not fit 2 values from 1000 to 1000
+bad_hist_sum 4 vCPU [0-9]: mailbox: histogram 'fault_latency': sum 5 does not fit 2 values from 1000 to 1000 in their buckets \(2000 to 2000\)
+hist_huge_count 4 vCPU [0-9]: mailbox: histogram 'fault_latency': sum 3 does not fit 18446744073709551615 values from 0 to 20000000000 in their buckets \(above 2\^64 to above 2\^64\)
+hist_named_run 4 vCPU [0-9]: mailbox: histogram name 'run' is reserved \(run_ns is the VMM's own key in a vCPU's results\)
 bad_name 4 vCPU [0-9]: mailbox: result name
 bad_port 4 vCPU [0-9]: unknown I/O port 0x80 \(1-byte out\)
 mailbox_width 4 vCPU [0-9]: mailbox port 0x5a00: 1-byte out, only 4-byte accesses are accepted

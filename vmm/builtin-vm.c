@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <libgen.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -48,17 +49,20 @@ static const char vm_usage[] =
 "\n"
 "  -g, --guest NAME|PATH   built-in guest or an ELF file (default touch)\n"
 "  -m, --mem SIZE          guest RAM, e.g. 256M, 4G (default " DEFAULT_MEM ")\n"
-"  -c, --vcpus N           vCPUs, one thread each (default 1)\n"
-"  -b, --backing KIND      anon, thp, hugetlb, memfd or file:PATH (default anon);\n"
-"                          file:DIR uses an unnamed file in DIR\n"
+"  -c, --vcpus N           vCPUs, one thread each (default 1; decimal)\n"
+"  -b, --backing KIND      anon, thp, hugetlb, memfd or file:DIR (default anon);\n"
+"                          file:DIR: an unnamed file in directory DIR, gone\n"
+"                          when the VM ends\n"
 "  -p, --guest-page SIZE   page size of the guest's identity map: 4k, 2m, 1g\n"
-"                          (default 4k, which makes shadow paging work hardest)\n"
+"                          (default 4k, which makes shadow paging work hardest;\n"
+"                          4k maps at most 128G)\n"
 "  -P, --param KEY=VALUE   guest parameter (repeat; see --list-guests)\n"
 "      --nr-mmu-pages N    cap on the VM's shadow-MMU pages (KVM_SET_NR_MMU_PAGES;\n"
 "                          default KVM's own: a page per 50 of guest RAM)\n"
 "  -d, --duration SECONDS  then ask the guest to finish (default: none, or\n"
 "                          5 s for guests that run until stopped)\n"
-"  -t, --timeout SECONDS   then stop vCPUs still running (default 300)\n"
+"  -t, --timeout SECONDS   then stop vCPUs still running (default 300; 0: never)\n"
+"                          SECONDS: decimal, s, ms or m, at most 1e7 s\n"
 "  -s, --serial FILE       guest console output (default stderr; - = stdout)\n"
 "  -j, --json FILE         write the results as JSON (atomically)\n"
 "  -q, --quiet             no summary on stdout\n"
@@ -66,8 +70,10 @@ static const char vm_usage[] =
 "  -l, --list-guests       list built-in guests and their parameters\n"
 "  -h, --help              this text\n"
 "\n"
-"Exit status: 0 ok, 1 setup failed, 2 usage, 3 guest exit code not 0,\n"
-"4 guest error (the VMM stopped the VM), 5 timeout, 130 interrupted.\n";
+"Exit status: 0 ok, 1 host error (setup failed, no space for guest RAM...),\n"
+"2 usage (also an unknown guest or parameter, or a value it does not take),\n"
+"3 guest exit code not 0, 4 guest error (the VMM stopped the VM), 5 timeout,\n"
+"130 interrupted.\n";
 
 static const struct option vm_options[] = {
 	{ "guest", required_argument, NULL, 'g' },
@@ -88,6 +94,15 @@ static const struct option vm_options[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
+static void list_param(const struct guest_param_spec *p)
+{
+	char takes[80];
+
+	guest_param_takes(p, takes, sizeof(takes));
+	printf("  %-14s %-18s %s\n  %-14s %-18s takes %s\n", p->key, p->def, p->help,
+	       "", "", takes);
+}
+
 static void list_guests(void)
 {
 	const struct guest_param_spec *p;
@@ -98,11 +113,11 @@ static void list_guests(void)
 
 		printf("%-11s %s\n", g->name, g->summary);
 		for (p = g->params; p->key; p++)
-			printf("  %-14s %-18s %s\n", p->key, p->def, p->help);
+			list_param(p);
 	}
 	printf("every guest (its runtime)\n");
 	for (p = runtime_params; p->key; p++)
-		printf("  %-14s %-18s %s\n", p->key, p->def, p->help);
+		list_param(p);
 }
 
 static int fail_usage(const char *fmt, const char *arg)
@@ -146,7 +161,7 @@ static int opt_parse(struct vm_opts *o, int argc, char **argv)
 			break;
 		case 'c':
 			if (parse_u64(optarg, &n) || n < 1 || n > 4096)
-				ret = fail_usage("--vcpus '%s': expected a number from 1", optarg);
+				ret = fail_usage("--vcpus '%s': expected a decimal number from 1 to 4096", optarg);
 			cfg->nr_vcpus = (int)n;
 			break;
 		case 'b':
@@ -183,7 +198,7 @@ static int opt_parse(struct vm_opts *o, int argc, char **argv)
 			break;
 		case 'N':
 			if (parse_u64(optarg, &cfg->nr_mmu_pages) || !cfg->nr_mmu_pages)
-				ret = fail_usage("--nr-mmu-pages '%s': expected a number of pages from 64", optarg);
+				ret = fail_usage("--nr-mmu-pages '%s': expected a decimal number of pages from 64", optarg);
 			break;
 		case 'l':
 			list_guests();
@@ -230,22 +245,52 @@ out:
 	return ret;
 }
 
-/* A built-in guest by name, or an ELF file by path (anything with a '/'). */
-static int guest_resolve(struct vm_opts *o)
+/*
+ * A built-in guest by name, or an ELF file by path (anything with a '/').
+ * An unknown guest or parameter, or a value it does not take, is a usage
+ * error: *@usage says so.
+ */
+static int guest_resolve(struct vm_opts *o, bool *usage)
 {
 	struct vm_config *cfg = &o->cfg;
 	const struct builtin_guest *g;
 	int ret;
 
 	cfg->guest_name = o->guest;
-	if (strchr(o->guest, '/'))
+	*usage = true;
+	if (strchr(o->guest, '/')) {
+		ret = runtime_params_check(cfg);
+		if (ret)
+			return ret;
+		*usage = false;
 		return guest_read_file(o);
+	}
 	ret = builtin_guest_configure(cfg, o->guest, &g);
 	if (ret)
 		return ret;
+	*usage = false;
 	if (g->runs_until_stopped && !o->duration_set)
 		cfg->duration_s = DEFAULT_DURATION_S;
 	return 0;
+}
+
+/* --json is written after the VM ran: find out now if it cannot be. */
+static int json_path_check(const char *path)
+{
+	char *copy = strdup(path);
+	const char *dir;
+	struct stat st;
+	int ret = 0;
+
+	if (!copy)
+		return err_sys(ENOMEM, "--json %s", path);
+	dir = dirname(copy);
+	if (!stat(path, &st) && S_ISDIR(st.st_mode))
+		ret = err_set(EISDIR, "--json %s is a directory (give a file name)", path);
+	else if (access(dir, W_OK | X_OK))
+		ret = err_sys(errno, "--json %s: directory %s", path, dir);
+	free(copy);
+	return ret;
 }
 
 static volatile int vm_interrupts;
@@ -353,15 +398,26 @@ int cmd_vm(int argc, char **argv)
 	};
 	struct kvm_sys sys;
 	FILE *serial = NULL;
+	bool usage;
 	int ret;
 
 	parse_size(DEFAULT_MEM, &o.cfg.mem_bytes);
 	ret = opt_parse(&o, argc, argv);
 	if (ret)
 		return ret > 0 ? EXIT_OK : -ret;
-	ret = guest_resolve(&o);
+	ret = guest_resolve(&o, &usage);
+	if (ret && usage) {
+		fprintf(stderr, "kvmsqueeze: vm: %s\n", err_msg());
+		free(o.elf_file);
+		return EXIT_USAGE;
+	}
 	if (ret)
 		goto fail;
+	if (o.json_path) {
+		ret = json_path_check(o.json_path);
+		if (ret)
+			goto fail;
+	}
 	if (o.serial_path) {
 		serial = strcmp(o.serial_path, "-") ? fopen(o.serial_path, "we") : stdout;
 		if (!serial) {

@@ -50,6 +50,9 @@ static int elf_check_segment(const Elf64_Phdr *ph, size_t len, uint64_t lo,
 	if (ph->p_offset > len || len - ph->p_offset < ph->p_filesz)
 		return err_set(ENOEXEC, "truncated: segment at 0x%" PRIx64 " runs past the end of the file",
 			       ph->p_paddr);
+	if (ph->p_vaddr != ph->p_paddr)
+		return err_set(ENOEXEC, "segment at 0x%" PRIx64 " has virtual address 0x%" PRIx64 " (the guest runs identity mapped: link it with its virtual address equal to its physical one)",
+			       ph->p_paddr, ph->p_vaddr);
 	if (ph->p_paddr < lo || ph->p_paddr > hi || hi - ph->p_paddr < ph->p_memsz)
 		return err_set(ENOEXEC, "segment 0x%" PRIx64 "-0x%" PRIx64 " outside the image area 0x%" PRIx64 "-0x%" PRIx64 " (link the guest there)",
 			       ph->p_paddr, ph->p_paddr + ph->p_memsz, lo, hi);
@@ -90,8 +93,8 @@ static int elf_collect(const uint8_t *buf, size_t len, uint64_t lo, uint64_t hi,
 	return 0;
 }
 
-int elf_load(const uint8_t *buf, size_t len, uint8_t *ram, uint64_t ram_bytes,
-	     uint64_t lo, uint64_t hi, struct elf_image *img)
+int elf_check(const uint8_t *buf, size_t len, uint64_t ram_bytes,
+	      uint64_t lo, uint64_t hi, struct elf_image *img)
 {
 	Elf64_Phdr load[ELF_MAX_SEGMENTS];
 	Elf64_Ehdr eh;
@@ -120,12 +123,25 @@ int elf_load(const uint8_t *buf, size_t len, uint8_t *ram, uint64_t ram_bytes,
 	if (!entry_ok)
 		return err_set(ENOEXEC, "entry point 0x%" PRIx64 " is not in an executable segment",
 			       (uint64_t)eh.e_entry);
+	img->entry = eh.e_entry;
+	return 0;
+}
+
+int elf_load(const uint8_t *buf, size_t len, uint8_t *ram, uint64_t ram_bytes,
+	     uint64_t lo, uint64_t hi, struct elf_image *img)
+{
+	Elf64_Phdr load[ELF_MAX_SEGMENTS];
+	int i, n = 0, ret;
+
+	ret = elf_check(buf, len, ram_bytes, lo, hi, img);
+	if (ret)
+		return ret;
+	elf_collect(buf, len, lo, hi, ram_bytes, load, &n);	/* checked above */
 	for (i = 0; i < n; i++) {
 		const Elf64_Phdr *ph = &load[i];
 
 		memcpy(ram + ph->p_paddr, buf + ph->p_offset, ph->p_filesz);
 		memset(ram + ph->p_paddr + ph->p_filesz, 0, ph->p_memsz - ph->p_filesz);
 	}
-	img->entry = eh.e_entry;
 	return 0;
 }

@@ -16,9 +16,13 @@ struct elf_image {
 
 /*
  * Check @buf as an ELF64 x86-64 ET_EXEC whose PT_LOAD segments lie in
- * [@lo, @hi) and in RAM, do not overlap, and hold the entry point; then
- * copy them into @ram (zeroing .bss). Nothing is written on failure.
+ * [@lo, @hi) and in RAM at a virtual address equal to their physical one
+ * (the identity map), do not overlap, and hold the entry point; fill
+ * @img. Writes nothing.
  */
+int elf_check(const uint8_t *buf, size_t len, uint64_t ram_bytes,
+	      uint64_t lo, uint64_t hi, struct elf_image *img);
+/* elf_check(), then copy the segments into @ram (zeroing .bss). */
 int elf_load(const uint8_t *buf, size_t len, uint8_t *ram, uint64_t ram_bytes,
 	     uint64_t lo, uint64_t hi, struct elf_image *img);
 

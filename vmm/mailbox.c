@@ -11,8 +11,10 @@
 #include <string.h>
 
 #include "err.h"
+#include "hist.h"
 #include "util.h"
 #include "vm.h"
+#include "vm_report.h"
 
 bool vm_gpa_range_ok(const struct vm *vm, uint64_t gpa, uint64_t len)
 {
@@ -27,7 +29,9 @@ static int guest_copy(struct vcpu *vcpu, void *dst, uint64_t gpa, uint64_t len,
 	if (!vm_gpa_range_ok(vm, gpa, len))
 		return err_set(EFAULT, "mailbox: %s at GPA 0x%" PRIx64 " length %" PRIu64 " is outside guest RAM (0x%" PRIx64 " bytes)",
 			       what, gpa, len, vm->cfg.mem_bytes);
-	memcpy(dst, vm->mem.host + gpa, len);
+	/* not a plain load: a page the guest never touched may have no space */
+	if (guest_mem_read(&vm->mem, dst, gpa, len))
+		return err_wrap(-EIO, "mailbox: %s at GPA 0x%" PRIx64, what, gpa);
 	return 0;
 }
 
@@ -95,43 +99,18 @@ static int result_counter(struct vcpu *vcpu, const struct kvmsq_counter *block)
 }
 
 /*
- * The exact sum the means are made of must fit count values between min
- * and max: count x min <= sum <= count x max. A product that overflows
- * 64 bits is above any sum, so only the lower bound can fail on it.
+ * A histogram @name goes into the results as "<name>@suffix" beside the
+ * VMM's own keys of a vCPU: it must not be one of them.
  */
-static int hist_sum_check(const struct kvmsq_hist *h, const char *name)
+static int result_key_check(const char *name, const char *suffix)
 {
-	uint64_t low, high;
-	bool low_over = __builtin_mul_overflow(h->count, h->min, &low);
-	bool high_over = __builtin_mul_overflow(h->count, h->max, &high);
+	char key[KVMSQ_NAME_LEN + 8];
 
-	if (!h->count && !h->sum)
-		return 0;
-	if (h->count && !low_over && h->sum >= low && (high_over || h->sum <= high))
-		return 0;
-	return err_set(EINVAL, "mailbox: histogram '%s': sum %" PRIu64 " does not fit %" PRIu64 " values from %" PRIu64 " to %" PRIu64,
-		       name, h->sum, h->count, h->count ? h->min : 0, h->max);
-}
-
-static int hist_check(const struct kvmsq_hist *h, const char *name)
-{
-	uint64_t sum = 0;
-	unsigned int i;
-
-	for (i = 0; i < KVMSQ_HIST_BUCKETS; i++) {
-		if (h->buckets[i] > h->count - sum)
-			return err_set(EINVAL, "mailbox: histogram '%s': buckets add up to more than its count %" PRIu64,
-				       name, h->count);
-		sum += h->buckets[i];
-	}
-	if (sum != h->count)
-		return err_set(EINVAL, "mailbox: histogram '%s': buckets add up to %" PRIu64 ", count says %" PRIu64,
-			       name, sum, h->count);
-	if (h->count && (h->min > h->max ||
-			 kvmsq_hist_index(h->min) > kvmsq_hist_index(h->max)))
-		return err_set(EINVAL, "mailbox: histogram '%s': min %" PRIu64 " > max %" PRIu64,
-			       name, h->min, h->max);
-	return hist_sum_check(h, name);
+	snprintf(key, sizeof(key), "%s%s", name, suffix);
+	if (vm_report_vcpu_key_taken(key))
+		return err_set(EINVAL, "mailbox: histogram name '%s' is reserved (%s is the VMM's own key in a vCPU's results)",
+			       name, key);
+	return 0;
 }
 
 static int result_hist(struct vcpu *vcpu, struct kvmsq_hist_block *block)
@@ -139,7 +118,10 @@ static int result_hist(struct vcpu *vcpu, struct kvmsq_hist_block *block)
 	struct vcpu_hist *vh;
 	int i, ret;
 
-	ret = hist_check(&block->hist, block->hdr.name);
+	ret = hist_check(&block->hist);
+	if (ret)
+		return err_wrap(ret, "mailbox: histogram '%s'", block->hdr.name);
+	ret = result_key_check(block->hdr.name, "_ns");
 	if (ret)
 		return ret;
 	for (i = 0; i < vcpu->nr_hists; i++)

@@ -2,15 +2,21 @@
 /*
  * vmm/mem.c: guest RAM. Everything is mapped MAP_NORESERVE (but hugetlb,
  * whose pages are counted up front instead) so tens of GiB of address
- * space cost nothing until the guest touches them.
+ * space cost nothing until the guest touches them. A file or memfd page
+ * that cannot be allocated (full filesystem) is SIGBUS to whoever touches
+ * it through the mapping: the VMM reserves what it writes itself and
+ * reads the rest through the file, never through the mapping.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include "err.h"
@@ -30,7 +36,7 @@ const char *mem_backing_name(enum mem_backing backing)
 	return mem_backing_names[backing];
 }
 
-/* "anon", "thp", "hugetlb", "memfd", "file:PATH". */
+/* "anon", "thp", "hugetlb", "memfd", "file:DIR". */
 int mem_backing_parse(const char *s, enum mem_backing *backing,
 		      const char **path)
 {
@@ -48,7 +54,7 @@ int mem_backing_parse(const char *s, enum mem_backing *backing,
 			return 0;
 		}
 	}
-	return err_set(EINVAL, "unknown backing '%s' (use anon, thp, hugetlb, memfd or file:PATH)", s);
+	return err_set(EINVAL, "unknown backing '%s' (use anon, thp, hugetlb, memfd or file:DIR)", s);
 }
 
 static uint64_t read_sys_u64(const char *path)
@@ -98,30 +104,44 @@ static int hugetlb_check(uint64_t bytes, uint64_t *page_bytes)
 	return 0;
 }
 
+/*
+ * file:DIR: guest RAM is an unnamed file in DIR (O_TMPFILE). Nothing is
+ * left behind however the VMM ends, nobody can truncate guest RAM under
+ * it, and an existing file is never touched: anything but a directory is
+ * refused and no path is created.
+ */
 static int file_open(struct guest_mem *mem)
 {
-	struct stat st;
-	int fd;
+	char name[PATH_MAX];
+	int dir, fd, err;
 
-	if (!stat(mem->path, &st) && S_ISDIR(st.st_mode)) {
-		/* a directory: an unnamed file in it, gone when we exit */
-		fd = open(mem->path, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
-		if (fd < 0)
-			return err_sys(errno, "file backing: O_TMPFILE in %s", mem->path);
-	} else {
-		fd = open(mem->path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-		if (fd < 0)
-			return err_sys(errno, "file backing: %s", mem->path);
+	dir = open(mem->path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dir < 0) {
+		err = errno;
+		if (err == ENOTDIR)
+			return err_set(EEXIST, "file backing: %s is not a directory (guest RAM goes into an unnamed file in a directory; kvmsqueeze never writes over a file)",
+				       mem->path);
+		return err_set(err, "file backing: %s: %s (give an existing directory for an unnamed file)",
+			       mem->path, strerror(err));
 	}
-	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
-		close(fd);
-		return err_set(EINVAL, "file backing: %s is not a regular file", mem->path);
+	fd = openat(dir, ".", O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+	if (fd < 0 && (errno == EOPNOTSUPP || errno == EISDIR || errno == EINVAL)) {
+		/* no O_TMPFILE here: a named file, unlinked at once */
+		snprintf(name, sizeof(name), "%s/.kvmsqueeze-guest-XXXXXX", mem->path);
+		fd = mkostemp(name, O_CLOEXEC);
+		if (fd >= 0)
+			unlink(name);
 	}
-	if ((uint64_t)st.st_size < mem->bytes && ftruncate(fd, (off_t)mem->bytes)) {
-		int ret = err_sys(errno, "file backing: extending %s", mem->path);
-
+	err = errno;
+	close(dir);
+	if (fd < 0)
+		return err_set(err, "file backing: an unnamed file in %s: %s (is the directory writable?)",
+			       mem->path, strerror(err));
+	if (ftruncate(fd, (off_t)mem->bytes)) {
+		err = err_sys(errno, "file backing: sizing the file in %s to %" PRIu64 " bytes",
+			      mem->path, mem->bytes);
 		close(fd);
-		return ret;
+		return err;
 	}
 	mem->fd = fd;
 	return 0;
@@ -212,4 +232,111 @@ void guest_mem_unmap(struct guest_mem *mem)
 	if (mem->fd >= 0)
 		close(mem->fd);
 	mem->fd = -1;
+}
+
+/* Where a file or memfd backing takes its space from, for messages. */
+static const char *mem_space_name(const struct guest_mem *mem)
+{
+	return mem->backing == MEM_FILE ? mem->path : "memfd (shmem)";
+}
+
+/* Free bytes on the filesystem of an fd backing, or UINT64_MAX. */
+static uint64_t mem_space_free(const struct guest_mem *mem)
+{
+	struct statvfs st;
+
+	if (mem->fd < 0 || fstatvfs(mem->fd, &st))
+		return UINT64_MAX;
+	return (uint64_t)st.f_bavail * st.f_frsize;
+}
+
+/* Where fallocate() is not offered: allocate by writing zeros; 0 or errno. */
+static int mem_write_zeros(int fd, uint64_t offset, uint64_t bytes)
+{
+	static const uint8_t zeros[64 * 1024];
+	ssize_t done;
+	size_t n;
+
+	while (bytes) {
+		n = bytes < sizeof(zeros) ? (size_t)bytes : sizeof(zeros);
+		done = pwrite(fd, zeros, n, (off_t)offset);
+		if (done < 0 && errno == EINTR)
+			continue;
+		if (done <= 0)
+			return done ? errno : ENOSPC;
+		offset += (uint64_t)done;
+		bytes -= (uint64_t)done;
+	}
+	return 0;
+}
+
+int guest_mem_reserve(struct guest_mem *mem, uint64_t offset, uint64_t bytes,
+		      const char *what)
+{
+	char size[32], left[32];
+	int err;
+
+	if (mem->fd < 0 || !bytes)
+		return 0;
+	if (offset > mem->bytes || bytes > mem->bytes - offset)
+		return err_set(EINVAL, "reserving guest RAM 0x%" PRIx64 "+0x%" PRIx64 " past its end",
+			       offset, bytes);
+	do {
+		err = fallocate(mem->fd, 0, (off_t)offset, (off_t)bytes) ? errno : 0;
+	} while (err == EINTR);
+	if (err == EOPNOTSUPP)
+		err = mem_write_zeros(mem->fd, offset, bytes);
+	if (!err)
+		return 0;
+	format_size(bytes, size, sizeof(size));
+	format_size(mem_space_free(mem), left, sizeof(left));
+	if (err == ENOSPC || err == EDQUOT)
+		return err_set(ENOSPC, "no space for guest RAM: %s for %s do not fit in %s (%s free; free space there, or use less --mem, a larger --guest-page or another --backing)",
+			       size, what, mem_space_name(mem), left);
+	return err_set(err, "reserving %s of guest RAM for %s in %s: %s",
+		       size, what, mem_space_name(mem), strerror(err));
+}
+
+int guest_mem_read(const struct guest_mem *mem, void *dst, uint64_t offset,
+		   uint64_t len)
+{
+	uint8_t *p = dst;
+	ssize_t got;
+
+	if (offset > mem->bytes || len > mem->bytes - offset)
+		return err_set(EFAULT, "guest RAM 0x%" PRIx64 "+0x%" PRIx64 " past its end",
+			       offset, len);
+	if (mem->fd < 0) {
+		memcpy(dst, mem->host + offset, len);
+		return 0;
+	}
+	/* a hole reads as zeros, without allocating (or faulting) a page */
+	while (len) {
+		got = pread(mem->fd, p, len, (off_t)offset);
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got <= 0)
+			return err_set(got ? errno : EFAULT, "reading guest RAM at 0x%" PRIx64 " from its %s file: %s",
+				       offset, mem_backing_name(mem->backing),
+				       got ? strerror(errno) : "file cut short");
+		p += got;
+		offset += (uint64_t)got;
+		len -= (uint64_t)got;
+	}
+	return 0;
+}
+
+/* Below this much free space a failed page allocation means "full". */
+#define MEM_SPACE_FULL_BYTES	(2 * MiB)
+
+bool guest_mem_space_short(const struct guest_mem *mem, char *why, size_t len)
+{
+	uint64_t free_bytes = mem_space_free(mem);
+	char left[32];
+
+	if (free_bytes >= MEM_SPACE_FULL_BYTES)
+		return false;
+	format_size(free_bytes, left, sizeof(left));
+	snprintf(why, len, "%s has %s free", mem_space_name(mem), left);
+	return true;
 }

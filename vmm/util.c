@@ -1,5 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
-/* vmm/util.c: parsing of sizes ("256M", "4G") and durations, strictly; mkdir -p. */
+/*
+ * vmm/util.c: parsing of counts, sizes ("256M", "4G") and durations,
+ * strictly: decimal only (no octal "010", no hex "0x2"), no sign, no
+ * trailing characters; mkdir -p.
+ */
 #include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
@@ -13,16 +17,21 @@
 #include "err.h"
 #include "util.h"
 
+/* A count: decimal digits only, "010" is ten; 0 or -EINVAL. */
 int parse_u64(const char *s, uint64_t *val)
 {
-	char *end;
+	uint64_t v = 0;
+	const char *p;
 
-	if (!s || !isdigit((unsigned char)s[0]))
+	if (!s || !*s)
 		return -EINVAL;
-	errno = 0;
-	*val = strtoull(s, &end, 0);
-	if (errno || *end)
-		return -EINVAL;
+	for (p = s; *p; p++) {
+		if (!isdigit((unsigned char)*p) ||
+		    __builtin_mul_overflow(v, 10, &v) ||
+		    __builtin_add_overflow(v, (uint64_t)(*p - '0'), &v))
+			return -EINVAL;
+	}
+	*val = v;
 	return 0;
 }
 
@@ -38,10 +47,10 @@ int parse_size(const char *s, uint64_t *bytes)
 	if (!s || !isdigit((unsigned char)s[0]))
 		return err_set(EINVAL, "'%s' is not a size (use e.g. 4096, 256M, 4G)",
 			       s ? s : "");
-	errno = 0;
-	val = strtoull(s, &end, 10);
-	if (errno)
-		return err_set(EINVAL, "size '%s' is out of range", s);
+	for (end = (char *)s, val = 0; isdigit((unsigned char)*end); end++)
+		if (__builtin_mul_overflow(val, 10, &val) ||
+		    __builtin_add_overflow(val, (uint64_t)(*end - '0'), &val))
+			return err_set(EINVAL, "size '%s' is out of range", s);
 	if (*end) {
 		u = end;
 		for (i = 0; units[i]; i++) {
@@ -65,17 +74,26 @@ int parse_size(const char *s, uint64_t *bytes)
 	return 0;
 }
 
-/* "5", "2.5", "500ms", "10s", "2m". */
+/*
+ * "5", "2.5", "1e3", "500ms", "10s", "2m": decimal (strtod alone would
+ * take "0x10" and "inf"), 0 to PARSE_SECONDS_MAX.
+ */
 int parse_seconds(const char *s, double *seconds)
 {
+	size_t digits;
 	char *end;
 	double v;
 
 	if (!s || !(isdigit((unsigned char)s[0]) || s[0] == '.'))
 		return err_set(EINVAL, "'%s' is not a duration (use e.g. 10, 2.5s, 500ms)",
 			       s ? s : "");
+	digits = strspn(s, "0123456789.eE+-");
+	if (s[digits] == 'x' || s[digits] == 'X' || s[digits] == 'p' || s[digits] == 'P')
+		return err_set(EINVAL, "duration '%s' is not decimal (use e.g. 10, 2.5s, 500ms)", s);
 	errno = 0;
 	v = strtod(s, &end);
+	if (end > s + digits)
+		return err_set(EINVAL, "duration '%s' is not decimal (use e.g. 10, 2.5s, 500ms)", s);
 	if (errno || !isfinite(v) || v < 0)
 		return err_set(EINVAL, "duration '%s' is out of range", s);
 	if (!*end || !strcmp(end, "s"))
@@ -86,6 +104,9 @@ int parse_seconds(const char *s, double *seconds)
 		v *= 60;
 	else
 		return err_set(EINVAL, "duration '%s' has an unknown unit (use s, ms, m)", s);
+	if (v > PARSE_SECONDS_MAX)
+		return err_set(ERANGE, "duration '%s' is above %.0f s (about %.0f days)",
+			       s, PARSE_SECONDS_MAX, PARSE_SECONDS_MAX / 86400);
 	*seconds = v;
 	return 0;
 }

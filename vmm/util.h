@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* vmm/util.h: sizes, durations and clocks. */
+/* vmm/util.h: counts, sizes, durations and clocks. */
 #ifndef KVMSQ_UTIL_H
 #define KVMSQ_UTIL_H
 
@@ -14,6 +14,10 @@
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 #define ALIGN_UP(x, a)	(((x) + (a) - 1) & ~((uint64_t)(a) - 1))
 
+/* The longest duration or timeout anything takes: 10^7 s, about 116 days. */
+#define PARSE_SECONDS_MAX	1e7
+
+/* Decimal only; 0 or -EINVAL (parse_size and parse_seconds set err_msg()). */
 int parse_size(const char *s, uint64_t *bytes);
 int parse_u64(const char *s, uint64_t *val);
 int parse_seconds(const char *s, double *seconds);

@@ -182,6 +182,27 @@ static int vcpu_dispatch(struct vcpu *vcpu)
 	return exit_handlers[reason].handle(vcpu);
 }
 
+/*
+ * KVM_RUN itself failed: the host could not run the guest, which is not
+ * the guest's doing. EFAULT is a page of guest RAM the host could not
+ * provide, on a full filesystem "no space for guest RAM".
+ */
+static void vcpu_fail_host(struct vcpu *vcpu, int errnum)
+{
+	struct vm *vm = vcpu->vm;
+	char why[256];
+	int ret;
+
+	if (errnum == EFAULT && guest_mem_space_short(&vm->mem, why, sizeof(why)))
+		ret = err_set(ENOSPC, "no space for guest RAM: vCPU %d touched a page that could not be allocated: %s (free space there, or use less --mem or another --backing)",
+			      vcpu->id, why);
+	else
+		ret = err_sys(errnum, "KVM_RUN on vCPU %d", vcpu->id);
+	vcpu->end = VCPU_FAILED;
+	snprintf(vcpu->error, sizeof(vcpu->error), "%s", err_msg());
+	vm_fail_host(vm, -ret, vcpu->error);
+}
+
 static void vcpu_loop(struct vcpu *vcpu)
 {
 	struct vm *vm = vcpu->vm;
@@ -196,10 +217,10 @@ static void vcpu_loop(struct vcpu *vcpu)
 		if (ret < 0) {
 			if (errno == EINTR || errno == EAGAIN)
 				continue;
-			ret = err_sys(errno, "KVM_RUN");
-		} else {
-			ret = vcpu_dispatch(vcpu);
+			vcpu_fail_host(vcpu, errno);
+			return;
 		}
+		ret = vcpu_dispatch(vcpu);
 		if (ret == VCPU_CONTINUE)
 			continue;
 		if (ret == VCPU_DONE) {

@@ -19,10 +19,18 @@
 #include "x86.h"
 #include "x86_pt.h"
 #include "guest_elf.h"
+#include "vm_config.h"
 
 #define VCPU_THREAD_STACK	(1024 * 1024)
 #define VM_MAX_BYTES		(1ull << 40)	/* 1 TiB */
+/*
+ * The identity map is built before the guest starts: 4K pages cost
+ * 1/512 of guest RAM in tables (2 GiB and 5 s for 1 TiB). At most the
+ * tables of 128 GiB of 4K pages (256.5 MiB): well under a second.
+ */
+#define VM_MAX_4K_MAP_BYTES	(128 * GiB)
 #define VM_WAIT_SLICE_NS	50000000ull	/* how often vm_run looks up */
+#define VM_WAIT_MIN_NS		1000000ull
 
 static int vm_layout(struct vm *vm)
 {
@@ -33,6 +41,13 @@ static int vm_layout(struct vm *vm)
 
 	l->pt_start = KVMSQ_PT_BASE;
 	l->pt_end = l->pt_start + x86_pt_table_bytes(map_bytes, cfg->page_bytes);
+	if (l->pt_end - l->pt_start > x86_pt_table_bytes(VM_MAX_4K_MAP_BYTES, X86_PAGE_4K)) {
+		format_size(cfg->mem_bytes, have, sizeof(have));
+		format_size(l->pt_end - l->pt_start, need, sizeof(need));
+		return err_set(EINVAL, "--mem %s with %s guest pages: the identity map needs %s of page tables, built before the guest starts (at most those of %" PRIu64 " GiB of 4K pages; use --guest-page 2m or less --mem)",
+			       have, vm_config_page_name(cfg->page_bytes), need,
+			       VM_MAX_4K_MAP_BYTES / GiB);
+	}
 	l->stack_start = l->pt_end;
 	l->stack_end = l->stack_start + (uint64_t)cfg->nr_vcpus * KVMSQ_STACK_BYTES;
 	l->free_start = ALIGN_UP(l->stack_end, 2 * MiB);
@@ -69,6 +84,10 @@ static int vm_check_config(struct vm *vm)
 	if (cfg->mem_bytes > VM_MAX_BYTES || cfg->mem_bytes > (1ull << phys_bits))
 		return err_set(EINVAL, "--mem %s: above what the guest can address (%u physical address bits, at most 1 TiB)",
 			       have, phys_bits);
+	if (!(cfg->duration_s >= 0 && cfg->duration_s <= PARSE_SECONDS_MAX) ||
+	    !(cfg->timeout_s >= 0 && cfg->timeout_s <= PARSE_SECONDS_MAX))
+		return err_set(ERANGE, "duration %g s, timeout %g s: each must be 0 (none) to %.0f s",
+			       cfg->duration_s, cfg->timeout_s, PARSE_SECONDS_MAX);
 	if (cfg->nr_mmu_pages && (cfg->nr_mmu_pages < VM_MIN_MMU_PAGES ||
 				  cfg->nr_mmu_pages > VM_MAX_MMU_PAGES))
 		return err_set(EINVAL, "nr_mmu_pages %llu: KVM takes %u to %u (2^31)",
@@ -132,6 +151,28 @@ static void vm_boot_info_write(struct vm *vm, uint64_t cr3)
 	vm->boot_info = bi;
 }
 
+/*
+ * Allocate, in a file or memfd backing, every page the VMM writes itself
+ * (GDT, boot info, vCPU info, the image, the page tables and the stacks)
+ * before it writes them: on a full filesystem that is an error here, not
+ * a SIGBUS in the middle of setting up.
+ */
+static int vm_reserve_setup(struct vm *vm, const struct elf_image *img)
+{
+	const struct vm_layout *l = &vm->layout;
+	uint64_t img_start = img->start & ~(uint64_t)(4 * KiB - 1);
+	uint64_t img_end = ALIGN_UP(img->end, 4 * KiB);
+	const char *what = "the boot info, image, page tables and stacks";
+	int ret;
+
+	ret = guest_mem_reserve(&vm->mem, 0, KVMSQ_VCPU_INFO_END, what);
+	if (!ret)
+		ret = guest_mem_reserve(&vm->mem, img_start, img_end - img_start, what);
+	if (!ret)
+		ret = guest_mem_reserve(&vm->mem, l->pt_start, l->stack_end - l->pt_start, what);
+	return ret;
+}
+
 static int vm_guest_setup(struct vm *vm, uint64_t *cr3)
 {
 	struct vm_layout *l = &vm->layout;
@@ -139,10 +180,15 @@ static int vm_guest_setup(struct vm *vm, uint64_t *cr3)
 	struct x86_pt pt;
 	int ret;
 
-	ret = elf_load(vm->cfg.elf, vm->cfg.elf_bytes, vm->mem.host,
-		       vm->cfg.mem_bytes, KVMSQ_IMAGE_BASE, KVMSQ_IMAGE_LIMIT, &img);
+	ret = elf_check(vm->cfg.elf, vm->cfg.elf_bytes, vm->cfg.mem_bytes,
+			KVMSQ_IMAGE_BASE, KVMSQ_IMAGE_LIMIT, &img);
 	if (ret)
 		return err_wrap(ret, "guest '%s'", vm->cfg.guest_name);
+	ret = vm_reserve_setup(vm, &img);
+	if (ret)
+		return ret;
+	elf_load(vm->cfg.elf, vm->cfg.elf_bytes, vm->mem.host, vm->cfg.mem_bytes,
+		 KVMSQ_IMAGE_BASE, KVMSQ_IMAGE_LIMIT, &img);	/* checked above */
 	l->image_start = img.start;
 	l->image_end = img.end;
 	l->entry = img.entry;
@@ -340,6 +386,17 @@ void vm_fail(struct vm *vm, struct vcpu *vcpu, const char *msg)
 	pthread_mutex_unlock(&vm->lock);
 }
 
+void vm_fail_host(struct vm *vm, int errnum, const char *msg)
+{
+	pthread_mutex_lock(&vm->lock);
+	if (!vm->host_errno) {
+		vm->host_errno = errnum;
+		snprintf(vm->host_error, sizeof(vm->host_error), "%s", msg);
+	}
+	vm_abort_locked(vm, VCPU_STOPPED);
+	pthread_mutex_unlock(&vm->lock);
+}
+
 /* A halted vCPU waits for the stop request; false if it must not run on. */
 bool vcpu_wait_while_halted(struct vcpu *vcpu)
 {
@@ -403,9 +460,14 @@ static int vm_threads_start(struct vm *vm)
 	return ret;
 }
 
+/* @seconds after @start, saturated: never wraps around to "now". */
 static uint64_t deadline_ns(uint64_t start, double seconds)
 {
-	return seconds > 0 ? start + (uint64_t)(seconds * 1e9) : UINT64_MAX;
+	double ns = seconds * 1e9;
+
+	if (!(ns > 0) || ns >= (double)(UINT64_MAX - start))
+		return UINT64_MAX;
+	return start + (uint64_t)ns;
 }
 
 /* Wait for the vCPUs, asking them to stop or killing them on time. */
@@ -437,6 +499,8 @@ static void vm_wait(struct vm *vm, volatile int *interrupt)
 			wake = stop_at;
 		if (kill_at < wake)
 			wake = kill_at;
+		if (wake <= now)	/* the kill is on: wait for the vCPUs to leave */
+			wake = now + VM_WAIT_MIN_NS;
 		clock_gettime(CLOCK_REALTIME, &ts);
 		ts.tv_nsec += (long)(wake - now);
 		ts.tv_sec += ts.tv_nsec / 1000000000L;
@@ -492,6 +556,8 @@ int vm_run(struct vm *vm, volatile int *interrupt)
 	vm_stats_snapshot(vm, true);
 	if (ret)
 		return ret;
+	if (vm->host_errno)
+		return err_set(vm->host_errno, "%s", vm->host_error);
 	vm->outcome = vm_outcome_of(vm);
 	return 0;
 }

@@ -36,7 +36,7 @@ struct vm_config {
 	uint64_t min_free_bytes;	/* the guest needs this much free RAM */
 	uint64_t mem_bytes;
 	enum mem_backing backing;
-	const char *backing_path;	/* MEM_FILE */
+	const char *backing_path;	/* MEM_FILE: a directory */
 	uint64_t page_bytes;		/* identity map: 4K, 2M or 1G */
 	uint64_t nr_mmu_pages;		/* KVM_SET_NR_MMU_PAGES; 0: KVM's own */
 	int nr_vcpus;
@@ -139,6 +139,8 @@ struct vm {
 	bool abort;		/* vCPUs must leave KVM_RUN for good */
 	enum vcpu_end abort_end;	/* what aborted vCPUs become */
 	char error[ERR_MSG_LEN];	/* the first vCPU error */
+	int host_errno;			/* the host failed the VM: vm_run's error */
+	char host_error[ERR_MSG_LEN];
 
 	pthread_mutex_t serial_lock;
 	uint64_t start_ns, end_ns;
@@ -147,12 +149,19 @@ struct vm {
 
 int vm_create(struct vm *vm, const struct kvm_sys *sys,
 	      const struct vm_config *cfg);
+/*
+ * 0 when the VM ran to an outcome (vm->outcome, guest errors included);
+ * -errno with err_msg() when the host failed it, e.g. no space for
+ * guest RAM.
+ */
 int vm_run(struct vm *vm, volatile int *interrupt);
 void vm_destroy(struct vm *vm);
 
 /* Called from vCPU threads (vcpu.c, mailbox.c). */
 bool vm_gpa_range_ok(const struct vm *vm, uint64_t gpa, uint64_t len);
 void vm_fail(struct vm *vm, struct vcpu *vcpu, const char *msg);
+/* The host, not the guest, cannot go on (no space for guest RAM...). */
+void vm_fail_host(struct vm *vm, int errnum, const char *msg);
 bool vcpu_wait_while_halted(struct vcpu *vcpu);
 void vcpu_serial_write(struct vcpu *vcpu, const uint8_t *bytes, size_t len);
 int mailbox_handle(struct vcpu *vcpu, uint32_t gpa);

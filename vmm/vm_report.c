@@ -224,6 +224,25 @@ static struct json_object *stats_pair_json(const struct kvm_stats *st,
 	return o;
 }
 
+/*
+ * The keys vcpu_json() writes itself. The guests' histograms go beside
+ * them as "<name>_ns", so the mailbox refuses names that would collide.
+ */
+static const char *const vcpu_keys[] = {
+	"id", "end", "exit_code", "error", "run_ns", "seconds", "pages_touched",
+	"counters", "phases", "exits",
+};
+
+bool vm_report_vcpu_key_taken(const char *key)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(vcpu_keys); i++)
+		if (!strcmp(vcpu_keys[i], key))
+			return true;
+	return false;
+}
+
 static struct json_object *vcpu_json(const struct vm *vm, const struct vcpu *vcpu)
 {
 	struct json_object *o = json_object_new_object();
@@ -410,30 +429,73 @@ struct json_object *vm_report_json(const struct vm *vm, const struct host_info *
 	return o;
 }
 
+/* All of @len, or an errno: a short write (a full disk) is retried until write() says why. */
+static int write_all(int fd, const char *buf, size_t len)
+{
+	ssize_t n;
+
+	while (len) {
+		n = write(fd, buf, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return errno;
+		if (n == 0)
+			return EIO;
+		buf += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
 int json_write_file(struct json_object *obj, const char *path)
 {
 	const char *text = json_object_to_json_string_ext(obj, JSON_C_TO_STRING_PRETTY |
 							  JSON_C_TO_STRING_NOSLASHESCAPE);
-	size_t len = strlen(text);
-	char *tmp;
-	int fd, ret = 0;
+	char *tmp, *dir, *slash;
+	int fd, dfd, err;
 
+	if (!text)
+		return err_set(ENOMEM, "writing %s: out of memory for its text", path);
 	if (asprintf(&tmp, "%s.tmp.%d", path, (int)getpid()) < 0)
-		return err_sys(ENOMEM, "%s", path);
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0) {
-		ret = err_sys(errno, "writing %s", path);
-		goto out;
-	}
-	if (write(fd, text, len) != (ssize_t)len || write(fd, "\n", 1) != 1 || fsync(fd))
-		ret = err_sys(errno ? errno : EIO, "writing %s", tmp);
-	if (close(fd) && !ret)
-		ret = err_sys(errno, "writing %s", tmp);
-	if (!ret && rename(tmp, path))
-		ret = err_sys(errno, "renaming %s to %s", tmp, path);
-	if (ret)
+		return err_set(ENOMEM, "writing %s: out of memory", path);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+	if (fd < 0 && errno == EEXIST) {
+		/* left by a process that had our pid and died */
 		unlink(tmp);
-out:
+		fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+	}
+	if (fd < 0) {
+		err = errno;
+		free(tmp);
+		return err_set(err, "writing %s: %s", path, strerror(err));
+	}
+	err = write_all(fd, text, strlen(text));
+	if (!err)
+		err = write_all(fd, "\n", 1);
+	if (!err && fsync(fd))
+		err = errno;
+	if (close(fd) && !err)
+		err = errno;
+	if (!err && rename(tmp, path))
+		err = errno;
+	if (err) {
+		unlink(tmp);
+		free(tmp);
+		return err_set(err, "writing %s: %s (%s)", path, strerror(err),
+			       err == ENOSPC || err == EDQUOT ? "not written; free space there" :
+			       "not written");
+	}
+	/* the rename itself reaches the disk with the directory */
+	dir = tmp;
+	slash = strrchr(dir, '/');
+	if (slash)
+		*(slash == dir ? slash + 1 : slash) = '\0';
+	dfd = open(slash ? dir : ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd >= 0) {
+		fsync(dfd);
+		close(dfd);
+	}
 	free(tmp);
-	return ret;
+	return 0;
 }

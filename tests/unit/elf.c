@@ -171,6 +171,22 @@ static void outside_image_or_ram(void)
 		       KVMSQ_IMAGE_LIMIT, &img) < 0, "bss past the end of RAM accepted");
 }
 
+/* The guest runs identity mapped: p_vaddr must be p_paddr (ABI.md). */
+static void vaddr_not_paddr(void)
+{
+	struct fake_elf f;
+
+	fake_build(&f);
+	f.ph[0].p_vaddr = 0x2000;
+	expect_refused(&f, sizeof(f), "text at vaddr 0x2000 (over the boot info)");
+	fake_build(&f);
+	f.ph[1].p_vaddr = 0xffffffff80000000ull + BASE + 0x10000;
+	expect_refused(&f, sizeof(f), "bss at a higher-half vaddr");
+	fake_build(&f);
+	f.ph[1].p_vaddr++;
+	expect_refused(&f, sizeof(f), "vaddr one byte off");
+}
+
 static void bad_segments(void)
 {
 	struct fake_elf f;
@@ -187,4 +203,5 @@ static void bad_segments(void)
 }
 
 UNIT_MAIN(T(loads_good_file), T(truncated), T(wrong_class), T(wrong_machine),
-	  T(overlapping_segments), T(outside_image_or_ram), T(bad_segments))
+	  T(overlapping_segments), T(outside_image_or_ram), T(vaddr_not_paddr),
+	  T(bad_segments))
