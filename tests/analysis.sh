@@ -140,6 +140,92 @@ expect drift_json 0 "" compare --drift --format json "$FX/trend-a" "$FX/trend-b"
 expect drift_csv 2 "--drift: the CSV has one line per metric and arm" \
 	compare --drift --format csv "$FX/a" "$FX/b" && ok drift_csv
 
+# one_line NAME: stderr is exactly one line (a name from a result may
+# hold a newline; the message must not).
+one_line() {
+	if [ "$(wc -l <"$TMP/err")" -ne 1 ]; then
+		fail "$1" "stderr is not one line: $(tr '\n' '|' <"$TMP/err")"
+		return 1
+	fi
+	return 0
+}
+
+# Results are untrusted: the fields read have one type each, refused on
+# one line. bad_copy NAME EDIT: $FX/a with rep-1.json edited (python: d).
+mkdir -p "$TMP/bad"
+bad_copy() {
+	python3 - "$FX/a" "$TMP/bad/$1" "$2" <<'PY'
+import json, shutil, sys
+src, dst, edit = sys.argv[1:4]
+shutil.copytree(src, dst)
+d = json.load(open(dst + "/rep-1.json"))
+exec(edit)
+json.dump(d, open(dst + "/rep-1.json", "w"))
+PY
+}
+bad_copy schema-string 'd["schema"] = "1"'
+bad_copy schema-float 'd["schema"] = 1.9'
+bad_copy schema-bool 'd["schema"] = True'
+bad_copy complete-string 'd["complete"] = "false"'
+bad_copy no-summary 'del d["summary"]'
+bad_copy rep-string 'd["run"]["rep"] = "1"'
+bad_copy 'new
+line' 'd["schema"] = "1"'
+B=$TMP/bad
+expect schema_string 1 "^kvmsqueeze: report: $B/schema-string/rep-1.json: \"schema\" is \"1\", not the integer 1$" \
+	report "$B/schema-string" && one_line schema_string && ok schema_string
+expect schema_float 1 "rep-1.json: \"schema\" is 1.9, not the integer 1$" \
+	report "$B/schema-float" && ok schema_float
+expect schema_bool 1 "rep-1.json: \"schema\" is true, not the integer 1$" \
+	report "$B/schema-bool" && ok schema_bool
+expect complete_string 1 "rep-1.json: \"complete\" is \"false\", not true or false$" \
+	compare "$FX/b" "$B/complete-string" && one_line complete_string && ok complete_string
+expect summary_missing 1 "$B/no-summary/rep-1.json: no summary" \
+	report "$B/no-summary" && ok summary_missing
+expect rep_string 1 "rep-1.json: run.rep is \"1\", not a whole number from 1$" \
+	report "$B/rep-string" && ok rep_string
+# a directory name with a newline: the error is one line still
+expect newline_one_line 1 "^kvmsqueeze: report: $B/new\?line/rep-1.json: \"schema\" is \"1\"" \
+	report "$B/new
+line" && one_line newline_one_line && ok newline_one_line
+mkdir "$B/empty
+dir"
+expect newline_empty_dir 1 "^kvmsqueeze: report: $B/empty\?dir: no rep-<n>.json result files" \
+	report "$B/empty
+dir" && one_line newline_empty_dir && ok newline_empty_dir
+
+# A run that did not end well, or whose pressure was never applied, is
+# refused unless --force; results without those keys read as before.
+expect status_ok 0 "" compare "$FX/a" "$FX/status-ok" && ok status_ok
+expect status_failed 1 "^kvmsqueeze: compare: refusing $FX/failed/rep-3.json: the run did not end well \(run.status \"failed\"\): vm1: exit 3: KVM_RUN: Bad address \(--force compares them anyway\)$" \
+	compare "$FX/status-ok" "$FX/failed" && one_line status_failed && ok status_failed
+expect status_interrupted 1 "refusing $FX/interrupted/rep-2.json: the run did not end well \(run.status \"interrupted\"\): vms\[1\].status is \"killed\"" \
+	report "$FX/interrupted" && ok status_interrupted
+expect status_forced 0 "warning: $FX/failed/rep-3.json: the run did not end well .*; counted anyway \(--force\)$" \
+	compare --force "$FX/status-ok" "$FX/failed" &&
+	grep -q '^FORCED: 1 run that did not end well or never applied its pressure is$' "$TMP/out" &&
+	ok status_forced
+expect pressure_refused 1 "refusing $FX/no-pressure/rep-4.json: pressure that was never applied \(summary.pressure_applied false\)" \
+	report "$FX/no-pressure" && ok pressure_refused
+expect pressure_forced 0 "pressure that was never applied" \
+	report --force --format json "$FX/no-pressure" &&
+	json_check pressure_forced "$TMP/out" 'd["forced"] and d["forced_runs"] == 1' &&
+	ok pressure_forced
+
+# Finite values at the edge of a double (1.7e308): a correct table, not
+# "out of memory".
+if expect huge_values 0 "" compare --drift=all "$FX/a" "$FX/huge" &&
+   email_text huge_values "$TMP/out"; then
+	if grep -Eq '^run time \(s\) +1 \+-0% +1\.7e\+308 \+-0% \(\+>1e5%\)$' "$TMP/out"; then
+		ok huge_values
+	else
+		fail huge_values "run time row: $(grep '^run time' "$TMP/out" | head -n 1)"
+	fi
+fi
+expect huge_report 0 "" report "$FX/huge" && email_text huge_report "$TMP/out" &&
+	grep -Eq '^run time \(s\) +5 +1\.7e\+308 +1\.7e\+308 +1\.7e\+308$' "$TMP/out" &&
+	ok huge_report || fail huge_report "run time row: $(grep '^run time' "$TMP/out" | head -n 1)"
+
 RESULT_TESTS="report_text report_na aa_not_significant planted_effect text_4_arms
 refuse_experiment force_overrides refuse_mmu incomplete_skipped noise_floors csv json
 seed_reproducible plots"
