@@ -226,9 +226,83 @@ expect huge_report 0 "" report "$FX/huge" && email_text huge_report "$TMP/out" &
 	grep -Eq '^run time \(s\) +5 +1\.7e\+308 +1\.7e\+308 +1\.7e\+308$' "$TMP/out" &&
 	ok huge_report || fail huge_report "run time row: $(grep '^run time' "$TMP/out" | head -n 1)"
 
+# Plots from hostile names: host.arm, phase names, the experiment, the
+# directories and the --plots directory itself, with newlines, quotes,
+# backquotes, backslashes, '@' and system(): no command runs (a file
+# pwned-* would appear), every name reaches the scripts as '?'s in single
+# quotes, and the images are drawn. A real result of this host is the base.
+H=$TMP/hostile
+mkdir -p "$H"
+python3 - tests/fixtures/analysis/host-baseline.json "$H" "$TMP" <<'PY'
+import json, os, sys
+base, out, tmp = sys.argv[1:4]
+d0 = json.load(open(base))
+arms = {
+    "arm-1nl": "x\n`touch %s/pwned-nl`",  # sorts first: labels[0]
+    "arm-bq": "`touch %s/pwned-bq`",
+    "arm-sq": "x'; system('touch %s/pwned-sq'); '",
+    "arm-dq": 'x" . system("touch %s/pwned-dq") . "',
+    "arm-bs": "x\\\n`touch %s/pwned-bs`",
+    "arm-at": "@x `touch %s/pwned-at`",
+}
+dirs = {"d'`touch pwned-dir`'": None, "d\n`touch pwned-dirnl`": None}
+sets = [(name, arm % tmp) for name, arm in arms.items()] + list(dirs.items())
+for i, (name, arm) in enumerate(sets):
+    d = json.loads(json.dumps(d0))
+    d["run"]["id"] = "hostile-%d" % i
+    d["host"]["arm"] = arm
+    for p in d["phases"]:
+        p["name"] = "p\n`touch %s/pwned-phase`'" % tmp
+    os.makedirs(os.path.join(out, name))
+    json.dump(d, open(os.path.join(out, name, "rep-1.json"), "w"))
+d = json.loads(json.dumps(d0))
+d["run"]["id"] = "hostile-exp"
+d["run"]["experiment"] = d["spec"]["name"] = "e\n`touch %s/pwned-exp`'\"" % tmp
+os.makedirs(os.path.join(out, "exp"))
+json.dump(d, open(os.path.join(out, "exp", "rep-1.json"), "w"))
+PY
+PD="$TMP/plots 'q\"\`touch pwned-plotdir\`"
+if command -v gnuplot >/dev/null 2>&1; then want=0; else want=1; fi
+# gp_check NAME DIR: no command ran, no backquote or control character in
+# the scripts and data, the images are there, the arm x\n`touch ...` is
+# 'x??touch ...?' with a note.
+gp_check() {
+	pwned=$(find "$TMP" -name 'pwned*' | head -n 3 | tr '\n' ' ')
+	if [ -n "$pwned" ]; then
+		fail "$1" "a command ran: $pwned"
+	elif grep -l '`' "$2"/*.gp "$2"/*.dat >/dev/null 2>&1; then
+		fail "$1" "a backquote in $(grep -l '`' "$2"/*.gp "$2"/*.dat | head -n 1)"
+	elif LC_ALL=C grep -q '[^	 -~]' "$2"/*.gp "$2"/*.dat; then
+		fail "$1" "a control character: $(LC_ALL=C grep -m1 '[^	 -~]' "$2"/*.gp | head -n 1)"
+	elif [ "$want" = 0 ] && [ "$(ls "$2"/*.png "$2"/*.svg | wc -l)" -ne $(($(ls "$2"/*.gp | wc -l) * 2)) ]; then
+		fail "$1" "an image is missing: $(ls "$2" | tr '\n' ' ')"
+	elif [ -n "${3:-}" ] && ! grep -q "title 'x??touch $TMP/pwned-nl?' . ' (3 characters of the name shown as ?)' . ' SecPageTables'" "$2/baseline-timeline.gp"; then
+		fail "$1" "the arm x\\n\`touch\` is not 'x??touch ...?' with its note: $(grep -m1 'pwned-nl' "$2/baseline-timeline.gp")"
+	else
+		return 0
+	fi
+	return 1
+}
+expect plots_hostile_report $want "" report --plots "$PD" "$H" &&
+	gp_check plots_hostile_report "$PD" arm && ok plots_hostile_report
+rm -rf "$PD"
+# compare: every arm of the one experiment in one figure; exp is alone
+mv "$H/exp" "$TMP/hostile-exp"
+expect plots_hostile_compare $want "" compare --plots "$PD" "$H"/* &&
+	gp_check plots_hostile_compare "$PD" arm && {
+	grep -q "^set label 1 'p??touch /" "$PD/baseline-timeline.gp" &&
+	ok plots_hostile_compare ||
+	fail plots_hostile_compare "phase name: $(grep -m1 '^set label 1' "$PD/baseline-timeline.gp")"; }
+# the experiment's name: '?'s in the title, '_'s in the file names
+expect plots_hostile_experiment $want "" report --plots "$TMP/pe" "$TMP/hostile-exp" &&
+	gp_check plots_hostile_experiment "$TMP/pe" && {
+	grep -q "^set title 'e??touch $TMP/pwned-exp???' \. " "$TMP/pe/e__touch_"*"-timeline.gp" &&
+	ok plots_hostile_experiment ||
+	fail plots_hostile_experiment "title: $(grep -h '^set title' "$TMP/pe/"*timeline.gp)"; }
+
 RESULT_TESTS="report_text report_na aa_not_significant planted_effect text_4_arms
 refuse_experiment force_overrides refuse_mmu incomplete_skipped noise_floors csv json
-seed_reproducible plots"
+seed_reproducible plots plots_reproducer"
 skip_all() {
 	for t in $RESULT_TESTS; do skip "$t" "$1"; done
 	exit 0
@@ -415,4 +489,25 @@ elif expect plots 0 "" compare --plots "$TMP/plots" "$TMP/base" "$TMP/planted" &
 		[ -s "$dir/$stem.png" ] && [ -s "$dir/$stem.svg" ] || bad="$bad rerun:$stem"
 	done
 	if [ -z "$bad" ]; then ok plots; else fail plots "missing or failing:$bad"; fi
+fi
+
+# The reproducer as reported: host.arm "x\n`touch .../PWNED`" ended the
+# comment it was written into, and gnuplot ran the next line's backquotes.
+if ! command -v gnuplot >/dev/null 2>&1; then
+	skip plots_reproducer "gnuplot is missing"
+elif ! "$KVMSQUEEZE" run baseline --scale 0.25 --out "$TMP/x/a" >"$TMP/run.log" 2>&1; then
+	fail plots_reproducer "kvmsqueeze run baseline --scale 0.25 failed: $(tail -n 1 "$TMP/run.log")"
+else
+	python3 - "$TMP/x/a/rep-1.json" "$TMP/PWNED" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+d["host"]["arm"] = "x\n`touch %s`" % sys.argv[2]
+json.dump(d, open(sys.argv[1], "w"))
+PY
+	"$KVMSQUEEZE" report --plots "$TMP/x/p" "$TMP/x/a" >"$TMP/out" 2>"$TMP/err"
+	if [ -e "$TMP/PWNED" ]; then
+		fail plots_reproducer "gnuplot ran the command in host.arm"
+	elif expect plots_reproducer 0 "" report --plots "$TMP/x/p" "$TMP/x/a"; then
+		ok plots_reproducer
+	fi
 fi

@@ -18,6 +18,7 @@
 #include "unit.h"
 #include "analysis/compare.h"
 #include "analysis/drift.h"
+#include "analysis/plot.h"
 #include "analysis/results.h"
 #include "analysis/stats.h"
 #include "analysis/text.h"
@@ -1242,6 +1243,50 @@ static void wrap_long_words(void)
 	free(text);
 }
 
+/*
+ * gnuplot as plots run it can start no program, whatever the script says:
+ * backquotes, system, a '<' data file, a '|' print file, '!'. A plain
+ * script still draws.
+ */
+static void gnuplot_runs_no_command(void)
+{
+	static const char *const tries[] = {
+		"print `touch %s/ran-0`\n",
+		"system \"touch %s/ran-1\"\n",
+		"x = system(\"touch %s/ran-2\")\n",
+		"set print '| touch %s/ran-3'\nprint 1\nunset print\n",
+		"set terminal svg\nset output '/dev/null'\nplot '< touch %s/ran-4' using 1:2\n",
+		"! touch %s/ran-5\n",
+	};
+	char *d = temp_dir(), text[512], name[32], path[512];
+	struct stat st;
+	size_t i;
+
+	CHECK(d, "no temp dir");
+	if (!d)
+		return;
+	if (system("command -v gnuplot >/dev/null 2>&1")) {
+		dir_remove(d);
+		free(d);
+		SKIP("gnuplot is not installed");
+	}
+	text_write(d, "draws.gp", "set terminal svg\nset output 'draws.svg'\nplot x\n");
+	CHECK(!plot_gnuplot_run(d, "draws"), "a plain script: %s", err_msg());
+	snprintf(path, sizeof(path), "%s/draws.svg", d);
+	CHECK(!stat(path, &st) && st.st_size > 0, "no image from a plain script");
+	for (i = 0; i < ARRAY_SIZE(tries); i++) {
+		snprintf(name, sizeof(name), "try-%zu.gp", i);
+		snprintf(text, sizeof(text), tries[i], d);
+		text_write(d, name, text);
+		snprintf(name, sizeof(name), "try-%zu", i);
+		plot_gnuplot_run(d, name);
+		snprintf(path, sizeof(path), "%s/ran-%zu", d, i);
+		CHECK(stat(path, &st), "gnuplot ran a command: %s", text);
+	}
+	dir_remove(d);
+	free(d);
+}
+
 UNIT_MAIN(
 	T(median_min_max),
 	T(bootstrap_coverage),
@@ -1267,4 +1312,5 @@ UNIT_MAIN(
 	T(huge_values),
 	T(perm_scale_invariant),
 	T(wrap_long_words),
+	T(gnuplot_runs_no_command),
 )
