@@ -389,13 +389,27 @@ size_t cmp_family(const struct cmp_table *t, size_t arm)
 
 /* --- primary metrics --- */
 
+/* An id as an error shows it: on one line, at most 64 bytes. */
+static const char *id_shown(char *buf, size_t len, const char *id)
+{
+	char *p;
+
+	snprintf(buf, len, "%.64s", id);
+	for (p = buf; *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = '?';
+	return buf;
+}
+
 static int list_add(struct metric_list *l, const char *id, const char *what_to_do)
 {
 	const struct metric *m = metric_find(id), **v;
+	char shown[72];
 	size_t i;
 
 	if (!m)
-		return err_set(EINVAL, "'%s' is not a metric id%s", id, what_to_do);
+		return err_set(EINVAL, "'%s' is not a metric id%s",
+			       id_shown(shown, sizeof(shown), id), what_to_do);
 	for (i = 0; i < l->n; i++)
 		if (l->v[i] == m)
 			return err_set(EINVAL, "'%s' named twice", id);

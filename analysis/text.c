@@ -368,8 +368,10 @@ static const char *fmt_floor(char *buf, size_t len, const struct cmp_row *r)
 {
 	if (isinf(r->floor))
 		snprintf(buf, len, "inf");
-	else
+	else if (r->floor * 100 < 9999.95)
 		snprintf(buf, len, "%.1f%%", r->floor * 100);
+	else	/* measured from medians far apart: a number too long for a cell */
+		snprintf(buf, len, "%.2g%%", r->floor * 100);
 	return buf;
 }
 

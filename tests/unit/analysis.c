@@ -1287,6 +1287,16 @@ static void gnuplot_runs_no_command(void)
 	free(d);
 }
 
+/* A spec's primary that is not a metric id: named on one line. */
+static void primary_id_one_line(void)
+{
+	struct metric_list l;
+
+	CHECK(metric_list_parse(&l, "fault_p50_ns,x\ny\x7f") == -EINVAL &&
+	      strstr(err_msg(), "'x?y?' is not a metric id") && !strchr(err_msg(), '\n'),
+	      "%s", err_msg());
+}
+
 UNIT_MAIN(
 	T(median_min_max),
 	T(bootstrap_coverage),
@@ -1313,4 +1323,5 @@ UNIT_MAIN(
 	T(perm_scale_invariant),
 	T(wrap_long_words),
 	T(gnuplot_runs_no_command),
+	T(primary_id_one_line),
 )
