@@ -1180,7 +1180,7 @@ static void huge_values(void)
 	};
 	double p;
 	struct cmp_table t;
-	char *text;
+	char *text, *line;
 	int exact;
 
 	CHECK(stats_median(big, 2) == 1.7e308, "median %g", stats_median(big, 2));
@@ -1194,7 +1194,13 @@ static void huge_values(void)
 	      "change %g: -inf or +inf means from 0", t.rows[0].cells[1].change);
 	CHECK(isfinite(t.rows[1].cells[1].change) && t.rows[1].cells[1].change > 1e300,
 	      "change %g", t.rows[1].cells[1].change);
+	/* a floor measured from medians 10^300 apart: a short cell all the same */
+	t.rows[0].floor = 8.9e298;
 	text = render(&t);
+	for (line = text; line && *line; line += strcspn(line, "\n") + !!line[strcspn(line, "\n")])
+		CHECK(strcspn(line, "\n") <= TEXT_WIDTH, "a line of %zu columns:\n%s",
+		      strcspn(line, "\n"), text);
+	CHECK(text && strstr(text, " 8.9e+300% "), "the floor:\n%s", S(text));
 	CHECK(text && strstr(line_of(text, "run time (s)"), " 5000 ") &&
 	      strstr(line_of(text, "run time (s)"), " 1.7e+308 ") &&
 	      strstr(line_of(text, "fault p50 (s)"), "(*-225.0%*)"), "huge rows:\n%s", S(text));
