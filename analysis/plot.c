@@ -77,16 +77,18 @@ static void gp_comment(FILE *f, const char *s)
 		fputc(result_char_safe((unsigned char)*s) ? *s : '?', f);
 }
 
-/* An arm's title: its label, and how many characters of it were replaced. */
+/* An arm's title: its label, and which characters of it were replaced. */
 static void gp_arm_title(FILE *gp, const struct cmp_table *t, size_t arm, const char *suffix)
 {
 	size_t replaced = gp_str(gp, t->labels[arm]);
 
-	if (t->sets)
-		replaced += t->sets[arm]->label_replaced;
-	if (replaced)
-		fprintf(gp, " . ' (%zu character%s of the name shown as ?)'", replaced,
-			replaced == 1 ? "" : "s");
+	if (t->sets && t->sets[arm]->label_note[0]) {
+		fputs(" . ' (", gp);
+		gp_comment(gp, t->sets[arm]->label_note);	/* safe, but not trusted */
+		fputs(")'", gp);
+	} else if (replaced) {
+		fprintf(gp, " . ' (%zu character%s shown as ?)'", replaced, replaced == 1 ? "" : "s");
+	}
 	if (suffix)
 		fprintf(gp, " . ' %s'", suffix);
 }

@@ -294,7 +294,7 @@ static int db_add(struct result_db *db, struct json_object *root, const char *pa
 	f->path = strdup(path);
 	f->dir = strdup(dir);
 	f->experiment = result_safe_dup(result_str(f, "run.experiment"), &replaced);
-	f->arm = arm ? result_safe_dup(arm, &f->arm_replaced) : NULL;
+	f->arm = arm ? result_safe_dup(arm, &replaced) : NULL;
 	if (!f->path || !f->dir || !f->experiment || (arm && !f->arm)) {
 		free(f->arm);
 		free(f->experiment);
@@ -580,19 +580,73 @@ static int set_add_file(struct result_set *s, struct result_file *f)
 
 static int set_relabel(struct result_set *s, const char *suffix)
 {
-	char *label, *safe;
+	char *raw, *safe;
 	size_t replaced;
 
-	if (asprintf(&label, "%s%s", s->label, suffix) < 0)
+	if (asprintf(&raw, "%s%s", s->label_raw, suffix) < 0)
 		return err_set(ENOMEM, "grouping results: out of memory");
-	safe = result_safe_dup(label, &replaced);
-	free(label);
-	if (!safe)
+	safe = result_safe_dup(raw, &replaced);
+	if (!safe) {
+		free(raw);
 		return err_set(ENOMEM, "grouping results: out of memory");
+	}
+	free(s->label_raw);
 	free(s->label);
+	s->label_raw = raw;
 	s->label = safe;
-	s->label_replaced += replaced;
 	return 0;
+}
+
+/* A character shown as '?', for people: "newline", "byte 0xc3". */
+static void char_name(char *buf, size_t len, unsigned char c)
+{
+	static const struct {
+		unsigned char c;
+		const char *name;
+	} names[] = {
+		{ '\n', "newline" }, { '\r', "carriage return" }, { '\t', "tab" },
+		{ '\'', "quote" }, { '"', "double quote" }, { '`', "backquote" },
+		{ '\\', "backslash" }, { '@', "at sign" }, { '$', "dollar sign" },
+	};
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(names); i++) {
+		if (names[i].c == c) {
+			snprintf(buf, len, "%s", names[i].name);
+			return;
+		}
+	}
+	snprintf(buf, len, "byte 0x%02x", c);
+}
+
+/*
+ * The set's label_note from its label before it was made safe: how many
+ * characters show as '?' and which, each once, in the order they come.
+ */
+static void set_label_note(struct result_set *s)
+{
+	bool seen[256] = { false }, first = true;
+	char name[32];
+	size_t used;
+	const unsigned char *p;
+
+	s->label_replaced = 0;
+	s->label_note[0] = '\0';
+	for (p = (const unsigned char *)s->label_raw; *p; p++)
+		s->label_replaced += !result_char_safe(*p);
+	if (!s->label_replaced)
+		return;
+	used = (size_t)snprintf(s->label_note, sizeof(s->label_note), "%zu character%s shown as ?:",
+				s->label_replaced, s->label_replaced == 1 ? "" : "s");
+	for (p = (const unsigned char *)s->label_raw; *p && used < sizeof(s->label_note); p++) {
+		if (result_char_safe(*p) || seen[*p])
+			continue;
+		seen[*p] = true;
+		char_name(name, sizeof(name), *p);
+		used += (size_t)snprintf(s->label_note + used, sizeof(s->label_note) - used, "%s %s",
+					 first ? "" : ",", name);
+		first = false;
+	}
 }
 
 /* Whether another set of the same experiment has the same label. */
@@ -644,7 +698,7 @@ static int labels_unique(struct result_db *db)
 static int results_group(struct result_db *db)
 {
 	struct result_set *sets, *s;
-	size_t i;
+	size_t i, n;
 	int ret;
 
 	for (i = 0; i < db->nr_files; i++) {
@@ -660,18 +714,19 @@ static int results_group(struct result_db *db)
 			memset(s, 0, sizeof(*s));
 			s->experiment = f->experiment;
 			s->dir = f->dir;
-			s->label = result_safe_dup(f->arm ? f->arm : base_name(f->dir),
-						   &s->label_replaced);
+			s->label_raw = strdup(f->arm ? result_str(f, "host.arm") : base_name(f->dir));
+			s->label = s->label_raw ? result_safe_dup(s->label_raw, &n) : NULL;
 			if (!s->label)
 				return err_set(ENOMEM, "grouping results: out of memory");
-			if (f->arm)
-				s->label_replaced = f->arm_replaced;
 		}
 		ret = set_add_file(s, f);
 		if (ret)
 			return ret;
 	}
-	return labels_unique(db);
+	ret = labels_unique(db);
+	for (i = 0; !ret && i < db->nr_sets; i++)
+		set_label_note(&db->sets[i]);
+	return ret;
 }
 
 /* --- each run once --- */
@@ -756,6 +811,7 @@ void results_free(struct result_db *db)
 
 	for (i = 0; i < db->nr_sets; i++) {
 		free(db->sets[i].files);
+		free(db->sets[i].label_raw);
 		free(db->sets[i].label);
 	}
 	free(db->sets);

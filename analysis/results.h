@@ -20,7 +20,6 @@ struct result_file {
 	struct json_object *root;	/* owned */
 	char *experiment;		/* run.experiment made safe (result_safe_dup) */
 	char *arm;			/* host.arm made safe, or NULL off the lab */
-	size_t arm_replaced;		/* characters of host.arm shown as '?' */
 	const char *run_id;		/* run.id, or NULL */
 	bool forced;			/* refused (run.status, pressure) but --force */
 	int rep;			/* run.rep */
@@ -32,7 +31,10 @@ struct result_file {
 /* The runs of one arm and one experiment: one column of a table. */
 struct result_set {
 	char *label;			/* host.arm, else the directory's name, made safe */
-	size_t label_replaced;		/* characters of either shown as '?' */
+	char *label_raw;		/* the same before it was made safe */
+	size_t label_replaced;		/* characters of it shown as '?' */
+	/* which: "2 characters shown as ?: newline, backquote", or "" */
+	char label_note[160];
 	const char *experiment;
 	const char *dir;
 	struct result_file **files;

@@ -454,19 +454,18 @@ static void clock_str(char *buf, size_t len, const struct cmp_table *t, size_t a
 /* "a1: 5 runs, kernel 6.12.57, mmu tdp, accel -, clock host, in /tmp/a1" */
 static void arm_legend(FILE *out, const struct cmp_table *t, size_t arm)
 {
-	char line[2048], name[64], clock[64], replaced[96] = "";
-	size_t n = arm_runs(t, arm), k = t->sets ? t->sets[arm]->label_replaced : 0;
+	char line[2048], name[64], clock[64], note[200] = "";
+	size_t n = arm_runs(t, arm);
 
 	if (use_letters(t))
 		snprintf(name, sizeof(name), "%c = ", (char)('A' + arm % 26));
 	else
 		name[0] = '\0';
 	clock_str(clock, sizeof(clock), t, arm);
-	if (k)
-		snprintf(replaced, sizeof(replaced), " (%zu character%s of the name shown as ?)", k,
-			 k == 1 ? "" : "s");
+	if (t->sets && t->sets[arm]->label_note[0])
+		snprintf(note, sizeof(note), " (%s)", t->sets[arm]->label_note);
 	snprintf(line, sizeof(line), "%s%s%s: %zu run%s, kernel %s, mmu %s, accel %s, clock %s%s%s",
-		 name, t->labels[arm], replaced, n, n == 1 ? "" : "s",
+		 name, t->labels[arm], note, n, n == 1 ? "" : "s",
 		 set_str(t, arm, "host.kernel_release"),
 		 set_str(t, arm, "host.mmu"), set_str(t, arm, "host.accel"), clock,
 		 t->sets ? ", in " : "", t->sets ? t->sets[arm]->dir : "");

@@ -1156,11 +1156,13 @@ static void labels_made_safe(void)
 	CHECK(!ret, "load: %s", err_msg());
 	if (!ret) {
 		CHECK(db.nr_sets == 2, "%zu sets", db.nr_sets);
-		CHECK(!strcmp(db.sets[0].label, "x??touch /tmp/PWNED?") && db.sets[0].label_replaced == 3,
-		      "arm label '%s', %zu replaced", db.sets[0].label, db.sets[0].label_replaced);
-		CHECK(!strcmp(db.sets[1].label, "b?\?\?\?(x)") && db.sets[1].label_replaced == 4,
-		      "directory label '%s', %zu replaced", db.sets[1].label,
-		      db.sets[1].label_replaced);
+		CHECK(!strcmp(db.sets[0].label, "x??touch /tmp/PWNED?") &&
+		      !strcmp(db.sets[0].label_note, "3 characters shown as ?: newline, backquote"),
+		      "arm label '%s' (%s)", db.sets[0].label, db.sets[0].label_note);
+		CHECK(!strcmp(db.sets[1].label, "b?\?\?\?(x)") &&
+		      !strcmp(db.sets[1].label_note,
+			      "4 characters shown as ?: quote, backquote, newline, dollar sign"),
+		      "directory label '%s' (%s)", db.sets[1].label, db.sets[1].label_note);
 		CHECK(!strcmp(db.sets[0].experiment, "e??x?"), "experiment '%s'",
 		      db.sets[0].experiment);
 		results_free(&db);
