@@ -369,7 +369,10 @@ static int load_file(struct result_db *db, const char *path, const char *dir,
 		return err_set(EINVAL, "%s: not a regular file", path);
 	root = json_object_from_file(path);
 	if (!root) {
+		/* json-c says "continue" of a document that ends too soon */
 		why = json_util_get_last_err();
+		if (why && strstr(why, ": continue"))
+			why = "it ends too soon";
 		return err_set(EINVAL, "%s: not a JSON document (truncated or corrupt): %.*s", path,
 			       why ? (int)strcspn(why, "\n") : 0, why ? why : "");
 	}

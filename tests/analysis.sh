@@ -184,6 +184,10 @@ expect summary_missing 1 "$B/no-summary/rep-1.json: no summary" \
 	report "$B/no-summary" && ok summary_missing
 expect rep_string 1 "rep-1.json: run.rep is \"1\", not a whole number from 1$" \
 	report "$B/rep-string" && ok rep_string
+cp -r "$FX/a" "$B/cut"
+head -c 300 "$FX/a/rep-1.json" >"$B/cut/rep-1.json"
+expect truncated 1 "^kvmsqueeze: report: $B/cut/rep-1.json: not a JSON document \(truncated or corrupt\): it ends too soon$" \
+	report "$B/cut" && ok truncated
 # a directory name with a newline: the error is one line still
 expect newline_one_line 1 "^kvmsqueeze: report: $B/new\?line/rep-1.json: \"schema\" is \"1\"" \
 	report "$B/new
