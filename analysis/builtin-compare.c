@@ -57,16 +57,19 @@ static const char compare_usage[] =
 "                              permutations (default 1: the same output)\n"
 "      --force                 compare runs whose spec, --duration, --scale,\n"
 "                              MMU mode, accel or clock (host.clock,\n"
-"                              host.icount_shift) differ\n"
+"                              host.icount_shift) differ, and count runs\n"
+"                              that did not end well or never applied\n"
+"                              their pressure\n"
 "  -h, --help                  this text\n"
 "\n"
 "A DIR may also hold result directories, one level down: each is a set.\n"
 "A run given twice (the same directory or file, or a copy: the same\n"
 "run.id and run.rep) is refused: it would count twice. Incomplete results\n"
-"(\"complete\": false) are skipped with a warning. A metric that is null\n"
-"in a run is n/a for that run, never 0; n/a[k] under the table says why.\n"
-"See analysis/README.md. Exit status: 0 done, 1 refused or failed, 2\n"
-"usage.\n";
+"(\"complete\": false) are skipped with a warning. A run that did not end\n"
+"well (run.status not \"ok\") or whose pressure was never applied\n"
+"(summary.pressure_applied false) is refused. A metric that is null in a\n"
+"run is n/a for that run, never 0; n/a[k] under the table says why. See\n"
+"analysis/README.md. Exit status: 0 done, 1 refused or failed, 2 usage.\n";
 
 enum { OPT_FLOOR = 256, OPT_FORCE, OPT_PRIMARY, OPT_DRIFT };
 
@@ -162,6 +165,7 @@ struct compare_plan {
 	size_t *nr_arms;
 	size_t nr_tables;
 	bool forced;
+	size_t forced_runs;		/* refused runs counted (--force) */
 };
 
 static void plan_free(struct compare_plan *p)
@@ -302,7 +306,7 @@ static int output_text(struct cmp_table *const *list, size_t n, const struct com
 {
 	struct text_opts to = {
 		.cmp = &c->cmp, .floors_from = c->noise_dir, .default_floor = c->floor,
-		.forced = p->forced,
+		.forced = p->forced, .forced_runs = p->forced_runs,
 	};
 	size_t k;
 	int ret = 0;
@@ -324,7 +328,7 @@ static int output(struct cmp_table *tables, size_t n, const struct compare_cli *
 {
 	struct export_head h = {
 		.command = "compare", .argc = argc, .argv = argv, .cmp = &c->cmp,
-		.floors_from = c->noise_dir, .forced = p->forced,
+		.floors_from = c->noise_dir, .forced = p->forced, .forced_runs = p->forced_runs,
 	};
 	struct cmp_table **list = calloc(n, sizeof(*list));
 	struct drift *drifts = NULL;
@@ -401,11 +405,13 @@ int cmd_compare(int argc, char **argv)
 		free(given);
 		return ret > 0 ? EXIT_OK : -ret;
 	}
-	ret = results_load(&db, c.paths, c.nr_paths, warn_line, NULL);
+	ret = results_load(&db, c.paths, c.nr_paths, c.force ? RESULTS_FORCE : 0, warn_line,
+			   NULL);
 	if (ret)
 		goto fail;
 	if (c.noise_dir) {
-		ret = results_load(&noise_db, (char **)&c.noise_dir, 1, warn_line, NULL);
+		ret = results_load(&noise_db, (char **)&c.noise_dir, 1,
+				   c.force ? RESULTS_FORCE : 0, warn_line, NULL);
 		if (!ret)
 			ret = noise_floors_measure(&nf, &noise_db);
 		if (ret) {
@@ -413,6 +419,7 @@ int cmd_compare(int argc, char **argv)
 			goto out;
 		}
 	}
+	plan.forced_runs = db.nr_forced;
 	ret = plan_tables(&plan, &db, c.force);
 	if (!ret)
 		ret = plan_check(&plan, c.force);
@@ -438,7 +445,6 @@ fail:
 	free(given);
 	if (!ret)
 		return EXIT_OK;
-	fprintf(stderr, "kvmsqueeze: compare: %s%s\n", err_msg(),
-		!strncmp(err_msg(), "refusing", 8) ? " (--force compares them anyway)" : "");
+	cli_error_line("compare", " (--force compares them anyway)");
 	return EXIT_FAILURE_SETUP;
 }

@@ -39,15 +39,19 @@ static const char report_usage[] =
 "  -s, --seed N                seed of the bootstrap (default 1: the same\n"
 "                              output every time)\n"
 "      --force                 summarise sets whose runs differ in spec,\n"
-"                              --duration, --scale, MMU mode, accel or clock\n"
+"                              --duration, --scale, MMU mode, accel or\n"
+"                              clock, and count runs that did not end well\n"
+"                              or never applied their pressure\n"
 "  -h, --help                  this text\n"
 "\n"
 "A DIR may also hold result directories, one level down: each is a set.\n"
 "A run given twice (the same directory or file, or a copy: the same\n"
 "run.id and run.rep) is refused. Incomplete results (\"complete\": false)\n"
-"are skipped with a warning. A metric that is null in a run is n/a for\n"
-"that run, never 0. See analysis/README.md. Exit status: 0 done, 1\n"
-"refused or failed, 2 usage.\n";
+"are skipped with a warning. A run that did not end well (run.status not\n"
+"\"ok\") or whose pressure was never applied (summary.pressure_applied\n"
+"false) is refused. A metric that is null in a run is n/a for that run,\n"
+"never 0. See analysis/README.md. Exit status: 0 done, 1 refused or\n"
+"failed, 2 usage.\n";
 
 enum { OPT_FORCE = 256, OPT_PRIMARY, OPT_DRIFT };
 
@@ -154,10 +158,11 @@ static int tables_build(struct cmp_table *tables, struct result_db *db,
 }
 
 static int output_text(struct cmp_table **list, size_t n, const struct report_cli *c,
-		       bool forced, const struct drift *drifts, int argc, char **argv)
+		       bool forced, size_t forced_runs, const struct drift *drifts, int argc,
+		       char **argv)
 {
 	struct text_opts to = { .cmp = &c->cmp, .default_floor = -1,
-				.forced = forced };
+				.forced = forced, .forced_runs = forced_runs };
 	size_t k;
 	int ret = 0;
 
@@ -174,10 +179,10 @@ static int output_text(struct cmp_table **list, size_t n, const struct report_cl
 }
 
 static int output(struct cmp_table **list, size_t n, const struct report_cli *c,
-		  bool forced, int argc, char **argv)
+		  bool forced, size_t forced_runs, int argc, char **argv)
 {
 	struct export_head h = { .command = "report", .argc = argc, .argv = argv,
-				 .cmp = &c->cmp, .forced = forced };
+				 .cmp = &c->cmp, .forced = forced, .forced_runs = forced_runs };
 	struct drift *drifts = NULL;
 	int ret = 0;
 
@@ -194,7 +199,7 @@ static int output(struct cmp_table **list, size_t n, const struct report_cli *c,
 		ret = export_json(stdout, list, n, &h);
 		break;
 	case FORMAT_TEXT:
-		ret = output_text(list, n, c, forced, drifts, argc, argv);
+		ret = output_text(list, n, c, forced, forced_runs, drifts, argc, argv);
 		break;
 	}
 	drifts_free(drifts, n);
@@ -267,7 +272,8 @@ int cmd_report(int argc, char **argv)
 		free(given);
 		return ret > 0 ? EXIT_OK : -ret;
 	}
-	ret = results_load(&db, c.paths, c.nr_paths, warn_line, NULL);
+	ret = results_load(&db, c.paths, c.nr_paths, c.force ? RESULTS_FORCE : 0, warn_line,
+			   NULL);
 	if (ret)
 		goto fail;
 	tables = calloc(db.nr_sets, sizeof(*tables));
@@ -280,7 +286,7 @@ int cmd_report(int argc, char **argv)
 		list[k] = &tables[k];
 	ret = tables_build(tables, &db, &c, &forced);
 	if (!ret)
-		ret = output(list, db.nr_sets, &c, forced, argc, given);
+		ret = output(list, db.nr_sets, &c, forced, db.nr_forced, argc, given);
 	if (!ret && c.plots_dir)
 		ret = plots(&db, c.plots_dir, &c.cmp);
 out:
@@ -294,7 +300,6 @@ fail:
 	free(given);
 	if (!ret)
 		return EXIT_OK;
-	fprintf(stderr, "kvmsqueeze: report: %s%s\n", err_msg(),
-		!strncmp(err_msg(), "refusing", 8) ? " (--force summarises them anyway)" : "");
+	cli_error_line("report", " (--force summarises them anyway)");
 	return EXIT_FAILURE_SETUP;
 }

@@ -7,6 +7,7 @@
  * significant, and only above the metric's noise floor.
  */
 #include <errno.h>
+#include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -238,6 +239,8 @@ static uint64_t cell_seed(const struct cmp_opts *o, const struct cmp_row *r, siz
 
 static int cell_describe(struct cmp_cell *c, const struct cmp_opts *o, uint64_t seed)
 {
+	int ret;
+
 	c->median = stats_median(c->values, c->n);
 	c->min = stats_min(c->values, c->n);
 	c->max = stats_max(c->values, c->n);
@@ -248,19 +251,31 @@ static int cell_describe(struct cmp_cell *c, const struct cmp_opts *o, uint64_t 
 	c->significant = false;
 	if (c->n < 2)
 		return 0;
-	if (stats_bootstrap_median_ci(c->values, c->n, o->level, o->resamples, seed,
-				      &c->ci_lo, &c->ci_hi))
-		return err_set(ENOMEM, "bootstrap: out of memory");
+	ret = stats_bootstrap_median_ci(c->values, c->n, o->level, o->resamples, seed, &c->ci_lo,
+					&c->ci_hi);
+	if (ret)
+		return err_set(-ret, "bootstrap: %s", -ret == ENOMEM ? "out of memory" :
+			       "bad level or number of resamples");
 	return 0;
 }
 
+/*
+ * (v - base) / |base|; +-INFINITY only from a base of 0. Where v - base
+ * overflows (values near 1.7e308) it is taken apart; a change too large
+ * for a double is DBL_MAX, not infinity, which means "from 0".
+ */
 static double relative_change(double base, double v)
 {
-	if (base != 0)
-		return (v - base) / fabs(base);
-	if (v == 0)
-		return 0;
-	return v > 0 ? INFINITY : -INFINITY;
+	double change;
+
+	if (base == 0)
+		return v == 0 ? 0 : v > 0 ? INFINITY : -INFINITY;
+	change = (v - base) / fabs(base);
+	if (!isfinite(change))
+		change = v / fabs(base) - copysign(1, base);
+	if (!isfinite(change))
+		change = copysign(DBL_MAX, change);
+	return change;
 }
 
 /* Whether every value of both cells is the same: no test can tell them apart. */
@@ -302,9 +317,11 @@ static int arm_compare(struct cmp_table *t, size_t arm, const struct cmp_opts *o
 			c->change = relative_change(base->median, c->median);
 		if (base->n < 2 || c->n < 2 || all_equal(base, c))
 			continue;
-		if (stats_perm_test_median(base->values, base->n, c->values, c->n,
-					   cell_seed(o, &t->rows[i], arm) + 7919, &c->p_raw, &exact)) {
-			ret = err_set(ENOMEM, "permutation test: out of memory");
+		ret = stats_perm_test_median(base->values, base->n, c->values, c->n,
+					     cell_seed(o, &t->rows[i], arm) + 7919, &c->p_raw, &exact);
+		if (ret) {
+			ret = err_set(-ret, "permutation test of %s: %s", t->rows[i].m->name,
+				      ret == -ENOMEM ? "out of memory" : "a value is not finite");
 			goto out;
 		}
 		if (!t->rows[i].primary)
@@ -372,13 +389,27 @@ size_t cmp_family(const struct cmp_table *t, size_t arm)
 
 /* --- primary metrics --- */
 
+/* An id as an error shows it: on one line, at most 64 bytes. */
+static const char *id_shown(char *buf, size_t len, const char *id)
+{
+	char *p;
+
+	snprintf(buf, len, "%.64s", id);
+	for (p = buf; *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = '?';
+	return buf;
+}
+
 static int list_add(struct metric_list *l, const char *id, const char *what_to_do)
 {
 	const struct metric *m = metric_find(id), **v;
+	char shown[72];
 	size_t i;
 
 	if (!m)
-		return err_set(EINVAL, "'%s' is not a metric id%s", id, what_to_do);
+		return err_set(EINVAL, "'%s' is not a metric id%s",
+			       id_shown(shown, sizeof(shown), id), what_to_do);
 	for (i = 0; i < l->n; i++)
 		if (l->v[i] == m)
 			return err_set(EINVAL, "'%s' named twice", id);

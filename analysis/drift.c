@@ -55,16 +55,19 @@ struct drift_data {
 	size_t *arm;
 };
 
-static int row_drift(struct drift_row *dr, const struct cmp_table *t, size_t row,
-		     const char *order, struct drift_data *dd, const struct cmp_opts *o)
+/*
+ * Each run's value less its arm's median, with its place in the order:
+ * halved when @half (which keeps the ranks, and keeps values near 1.7e308
+ * from overflowing). Whether one did overflow.
+ */
+static bool row_residuals(struct drift_data *dd, size_t *n, const struct cmp_table *t,
+			  const struct cmp_row *r, const char *order, bool half)
 {
-	const struct cmp_row *r = &t->rows[row];
-	double v, at;
-	size_t a, i, n = 0;
-	int ret;
+	double v, at, k = half ? 0.5 : 1;
+	bool overflow = false;
+	size_t a, i;
 
-	dr->m = r->m;
-	dr->rho = dr->p = NAN;
+	*n = 0;
 	for (a = 0; a < t->nr_arms; a++) {
 		if (!r->cells[a].n)
 			continue;
@@ -72,11 +75,26 @@ static int row_drift(struct drift_row *dr, const struct cmp_table *t, size_t row
 			at = run_order(t->sets[a]->files[i], order);
 			if (isnan(at) || metric_value(r->m, t->sets[a]->files[i]->root, &v))
 				continue;
-			dd->x[n] = at;
-			dd->y[n] = v - r->cells[a].median;
-			dd->arm[n++] = a;
+			dd->x[*n] = at;
+			dd->y[*n] = v * k - r->cells[a].median * k;
+			overflow |= !isfinite(dd->y[*n]);
+			dd->arm[(*n)++] = a;
 		}
 	}
+	return overflow;
+}
+
+static int row_drift(struct drift_row *dr, const struct cmp_table *t, size_t row,
+		     const char *order, struct drift_data *dd, const struct cmp_opts *o)
+{
+	const struct cmp_row *r = &t->rows[row];
+	size_t n;
+	int ret;
+
+	dr->m = r->m;
+	dr->rho = dr->p = NAN;
+	if (row_residuals(dd, &n, t, r, order, false))
+		row_residuals(dd, &n, t, r, order, true);
 	dr->n = n;
 	if (n < 3)
 		return 0;

@@ -25,7 +25,7 @@ static void csv_str(FILE *out, const char *s)
 {
 	if (!s)
 		s = "";
-	if (!strpbrk(s, ",\"\n")) {
+	if (!strpbrk(s, ",\"\r\n")) {
 		fputs(s, out);
 		return;
 	}
@@ -271,7 +271,8 @@ int export_json(FILE *out, struct cmp_table *const *tables, size_t n,
 	json_object_object_add(o, "ci_level", jnum(h->cmp->level));
 	json_object_object_add(o, "alpha", jnum(h->cmp->alpha));
 	json_object_object_add(o, "floors_from", jstr(h->floors_from));
-	json_object_object_add(o, "forced", json_object_new_boolean(h->forced));
+	json_object_object_add(o, "forced", json_object_new_boolean(h->forced || h->forced_runs));
+	json_object_object_add(o, "forced_runs", json_object_new_int64((int64_t)h->forced_runs));
 	for (k = 0; k < n; k++) {
 		struct json_object *tj = json_table(tables[k]);
 
@@ -321,8 +322,26 @@ int cli_usage_error(const char *cmd, const char *fmt, const char *arg)
 	return EXIT_USAGE;
 }
 
+/* @s with control characters as '?', so that a line stays one line. */
+static void fputs_one_line(const char *s, FILE *out)
+{
+	for (; *s; s++)
+		fputc((unsigned char)*s < 0x20 || *s == 0x7f ? '?' : *s, out);
+}
+
 void cli_warn_line(const char *line, void *arg)
 {
 	(void)arg;
-	fprintf(stderr, "kvmsqueeze: warning: %s\n", line);
+	fputs("kvmsqueeze: warning: ", stderr);
+	fputs_one_line(line, stderr);
+	fputc('\n', stderr);
+}
+
+void cli_error_line(const char *cmd, const char *refused_hint)
+{
+	fprintf(stderr, "kvmsqueeze: %s: ", cmd);
+	fputs_one_line(err_msg(), stderr);
+	if (!strncmp(err_msg(), "refusing", 8))
+		fputs(refused_hint, stderr);
+	fputc('\n', stderr);
 }

@@ -19,6 +19,7 @@ struct export_head {
 	const struct cmp_opts *cmp;
 	const char *floors_from;	/* --noise DIR or NULL */
 	bool forced;
+	size_t forced_runs;		/* runs refused but counted (--force) */
 	const struct drift *drifts;	/* one per table (--drift), or NULL */
 };
 
@@ -31,8 +32,13 @@ enum out_format { FORMAT_TEXT, FORMAT_CSV, FORMAT_JSON };
 
 /* "kvmsqueeze: CMD: <fmt with arg> (see kvmsqueeze CMD --help)"; EXIT_USAGE. */
 int cli_usage_error(const char *cmd, const char *fmt, const char *arg);
-/* A warning line from the result loader, on stderr. */
+/* A warning line from the result loader, on stderr, on one line. */
 void cli_warn_line(const char *line, void *arg);
+/*
+ * "kvmsqueeze: CMD: <err_msg()><hint>" on stderr, on one line (a name
+ * from a result may hold a newline); the hint only for a refusal.
+ */
+void cli_error_line(const char *cmd, const char *refused_hint);
 
 /* "text", "csv" or "json"; -EINVAL otherwise. */
 int out_format_parse(const char *name, enum out_format *format);

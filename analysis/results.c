@@ -88,14 +88,200 @@ static double utc_seconds(const char *s)
 	return (double)timegm(&tm);
 }
 
+/* @dir/@name into @buf: -ENAMETOOLONG rather than a path cut short. */
+static int path_join(char *buf, size_t len, const char *dir, const char *name)
+{
+	if ((size_t)snprintf(buf, len, "%s/%s", dir, name) >= len)
+		return err_set(ENAMETOOLONG, "%s/%s: path too long", dir, name);
+	return 0;
+}
+
+/* --- names shown --- */
+
+bool result_char_safe(int c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+	       (c && strchr(" -_.,:;+=/()[]{}<>#%&*!?~^|", c));
+}
+
+char *result_safe_dup(const char *s, size_t *replaced)
+{
+	char *copy = strdup(s), *p;
+
+	*replaced = 0;
+	for (p = copy; p && *p; p++) {
+		if (!result_char_safe((unsigned char)*p)) {
+			*p = '?';
+			(*replaced)++;
+		}
+	}
+	return copy;
+}
+
+size_t result_array_len(struct json_object *o)
+{
+	return json_object_is_type(o, json_type_array) ? json_object_array_length(o) : 0;
+}
+
+/* At most @len - 1 bytes of @s on one line: control characters as '?'. */
+static const char *one_line(char *buf, size_t len, const char *s)
+{
+	char *p;
+
+	if (buf != s)
+		snprintf(buf, len, "%s", s);
+	for (p = buf; *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = '?';
+	return buf;
+}
+
+/* A JSON value as it is written, on one line, cut to about 40 bytes. */
+static void json_text(struct json_object *o, bool absent, char *buf, size_t len)
+{
+	const char *s;
+
+	if (absent) {
+		snprintf(buf, len, "absent");
+		return;
+	}
+	s = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
+	if (strlen(s) > 40)
+		snprintf(buf, len, "%.37s...", s);
+	else
+		snprintf(buf, len, "%s", s);
+	one_line(buf, len, buf);
+}
+
 /* --- loading --- */
+
+/*
+ * The fields read here and what they must be when present (null counts as
+ * absent; experiments/RESULT.md). "schema" and "complete" are checked
+ * first, so that a partial file is skipped before its summary is asked for.
+ */
+enum field_kind {
+	FIELD_NAME,		/* a string, not empty, no NUL byte */
+	FIELD_STRING,		/* a string without a NUL byte */
+	FIELD_COUNT,		/* an integer from 1 to INT_MAX */
+	FIELD_BOOL,
+	FIELD_OBJECT,
+	FIELD_STRINGS,		/* an array of strings */
+};
+
+static const struct result_field {
+	const char *path;
+	enum field_kind kind;
+	bool required;
+} result_fields[] = {
+	{ "run.experiment", FIELD_NAME, true },
+	{ "summary", FIELD_OBJECT, true },
+	{ "run.id", FIELD_NAME, false },
+	{ "run.rep", FIELD_COUNT, false },
+	{ "run.block", FIELD_COUNT, false },
+	{ "run.started_at", FIELD_STRING, false },
+	{ "host.arm", FIELD_NAME, false },
+	{ "host.clock", FIELD_NAME, false },
+	{ "run.status", FIELD_NAME, false },
+	{ "run.problems", FIELD_STRINGS, false },
+	{ "summary.pressure_applied", FIELD_BOOL, false },
+};
+
+static const char *const field_kind_names[] = {
+	[FIELD_NAME] = "a non-empty string without NUL", [FIELD_STRING] = "a string without NUL",
+	[FIELD_COUNT] = "a whole number from 1", [FIELD_BOOL] = "true or false",
+	[FIELD_OBJECT] = "an object", [FIELD_STRINGS] = "an array of strings",
+};
+
+static bool json_string_ok(struct json_object *o, bool empty_ok)
+{
+	int len = json_object_get_string_len(o);
+
+	return json_object_is_type(o, json_type_string) && (empty_ok || len > 0) &&
+	       strlen(json_object_get_string(o)) == (size_t)len;
+}
+
+static bool field_ok(struct json_object *o, enum field_kind kind)
+{
+	size_t i, n;
+
+	switch (kind) {
+	case FIELD_NAME:
+		return json_string_ok(o, false);
+	case FIELD_STRING:
+		return json_string_ok(o, true);
+	case FIELD_COUNT:
+		return json_object_is_type(o, json_type_int) && json_object_get_int64(o) >= 1 &&
+		       json_object_get_int64(o) <= INT_MAX;
+	case FIELD_BOOL:
+		return json_object_is_type(o, json_type_boolean);
+	case FIELD_OBJECT:
+		return json_object_is_type(o, json_type_object);
+	case FIELD_STRINGS:
+		if (!json_object_is_type(o, json_type_array))
+			return false;
+		n = json_object_array_length(o);
+		for (i = 0; i < n; i++)
+			if (!json_string_ok(json_object_array_get_idx(o, i), true))
+				return false;
+		return true;
+	}
+	return false;
+}
+
+static int fields_check(struct json_object *root, const char *path)
+{
+	const struct result_field *rf;
+	struct json_object *o;
+	char text[64];
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(result_fields); i++) {
+		rf = &result_fields[i];
+		o = json_path(root, rf->path);
+		if (!o && rf->required)
+			return err_set(EINVAL, "%s: no %s (not a result kvmsqueeze run finished)",
+				       path, rf->path);
+		if (!o || field_ok(o, rf->kind))
+			continue;
+		json_text(o, false, text, sizeof(text));
+		return err_set(EINVAL, "%s: %s is %s, not %s", path, rf->path, text,
+			       field_kind_names[rf->kind]);
+	}
+	return 0;
+}
+
+/* "schema": the integer 1; "complete": true or false. */
+static int format_check(struct json_object *root, const char *path, bool *complete)
+{
+	struct json_object *schema = json_path(root, "schema"), *o;
+	char text[64];
+
+	if (!json_object_is_type(schema, json_type_int)) {
+		json_text(schema, false, text, sizeof(text));
+		return err_set(EINVAL, "%s: \"schema\" is %s, not the integer %d", path, text,
+			       RESULT_SCHEMA);
+	}
+	if (json_object_get_int64(schema) != RESULT_SCHEMA)
+		return err_set(EINVAL, "%s: result schema %lld, this kvmsqueeze reads schema %d",
+			       path, (long long)json_object_get_int64(schema), RESULT_SCHEMA);
+	o = json_path(root, "complete");
+	if (!json_object_is_type(o, json_type_boolean)) {
+		json_text(o, !o, text, sizeof(text));
+		return err_set(EINVAL, "%s: \"complete\" is %s, not true or false", path, text);
+	}
+	*complete = json_object_get_boolean(o);
+	return 0;
+}
 
 static int db_add(struct result_db *db, struct json_object *root, const char *path,
 		  const char *dir)
 {
 	struct result_file *files, *f;
 	struct json_object *o;
+	const char *arm;
 	struct stat st;
+	size_t replaced;
 
 	files = realloc(db->files, (db->nr_files + 1) * sizeof(*files));
 	if (!files)
@@ -103,22 +289,24 @@ static int db_add(struct result_db *db, struct json_object *root, const char *pa
 	db->files = files;
 	f = &files[db->nr_files];
 	memset(f, 0, sizeof(*f));
+	f->root = root;
+	arm = result_str(f, "host.arm");
 	f->path = strdup(path);
 	f->dir = strdup(dir);
-	if (!f->path || !f->dir) {
+	f->experiment = result_safe_dup(result_str(f, "run.experiment"), &replaced);
+	f->arm = arm ? result_safe_dup(arm, &replaced) : NULL;
+	if (!f->path || !f->dir || !f->experiment || (arm && !f->arm)) {
+		free(f->arm);
+		free(f->experiment);
 		free(f->path);
 		free(f->dir);
 		return err_set(ENOMEM, "loading %s: out of memory", path);
 	}
-	f->root = root;
-	f->experiment = result_str(f, "run.experiment");
-	f->arm = result_str(f, "host.arm");
 	f->run_id = result_str(f, "run.id");
 	o = json_path(root, "run.rep");
 	f->rep = o ? json_object_get_int(o) : 0;
 	o = json_path(root, "run.block");
-	f->block = json_object_is_type(o, json_type_int) && json_object_get_int64(o) > 0 ?
-		(long)json_object_get_int64(o) : 0;
+	f->block = o ? (long)json_object_get_int64(o) : 0;
 	f->started_s = utc_seconds(result_str(f, "run.started_at"));
 	if (!stat(path, &st)) {
 		f->dev = st.st_dev;
@@ -128,45 +316,101 @@ static int db_add(struct result_db *db, struct json_object *root, const char *pa
 	return 0;
 }
 
+/*
+ * Why a run must not be counted: it did not end well (run.status there and
+ * not "ok", with its first problem or its first VM that was not ok), or
+ * its pressure was never applied. Empty when it may be.
+ */
+static void run_refusal(struct json_object *root, char *why, size_t len)
+{
+	struct json_object *status = json_path(root, "run.status");
+	struct json_object *problems = json_path(root, "run.problems");
+	struct json_object *vms = json_path(root, "vms"), *vm_status;
+	const char *problem = NULL;
+	char text[160];
+	size_t i;
+
+	why[0] = '\0';
+	if (status && strcmp(json_object_get_string(status), "ok")) {
+		if (result_array_len(problems))
+			problem = json_object_get_string(json_object_array_get_idx(problems, 0));
+		for (i = 0; !problem && i < result_array_len(vms); i++) {
+			vm_status = json_path(json_object_array_get_idx(vms, i), "status");
+			if (json_object_is_type(vm_status, json_type_string) &&
+			    strcmp(json_object_get_string(vm_status), "ok")) {
+				snprintf(text, sizeof(text), "vms[%zu].status is \"%.64s\"", i,
+					 json_object_get_string(vm_status));
+				problem = text;
+			}
+		}
+		snprintf(why, len, "the run did not end well (run.status \"%.32s\")%s%.200s",
+			 json_object_get_string(status), problem ? ": " : "",
+			 problem ? problem : "");
+		one_line(why, len, why);
+		return;
+	}
+	status = json_path(root, "summary.pressure_applied");
+	if (status && !json_object_get_boolean(status))
+		snprintf(why, len, "pressure that was never applied (summary.pressure_applied false)");
+}
+
 static int load_file(struct result_db *db, const char *path, const char *dir,
-		     results_warn_fn warn, void *arg)
+		     unsigned int flags, results_warn_fn warn, void *arg)
 {
 	struct json_object *root, *o;
+	char line[256];
+	struct stat st;
 	const char *why;
+	bool complete = false;
 	int ret;
 
+	/* not a FIFO, which would never end, nor a directory */
+	if (stat(path, &st) || !S_ISREG(st.st_mode))
+		return err_set(EINVAL, "%s: not a regular file", path);
 	root = json_object_from_file(path);
 	if (!root) {
+		/* json-c says "continue" of a document that ends too soon */
 		why = json_util_get_last_err();
+		if (why && strstr(why, ": continue"))
+			why = "it ends too soon";
 		return err_set(EINVAL, "%s: not a JSON document (truncated or corrupt): %.*s", path,
 			       why ? (int)strcspn(why, "\n") : 0, why ? why : "");
 	}
-	o = json_path(root, "schema");
-	if (!json_object_is_type(root, json_type_object) || !o ||
+	if (!json_object_is_type(root, json_type_object) || !json_path(root, "schema") ||
 	    !json_object_is_type(json_path(root, "run.experiment"), json_type_string)) {
 		json_object_put(root);
 		return err_set(EINVAL, "%s: not a kvmsqueeze result (no schema or run.experiment)",
 			       path);
 	}
-	if (json_object_get_int(o) != RESULT_SCHEMA) {
-		ret = json_object_get_int(o);
-		json_object_put(root);
-		return err_set(EINVAL, "%s: result schema %d, this kvmsqueeze reads schema %d",
-			       path, ret, RESULT_SCHEMA);
-	}
-	o = json_path(root, "complete");
-	if (!o || !json_object_get_boolean(o)) {
+	ret = format_check(root, path, &complete);
+	if (!ret && !complete) {
 		o = json_path(root, "run.end_reason");
-		why = o ? json_object_get_string(o) : "no end reason";
-		warnf(warn, arg, "skipping %s: incomplete result (\"complete\": false, %s)",
-		      path, why);
+		warnf(warn, arg, "skipping %s: incomplete result (\"complete\": false, %s)", path,
+		      one_line(line, sizeof(line), json_object_is_type(o, json_type_string) ?
+			       json_object_get_string(o) : "no end reason"));
 		json_object_put(root);
 		return 0;
 	}
-	ret = db_add(db, root, path, dir);
-	if (ret)
+	if (!ret)
+		ret = fields_check(root, path);
+	if (!ret) {
+		run_refusal(root, line, sizeof(line));
+		if (line[0] && !(flags & RESULTS_FORCE))
+			ret = err_set(EINVAL, "refusing %s: %s", path, line);
+		else if (line[0])
+			warnf(warn, arg, "%s: %s; counted anyway (--force)", path, line);
+	}
+	if (!ret)
+		ret = db_add(db, root, path, dir);
+	if (ret) {
 		json_object_put(root);
-	return ret;
+		return ret;
+	}
+	if (line[0]) {
+		db->files[db->nr_files - 1].forced = true;
+		db->nr_forced++;
+	}
+	return 0;
 }
 
 struct rep_entry {
@@ -210,7 +454,8 @@ static int dir_list(const char *dir, struct rep_entry **reps, size_t *nr_reps,
 	while ((de = readdir(d))) {
 		if (de->d_name[0] == '.')
 			continue;
-		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		if (path_join(path, sizeof(path), dir, de->d_name))
+			continue;	/* too long to be reached: not ours */
 		if (rep_file_name(de->d_name, &rep)) {
 			list = reps;
 			nr = nr_reps;
@@ -239,7 +484,7 @@ static int dir_list(const char *dir, struct rep_entry **reps, size_t *nr_reps,
 	return 0;
 }
 
-static int load_dir(struct result_db *db, const char *dir, int depth,
+static int load_dir(struct result_db *db, const char *dir, int depth, unsigned int flags,
 		    results_warn_fn warn, void *arg)
 {
 	struct rep_entry *reps, *subs;
@@ -249,13 +494,15 @@ static int load_dir(struct result_db *db, const char *dir, int depth,
 
 	ret = dir_list(dir, &reps, &nr_reps, &subs, &nr_subs);
 	for (i = 0; !ret && i < nr_reps; i++) {
-		snprintf(path, sizeof(path), "%s/%s", dir, reps[i].name);
-		ret = load_file(db, path, dir, warn, arg);
+		ret = path_join(path, sizeof(path), dir, reps[i].name);
+		if (!ret)
+			ret = load_file(db, path, dir, flags, warn, arg);
 	}
 	/* a directory of result directories: one level down */
 	for (i = 0; !ret && !nr_reps && depth == 0 && i < nr_subs; i++) {
-		snprintf(path, sizeof(path), "%s/%s", dir, subs[i].name);
-		ret = load_dir(db, path, depth + 1, warn, arg);
+		ret = path_join(path, sizeof(path), dir, subs[i].name);
+		if (!ret)
+			ret = load_dir(db, path, depth + 1, flags, warn, arg);
 		if (ret == -ENOENT)	/* a subdirectory without results */
 			ret = 0;
 	}
@@ -280,7 +527,8 @@ static void clean_path(const char *in, char *out, size_t len)
 		out[--n] = '\0';
 }
 
-static int load_path(struct result_db *db, const char *arg_path, results_warn_fn warn, void *arg)
+static int load_path(struct result_db *db, const char *arg_path, unsigned int flags,
+		     results_warn_fn warn, void *arg)
 {
 	char path[PATH_MAX], dir[PATH_MAX];
 	struct stat st;
@@ -290,14 +538,14 @@ static int load_path(struct result_db *db, const char *arg_path, results_warn_fn
 	if (stat(path, &st))
 		return err_sys(errno, "%s", path);
 	if (S_ISDIR(st.st_mode))
-		return load_dir(db, path, 0, warn, arg);
+		return load_dir(db, path, 0, flags, warn, arg);
 	snprintf(dir, sizeof(dir), "%s", path);
 	slash = strrchr(dir, '/');
 	if (slash && slash != dir)
 		*slash = '\0';
 	else
 		snprintf(dir, sizeof(dir), "%s", slash ? "/" : ".");
-	return load_file(db, path, dir, warn, arg);
+	return load_file(db, path, dir, flags, warn, arg);
 }
 
 /* --- grouping --- */
@@ -335,13 +583,73 @@ static int set_add_file(struct result_set *s, struct result_file *f)
 
 static int set_relabel(struct result_set *s, const char *suffix)
 {
-	char *label;
+	char *raw, *safe;
+	size_t replaced;
 
-	if (asprintf(&label, "%s%s", s->label, suffix) < 0)
+	if (asprintf(&raw, "%s%s", s->label_raw, suffix) < 0)
 		return err_set(ENOMEM, "grouping results: out of memory");
+	safe = result_safe_dup(raw, &replaced);
+	if (!safe) {
+		free(raw);
+		return err_set(ENOMEM, "grouping results: out of memory");
+	}
+	free(s->label_raw);
 	free(s->label);
-	s->label = label;
+	s->label_raw = raw;
+	s->label = safe;
 	return 0;
+}
+
+/* A character shown as '?', for people: "newline", "byte 0xc3". */
+static void char_name(char *buf, size_t len, unsigned char c)
+{
+	static const struct {
+		unsigned char c;
+		const char *name;
+	} names[] = {
+		{ '\n', "newline" }, { '\r', "carriage return" }, { '\t', "tab" },
+		{ '\'', "quote" }, { '"', "double quote" }, { '`', "backquote" },
+		{ '\\', "backslash" }, { '@', "at sign" }, { '$', "dollar sign" },
+	};
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(names); i++) {
+		if (names[i].c == c) {
+			snprintf(buf, len, "%s", names[i].name);
+			return;
+		}
+	}
+	snprintf(buf, len, "byte 0x%02x", c);
+}
+
+/*
+ * The set's label_note from its label before it was made safe: how many
+ * characters show as '?' and which, each once, in the order they come.
+ */
+static void set_label_note(struct result_set *s)
+{
+	bool seen[256] = { false }, first = true;
+	char name[32];
+	size_t used;
+	const unsigned char *p;
+
+	s->label_replaced = 0;
+	s->label_note[0] = '\0';
+	for (p = (const unsigned char *)s->label_raw; *p; p++)
+		s->label_replaced += !result_char_safe(*p);
+	if (!s->label_replaced)
+		return;
+	used = (size_t)snprintf(s->label_note, sizeof(s->label_note), "%zu character%s shown as ?:",
+				s->label_replaced, s->label_replaced == 1 ? "" : "s");
+	for (p = (const unsigned char *)s->label_raw; *p && used < sizeof(s->label_note); p++) {
+		if (result_char_safe(*p) || seen[*p])
+			continue;
+		seen[*p] = true;
+		char_name(name, sizeof(name), *p);
+		used += (size_t)snprintf(s->label_note + used, sizeof(s->label_note) - used, "%s %s",
+					 first ? "" : ",", name);
+		first = false;
+	}
 }
 
 /* Whether another set of the same experiment has the same label. */
@@ -393,7 +701,7 @@ static int labels_unique(struct result_db *db)
 static int results_group(struct result_db *db)
 {
 	struct result_set *sets, *s;
-	size_t i;
+	size_t i, n;
 	int ret;
 
 	for (i = 0; i < db->nr_files; i++) {
@@ -409,7 +717,8 @@ static int results_group(struct result_db *db)
 			memset(s, 0, sizeof(*s));
 			s->experiment = f->experiment;
 			s->dir = f->dir;
-			s->label = strdup(f->arm ? f->arm : base_name(f->dir));
+			s->label_raw = strdup(f->arm ? result_str(f, "host.arm") : base_name(f->dir));
+			s->label = s->label_raw ? result_safe_dup(s->label_raw, &n) : NULL;
 			if (!s->label)
 				return err_set(ENOMEM, "grouping results: out of memory");
 		}
@@ -417,7 +726,10 @@ static int results_group(struct result_db *db)
 		if (ret)
 			return ret;
 	}
-	return labels_unique(db);
+	ret = labels_unique(db);
+	for (i = 0; !ret && i < db->nr_sets; i++)
+		set_label_note(&db->sets[i]);
+	return ret;
 }
 
 /* --- each run once --- */
@@ -455,6 +767,7 @@ static int paths_unique(char *const *paths, int nr_paths)
 static int runs_unique(const struct result_db *db)
 {
 	const struct result_file *a, *b;
+	char id[80];
 	size_t i, j;
 
 	for (i = 0; i < db->nr_files; i++) {
@@ -469,13 +782,13 @@ static int runs_unique(const struct result_db *db)
 			    (a->block && b->block && a->block != b->block))
 				continue;
 			return err_set(EINVAL, "%s and %s are the same run (run.id %s, run.rep %d): a copy counts it twice (give each run once)",
-				       a->path, b->path, a->run_id, a->rep);
+				       a->path, b->path, one_line(id, sizeof(id), a->run_id), a->rep);
 		}
 	}
 	return 0;
 }
 
-int results_load(struct result_db *db, char *const *paths, int nr_paths,
+int results_load(struct result_db *db, char *const *paths, int nr_paths, unsigned int flags,
 		 results_warn_fn warn, void *arg)
 {
 	int i, ret;
@@ -483,7 +796,7 @@ int results_load(struct result_db *db, char *const *paths, int nr_paths,
 	memset(db, 0, sizeof(*db));
 	ret = paths_unique(paths, nr_paths);
 	for (i = 0; !ret && i < nr_paths; i++)
-		ret = load_path(db, paths[i], warn, arg);
+		ret = load_path(db, paths[i], flags, warn, arg);
 	if (!ret && !db->nr_files)
 		ret = err_set(ENOENT, "no complete result among the files given");
 	if (!ret)
@@ -501,11 +814,14 @@ void results_free(struct result_db *db)
 
 	for (i = 0; i < db->nr_sets; i++) {
 		free(db->sets[i].files);
+		free(db->sets[i].label_raw);
 		free(db->sets[i].label);
 	}
 	free(db->sets);
 	for (i = 0; i < db->nr_files; i++) {
 		json_object_put(db->files[i].root);
+		free(db->files[i].arm);
+		free(db->files[i].experiment);
 		free(db->files[i].path);
 		free(db->files[i].dir);
 	}
@@ -615,21 +931,6 @@ static bool json_diff_at(struct json_object *a, struct json_object *b, struct js
 		break;
 	}
 	return differs;
-}
-
-static void json_text(struct json_object *o, bool absent, char *buf, size_t len)
-{
-	const char *s;
-
-	if (absent) {
-		snprintf(buf, len, "absent");
-		return;
-	}
-	s = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
-	if (strlen(s) > 40)
-		snprintf(buf, len, "%.37s...", s);
-	else
-		snprintf(buf, len, "%s", s);
 }
 
 /*

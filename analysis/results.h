@@ -3,7 +3,8 @@
  * analysis/results.h: result files loaded with json-c and grouped into
  * sets, one per (directory, arm, experiment), each run loaded once, and
  * the check that sets may be compared at all (same spec, MMU mode, accel
- * and clock).
+ * and clock). A result is untrusted input: the fields read here are
+ * type-checked, and the names shown anywhere are made safe here.
  */
 #ifndef KVMSQ_ANALYSIS_RESULTS_H
 #define KVMSQ_ANALYSIS_RESULTS_H
@@ -17,9 +18,10 @@ struct result_file {
 	char *path;
 	char *dir;			/* the directory that holds it */
 	struct json_object *root;	/* owned */
-	const char *experiment;		/* run.experiment, in root */
-	const char *arm;		/* host.arm, or NULL off the lab */
+	char *experiment;		/* run.experiment made safe (result_safe_dup) */
+	char *arm;			/* host.arm made safe, or NULL off the lab */
 	const char *run_id;		/* run.id, or NULL */
+	bool forced;			/* refused (run.status, pressure) but --force */
 	int rep;			/* run.rep */
 	long block;			/* run.block of a blocked plan, 0: none */
 	double started_s;		/* run.started_at, s since the epoch; NAN: none */
@@ -28,7 +30,11 @@ struct result_file {
 
 /* The runs of one arm and one experiment: one column of a table. */
 struct result_set {
-	char *label;			/* host.arm, else the directory's name */
+	char *label;			/* host.arm, else the directory's name, made safe */
+	char *label_raw;		/* the same before it was made safe */
+	size_t label_replaced;		/* characters of it shown as '?' */
+	/* which: "2 characters shown as ?: newline, backquote", or "" */
+	char label_note[160];
 	const char *experiment;
 	const char *dir;
 	struct result_file **files;
@@ -40,20 +46,28 @@ struct result_db {
 	size_t nr_files;
 	struct result_set *sets;	/* in the order their first file was given */
 	size_t nr_sets;
+	size_t nr_forced;		/* runs taken only because of RESULTS_FORCE */
 };
 
 /* One line for people ("skipping FILE: ..."), without a newline. */
 typedef void (*results_warn_fn)(const char *line, void *arg);
 
+/* Take runs that failed or never applied their pressure, with a warning. */
+#define RESULTS_FORCE	0x1
+
 /*
  * Load result files: each path is a rep-<n>.json file, a directory of
  * them, or a directory of such directories (one level). Incomplete
- * results are skipped with a warning; a file that is not a result is an
- * error, and so is a run loaded twice: the same path (after symlinks) or
- * file given twice, or two files of the same run (run.id, run.rep and
- * host.arm equal, run.block not different). Then group them into sets.
+ * results are skipped with a warning; a file that is not a result, or
+ * whose fields have the wrong type ("schema" not the integer 1,
+ * "complete" not true or false, no summary, ...), is an error, and so is
+ * a run loaded twice: the same path (after symlinks) or file given twice,
+ * or two files of the same run (run.id, run.rep and host.arm equal,
+ * run.block not different). A run whose run.status is there and not "ok",
+ * or whose summary.pressure_applied is false, is refused ("refusing FILE:
+ * ...") unless @flags has RESULTS_FORCE. Then group them into sets.
  */
-int results_load(struct result_db *db, char *const *paths, int nr_paths,
+int results_load(struct result_db *db, char *const *paths, int nr_paths, unsigned int flags,
 		 results_warn_fn warn, void *arg);
 void results_free(struct result_db *db);
 
@@ -70,5 +84,17 @@ int results_check_sets(struct result_set *const *sets, size_t n);
 const char *result_str(const struct result_file *f, const char *path);
 /* host.clock: "icount", "host" (also when absent: older results). */
 const char *result_clock(const struct result_file *f);
+
+/*
+ * The characters a name from a result (an arm, a directory, an
+ * experiment, a phase) may show with, in tables and in gnuplot scripts:
+ * letters, digits, space and -_.,:;+=/()[]{}<>#%&*!?~^|. Not quotes, '`',
+ * '\', '@', '$', control characters or bytes outside ASCII.
+ */
+bool result_char_safe(int c);
+/* A copy of @s with every other character as '?'; *replaced counts them. */
+char *result_safe_dup(const char *s, size_t *replaced);
+/* The length of a JSON array, 0 for anything else (json-c asserts). */
+size_t result_array_len(struct json_object *o);
 
 #endif

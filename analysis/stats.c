@@ -57,9 +57,17 @@ static int cmp_double(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+/* Halfway between @a and @b, also when a + b would overflow (1.7e308). */
+static double midpoint(double a, double b)
+{
+	double sum = a + b;
+
+	return isfinite(sum) ? sum / 2 : a / 2 + b / 2;
+}
+
 static double sorted_median(const double *s, size_t n)
 {
-	return n % 2 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
+	return n % 2 ? s[n / 2] : midpoint(s[n / 2 - 1], s[n / 2]);
 }
 
 double stats_median(const double *v, size_t n)
@@ -119,7 +127,13 @@ double stats_quantile(const double *v, size_t n, double q)
 	qsort(s, n, sizeof(*s), cmp_double);
 	h = (double)(n - 1) * q;
 	lo = (size_t)floor(h);
-	r = lo + 1 < n ? s[lo] + (h - (double)lo) * (s[lo + 1] - s[lo]) : s[lo];
+	r = s[lo];
+	if (lo + 1 < n) {
+		h -= (double)lo;
+		r = s[lo] + h * (s[lo + 1] - s[lo]);
+		if (!isfinite(r))	/* the difference overflowed */
+			r = s[lo] * (1 - h) + s[lo + 1] * h;
+	}
 	if (s != small)
 		free(s);
 	return r;
@@ -143,7 +157,7 @@ static double counted_median(const double *sorted, const unsigned int *counts, s
 			lo = sorted[i];
 		seen += counts[i];
 		if (seen > hi_pos)
-			return (lo + sorted[i]) / 2;
+			return midpoint(lo, sorted[i]);
 	}
 	return lo;
 }
@@ -249,7 +263,7 @@ static struct split_stat split_stat(const double *sorted, const bool *in_a, size
 		}
 	}
 	return (struct split_stat){
-		fabs((a_lo + a_hi) / 2 - (b_lo + b_hi) / 2),
+		fabs(midpoint(a_lo, a_hi) - midpoint(b_lo, b_hi)),
 		fabs(sum_a / (double)na - (total - sum_a) / (double)nb),
 	};
 }
@@ -335,6 +349,30 @@ static double mean(const double *v, size_t n)
 	return sum / (double)n;
 }
 
+/*
+ * @a then @b into @pooled, times the power of two that brings the largest
+ * magnitude below 1: the test only compares differences of medians and of
+ * means, which a positive factor leaves in the same order, and with values
+ * below 1 none of them can overflow (values near 1.7e308 would). A power of
+ * two scales exactly.
+ */
+static void perm_pool(double *pooled, const double *a, size_t na, const double *b, size_t nb)
+{
+	double most = 0;
+	size_t i, n = na + nb;
+	int exp;
+
+	memcpy(pooled, a, na * sizeof(*pooled));
+	memcpy(pooled + na, b, nb * sizeof(*pooled));
+	for (i = 0; i < n; i++)
+		most = fmax(most, fabs(pooled[i]));
+	if (!(most > 0))
+		return;
+	frexp(most, &exp);
+	for (i = 0; i < n; i++)
+		pooled[i] = ldexp(pooled[i], -exp);
+}
+
 int stats_perm_test_median(const double *a, size_t na, const double *b, size_t nb,
 			   uint64_t seed, double *p, int *exact)
 {
@@ -346,10 +384,9 @@ int stats_perm_test_median(const double *a, size_t na, const double *b, size_t n
 
 	if (!na || !nb)
 		return -EINVAL;
-	d.observed.median_diff = fabs(stats_median(a, na) - stats_median(b, nb));
-	d.observed.mean_diff = fabs(mean(a, na) - mean(b, nb));
-	if (!isfinite(d.observed.median_diff) || !isfinite(d.observed.mean_diff))
-		return -EINVAL;
+	for (i = 0; i < na + nb; i++)
+		if (!isfinite(i < na ? a[i] : b[i - na]))
+			return -EINVAL;
 	sorted = malloc(d.n * sizeof(*sorted));
 	in_a = malloc(d.n * sizeof(*in_a));
 	order = malloc(d.n * sizeof(*order));
@@ -359,8 +396,9 @@ int stats_perm_test_median(const double *a, size_t na, const double *b, size_t n
 		free(sorted);
 		return -ENOMEM;
 	}
-	memcpy(sorted, a, na * sizeof(*sorted));
-	memcpy(sorted + na, b, nb * sizeof(*sorted));
+	perm_pool(sorted, a, na, b, nb);
+	d.observed.median_diff = fabs(stats_median(sorted, na) - stats_median(sorted + na, nb));
+	d.observed.mean_diff = fabs(mean(sorted, na) - mean(sorted + na, nb));
 	qsort(sorted, d.n, sizeof(*sorted), cmp_double);
 	for (i = 0; i < d.n; i++) {
 		d.total += sorted[i];

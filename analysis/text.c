@@ -183,6 +183,13 @@ void text_wrap(FILE *out, const char *text, size_t indent, size_t width)
 			fputc(' ', out);
 			col++;
 		}
+		/* a word longer than a line (a path, a name) is cut across lines */
+		while (col + len > width && width > col) {
+			fprintf(out, "%.*s\n%*s", (int)(width - col), p, (int)indent, "");
+			p += width - col;
+			len -= width - col;
+			col = indent;
+		}
 		fprintf(out, "%.*s", (int)len, p);
 		col += len;
 		p += len;
@@ -290,12 +297,20 @@ static void row_fmt(struct row_fmt *f, const struct cmp_table *t, const struct c
 		f->decimals = 3;
 }
 
+/*
+ * A value in the row's unit; in powers of ten where that unit would show
+ * it as 0 or in more than 9 digits (a row that spans 5 us and 1.7e308 s).
+ */
 static const char *fmt_value(char *buf, size_t len, const struct row_fmt *f, double v)
 {
+	double x = v / f->divisor;
+
 	if (isnan(v))
 		snprintf(buf, len, "n/a");
+	else if (fabs(x) >= 1e9 || (x != 0 && fabs(x) < 0.5 * pow(10, -f->decimals)))
+		snprintf(buf, len, "%.3g", x);
 	else
-		snprintf(buf, len, "%.*f", f->decimals, v / f->divisor);
+		snprintf(buf, len, "%.*f", f->decimals, x);
 	return buf;
 }
 
@@ -353,8 +368,10 @@ static const char *fmt_floor(char *buf, size_t len, const struct cmp_row *r)
 {
 	if (isinf(r->floor))
 		snprintf(buf, len, "inf");
-	else
+	else if (r->floor * 100 < 9999.95)
 		snprintf(buf, len, "%.1f%%", r->floor * 100);
+	else	/* measured from medians far apart: a number too long for a cell */
+		snprintf(buf, len, "%.2g%%", r->floor * 100);
 	return buf;
 }
 
@@ -437,7 +454,7 @@ static void clock_str(char *buf, size_t len, const struct cmp_table *t, size_t a
 /* "a1: 5 runs, kernel 6.12.57, mmu tdp, accel -, clock host, in /tmp/a1" */
 static void arm_legend(FILE *out, const struct cmp_table *t, size_t arm)
 {
-	char line[2048], name[64], clock[64];
+	char line[2048], name[64], clock[64], note[200] = "";
 	size_t n = arm_runs(t, arm);
 
 	if (use_letters(t))
@@ -445,8 +462,11 @@ static void arm_legend(FILE *out, const struct cmp_table *t, size_t arm)
 	else
 		name[0] = '\0';
 	clock_str(clock, sizeof(clock), t, arm);
-	snprintf(line, sizeof(line), "%s%s: %zu run%s, kernel %s, mmu %s, accel %s, clock %s%s%s",
-		 name, t->labels[arm], n, n == 1 ? "" : "s", set_str(t, arm, "host.kernel_release"),
+	if (t->sets && t->sets[arm]->label_note[0])
+		snprintf(note, sizeof(note), " (%s)", t->sets[arm]->label_note);
+	snprintf(line, sizeof(line), "%s%s%s: %zu run%s, kernel %s, mmu %s, accel %s, clock %s%s%s",
+		 name, t->labels[arm], note, n, n == 1 ? "" : "s",
+		 set_str(t, arm, "host.kernel_release"),
 		 set_str(t, arm, "host.mmu"), set_str(t, arm, "host.accel"), clock,
 		 t->sets ? ", in " : "", t->sets ? t->sets[arm]->dir : "");
 	ascii_only(line);
@@ -682,6 +702,18 @@ static void power_notes(FILE *out, const struct cmp_table *t, double alpha)
 
 static void primary_line(FILE *out, const struct cmp_table *t);
 
+static void forced_runs_line(FILE *out, const struct text_opts *o)
+{
+	char line[256];
+
+	if (!o->forced_runs)
+		return;
+	snprintf(line, sizeof(line), "FORCED: %zu run%s that did not end well or never applied %s pressure %s counted (--force).",
+		 o->forced_runs, o->forced_runs == 1 ? "" : "s", o->forced_runs == 1 ? "its" : "their",
+		 o->forced_runs == 1 ? "is" : "are");
+	text_wrap(out, line, 0, TEXT_WIDTH);
+}
+
 /* --- report --- */
 
 int text_report(FILE *out, const struct cmp_table *t, const struct text_opts *o)
@@ -735,6 +767,7 @@ int text_report(FILE *out, const struct cmp_table *t, const struct text_opts *o)
 	if (o->forced)
 		text_wrap(out, "FORCED: the runs of some set differ in spec, MMU mode, accel or clock (--force).",
 			  0, TEXT_WIDTH);
+	forced_runs_line(out, o);
 	if (t->nr_primary)
 		primary_line(out, t);
 	fprintf(out, "\n");
@@ -1007,13 +1040,15 @@ int text_compare(FILE *out, const struct cmp_table *t, const struct text_opts *o
 	if (ret)
 		return ret;
 	table_title(title, sizeof(title), t);
-	ascii_only(title);
-	fprintf(out, "== %s ==\n", title);
+	snprintf(line, sizeof(line), "== %s ==", title);
+	ascii_only(line);
+	text_wrap(out, line, 3, TEXT_WIDTH);
 	for (a = 0; a < t->nr_arms; a++)
 		arm_legend(out, t, a);
 	if (o->forced)
 		text_wrap(out, "FORCED: these runs differ in spec, MMU mode, accel or clock (--force).",
 			  0, TEXT_WIDTH);
+	forced_runs_line(out, o);
 	if (t->nr_arms > 1)
 		primary_line(out, t);
 	fprintf(out, "\n");

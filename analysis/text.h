@@ -45,6 +45,7 @@ struct text_opts {
 	const char *floors_from;	/* --noise DIR, or NULL */
 	double default_floor;		/* --floor; < 0: the default, by clock and metric */
 	bool forced;			/* --force: differences were overridden */
+	size_t forced_runs;		/* --force: refused runs counted */
 };
 
 int text_report(FILE *out, const struct cmp_table *t, const struct text_opts *o);

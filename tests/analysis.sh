@@ -140,9 +140,173 @@ expect drift_json 0 "" compare --drift --format json "$FX/trend-a" "$FX/trend-b"
 expect drift_csv 2 "--drift: the CSV has one line per metric and arm" \
 	compare --drift --format csv "$FX/a" "$FX/b" && ok drift_csv
 
+# one_line NAME: stderr is exactly one line (a name from a result may
+# hold a newline; the message must not).
+one_line() {
+	if [ "$(wc -l <"$TMP/err")" -ne 1 ]; then
+		fail "$1" "stderr is not one line: $(tr '\n' '|' <"$TMP/err")"
+		return 1
+	fi
+	return 0
+}
+
+# Results are untrusted: the fields read have one type each, refused on
+# one line. bad_copy NAME EDIT: $FX/a with rep-1.json edited (python: d).
+mkdir -p "$TMP/bad"
+bad_copy() {
+	python3 - "$FX/a" "$TMP/bad/$1" "$2" <<'PY'
+import json, shutil, sys
+src, dst, edit = sys.argv[1:4]
+shutil.copytree(src, dst)
+d = json.load(open(dst + "/rep-1.json"))
+exec(edit)
+json.dump(d, open(dst + "/rep-1.json", "w"))
+PY
+}
+bad_copy schema-string 'd["schema"] = "1"'
+bad_copy schema-float 'd["schema"] = 1.9'
+bad_copy schema-bool 'd["schema"] = True'
+bad_copy complete-string 'd["complete"] = "false"'
+bad_copy no-summary 'del d["summary"]'
+bad_copy rep-string 'd["run"]["rep"] = "1"'
+bad_copy 'new
+line' 'd["schema"] = "1"'
+B=$TMP/bad
+expect schema_string 1 "^kvmsqueeze: report: $B/schema-string/rep-1.json: \"schema\" is \"1\", not the integer 1$" \
+	report "$B/schema-string" && one_line schema_string && ok schema_string
+expect schema_float 1 "rep-1.json: \"schema\" is 1.9, not the integer 1$" \
+	report "$B/schema-float" && ok schema_float
+expect schema_bool 1 "rep-1.json: \"schema\" is true, not the integer 1$" \
+	report "$B/schema-bool" && ok schema_bool
+expect complete_string 1 "rep-1.json: \"complete\" is \"false\", not true or false$" \
+	compare "$FX/b" "$B/complete-string" && one_line complete_string && ok complete_string
+expect summary_missing 1 "$B/no-summary/rep-1.json: no summary" \
+	report "$B/no-summary" && ok summary_missing
+expect rep_string 1 "rep-1.json: run.rep is \"1\", not a whole number from 1$" \
+	report "$B/rep-string" && ok rep_string
+cp -r "$FX/a" "$B/cut"
+head -c 300 "$FX/a/rep-1.json" >"$B/cut/rep-1.json"
+expect truncated 1 "^kvmsqueeze: report: $B/cut/rep-1.json: not a JSON document \(truncated or corrupt\): it ends too soon$" \
+	report "$B/cut" && ok truncated
+# a directory name with a newline: the error is one line still
+expect newline_one_line 1 "^kvmsqueeze: report: $B/new\?line/rep-1.json: \"schema\" is \"1\"" \
+	report "$B/new
+line" && one_line newline_one_line && ok newline_one_line
+mkdir "$B/empty
+dir"
+expect newline_empty_dir 1 "^kvmsqueeze: report: $B/empty\?dir: no rep-<n>.json result files" \
+	report "$B/empty
+dir" && one_line newline_empty_dir && ok newline_empty_dir
+
+# A run that did not end well, or whose pressure was never applied, is
+# refused unless --force; results without those keys read as before.
+expect status_ok 0 "" compare "$FX/a" "$FX/status-ok" && ok status_ok
+expect status_failed 1 "^kvmsqueeze: compare: refusing $FX/failed/rep-3.json: the run did not end well \(run.status \"failed\"\): vm1: exit 3: KVM_RUN: Bad address \(--force compares them anyway\)$" \
+	compare "$FX/status-ok" "$FX/failed" && one_line status_failed && ok status_failed
+expect status_interrupted 1 "refusing $FX/interrupted/rep-2.json: the run did not end well \(run.status \"interrupted\"\): vms\[1\].status is \"killed\"" \
+	report "$FX/interrupted" && ok status_interrupted
+expect status_forced 0 "warning: $FX/failed/rep-3.json: the run did not end well .*; counted anyway \(--force\)$" \
+	compare --force "$FX/status-ok" "$FX/failed" &&
+	grep -q '^FORCED: 1 run that did not end well or never applied its pressure is$' "$TMP/out" &&
+	ok status_forced
+expect pressure_refused 1 "refusing $FX/no-pressure/rep-4.json: pressure that was never applied \(summary.pressure_applied false\)" \
+	report "$FX/no-pressure" && ok pressure_refused
+expect pressure_forced 0 "pressure that was never applied" \
+	report --force --format json "$FX/no-pressure" &&
+	json_check pressure_forced "$TMP/out" 'd["forced"] and d["forced_runs"] == 1' &&
+	ok pressure_forced
+
+# Finite values at the edge of a double (1.7e308): a correct table, not
+# "out of memory".
+if expect huge_values 0 "" compare --drift=all "$FX/a" "$FX/huge" &&
+   email_text huge_values "$TMP/out"; then
+	if grep -Eq '^run time \(s\) +1 \+-0% +1\.7e\+308 \+-0% \(\+>1e5%\)$' "$TMP/out"; then
+		ok huge_values
+	else
+		fail huge_values "run time row: $(grep '^run time' "$TMP/out" | head -n 1)"
+	fi
+fi
+expect huge_report 0 "" report "$FX/huge" && email_text huge_report "$TMP/out" &&
+	grep -Eq '^run time \(s\) +5 +1\.7e\+308 +1\.7e\+308 +1\.7e\+308$' "$TMP/out" &&
+	ok huge_report || fail huge_report "run time row: $(grep '^run time' "$TMP/out" | head -n 1)"
+
+# Plots from hostile names: host.arm, phase names, the experiment, the
+# directories and the --plots directory itself, with newlines, quotes,
+# backquotes, backslashes, '@' and system(): no command runs (a file
+# pwned-* would appear), every name reaches the scripts as '?'s in single
+# quotes, and the images are drawn. A real result of this host is the base.
+H=$TMP/hostile
+mkdir -p "$H"
+python3 - tests/fixtures/analysis/host-baseline.json "$H" "$TMP" <<'PY'
+import json, os, sys
+base, out, tmp = sys.argv[1:4]
+d0 = json.load(open(base))
+arms = {
+    "arm-1nl": "x\n`touch %s/pwned-nl`",  # sorts first: labels[0]
+    "arm-bq": "`touch %s/pwned-bq`",
+    "arm-sq": "x'; system('touch %s/pwned-sq'); '",
+    "arm-dq": 'x" . system("touch %s/pwned-dq") . "',
+    "arm-bs": "x\\\n`touch %s/pwned-bs`",
+    "arm-at": "@x `touch %s/pwned-at`",
+}
+dirs = {"d'`touch pwned-dir`'": None, "d\n`touch pwned-dirnl`": None}
+sets = [(name, arm % tmp) for name, arm in arms.items()] + list(dirs.items())
+for i, (name, arm) in enumerate(sets):
+    d = json.loads(json.dumps(d0))
+    d["run"]["id"] = "hostile-%d" % i
+    d["host"]["arm"] = arm
+    for p in d["phases"]:
+        p["name"] = "p\n`touch %s/pwned-phase`'" % tmp
+    os.makedirs(os.path.join(out, name))
+    json.dump(d, open(os.path.join(out, name, "rep-1.json"), "w"))
+d = json.loads(json.dumps(d0))
+d["run"]["id"] = "hostile-exp"
+d["run"]["experiment"] = d["spec"]["name"] = "e\n`touch %s/pwned-exp`'\"" % tmp
+os.makedirs(os.path.join(out, "exp"))
+json.dump(d, open(os.path.join(out, "exp", "rep-1.json"), "w"))
+PY
+PD="$TMP/plots 'q\"\`touch pwned-plotdir\`"
+if command -v gnuplot >/dev/null 2>&1; then want=0; else want=1; fi
+# gp_check NAME DIR: no command ran, no backquote or control character in
+# the scripts and data, the images are there, the arm x\n`touch ...` is
+# 'x??touch ...?' with a note.
+gp_check() {
+	pwned=$(find "$TMP" -name 'pwned*' | head -n 3 | tr '\n' ' ')
+	if [ -n "$pwned" ]; then
+		fail "$1" "a command ran: $pwned"
+	elif grep -l '`' "$2"/*.gp "$2"/*.dat >/dev/null 2>&1; then
+		fail "$1" "a backquote in $(grep -l '`' "$2"/*.gp "$2"/*.dat | head -n 1)"
+	elif LC_ALL=C grep -q '[^	 -~]' "$2"/*.gp "$2"/*.dat; then
+		fail "$1" "a control character: $(LC_ALL=C grep -m1 '[^	 -~]' "$2"/*.gp | head -n 1)"
+	elif [ "$want" = 0 ] && [ "$(ls "$2"/*.png "$2"/*.svg | wc -l)" -ne $(($(ls "$2"/*.gp | wc -l) * 2)) ]; then
+		fail "$1" "an image is missing: $(ls "$2" | tr '\n' ' ')"
+	elif [ -n "${3:-}" ] && ! grep -q "title 'x??touch $TMP/pwned-nl?' . ' (3 characters shown as ?: newline, backquote)' . ' SecPageTables'" "$2/baseline-timeline.gp"; then
+		fail "$1" "the arm x\\n\`touch\` is not 'x??touch ...?' with its note: $(grep -m1 'pwned-nl' "$2/baseline-timeline.gp")"
+	else
+		return 0
+	fi
+	return 1
+}
+expect plots_hostile_report $want "" report --plots "$PD" "$H" &&
+	gp_check plots_hostile_report "$PD" arm && ok plots_hostile_report
+rm -rf "$PD"
+# compare: every arm of the one experiment in one figure; exp is alone
+mv "$H/exp" "$TMP/hostile-exp"
+expect plots_hostile_compare $want "" compare --plots "$PD" "$H"/* &&
+	gp_check plots_hostile_compare "$PD" arm && {
+	grep -q "^set label 1 'p??touch /" "$PD/baseline-timeline.gp" &&
+	ok plots_hostile_compare ||
+	fail plots_hostile_compare "phase name: $(grep -m1 '^set label 1' "$PD/baseline-timeline.gp")"; }
+# the experiment's name: '?'s in the title, '_'s in the file names
+expect plots_hostile_experiment $want "" report --plots "$TMP/pe" "$TMP/hostile-exp" &&
+	gp_check plots_hostile_experiment "$TMP/pe" && {
+	grep -q "^set title 'e??touch $TMP/pwned-exp???' \. " "$TMP/pe/e__touch_"*"-timeline.gp" &&
+	ok plots_hostile_experiment ||
+	fail plots_hostile_experiment "title: $(grep -h '^set title' "$TMP/pe/"*timeline.gp)"; }
+
 RESULT_TESTS="report_text report_na aa_not_significant planted_effect text_4_arms
 refuse_experiment force_overrides refuse_mmu incomplete_skipped noise_floors csv json
-seed_reproducible plots"
+seed_reproducible plots plots_reproducer"
 skip_all() {
 	for t in $RESULT_TESTS; do skip "$t" "$1"; done
 	exit 0
@@ -329,4 +493,25 @@ elif expect plots 0 "" compare --plots "$TMP/plots" "$TMP/base" "$TMP/planted" &
 		[ -s "$dir/$stem.png" ] && [ -s "$dir/$stem.svg" ] || bad="$bad rerun:$stem"
 	done
 	if [ -z "$bad" ]; then ok plots; else fail plots "missing or failing:$bad"; fi
+fi
+
+# The reproducer as reported: host.arm "x\n`touch .../PWNED`" ended the
+# comment it was written into, and gnuplot ran the next line's backquotes.
+if ! command -v gnuplot >/dev/null 2>&1; then
+	skip plots_reproducer "gnuplot is missing"
+elif ! "$KVMSQUEEZE" run baseline --scale 0.25 --out "$TMP/x/a" >"$TMP/run.log" 2>&1; then
+	fail plots_reproducer "kvmsqueeze run baseline --scale 0.25 failed: $(tail -n 1 "$TMP/run.log")"
+else
+	python3 - "$TMP/x/a/rep-1.json" "$TMP/PWNED" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+d["host"]["arm"] = "x\n`touch %s`" % sys.argv[2]
+json.dump(d, open(sys.argv[1], "w"))
+PY
+	"$KVMSQUEEZE" report --plots "$TMP/x/p" "$TMP/x/a" >"$TMP/out" 2>"$TMP/err"
+	if [ -e "$TMP/PWNED" ]; then
+		fail plots_reproducer "gnuplot ran the command in host.arm"
+	elif expect plots_reproducer 0 "" report --plots "$TMP/x/p" "$TMP/x/a"; then
+		ok plots_reproducer
+	fi
 fi

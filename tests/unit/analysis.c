@@ -18,6 +18,7 @@
 #include "unit.h"
 #include "analysis/compare.h"
 #include "analysis/drift.h"
+#include "analysis/plot.h"
 #include "analysis/results.h"
 #include "analysis/stats.h"
 #include "analysis/text.h"
@@ -331,7 +332,7 @@ static int fake_write(const char *dir, const char *name, const struct fake_run *
 
 static int load(struct result_db *db, char **paths, int n)
 {
-	return results_load(db, paths, n, NULL, NULL);
+	return results_load(db, paths, n, 0, NULL, NULL);
 }
 
 /* The same directory, file or run twice is refused, naming both paths. */
@@ -1037,6 +1038,273 @@ static void drift_planted(void)
 	free(text);
 }
 
+/* --- untrusted results --- */
+
+static int text_write(const char *dir, const char *name, const char *text)
+{
+	char path[512];
+	FILE *f;
+
+	mkdir(dir, 0755);
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "w");
+	if (!f)
+		return -1;
+	fputs(text, f);
+	return fclose(f);
+}
+
+/*
+ * The fields the loader reads have one type each: "schema" the integer 1,
+ * "complete" true or false, a summary object; a run that did not end well
+ * or never applied its pressure is refused unless RESULTS_FORCE.
+ */
+static void result_fields_strict(void)
+{
+	static const struct {
+		const char *schema, *complete, *rep, *run_extra, *summary;
+		unsigned int flags;
+		int ret;
+		const char *msg;
+	} cases[] = {
+		{ "1", "true", "1", "", "{}", 0, 0, NULL },
+		{ "\"1\"", "true", "1", "", "{}", 0, -EINVAL, "\"schema\" is \"1\", not the integer 1" },
+		{ "1.9", "true", "1", "", "{}", 0, -EINVAL, "\"schema\" is 1.9, not the integer 1" },
+		{ "true", "true", "1", "", "{}", 0, -EINVAL, "\"schema\" is true, not the integer 1" },
+		{ "2", "true", "1", "", "{}", 0, -EINVAL, "result schema 2, this kvmsqueeze reads schema 1" },
+		{ "1", "\"false\"", "1", "", "{}", 0, -EINVAL, "\"complete\" is \"false\", not true or false" },
+		{ "1", "1", "1", "", "{}", 0, -EINVAL, "\"complete\" is 1, not true or false" },
+		{ "1", "true", "1", "", NULL, 0, -EINVAL, "no summary" },
+		{ "1", "true", "1", "", "[]", 0, -EINVAL, "summary is [], not an object" },
+		{ "1", "true", "\"1\"", "", "{}", 0, -EINVAL, "run.rep is \"1\", not a whole number" },
+		{ "1", "true", "0", "", "{}", 0, -EINVAL, "run.rep is 0, not a whole number" },
+		{ "1", "true", "1", ", \"block\": 1.5", "{}", 0, -EINVAL, "run.block is 1.5" },
+		{ "1", "true", "1", ", \"status\": \"ok\", \"problems\": []",
+		  "{\"pressure_applied\": true}", 0, 0, NULL },
+		{ "1", "true", "1", ", \"status\": \"failed\", \"problems\": [\"vm0: exit 3\\nnext\"]", "{}",
+		  0, -EINVAL, "the run did not end well (run.status \"failed\"): vm0: exit 3?next" },
+		{ "1", "true", "1", ", \"status\": \"failed\"", "{}", RESULTS_FORCE, 0, NULL },
+		{ "1", "true", "1", ", \"status\": \"\"", "{}", RESULTS_FORCE, -EINVAL,
+		  "run.status is \"\", not a non-empty string" },
+		{ "1", "true", "1", ", \"problems\": [1]", "{}", 0, -EINVAL,
+		  "run.problems is [1], not an array of strings" },
+		{ "1", "true", "1", "", "{\"pressure_applied\": false}", 0, -EINVAL,
+		  "refusing %s: pressure that was never applied" },
+		{ "1", "true", "1", "", "{\"pressure_applied\": false}", RESULTS_FORCE, 0, NULL },
+		{ "1", "true", "1", "", "{\"pressure_applied\": \"false\"}", RESULTS_FORCE, -EINVAL,
+		  "summary.pressure_applied is \"false\", not true or false" },
+		{ "1", "true", "1", ", \"id\": \"a\\u0000b\"", "{}", 0, -EINVAL, "run.id is \"a\\u0000b\"" },
+	};
+	char *d = temp_dir(), text[1024], file[256], want[512];
+	struct result_db db;
+	char *paths[1] = { file };
+	size_t i;
+	int ret;
+
+	CHECK(d, "no temp dir");
+	if (!d)
+		return;
+	snprintf(file, sizeof(file), "%s/rep-1.json", d);
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		snprintf(text, sizeof(text),
+			 "{\"schema\": %s, \"complete\": %s, \"run\": {\"experiment\": \"e\", \"rep\": %s%s},"
+			 " \"host\": {\"arm\": null}, \"spec\": {\"name\": \"e\"}%s%s}\n",
+			 cases[i].schema, cases[i].complete, cases[i].rep, cases[i].run_extra,
+			 cases[i].summary ? ", \"summary\": " : "",
+			 cases[i].summary ? cases[i].summary : "");
+		text_write(d, "rep-1.json", text);
+		ret = results_load(&db, paths, 1, cases[i].flags, NULL, NULL);
+		snprintf(want, sizeof(want), cases[i].msg ? cases[i].msg : "", file);
+		CHECK(ret == cases[i].ret && (!cases[i].msg || strstr(err_msg(), want)) &&
+		      !strchr(ret ? err_msg() : "", '\n'),
+		      "case %zu: %d, want %d: %s", i, ret, cases[i].ret, ret ? err_msg() : "loaded");
+		CHECK(ret || db.nr_forced == (cases[i].flags && strstr(text, "\"ok\"") == NULL),
+		      "case %zu: %zu forced", i, db.nr_forced);
+		if (!ret)
+			results_free(&db);
+	}
+	/* a FIFO where a result should be: refused at once, not read forever */
+	unlink(file);
+	CHECK(!mkfifo(file, 0644), "mkfifo");
+	ret = results_load(&db, paths, 1, 0, NULL, NULL);
+	CHECK(ret == -EINVAL && strstr(err_msg(), "not a regular file"), "FIFO: %d %s", ret,
+	      err_msg());
+	dir_remove(d);
+	free(d);
+}
+
+/* Arms and directory names with newlines, quotes or backquotes show as '?'. */
+static void labels_made_safe(void)
+{
+	char *d = temp_dir(), dir_a[256], dir_b[256];
+	struct result_db db;
+	char *paths[2] = { dir_a, dir_b };
+	int ret;
+
+	CHECK(d, "no temp dir");
+	if (!d)
+		return;
+	snprintf(dir_a, sizeof(dir_a), "%s/a", d);
+	snprintf(dir_b, sizeof(dir_b), "%s/b'`\n$(x)", d);
+	text_write(dir_a, "rep-1.json",
+		   "{\"schema\": 1, \"complete\": true, \"run\": {\"id\": \"1\", \"experiment\": \"e\\n`x`\"},"
+		   " \"host\": {\"arm\": \"x\\n`touch /tmp/PWNED`\"}, \"spec\": {}, \"summary\": {}}\n");
+	text_write(dir_b, "rep-1.json",
+		   "{\"schema\": 1, \"complete\": true, \"run\": {\"id\": \"2\", \"experiment\": \"e\\n`x`\"},"
+		   " \"host\": {\"arm\": null}, \"spec\": {}, \"summary\": {}}\n");
+	ret = results_load(&db, paths, 2, 0, NULL, NULL);
+	CHECK(!ret, "load: %s", err_msg());
+	if (!ret) {
+		CHECK(db.nr_sets == 2, "%zu sets", db.nr_sets);
+		CHECK(!strcmp(db.sets[0].label, "x??touch /tmp/PWNED?") &&
+		      !strcmp(db.sets[0].label_note, "3 characters shown as ?: newline, backquote"),
+		      "arm label '%s' (%s)", db.sets[0].label, db.sets[0].label_note);
+		CHECK(!strcmp(db.sets[1].label, "b?\?\?\?(x)") &&
+		      !strcmp(db.sets[1].label_note,
+			      "4 characters shown as ?: quote, backquote, newline, dollar sign"),
+		      "directory label '%s' (%s)", db.sets[1].label, db.sets[1].label_note);
+		CHECK(!strcmp(db.sets[0].experiment, "e??x?"), "experiment '%s'",
+		      db.sets[0].experiment);
+		results_free(&db);
+	}
+	dir_remove(d);
+	free(d);
+}
+
+/* Finite values at the edge of a double: medians, tests and text, no overflow. */
+static void huge_values(void)
+{
+	const double big[] = { 1.7e308, 1.7e308 }, apart[] = { -1.7e308, 1.7e308 };
+	const double v[2][2][5] = {
+		{ { 1e308, 1.1e308, 1.2e308, 1.3e308, 1.4e308 }, { 5000, 5010, 4990, 5005, 4995 } },
+		{ { -1.7e308, -1.6e308, -1.5e308, -1.4e308, -1.3e308 },
+		  { 1.7e308, 1.6e308, 1.7e308, 1.7e308, 1.7e308 } },
+	};
+	double p;
+	struct cmp_table t;
+	char *text, *line;
+	int exact;
+
+	CHECK(stats_median(big, 2) == 1.7e308, "median %g", stats_median(big, 2));
+	CHECK(stats_median(apart, 2) == 0, "median %g", stats_median(apart, 2));
+	CHECK(fabs(stats_quantile(apart, 2, 0.25) + 0.85e308) < 1e295, "q1 %g",
+	      stats_quantile(apart, 2, 0.25));
+	CHECK(!stats_perm_test_median(v[0][0], 5, v[1][0], 5, 1, &p, &exact) &&
+	      fabs(p - 2.0 / 252) < 1e-12, "p %g, want 2/252", p);
+	CHECK(!two_row_table(&t, v, true, true), "table: %s", err_msg());
+	CHECK(isfinite(t.rows[0].cells[1].change) && t.rows[0].cells[1].change < -2,
+	      "change %g: -inf or +inf means from 0", t.rows[0].cells[1].change);
+	CHECK(isfinite(t.rows[1].cells[1].change) && t.rows[1].cells[1].change > 1e300,
+	      "change %g", t.rows[1].cells[1].change);
+	/* a floor measured from medians 10^300 apart: a short cell all the same */
+	t.rows[0].floor = 8.9e298;
+	text = render(&t);
+	for (line = text; line && *line; line += strcspn(line, "\n") + !!line[strcspn(line, "\n")])
+		CHECK(strcspn(line, "\n") <= TEXT_WIDTH, "a line of %zu columns:\n%s",
+		      strcspn(line, "\n"), text);
+	CHECK(text && strstr(text, " 8.9e+300% "), "the floor:\n%s", S(text));
+	CHECK(text && strstr(line_of(text, "run time (s)"), " 5000 ") &&
+	      strstr(line_of(text, "run time (s)"), " 1.7e+308 ") &&
+	      strstr(line_of(text, "fault p50 (s)"), "(*-225.0%*)"), "huge rows:\n%s", S(text));
+	free(text);
+	cmp_table_free(&t);
+}
+
+/* The permutation test does not depend on the scale of the values. */
+static void perm_scale_invariant(void)
+{
+	double a[7], b[6], a2[7], b2[6], p1, p2;
+	int e1, e2, i, trial;
+
+	for (trial = 0; trial < 20; trial++) {
+		for (i = 0; i < 7; i++) {
+			a[i] = floor(test_unit() * 20);
+			a2[i] = ldexp(a[i], 1000);
+		}
+		for (i = 0; i < 6; i++) {
+			b[i] = floor(test_unit() * 20) + 3;
+			b2[i] = ldexp(b[i], 1000);
+		}
+		stats_perm_test_median(a, 7, b, 6, 5, &p1, &e1);
+		stats_perm_test_median(a2, 7, b2, 6, 5, &p2, &e2);
+		CHECK(p1 == p2, "trial %d: p %g, and %g times 2^1000", trial, p1, p2);
+	}
+}
+
+/* A word longer than a line (a path) is cut, never past 72 columns. */
+static void wrap_long_words(void)
+{
+	char words[300], *text = NULL, *line;
+	size_t len;
+	FILE *f = open_memstream(&text, &len);
+
+	memset(words, 'x', sizeof(words) - 1);
+	words[sizeof(words) - 1] = '\0';
+	words[1] = ' ';		/* "x xxxx...": a short word, then a long one */
+	CHECK(f, "open_memstream");
+	if (!f)
+		return;
+	text_wrap(f, words, 4, TEXT_WIDTH);
+	fclose(f);
+	for (line = text; line && *line; line += strcspn(line, "\n") + (line[strcspn(line, "\n")] != 0))
+		CHECK(strcspn(line, "\n") <= TEXT_WIDTH, "line of %zu columns", strcspn(line, "\n"));
+	free(text);
+}
+
+/*
+ * gnuplot as plots run it can start no program, whatever the script says:
+ * backquotes, system, a '<' data file, a '|' print file, '!'. A plain
+ * script still draws.
+ */
+static void gnuplot_runs_no_command(void)
+{
+	static const char *const tries[] = {
+		"print `touch %s/ran-0`\n",
+		"system \"touch %s/ran-1\"\n",
+		"x = system(\"touch %s/ran-2\")\n",
+		"set print '| touch %s/ran-3'\nprint 1\nunset print\n",
+		"set terminal svg\nset output '/dev/null'\nplot '< touch %s/ran-4' using 1:2\n",
+		"! touch %s/ran-5\n",
+	};
+	char *d = temp_dir(), text[512], name[32], path[512];
+	struct stat st;
+	size_t i;
+
+	CHECK(d, "no temp dir");
+	if (!d)
+		return;
+	if (system("command -v gnuplot >/dev/null 2>&1")) {
+		dir_remove(d);
+		free(d);
+		SKIP("gnuplot is not installed");
+	}
+	text_write(d, "draws.gp", "set terminal svg\nset output 'draws.svg'\nplot x\n");
+	CHECK(!plot_gnuplot_run(d, "draws"), "a plain script: %s", err_msg());
+	snprintf(path, sizeof(path), "%s/draws.svg", d);
+	CHECK(!stat(path, &st) && st.st_size > 0, "no image from a plain script");
+	for (i = 0; i < ARRAY_SIZE(tries); i++) {
+		snprintf(name, sizeof(name), "try-%zu.gp", i);
+		snprintf(text, sizeof(text), tries[i], d);
+		text_write(d, name, text);
+		snprintf(name, sizeof(name), "try-%zu", i);
+		plot_gnuplot_run(d, name);
+		snprintf(path, sizeof(path), "%s/ran-%zu", d, i);
+		CHECK(stat(path, &st), "gnuplot ran a command: %s", text);
+	}
+	dir_remove(d);
+	free(d);
+}
+
+/* A spec's primary that is not a metric id: named on one line. */
+static void primary_id_one_line(void)
+{
+	struct metric_list l;
+
+	CHECK(metric_list_parse(&l, "fault_p50_ns,x\ny\x7f") == -EINVAL &&
+	      strstr(err_msg(), "'x?y?' is not a metric id") && !strchr(err_msg(), '\n'),
+	      "%s", err_msg());
+}
+
 UNIT_MAIN(
 	T(median_min_max),
 	T(bootstrap_coverage),
@@ -1057,4 +1325,11 @@ UNIT_MAIN(
 	T(power_note_family),
 	T(na_footnotes),
 	T(drift_planted),
+	T(result_fields_strict),
+	T(labels_made_safe),
+	T(huge_values),
+	T(perm_scale_invariant),
+	T(wrap_long_words),
+	T(gnuplot_runs_no_command),
+	T(primary_id_one_line),
 )
