@@ -6,7 +6,7 @@
 
 CGMEM=/sys/fs/cgroup/memory
 [ -d "$CGMEM" ] || CGMEM=/sys/fs/cgroup
-ALL="run_hog_failed run_memcg_squeeze run_oom_kill run_vm_killed run_interrupted run_leftover run_block run_block_cmdline run_catalog"
+ALL="run_hog_failed run_memcg_squeeze run_oom_kill run_vm_killed run_interrupted run_leftover run_block run_block_cmdline run_catalog run_out_locked run_out_overwrite"
 
 why=$(kvm_missing)
 [ -z "$why" ] && [ ! -w "$CGMEM" ] && why="no writable memory cgroup controller at $CGMEM"
@@ -191,3 +191,41 @@ for exp in baseline idle-caches shrinker-storm alias-blowup; do
 	fi
 done
 [ -z "$bad" ] && ok "$name" || fail "$name" "$bad"
+
+# 8. Two runners on one --out: the second is refused before it creates
+# anything, the first's result is whole.
+name=run_out_locked
+"$KVMSQUEEZE" run --out "$TMP/lock" "$TMP/short.json" >"$TMP/out" 2>"$TMP/err" &
+first=$!
+n=0
+while [ ! -s "$TMP/lock/.lock" ] && [ $n -lt 50 ]; do sleep 0.1; n=$((n + 1)); done
+"$KVMSQUEEZE" run --out "$TMP/lock" "$TMP/short.json" >"$TMP/out2" 2>"$TMP/err2"
+second=$?
+wait "$first"
+st=$?
+if [ "$st" -ne 0 ]; then
+	fail "$name" "first runner exit $st: $(tail -n 1 "$TMP/err")"
+elif [ "$second" -ne 1 ] || ! grep -q "is in use by another run (pid $first)" "$TMP/err2"; then
+	fail "$name" "second runner exit $second: $(tr '\n' '|' <"$TMP/err2")"
+else
+	validate "$TMP/lock/rep-1.json" && ok "$name" || fail "$name" "the first result does not validate"
+fi
+
+# 9. Every repetition of one invocation shares its run id; a later run
+# into the same --out is refused, or with --overwrite replaces them all
+# (no rep-2 of the old run left beside the new rep-1).
+name=run_out_overwrite
+ids() { python3 -c "import json,sys; print(' '.join(json.load(open(f))['run']['id'] for f in sys.argv[1:]))" "$@"; }
+if ! "$KVMSQUEEZE" run --reps 2 --duration 0.5 --out "$TMP/ow" "$TMP/short.json" >"$TMP/out" 2>"$TMP/err"; then
+	fail "$name" "exit $?: $(tail -n 1 "$TMP/err")"
+elif set -- $(ids "$TMP/ow/rep-1.json" "$TMP/ow/rep-2.json") && [ "$1" != "$2" ]; then
+	fail "$name" "two run ids in one invocation: $*"
+elif "$KVMSQUEEZE" run --duration 0.5 --out "$TMP/ow" "$TMP/short.json" >"$TMP/out" 2>"$TMP/err"; then
+	fail "$name" "a second run into a directory with results was not refused"
+elif ! "$KVMSQUEEZE" run --overwrite --duration 0.5 --out "$TMP/ow" "$TMP/short.json" >"$TMP/out" 2>"$TMP/err"; then
+	fail "$name" "--overwrite: exit $?: $(tail -n 1 "$TMP/err")"
+elif [ -e "$TMP/ow/rep-2.json" ] || [ -e "$TMP/ow/rep-2-vm0.log" ] || [ "$(ids "$TMP/ow/rep-1.json")" = "$1" ]; then
+	fail "$name" "old results left beside the new: $(ls "$TMP/ow" | tr '\n' ' ')"
+else
+	ok "$name"
+fi
