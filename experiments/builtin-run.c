@@ -23,6 +23,7 @@
 #include "common/metrics.h"
 #include "experiments/catalog.h"
 #include "experiments/run.h"
+#include "experiments/signals.h"
 #include "experiments/text.h"
 #include "vmm/builtin.h"
 #include "vmm/err.h"
@@ -63,7 +64,8 @@ static const char run_usage[] =
 "Specs, and the metric ids a spec's \"primary\" names, are described in\n"
 "experiments/SPEC.md; results in experiments/RESULT.md.\n"
 "Exit status: 0 every repetition complete, 1 setup failed, 2 usage,\n"
-"130 interrupted (the partial result is kept, with \"complete\": false).\n";
+"130 interrupted by a signal (INT, TERM, HUP, PIPE, ...; the partial result is\n"
+"kept, with \"complete\": false).\n";
 
 enum { OPT_ALLOW_GLOBAL = 256, OPT_KVM, OPT_PRIMARIES, OPT_OVERWRITE };
 
@@ -84,10 +86,12 @@ static const struct option run_options[] = {
 };
 
 static volatile int run_interrupts;
+static volatile int run_interrupt_signal;	/* the first that stopped the run */
 
 static void run_on_signal(int sig)
 {
-	(void)sig;
+	if (!run_interrupt_signal)
+		run_interrupt_signal = sig;
 	run_interrupts++;
 }
 
@@ -508,13 +512,10 @@ static int primaries_print(struct spec *s)
 
 static int run_all(struct run_cli *c, const struct spec *s)
 {
-	struct sigaction sa = { .sa_handler = run_on_signal };
 	int rep, ret = 0;
 
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
 	c->o.interrupted = &run_interrupts;
+	c->o.interrupt_signal = &run_interrupt_signal;
 	for (rep = 1; rep <= (int)c->reps && !ret; rep++) {
 		c->o.rep = rep;
 		ret = run_once(s, &c->o);
@@ -541,6 +542,12 @@ int cmd_run(int argc, char **argv)
 	ret = opt_parse(&c, argc, argv);
 	if (ret)
 		return ret > 0 ? EXIT_OK : -ret;
+	/*
+	 * From here a HUP, a PIPE (stderr read by `| head -1`), a TERM...
+	 * stops the run in order instead of killing the runner mid-way; one
+	 * that comes before the first repetition starts stops it at once.
+	 */
+	run_signals_catch(run_on_signal);
 	ret = spec_load(&s, c.what);
 	if (ret)
 		goto fail;

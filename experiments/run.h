@@ -43,6 +43,7 @@ struct run_opts {
 	const char *clock;		/* "icount" (QEMU's instruction clock) or "host" */
 	int icount_shift;		/* with "icount": ns per instruction is 2^shift */
 	volatile int *interrupted;	/* set by the CLI's signal handler */
+	volatile int *interrupt_signal;	/* and which signal it was */
 	bool live;			/* stderr is a terminal: a live line */
 };
 

@@ -14,6 +14,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "experiments/signals.h"
 #include "experiments/vmproc.h"
 #include "vmm/builtin.h"
 #include "vmm/err.h"
@@ -39,10 +40,20 @@ struct vmproc_msg {
 /* --- the VM process --- */
 
 static volatile int child_interrupts;
+static pid_t child_runner;		/* the runner's pid, from before the fork */
+static volatile sig_atomic_t child_outside_signal;
 
-static void child_on_signal(int sig)
+/*
+ * SIGINT from the runner asks the guests to finish (a second one stops
+ * them). The same from anyone else does too, but the VM process then
+ * ends by that signal (child_main), so the run records it as killed
+ * from outside, not as a VM that ran to its end.
+ */
+static void child_on_signal(int sig, siginfo_t *si, void *uc)
 {
-	(void)sig;
+	(void)uc;
+	if (si->si_pid != child_runner)
+		child_outside_signal = sig;
 	child_interrupts++;
 }
 
@@ -100,7 +111,7 @@ static const int outcome_status[] = {
 static int child_run(int sock, struct vm_config *cfg, const char *kvm_path,
 		     const char *result_path)
 {
-	struct sigaction sa = { .sa_handler = child_on_signal };
+	struct sigaction sa = { .sa_sigaction = child_on_signal, .sa_flags = SA_SIGINFO };
 	struct json_object *json;
 	struct host_info host;
 	struct kvm_sys sys;
@@ -146,6 +157,8 @@ static void child_main(int sock, const struct vm_config *cfg_in, const char *kvm
 	struct vm_config cfg = *cfg_in;
 	int fd, ret;
 
+	if (!run_child_init(child_runner))
+		_exit(EXIT_FAILURE_SETUP);	/* the runner is gone: nothing to run for */
 	fd = open(log_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (fd >= 0) {
 		dup2(fd, STDOUT_FILENO);
@@ -160,6 +173,11 @@ static void child_main(int sock, const struct vm_config *cfg_in, const char *kvm
 		ret = EXIT_FAILURE_SETUP;
 	}
 	fflush(NULL);
+	if (child_outside_signal) {
+		/* its result is written: now end as that signal says */
+		signal(child_outside_signal, SIG_DFL);
+		raise(child_outside_signal);
+	}
 	_exit(ret);
 }
 
@@ -170,6 +188,7 @@ int vmproc_start(struct vmproc *p, const struct vm_config *cfg, const char *kvm_
 {
 	int sv[2];
 
+	child_runner = getpid();
 	p->nr_vcpus = cfg->nr_vcpus;
 	p->sock = -1;
 	p->pid = -1;

@@ -6,7 +6,7 @@
 
 CGMEM=/sys/fs/cgroup/memory
 [ -d "$CGMEM" ] || CGMEM=/sys/fs/cgroup
-ALL="run_hog_failed run_memcg_squeeze run_oom_kill run_vm_killed run_interrupted run_leftover run_block run_block_cmdline run_catalog run_out_locked run_out_overwrite"
+ALL="run_hog_failed run_memcg_squeeze run_oom_kill run_vm_killed run_interrupted run_leftover run_block run_block_cmdline run_catalog run_out_locked run_out_overwrite run_hup run_pipe run_runner_killed"
 
 why=$(kvm_missing)
 [ -z "$why" ] && [ ! -w "$CGMEM" ] && why="no writable memory cgroup controller at $CGMEM"
@@ -226,6 +226,80 @@ elif ! "$KVMSQUEEZE" run --overwrite --duration 0.5 --out "$TMP/ow" "$TMP/short.
 	fail "$name" "--overwrite: exit $?: $(tail -n 1 "$TMP/err")"
 elif [ -e "$TMP/ow/rep-2.json" ] || [ -e "$TMP/ow/rep-2-vm0.log" ] || [ "$(ids "$TMP/ow/rep-1.json")" = "$1" ]; then
 	fail "$name" "old results left beside the new: $(ls "$TMP/ow" | tr '\n' ' ')"
+else
+	ok "$name"
+fi
+
+# running PID: a live process, not a zombie waiting for a reaper (a
+# container's init may be slow to reap the VMs of a runner that died)
+running() { [ -e "/proc/$1/status" ] && ! grep -q '^State:.*Z' "/proc/$1/status"; }
+
+# stopped_in_order NAME FILE: an interrupted result, every VM gone, the tree removed
+stopped_in_order() {
+	if ! v=$(validate "$2"); then
+		fail "$1" "result does not validate: $v"
+		return 1
+	fi
+	json_check "$1" "$2" "d['complete'] is False and d['run']['end_reason'] == 'interrupted'" \
+		"not an interrupted result" || return 1
+	for pid in $(python3 -c "import json,sys; print(' '.join(str(v['pid']) for v in json.load(open(sys.argv[1]))['vms']))" "$2"); do
+		if running "$pid"; then
+			fail "$1" "VM process $pid left running"
+			return 1
+		fi
+	done
+	gone "$2" || { fail "$1" "cgroup tree left behind"; return 1; }
+}
+
+# 10. SIGHUP (the terminal closed) stops the run like SIGINT.
+name=run_hup
+"$KVMSQUEEZE" run idle-caches --scale 0.25 --duration 30 --out "$TMP/hup" >"$TMP/out" 2>"$TMP/err" &
+runner=$!
+sleep 2
+kill -HUP "$runner"
+wait "$runner"
+st=$?
+if [ "$st" -ne 130 ]; then
+	fail "$name" "exit $st, want 130: $(tail -n 2 "$TMP/err" | tr '\n' ' ')"
+else
+	stopped_in_order "$name" "$TMP/hup/rep-1.json" && ok "$name"
+fi
+
+# 11. stderr read by `| head -1`: the next write raises SIGPIPE, which
+# stops the run in order; the writes after it fail quietly.
+name=run_pipe
+{ "$KVMSQUEEZE" run idle-caches --scale 0.25 --duration 10 --out "$TMP/pipe" 2>&1; echo $? >"$TMP/pipe.rc"; } | head -n 1 >"$TMP/out"
+n=0
+while [ ! -s "$TMP/pipe.rc" ] && [ $n -lt 100 ]; do sleep 0.1; n=$((n + 1)); done
+st=$(cat "$TMP/pipe.rc" 2>/dev/null)
+if [ "$st" != 130 ]; then
+	fail "$name" "exit '$st', want 130"
+else
+	stopped_in_order "$name" "$TMP/pipe/rep-1.json" && ok "$name"
+fi
+
+# 12. SIGKILL, which nothing can catch: the VMs die with the runner
+# (PR_SET_PDEATHSIG), and the next run removes the tree left behind.
+name=run_runner_killed
+"$KVMSQUEEZE" run idle-caches --scale 0.25 --duration 30 --out "$TMP/kill9" >"$TMP/out" 2>"$TMP/err" &
+runner=$!
+sleep 2
+vms=$(pgrep -P "$runner")
+kill -KILL "$runner"
+wait "$runner" 2>/dev/null
+sleep 0.5
+left=""
+for pid in $vms; do running "$pid" && left="$left $pid"; done
+tree=$(ls -d "$CGMEM"/kvmsqueeze-*-"$runner" 2>/dev/null | head -n 1)
+if [ -z "$vms" ]; then
+	fail "$name" "no VM process found under the runner"
+elif [ -n "$left" ]; then
+	fail "$name" "VM processes outlived the runner:$left"
+	kill -KILL $left 2>/dev/null
+elif ! "$KVMSQUEEZE" run --duration 0.3 --out "$TMP/after9" "$TMP/short.json" >"$TMP/out" 2>"$TMP/err"; then
+	fail "$name" "the next run failed: $(tail -n 1 "$TMP/err")"
+elif [ -n "$tree" ] && [ -d "$tree" ]; then
+	fail "$name" "the next run did not remove $tree"
 else
 	ok "$name"
 fi
