@@ -63,11 +63,17 @@ static const char run_usage[] =
 "\n"
 "Specs, and the metric ids a spec's \"primary\" names, are described in\n"
 "experiments/SPEC.md; results in experiments/RESULT.md.\n"
-"Exit status: 0 every repetition complete, 1 setup failed, 2 usage,\n"
-"130 interrupted by a signal (INT, TERM, HUP, PIPE, ...; the partial result is\n"
-"kept, with \"complete\": false).\n";
+"Exit status: 0 every repetition ran properly (run.status \"ok\"); 1 setup\n"
+"failed (no result for that repetition; the rest are not run); 2 usage;\n"
+"3 every repetition has its result but at least one did not run properly\n"
+"(run.status \"failed\": a VM did not end ok, a pressure or limit never took\n"
+"effect; run.problems says what); 130 interrupted by a signal (INT, TERM,\n"
+"HUP, PIPE, ...; the partial result is kept, with \"complete\": false).\n";
 
 enum { OPT_ALLOW_GLOBAL = 256, OPT_KVM, OPT_PRIMARIES, OPT_OVERWRITE };
+
+/* Every repetition has its result, but one did not run properly. */
+#define RUN_EXIT_FAILED	3
 
 static const struct option run_options[] = {
 	{ "out", required_argument, NULL, 'o' },
@@ -510,17 +516,29 @@ static int primaries_print(struct spec *s)
 	return ret;
 }
 
-static int run_all(struct run_cli *c, const struct spec *s)
+/*
+ * Every repetition; one that did not run properly (RUN_FAILED) does not
+ * stop the rest, but the first such message is kept for the end. An
+ * interruption or a failed setup stops them.
+ */
+static int run_all(struct run_cli *c, const struct spec *s, char *failed, size_t len)
 {
-	int rep, ret = 0;
+	int rep, ret = 0, nr_failed = 0;
 
 	c->o.interrupted = &run_interrupts;
 	c->o.interrupt_signal = &run_interrupt_signal;
-	for (rep = 1; rep <= (int)c->reps && !ret; rep++) {
+	for (rep = 1; rep <= (int)c->reps; rep++) {
 		c->o.rep = rep;
 		ret = run_once(s, &c->o);
+		if (ret == RUN_FAILED) {
+			if (!nr_failed++)
+				snprintf(failed, len, "%s", err_msg());
+			ret = 0;
+		}
+		if (ret)
+			return ret;
 	}
-	return ret;
+	return nr_failed;
 }
 
 int cmd_run(int argc, char **argv)
@@ -533,7 +551,7 @@ int cmd_run(int argc, char **argv)
 		.reps = 1,
 		.lock_fd = -1,
 	};
-	char stamp[32];
+	char stamp[32], failed[ERR_MSG_LEN];
 	time_t now = time(NULL);
 	struct tm tm;
 	struct spec s;
@@ -589,14 +607,20 @@ int cmd_run(int argc, char **argv)
 		  cmdline_value("icount_shift", c.shift, sizeof(c.shift)));
 	/* the lab's console is a terminal nobody watches live */
 	c.o.live = isatty(STDERR_FILENO) && !c.o.in_lab;
-	ret = run_all(&c, &s);
+	ret = run_all(&c, &s, failed, sizeof(failed));
 	spec_free(&s);
 	if (ret == -EINTR) {
 		err_print();
 		return EXIT_INTERRUPTED;
 	}
-	if (ret)
+	if (ret < 0)
 		goto fail;
+	if (ret > 0) {
+		err_set(EPROTO, "%s: %d of %d repetition%s did not run properly: %s (see run.problems in %s/rep-*.json)",
+			c.what, ret, (int)c.reps, c.reps == 1 ? "" : "s", failed, c.out_dir);
+		err_print();
+		return RUN_EXIT_FAILED;
+	}
 	fprintf(stderr, "kvmsqueeze: %d result file%s in %s\n", (int)c.reps,
 		c.reps == 1 ? "" : "s", c.out_dir);
 	return EXIT_OK;

@@ -188,8 +188,7 @@ static int vms_start(struct run *r)
 	int g, k, ret;
 
 	r->vms = calloc((size_t)spec_nr_vm_procs(r->s), sizeof(*r->vms));
-	r->vm_killed_by_us = calloc((size_t)spec_nr_vm_procs(r->s), sizeof(bool));
-	if (!r->vms || !r->vm_killed_by_us)
+	if (!r->vms)
 		return err_sys(ENOMEM, "VMs");
 	for (g = 0; g < r->s->nr_vms; g++) {
 		ret = spec_vm_config(&r->s->vms[g], &cfg);
@@ -250,7 +249,7 @@ static bool vm_oom_killed(struct run *r, struct vmproc *p)
 	int st = p->wait_status;
 	uint64_t kills;
 
-	if (!WIFSIGNALED(st) || WTERMSIG(st) != SIGKILL || r->vm_killed_by_us[p->index])
+	if (!WIFSIGNALED(st) || WTERMSIG(st) != SIGKILL || p->killed_by_runner)
 		return false;
 	if (cg_tree_oom_kills(&r->tree, "vms", &kills) || kills <= r->oom_kills)
 		return false;
@@ -331,7 +330,7 @@ static void vms_stop(struct run *r)
 
 		if (p->state == VMPROC_ENDED)
 			continue;
-		r->vm_killed_by_us[i] = true;
+		p->killed_by_runner = true;
 		run_event(r, "vm_kill", "vm%d did not finish within %.0f s of the stop: killed",
 			  i, RUN_STOP_GRACE_S);
 		vmproc_kill(p);
@@ -464,6 +463,7 @@ static void run_loop(struct run *r)
 		}
 		if (*r->o->interrupted) {
 			r->interrupted = true;
+			r->interrupt_s = t_s;
 			r->end_reason = "interrupted";
 		} else if (!running) {
 			r->end_reason = "every VM ended";
@@ -541,7 +541,7 @@ static void run_teardown(struct run *r)
 
 	for (i = 0; i < r->nr_vms; i++) {
 		if (r->vms[i].state != VMPROC_ENDED && r->vms[i].pid > 0) {
-			r->vm_killed_by_us[i] = true;
+			r->vms[i].killed_by_runner = true;
 			vmproc_kill(&r->vms[i]);
 			vmproc_reap(&r->vms[i], true);
 		}
@@ -557,10 +557,28 @@ static void run_teardown(struct run *r)
 		vmproc_release(&r->vms[i]);
 	}
 	free(r->vms);
-	free(r->vm_killed_by_us);
 	free(r->samplers);
 	series_set_free(&r->series);
 	json_object_put(r->events);
+}
+
+/* RUN_FAILED, with the first of run.problems in err_msg(), or 0. */
+static int run_verdict(struct run *r)
+{
+	struct json_object *problems = result_problems(r, true);
+	size_t n = json_object_array_length(problems);
+	int ret = 0;
+
+	if (n) {
+		progress(r, "did not run properly: %s%s", json_object_get_string(
+			 json_object_array_get_idx(problems, 0)), n > 1 ? " (and more)" : "");
+		err_set(EPROTO, "rep %d: %s%s", r->o->rep,
+			json_object_get_string(json_object_array_get_idx(problems, 0)),
+			n > 1 ? " (and more)" : "");
+		ret = RUN_FAILED;
+	}
+	json_object_put(problems);
+	return ret;
 }
 
 int run_once(const struct spec *s, const struct run_opts *o)
@@ -588,9 +606,11 @@ int run_once(const struct spec *s, const struct run_opts *o)
 		progress(&r, "wrote %s%s", r.result_path, r.interrupted ? " (incomplete)" : "");
 	else
 		ret = err_wrap(ret, "%s rep %d", s->name, o->rep);
-	run_teardown(&r);
 	if (!ret && r.interrupted)
 		ret = err_set(EINTR, "%s rep %d: interrupted (the partial result is in %s)",
 			      s->name, o->rep, r.result_path);
+	else if (!ret)
+		ret = run_verdict(&r);
+	run_teardown(&r);
 	return ret;
 }

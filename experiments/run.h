@@ -66,7 +66,6 @@ struct run {
 
 	int nr_vms;
 	struct vmproc *vms;
-	bool *vm_killed_by_us;
 
 	struct pressure_env penv;
 	int nr_press;
@@ -76,6 +75,7 @@ struct run {
 	struct json_object *events;
 	const char *end_reason;
 	bool interrupted;
+	double interrupt_s;		/* when the loop saw the signal */
 	uint64_t end_ns;
 	/* the runner's own CPU time (getrusage), over the main loop */
 	double loop_cpu_s, loop_s;
@@ -83,13 +83,21 @@ struct run {
 
 /*
  * Run @s once as repetition o->rep and write <out_dir>/rep-<rep>.json.
- * 0 when the run completed (VMs that failed are in the result), -errno
- * when it could not start or was interrupted (an interrupted run still
- * writes its file, with "complete": false).
+ * 0 when it ran properly (run.status "ok"); RUN_FAILED when it ran to
+ * its end but not properly (run.status "failed": a VM did not end ok, a
+ * pressure was not applied; err_msg() says the first problem); -EINTR
+ * when it was interrupted (it still writes its file, with "complete":
+ * false); another -errno when it could not start (no file).
  */
+#define RUN_FAILED	1
 int run_once(const struct spec *s, const struct run_opts *o);
 
 /* result.c */
+/*
+ * What went wrong, one line each (run.problems); empty when the run is
+ * "ok". @complete: the final file.
+ */
+struct json_object *result_problems(const struct run *r, bool complete);
 struct json_object *result_build(struct run *r, bool complete);
 int result_write(struct run *r, bool complete);
 double run_seconds(const struct run *r, uint64_t ns);

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "experiments/signals.h"
+#include "experiments/text.h"
 #include "experiments/vmproc.h"
 #include "vmm/builtin.h"
 #include "vmm/err.h"
@@ -408,9 +409,60 @@ void vmproc_end_text(const struct vmproc *p, char *buf, size_t len)
 		snprintf(buf, len, "ended (status 0x%x)", st);
 }
 
+/* Signals that mean the process itself failed, not that it was stopped. */
+static bool is_fault(int sig)
+{
+	return sig == SIGSEGV || sig == SIGBUS || sig == SIGILL || sig == SIGFPE ||
+	       sig == SIGABRT || sig == SIGSYS || sig == SIGTRAP;
+}
+
+const char *vmproc_status(const struct vmproc *p)
+{
+	int st = p->wait_status;
+
+	if (p->state != VMPROC_ENDED)
+		return "running";
+	if (p->oom_killed)
+		return "oom-killed";
+	if (WIFSIGNALED(st))
+		return is_fault(WTERMSIG(st)) && !p->killed_by_runner ? "crashed" : "killed";
+	if (!WIFEXITED(st))
+		return "killed";
+	switch (WEXITSTATUS(st)) {
+	case EXIT_OK:
+		return "ok";
+	case EXIT_GUEST_CODE:
+		return "exit-code";
+	case EXIT_GUEST_ERROR:
+		return "guest-error";
+	case EXIT_TIMEOUT:
+		return "timeout";
+	case EXIT_INTERRUPTED:	/* stopped twice: only someone else does that */
+		return "killed";
+	default:
+		return "setup-failed";
+	}
+}
+
+void vmproc_problem(const struct vmproc *p, char *buf, size_t len)
+{
+	const char *status = vmproc_status(p), *who = "";
+	char end[64], why[384];
+
+	vmproc_end_text(p, end, sizeof(end));
+	vmproc_last_error(p, why, sizeof(why));
+	if (!strcmp(status, "killed"))
+		who = p->killed_by_runner ? " by the runner: it did not finish within 5 s of the stop" :
+		      " from outside the run";
+	if (!why[0] && (!strcmp(status, "crashed") || !strcmp(status, "setup-failed")))
+		snprintf(why, sizeof(why), "its log has no error line");
+	snprintf(buf, len, "vm%d: %s: %s%s%s%s", p->index, status, end, who, why[0] ? ": " : "", why);
+}
+
 void vmproc_last_error(const struct vmproc *p, char *buf, size_t len)
 {
 	char line[512];
+	size_t n;
 	FILE *f = fopen(p->log_path, "re");
 
 	buf[0] = '\0';
@@ -418,8 +470,8 @@ void vmproc_last_error(const struct vmproc *p, char *buf, size_t len)
 		return;
 	while (fgets(line, sizeof(line), f))
 		if (!strncmp(line, "kvmsqueeze: ", 12)) {
-			line[strcspn(line, "\n")] = '\0';
-			snprintf(buf, len, "%s", line + 12);
+			n = strcspn(line, "\n");
+			text_escape(buf, len, line + 12, n - 12);
 		}
 	fclose(f);
 }

@@ -6,7 +6,7 @@
 
 CGMEM=/sys/fs/cgroup/memory
 [ -d "$CGMEM" ] || CGMEM=/sys/fs/cgroup
-ALL="run_hog_failed run_memcg_squeeze run_oom_kill run_vm_killed run_interrupted run_leftover run_block run_block_cmdline run_catalog run_out_locked run_out_overwrite run_hup run_pipe run_runner_killed"
+ALL="run_hog_failed run_memcg_squeeze run_oom_kill run_vm_killed run_no_vm_ran run_interrupted run_leftover run_block run_block_cmdline run_catalog run_out_locked run_out_overwrite run_hup run_pipe run_runner_killed"
 
 why=$(kvm_missing)
 [ -z "$why" ] && [ ! -w "$CGMEM" ] && why="no writable memory cgroup controller at $CGMEM"
@@ -58,49 +58,91 @@ else
 fi
 
 # 2. Anon memory above a hard limit: the OOM killer takes the VM, the run
-# goes on, records it, and removes the tree.
+# goes on, records it, and removes the tree. The run did not run properly
+# (exit 3, status failed), unless the spec measures OOM kills (primary
+# oom_killed_vms): then the same kill is an outcome and the run is ok.
 name=run_oom_kill
-cat >"$TMP/oom.json" <<'EOF'
-{ "name": "oom", "question": "Does an OOM kill of a VM get recorded?", "duration_s": 8,
+oom_spec() {
+	cat <<EOF
+{ "name": "oom", "question": "Does an OOM kill of a VM get recorded?", "duration_s": 8, $1
   "vms": [ { "vcpus": 1, "mem": "256M", "backing": "anon", "guest": "touch",
              "params": { "size": "192M" } } ],
   "cgroup": { "knob": "max", "limit": "96M" } }
 EOF
-if "$KVMSQUEEZE" run --out "$TMP/oom" "$TMP/oom.json" >"$TMP/out" 2>"$TMP/err"; then
-	f=$TMP/oom/rep-1.json
-	if ! v=$(validate "$f"); then
-		fail "$name" "result does not validate: $v"
-	elif json_check "$name" "$f" "d['complete'] and d['vms'][0]['end'] == 'oom-killed' and d['summary']['oom_killed_vms'] == 1 and any(e['type'] == 'oom_kill' for e in d['events']) and d['summary']['memcg_oom_kill'] >= 1" \
-		"OOM kill not recorded"; then
-		gone "$f" && ok "$name" || fail "$name" "cgroup tree left behind"
-	fi
-else
-	fail "$name" "exit $?: $(tail -n 2 "$TMP/err" | tr '\n' ' ')"
+}
+oom_spec "" >"$TMP/oom.json"
+oom_spec '"primary": ["oom_killed_vms"],' >"$TMP/oom-measured.json"
+"$KVMSQUEEZE" run --out "$TMP/oom" "$TMP/oom.json" >"$TMP/out" 2>"$TMP/err"
+st=$?
+"$KVMSQUEEZE" run --out "$TMP/oom2" "$TMP/oom-measured.json" >"$TMP/out" 2>"$TMP/err2"
+st2=$?
+f=$TMP/oom/rep-1.json
+if [ "$st" -ne 3 ] || ! grep -q "rep 1: vm0: oom-killed: killed by SIGKILL" "$TMP/err"; then
+	fail "$name" "exit $st, want 3 and the problem: $(tail -n 1 "$TMP/err")"
+elif [ "$st2" -ne 0 ]; then
+	fail "$name" "a spec measuring OOM kills: exit $st2, want 0: $(tail -n 1 "$TMP/err2")"
+elif ! v=$(validate "$f" "$TMP/oom2/rep-1.json"); then
+	fail "$name" "result does not validate: $v"
+elif json_check "$name" "$f" "d['complete'] and d['vms'][0]['end'] == 'oom-killed' and d['vms'][0]['status'] == 'oom-killed' and d['run']['status'] == 'failed' and d['run']['problems'][0].startswith('vm0: oom-killed: ') and d['summary']['oom_killed_vms'] == 1 and any(e['type'] == 'oom_kill' for e in d['events']) and d['summary']['memcg_oom_kill'] >= 1" \
+	"OOM kill not recorded" &&
+   json_check "$name" "$TMP/oom2/rep-1.json" "d['run']['status'] == 'ok' and d['run']['problems'] == [] and d['vms'][0]['status'] == 'oom-killed'" \
+	"a spec measuring OOM kills: not ok"; then
+	gone "$f" && ok "$name" || fail "$name" "cgroup tree left behind"
 fi
 
-# 3. A VM killed from outside (SIGKILL, not the OOM killer): recorded as
-# killed, the other VM runs on, the tree is removed.
+# 3. VMs killed from outside (not by the OOM killer): SIGKILL and SIGTERM
+# are "killed" (SIGTERM only after the VM wrote its result), SIGBUS is
+# "crashed"; the other VM runs on, the run is "failed" with a line for
+# each (exit 3), and the tree is removed.
 name=run_vm_killed
-cat >"$TMP/two.json" <<'EOF'
-{ "name": "two", "question": "Does the runner outlive one of its VMs?", "duration_s": 4,
-  "vms": [ { "count": 2, "vcpus": 1, "mem": "64M", "guest": "idle",
+cat >"$TMP/four.json" <<'EOF'
+{ "name": "four", "question": "Does the runner outlive its VMs and say how they died?", "duration_s": 4,
+  "vms": [ { "count": 4, "vcpus": 1, "mem": "64M", "guest": "idle",
              "params": { "touch": "1M" } } ] }
 EOF
-"$KVMSQUEEZE" run --out "$TMP/two" "$TMP/two.json" >"$TMP/out" 2>"$TMP/err" &
+"$KVMSQUEEZE" run --out "$TMP/four" "$TMP/four.json" >"$TMP/out" 2>"$TMP/err" &
 runner=$!
 sleep 1.5
-victim=$(pgrep -P "$runner" | head -n 1)
-[ -n "$victim" ] && kill -KILL "$victim"
+set -- $(pgrep -P "$runner")
+[ $# -eq 4 ] && kill -KILL "$1" && kill -TERM "$2" && kill -BUS "$3"
 wait "$runner"
 st=$?
-f=$TMP/two/rep-1.json
-if [ -z "$victim" ]; then
-	fail "$name" "no VM process found under the runner"
-elif [ "$st" -ne 0 ]; then
-	fail "$name" "runner exit $st: $(tail -n 2 "$TMP/err" | tr '\n' ' ')"
-elif json_check "$name" "$f" "sorted(v['end'] for v in d['vms']) == ['killed', 'ok'] and d['summary']['oom_killed_vms'] == 0 and [v for v in d['vms'] if v['end'] == 'killed'][0]['pid'] == $victim" \
-	"kill not recorded as such"; then
+f=$TMP/four/rep-1.json
+if [ $# -ne 4 ]; then
+	fail "$name" "$# VM processes under the runner, want 4"
+elif [ "$st" -ne 3 ]; then
+	fail "$name" "runner exit $st, want 3: $(tail -n 2 "$TMP/err" | tr '\n' ' ')"
+elif ! v=$(validate "$f"); then
+	fail "$name" "result does not validate: $v"
+elif json_check "$name" "$f" "{v['pid']: v['status'] for v in d['vms']} == {$1: 'killed', $2: 'killed', $3: 'crashed', $4: 'ok'} and [v['end_detail'] for v in d['vms'] if v['pid'] == $2] == ['killed by SIGTERM'] and [v['result'] is not None for v in d['vms'] if v['pid'] == $2] == [True] and d['run']['status'] == 'failed' and len(d['run']['problems']) == 3 and any(p.endswith('killed by SIGTERM from outside the run') for p in d['run']['problems']) and any(': crashed: killed by SIGBUS' in p for p in d['run']['problems']) and d['summary']['oom_killed_vms'] == 0" \
+	"kills not recorded as such"; then
 	gone "$f" && ok "$name" || fail "$name" "cgroup tree left behind"
+fi
+
+# 3b. No VM runs properly: none can be created (--kvm /dev/null), or each
+# stops at its timeout at once. The result is kept, the run failed, exit 3.
+name=run_no_vm_ran
+cat >"$TMP/timeout.json" <<'EOF'
+{ "name": "timeout", "question": "Is a VM stopped by its timeout a failure?", "duration_s": 4,
+  "vms": [ { "count": 2, "vcpus": 1, "mem": "64M", "guest": "idle", "timeout_s": 0.2,
+             "params": { "touch": "1M" } } ] }
+EOF
+"$KVMSQUEEZE" run --kvm /dev/null --out "$TMP/nokvm" "$TMP/four.json" >"$TMP/out" 2>"$TMP/err"
+st=$?
+"$KVMSQUEEZE" run --out "$TMP/tmo" "$TMP/timeout.json" >"$TMP/out" 2>"$TMP/err2"
+st2=$?
+if [ "$st" -ne 3 ] || [ "$(grep -c '^kvmsqueeze: ' "$TMP/err")" -ne 1 ] ||
+   ! grep -q "^kvmsqueeze: .*1 of 1 repetition did not run properly: rep 1: vm0: setup-failed: exit 1: " "$TMP/err"; then
+	fail "$name" "--kvm /dev/null: exit $st, want 3: $(grep '^kvmsqueeze' "$TMP/err" | tr '\n' '|')"
+elif [ "$st2" -ne 3 ]; then
+	fail "$name" "timeouts: exit $st2, want 3: $(tail -n 1 "$TMP/err2")"
+elif ! v=$(validate "$TMP/nokvm/rep-1.json" "$TMP/tmo/rep-1.json"); then
+	fail "$name" "result does not validate: $v"
+elif json_check "$name" "$TMP/nokvm/rep-1.json" "d['complete'] and d['run']['status'] == 'failed' and [v['status'] for v in d['vms']] == ['setup-failed'] * 4 and len(d['run']['problems']) == 4" \
+	"--kvm /dev/null: not failed" &&
+   json_check "$name" "$TMP/tmo/rep-1.json" "d['run']['status'] == 'failed' and [v['status'] for v in d['vms']] == ['timeout'] * 2 and d['run']['problems'][0].startswith('vm0: timeout: exit 5')" \
+	"timeouts: not failed"; then
+	ok "$name"
 fi
 
 # 4. SIGINT to the runner: exit 130, the partial result kept as incomplete,
@@ -234,13 +276,13 @@ fi
 # container's init may be slow to reap the VMs of a runner that died)
 running() { [ -e "/proc/$1/status" ] && ! grep -q '^State:.*Z' "/proc/$1/status"; }
 
-# stopped_in_order NAME FILE: an interrupted result, every VM gone, the tree removed
+# stopped_in_order NAME FILE SIG: an interrupted result (by SIG), every VM gone, the tree removed
 stopped_in_order() {
 	if ! v=$(validate "$2"); then
 		fail "$1" "result does not validate: $v"
 		return 1
 	fi
-	json_check "$1" "$2" "d['complete'] is False and d['run']['end_reason'] == 'interrupted'" \
+	json_check "$1" "$2" "d['complete'] is False and d['run']['end_reason'] == 'interrupted' and d['run']['status'] == 'interrupted' and d['run']['problems'][0].startswith('interrupted by SIG$3 at ')" \
 		"not an interrupted result" || return 1
 	for pid in $(python3 -c "import json,sys; print(' '.join(str(v['pid']) for v in json.load(open(sys.argv[1]))['vms']))" "$2"); do
 		if running "$pid"; then
@@ -262,7 +304,7 @@ st=$?
 if [ "$st" -ne 130 ]; then
 	fail "$name" "exit $st, want 130: $(tail -n 2 "$TMP/err" | tr '\n' ' ')"
 else
-	stopped_in_order "$name" "$TMP/hup/rep-1.json" && ok "$name"
+	stopped_in_order "$name" "$TMP/hup/rep-1.json" HUP && ok "$name"
 fi
 
 # 11. stderr read by `| head -1`: the next write raises SIGPIPE, which
@@ -275,7 +317,7 @@ st=$(cat "$TMP/pipe.rc" 2>/dev/null)
 if [ "$st" != 130 ]; then
 	fail "$name" "exit '$st', want 130"
 else
-	stopped_in_order "$name" "$TMP/pipe/rep-1.json" && ok "$name"
+	stopped_in_order "$name" "$TMP/pipe/rep-1.json" PIPE && ok "$name"
 fi
 
 # 12. SIGKILL, which nothing can catch: the VMs die with the runner

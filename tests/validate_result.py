@@ -42,6 +42,15 @@ OUTCOMES = {"ok", "guest-exit-code", "guest-error", "timeout", "interrupted"}
 OUTCOME_EXIT = {"ok": 0, "guest-exit-code": 3, "guest-error": 4, "timeout": 5,
                 "interrupted": 130}
 VCPU_ENDS = {"running", "exited", "failed", "timeout", "stopped", "interrupted"}
+RUN_STATUSES = {"ok", "failed", "interrupted"}
+# vms[].status, and the end kinds each may come with
+VM_STATUS_ENDS = {"ok": {"ok"}, "setup-failed": {"setup-failed"},
+                  "exit-code": {"guest-exit-code"}, "guest-error": {"guest-error"},
+                  "timeout": {"timeout"}, "oom-killed": {"oom-killed"},
+                  "killed": {"killed", "interrupted"}, "crashed": {"killed"},
+                  "running": {"running"}}
+FAULTS = ("SIGSEGV", "SIGBUS", "SIGILL", "SIGFPE", "SIGABRT", "SIGSYS", "SIGTRAP")
+CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
 BACKINGS = {"anon", "thp", "hugetlb", "memfd", "file"}
 END_REASONS = {"every VM ended", "every vCPU ended the end phase", "duration reached",
                "interrupted"}
@@ -224,6 +233,13 @@ def get(o, *keys, missing=None):
             return missing
         o = o[k]
     return o
+
+
+def reliable(d):
+    """A file with run.status: it also has run.problems, vms[].status and
+    summary.pressure_applied (RESULT.md, "Did it run properly");
+    older files have none of them."""
+    return isinstance(d.get("run"), dict) and "status" in d["run"]
 
 
 def current(d):
@@ -611,9 +627,10 @@ def check_run(c, d):
         "started_at": "str", "command_line": "str", "duration_s": "num",
         "duration_override_s": "num?", "scale": "num", "sample_period_ms": "num",
         "run_s": "num", "loop_s": "num?", "loop_cpu_s": "num?", "end_reason": "str"},
-        {"block": "int?"})     # absent: an older file (current())
+        {"block": "int?", "status": "str", "problems": "arr"})  # absent: older files
     if r is None:
         return
+    check_status(c, d, r)
     if "block" in r and is_int(r["block"]) and r["block"] < 1:
         c.bad("run.block", "%d: a block is numbered from 1" % r["block"])
     if is_int(r.get("rep")) and is_int(r.get("reps")) and not 1 <= r["rep"] <= r["reps"]:
@@ -636,6 +653,43 @@ def check_run(c, d):
             and r["experiment"] != d["spec"]["name"]:
         c.bad("run.experiment", "'%s', but spec.name is '%s'" % (r["experiment"],
                                                                d["spec"]["name"]))
+
+
+def measures_oom(d):
+    return "oom_killed_vms" in (get(d, "spec", "primary") or [])
+
+
+def check_status(c, d, r):
+    """run.status and run.problems against the rest of the file."""
+    if not reliable(d):
+        return
+    if "problems" not in r:
+        c.bad("run", "missing key 'problems' (a file with run.status has it)")
+        return
+    status, problems = r.get("status"), r.get("problems")
+    if status not in RUN_STATUSES:
+        c.bad("run.status", "%r is not ok, failed or interrupted" % (status,))
+    if not isinstance(problems, list):
+        return
+    for i, p in enumerate(problems):
+        if not isinstance(p, str) or not p:
+            c.bad(join("run.problems", i), "expected a non-empty string")
+        elif CONTROL.search(p):
+            c.bad(join("run.problems", i), "a control character: one line each")
+    if status == "ok" and problems:
+        c.bad("run.status", "ok, but run.problems has %d lines" % len(problems))
+    if status in ("failed", "interrupted") and not problems:
+        c.bad("run.problems", "empty, but run.status is %s" % status)
+    if (status == "interrupted") != (r.get("end_reason") == "interrupted"):
+        c.bad("run.status", "%r, but run.end_reason is %r" % (status, r.get("end_reason")))
+    if d.get("complete") is not True and status == "ok":
+        c.bad("run.status", "ok in a file that is not complete")
+    for i, vm in enumerate(d.get("vms") if isinstance(d.get("vms"), list) else []):
+        st = get(vm, "status")
+        if st in (None, "ok", "running") or (st == "oom-killed" and measures_oom(d)):
+            continue
+        if not any(isinstance(p, str) and p.startswith("vm%d: %s:" % (i, st)) for p in problems):
+            c.bad("run.problems", "no line for vm%d, whose status is %s" % (i, st))
 
 
 def check_host(c, d):
@@ -935,7 +989,7 @@ def check_vms(c, d):
                 "index": "int", "group": "int", "guest": "str", "vcpus": "int",
                 "mem_bytes": "int", "backing": "str", "pid": "int", "end": "str",
                 "end_detail": "str", "error": "str?", "start_s": "num?", "end_s": "num?",
-                "result": "obj?", "log": "str"}) is None:
+                "result": "obj?", "log": "str"}, {"status": "str"}) is None:
             continue
         vcpus_of[i] = vm.get("vcpus") if is_int(vm.get("vcpus")) else None
         if vm.get("index") != i:
@@ -966,6 +1020,16 @@ def check_vms(c, d):
             if isinstance(res, dict) and end in OUTCOMES and res.get("outcome") != end:
                 c.bad(join(p, "result.outcome"), "%r, but end is '%s'" % (res.get("outcome"),
                                                                          end))
+        if reliable(d):
+            st = vm.get("status", MISSING)
+            if st is MISSING:
+                c.bad(p, "missing key 'status' (a file with run.status has it)")
+            elif st not in VM_STATUS_ENDS:
+                c.bad(join(p, "status"), "%r is not a VM status" % (st,))
+            elif isinstance(end, str) and end not in VM_STATUS_ENDS[st]:
+                c.bad(join(p, "status"), "%r, but end is '%s'" % (st, end))
+            elif st == "crashed" and not str(vm.get("end_detail")).endswith(FAULTS):
+                c.bad(join(p, "status"), "crashed, but %r is no fault" % vm.get("end_detail"))
         if is_num(vm.get("start_s")) and is_num(vm.get("end_s")) and vm["end_s"] < vm["start_s"]:
             c.bad(join(p, "end_s"), "before start_s")
         if isinstance(vm.get("log"), str) and not re.search(r"rep-\d+-vm%d\.log$" % i,
