@@ -210,9 +210,11 @@ static int shrinker_scan_open(struct pressure_src *p)
 			 dir, de->d_name);
 	}
 	closedir(d);
-	if (!p->nr_scan)
+	if (!p->nr_scan) {
+		p->absent = true;	/* 6.13 on: a scan would have nothing to act on */
 		return err_set(ENOENT, "%s: no x86-mmu shrinker registered (a kernel without KVM's MMU shrinker)",
 			       dir);
+	}
 	return 0;
 }
 
@@ -302,6 +304,10 @@ int pressure_poll(struct pressure_src *p, char *what, size_t len)
 		snprintf(what, len, "hog of %s (pid %d) exited %d%s", size, (int)p->hog_pid,
 			 WEXITSTATUS(status),
 			 WEXITSTATUS(status) == HOG_EXIT_MMAP ? ": its mmap failed" : "");
+	/* it never held its memory: the pressure was never applied */
+	if (got < 0 || (WIFEXITED(status) && (WEXITSTATUS(status) == HOG_EXIT_MMAP ||
+					      WEXITSTATUS(status) == HOG_EXIT_START)))
+		p->hog_failed = true;
 	p->hog_pid = 0;
 	return 1;
 }

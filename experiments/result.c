@@ -120,7 +120,62 @@ struct json_object *result_problems(const struct run *r, bool complete)
 		vmproc_problem(p, line, sizeof(line));
 		problem_add(arr, "%s", line);
 	}
+	result_pressure_check(r, arr);
 	return arr;
+}
+
+/* A source that was due before the loop ended (or, in a partial file, by now). */
+static bool pressure_due(const struct run *r, const struct pressure_src *p)
+{
+	double by = r->end_reason ? r->loop_end_s : run_seconds(r, now_ns());
+
+	return p->sp.start_s <= by;
+}
+
+int result_pressure_check(const struct run *r, struct json_object *problems)
+{
+	char line[512];
+	int i, asked = 0, applied = 1;
+
+	if (r->s->cg.schedule != SCHED_NONE) {
+		asked = 1;
+		if (json_object_array_length(r->limit_missed)) {
+			applied = 0;
+			for (i = 0; problems && i < (int)json_object_array_length(r->limit_missed); i++)
+				json_object_array_add(problems, json_object_get(
+					json_object_array_get_idx(r->limit_missed, i)));
+		}
+		if (r->limit_refusals) {
+			applied = 0;
+			run_limit_problem(r, line, sizeof(line), r->end_reason ?
+					  "never took effect" : "has not taken effect yet");
+			if (problems)
+				problem_add(problems, "%s", line);
+		}
+	}
+	for (i = 0; i < r->nr_press; i++) {
+		const struct pressure_src *p = &r->press[i];
+		const char *name = spec_pressure_name(p->sp.kind);
+
+		asked = 1;
+		if (!pressure_due(r, p) || p->absent)
+			continue;
+		if (!p->available)
+			snprintf(line, sizeof(line), "pressure[%d] %s never acted: unavailable: %s", i,
+				 name, p->why);
+		else if (p->hog_failed)
+			snprintf(line, sizeof(line), "pressure[%d] %s never held its memory (see the pressure_end event)",
+				 i, name);
+		else if (!p->fired)
+			snprintf(line, sizeof(line), "pressure[%d] %s never acted: %llu firings, all failed (see the pressure_error events)",
+				 i, name, (unsigned long long)p->failed);
+		else
+			continue;
+		applied = 0;
+		if (problems)
+			problem_add(problems, "%s", line);
+	}
+	return asked ? applied : -1;
 }
 
 static const char *run_status(const struct run *r, bool complete, struct json_object *problems)

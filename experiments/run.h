@@ -58,7 +58,13 @@ struct run {
 	struct cg_host cg_host;
 	struct cg_tree tree;
 	uint64_t limit_bytes;		/* in force now; UINT64_MAX: none */
-	uint64_t limit_refused;		/* the last value the kernel refused */
+	/* a limit the schedule wants and the kernel refuses, retried every loop */
+	uint64_t limit_want;
+	uint64_t limit_refusals;	/* of limit_want so far; 0: none pending */
+	double limit_want_s;		/* its first refusal */
+	char limit_why[256];		/* the last refusal's error */
+	/* limits that never took effect before the schedule moved on */
+	struct json_object *limit_missed;
 
 	struct series_set series;
 	struct sampler_env env;
@@ -74,6 +80,7 @@ struct run {
 	uint64_t oom_kills;		/* the cgroup's count when last looked */
 	struct json_object *events;
 	const char *end_reason;
+	double loop_end_s;		/* the loop's last iteration: what was due by then */
 	bool interrupted;
 	double interrupt_s;		/* when the loop saw the signal */
 	uint64_t end_ns;
@@ -91,6 +98,15 @@ struct run {
  */
 #define RUN_FAILED	1
 int run_once(const struct spec *s, const struct run_opts *o);
+
+/* The run.problems line for the limit being refused now (run.c). */
+void run_limit_problem(const struct run *r, char *buf, size_t len, const char *verdict);
+/*
+ * Did every limit and pressure source the spec asked for take effect?
+ * 1 yes, 0 no (a line for each one that did not is added to @problems,
+ * if given), -1 the spec asked for none (result.c).
+ */
+int result_pressure_check(const struct run *r, struct json_object *problems);
 
 /* result.c */
 /*

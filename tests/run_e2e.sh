@@ -6,7 +6,7 @@
 
 CGMEM=/sys/fs/cgroup/memory
 [ -d "$CGMEM" ] || CGMEM=/sys/fs/cgroup
-ALL="run_hog_failed run_memcg_squeeze run_oom_kill run_vm_killed run_no_vm_ran run_interrupted run_leftover run_block run_block_cmdline run_catalog run_out_locked run_out_overwrite run_hup run_pipe run_runner_killed"
+ALL="run_hog_failed run_memcg_squeeze run_oom_kill run_vm_killed run_no_vm_ran run_interrupted run_leftover run_block run_block_cmdline run_catalog run_out_locked run_out_overwrite run_hup run_pipe run_runner_killed run_limit_retry"
 
 why=$(kvm_missing)
 [ -z "$why" ] && [ ! -w "$CGMEM" ] && why="no writable memory cgroup controller at $CGMEM"
@@ -25,7 +25,8 @@ alive() { kill -0 "$1" 2>/dev/null; }
 
 # 0. A hog that cannot map its memory (1 EiB: more than any x86-64 address
 # space, 5-level paging too) is recorded as ended, not lost; nothing is
-# allocated, so it is safe here.
+# allocated, so it is safe here. Its pressure never took effect: the run
+# failed (exit 3) and says so.
 name=run_hog_failed
 cat >"$TMP/hog.json" <<'EOF2'
 { "name": "hog-fail", "question": "q",
@@ -33,13 +34,15 @@ cat >"$TMP/hog.json" <<'EOF2'
   "pressure": [ { "kind": "hog", "bytes": "1048576T", "start_s": 0.2 } ],
   "duration_s": 1, "sample_period_ms": 100 }
 EOF2
-if "$KVMSQUEEZE" run "$TMP/hog.json" --allow-global-pressure --out "$TMP/hog" >"$TMP/out" 2>"$TMP/err"; then
+"$KVMSQUEEZE" run "$TMP/hog.json" --allow-global-pressure --out "$TMP/hog" >"$TMP/out" 2>"$TMP/err"
+st=$?
+if [ "$st" -eq 3 ]; then
 	f=$TMP/hog/rep-1.json
 	validate "$f" && json_check "$name" "$f" \
-		"any(e['type'] == 'pressure_end' and 'exited 4: its mmap failed' in e['detail'] for e in d['events'])" \
-		"no pressure_end event" && ok "$name"
+		"any(e['type'] == 'pressure_end' and 'exited 4: its mmap failed' in e['detail'] for e in d['events']) and d['summary']['pressure_applied'] is False and d['run']['problems'] == ['pressure[0] hog never held its memory (see the pressure_end event)']" \
+		"no pressure_end event, or not marked as never applied" && ok "$name"
 else
-	fail "$name" "exit $?: $(tail -n 1 "$TMP/err")"
+	fail "$name" "exit $st, want 3: $(tail -n 1 "$TMP/err")"
 fi
 
 # 1. memory.high (v1: the hard limit) ramps down under a file-backed working
@@ -220,12 +223,19 @@ else
 fi
 
 # 7. Every catalog spec that runs on this host (global-squeeze needs the
-# lab), short, to a result that validates.
+# lab), short, to a result that validates. shrinker-storm's shrinker_scan
+# needs the shrinker debugfs: without it the run failed (exit 3) for that
+# reason alone.
 name=run_catalog
 bad=""
 for exp in baseline idle-caches shrinker-storm alias-blowup; do
-	if ! "$KVMSQUEEZE" run "$exp" --duration 3 --out "$TMP/cat-$exp" >"$TMP/out" 2>"$TMP/err"; then
-		bad="$bad $exp(exit: $(tail -n 1 "$TMP/err"))"
+	"$KVMSQUEEZE" run "$exp" --duration 3 --out "$TMP/cat-$exp" >"$TMP/out" 2>"$TMP/err"
+	st=$?
+	if [ "$st" -eq 3 ] && [ "$exp" = shrinker-storm ] && [ ! -d /sys/kernel/debug/shrinker ] &&
+	   json_check "$name" "$TMP/cat-$exp/rep-1.json" "d['summary']['pressure_applied'] is False and len(d['run']['problems']) == 1 and d['run']['problems'][0].startswith('pressure[1] shrinker_scan never acted: unavailable: ')" >/dev/null; then
+		:
+	elif [ "$st" -ne 0 ]; then
+		bad="$bad $exp(exit $st: $(tail -n 1 "$TMP/err"))"
 	elif ! v=$(validate "$TMP/cat-$exp/rep-1.json"); then
 		bad="$bad $exp($v)"
 	elif ! json_check "$name" "$TMP/cat-$exp/rep-1.json" "d['run']['block'] is None" >/dev/null; then
@@ -344,4 +354,38 @@ elif [ -n "$tree" ] && [ -d "$tree" ]; then
 	fail "$name" "the next run did not remove $tree"
 else
 	ok "$name"
+fi
+
+# 13. A limit the kernel refuses (cgroup v1: usage above it, anon memory
+# and no swap) is retried at every loop iteration until it takes effect,
+# one limit_error event for it, not one per retry. The spec of the bug
+# report, its times widened for a loaded machine: vm0 holds 128M until
+# its timeout at 4 s, so 96M is refused from 2.5 s and taken after 4 s.
+# Without that timeout it never takes effect: pressure_applied is false
+# and the run failed (exit 3), saying which limit and why.
+name=run_limit_retry
+if [ -d /sys/fs/cgroup/memory ] && [ -f /sys/fs/cgroup/memory/memory.limit_in_bytes ]; then
+	retry_spec() {
+		cat <<EOF
+{"name":"retry","question":"q","duration_s":$1,"vms":[{"mem":"200M","guest":"workingset","params":{"size":"128M"}$2},{"mem":"64M","guest":"workingset","params":{"size":"16M"}}],"cgroup":{"steps":[{"at_s":2.5,"limit":"96M"}]}}
+EOF
+	}
+	retry_spec 7 ',"timeout_s":4' >"$TMP/retry.json"
+	retry_spec 4 '' >"$TMP/never.json"
+	"$KVMSQUEEZE" run --out "$TMP/retry" "$TMP/retry.json" >"$TMP/out" 2>"$TMP/err"
+	st=$?
+	"$KVMSQUEEZE" run --out "$TMP/never" "$TMP/never.json" >"$TMP/out" 2>"$TMP/err2"
+	st2=$?
+	if [ "$st" -ne 3 ] || [ "$st2" -ne 3 ]; then
+		fail "$name" "exit $st and $st2, want 3 (vm0's timeout) and 3: $(tail -n 1 "$TMP/err2")"
+	elif ! v=$(validate "$TMP/retry/rep-1.json" "$TMP/never/rep-1.json"); then
+		fail "$name" "result does not validate: $v"
+	elif json_check "$name" "$TMP/retry/rep-1.json" "[e['type'] for e in d['events'] if e['type'].startswith('limit')] == ['limit_error', 'limit'] and 'after ' in [e for e in d['events'] if e['type'] == 'limit'][0]['detail'] and d['summary']['pressure_applied'] is True and d['run']['problems'] == ['vm0: timeout: exit 5']" \
+		"the refused limit was not retried until it took effect" &&
+	   json_check "$name" "$TMP/never/rep-1.json" "[e['type'] for e in d['events'] if e['type'].startswith('limit')] == ['limit_error'] and d['summary']['pressure_applied'] is False and d['run']['status'] == 'failed' and len(d['run']['problems']) == 1 and d['run']['problems'][0].startswith('cgroup limit 96 MiB (from 2.5 s) never took effect: the kernel refused all ') and int(d['run']['problems'][0].split('refused all ')[1].split()[0]) > 1" \
+		"a limit never applied is not marked"; then
+		ok "$name"
+	fi
+else
+	skip "$name" "needs cgroup v1 (memory.limit_in_bytes refuses a limit below usage; v2 reclaims or OOM-kills)"
 fi

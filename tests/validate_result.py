@@ -346,8 +346,8 @@ def check_series(c, series, run_s, nr_vms):
 def check_summary(c, d, series, cg_version):
     sm = d.get("summary", MISSING)
     new = current(d)
-    if c.fields("summary", sm, {k: None for k in (SUMMARY_TOP if new else OLD_SUMMARY_TOP)}) \
-            is None:
+    if c.fields("summary", sm, {k: None for k in (SUMMARY_TOP if new else OLD_SUMMARY_TOP)},
+                {"pressure_applied": "bool?"}) is None:
         return
     for group, keys in (SUMMARY_KEYS if new else OLD_SUMMARY_KEYS).items():
         c.fields(join("summary", group), sm.get(group, MISSING), {k: None for k in keys})
@@ -690,6 +690,44 @@ def check_status(c, d, r):
             continue
         if not any(isinstance(p, str) and p.startswith("vm%d: %s:" % (i, st)) for p in problems):
             c.bad("run.problems", "no line for vm%d, whose status is %s" % (i, st))
+    check_pressure_applied(c, d, problems)
+
+
+def check_pressure_applied(c, d, problems):
+    """summary.pressure_applied: null when the spec asks for no limit and
+    no pressure; false exactly when run.problems says which never took
+    effect; a refused limit is one limit_error event per refusal that
+    differs, not one per retry."""
+    sm = d.get("summary")
+    if not isinstance(sm, dict):
+        return
+    if "pressure_applied" not in sm:
+        c.bad("summary", "missing key 'pressure_applied' (a file with run.status has it)")
+        return
+    v = sm["pressure_applied"]
+    cg = get(d, "spec", "cgroup") or {}
+    asked = bool(get(d, "spec", "pressure")) or (isinstance(cg, dict) and
+                                                 any(k in cg for k in ("limit", "steps", "ramp")))
+    lines = [p for p in problems if isinstance(p, str)
+             and (p.startswith("cgroup limit ") or p.startswith("pressure[")
+                  or p.startswith("more cgroup limits"))]
+    if not asked and v is not None:
+        c.bad("summary.pressure_applied", "%r, but the spec asks for no limit and no pressure" % v)
+    elif asked and v is None:
+        c.bad("summary.pressure_applied", "null, but the spec asks for a limit or pressure")
+    elif v is True and lines:
+        c.bad("summary.pressure_applied", "true, but run.problems says: %s" % lines[0])
+    elif v is False and not lines:
+        c.bad("summary.pressure_applied", "false, but no line of run.problems says what")
+    prev = None
+    for e in d.get("events") if isinstance(d.get("events"), list) else []:
+        if get(e, "type") == "limit":
+            prev = None
+        elif get(e, "type") == "limit_error":
+            if e.get("detail") == prev:
+                c.bad("events", "limit_error '%s' twice in a row: one event per refusal that differs"
+                      % prev)
+            prev = e.get("detail")
 
 
 def check_host(c, d):
