@@ -636,6 +636,20 @@ static void offset_to_line(const char *text, size_t off, int *line, int *col)
 }
 
 /*
+ * "<path>.<key>" in @buf, the key escaped; a path too long for @buf is
+ * cut with "..." at a character's edge, never inside one.
+ */
+static void path_join(char *buf, size_t size, const char *path, const char *key)
+{
+	size_t n = (size_t)snprintf(buf, size, "%s.", path);
+
+	if (n + 8 <= size)
+		text_escape(buf + n, size - n, key, strlen(key));
+	else
+		text_escape(buf, size, path, strlen(path));
+}
+
+/*
  * Every key and string of the spec must be UTF-8 without control
  * characters: they are quoted in messages, copied into results (which
  * must stay valid JSON for any reader) and printed by --list. json-c
@@ -674,8 +688,7 @@ static int strings_check(const struct parse *p, struct json_object *v, const cha
 				return err_set(EINVAL, "spec %s: %s: %s at byte %zu of the key '%s' (use UTF-8 text on one line)",
 					       p->origin, path, why, off,
 					       text_quote(quoted, sizeof(quoted), key));
-			snprintf(where, sizeof(where), "%s.%s", path,
-				 text_quote(quoted, sizeof(quoted), key));
+			path_join(where, sizeof(where), path, key);
 			ret = strings_check(p, val, where);
 			if (ret)
 				return ret;

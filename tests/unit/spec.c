@@ -17,6 +17,7 @@
 #include "unit.h"
 #include "common/metrics.h"
 #include "experiments/spec.h"
+#include "experiments/text.h"
 #include "vmm/err.h"
 #include "vmm/util.h"
 
@@ -390,6 +391,20 @@ static void bad_bytes(void)
 		spec_free(&s);
 	/* every one of these errors was one line */
 	CHECK(one_line(err_msg()), "%s", err_msg());
+	/* a long path is cut at a character's edge, not inside one (found by the fuzzer) */
+	expect_error("{ \"\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\": "
+		     "{ \"\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\": "
+		     "{ \"\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\": "
+		     "{ \"a\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\": "
+		     "{ \"\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\": "
+		     "{ \"k\\ny\": 1 } } } } } }",
+		     "...: a control character");
+	{
+		const char *why;
+
+		CHECK(text_check(err_msg(), strlen(err_msg()), &why) == strlen(err_msg()),
+		      "%s in '%s'", why, err_msg());
+	}
 }
 
 /* Strings that reach the guest or the VMM: names and printable values. */
