@@ -213,6 +213,21 @@ static int parse_scale(const char *s, double *scale)
 	return 0;
 }
 
+/*
+ * A runner started with stderr (or stdin, stdout) closed would hand that
+ * number to the first file it opens, the lock file or a result, and then
+ * write its progress into it: /dev/null takes the place instead.
+ */
+static void std_fds_open(void)
+{
+	int fd;
+
+	for (fd = 0; fd < 3; fd++)
+		if (fcntl(fd, F_GETFD) < 0 && errno == EBADF &&
+		    open("/dev/null", O_RDWR) < 0)
+			return;
+}
+
 /* The CLI's one line of error: whatever the message quotes, escaped. */
 static void err_print(void)
 {
@@ -557,6 +572,7 @@ int cmd_run(int argc, char **argv)
 	struct spec s;
 	int ret;
 
+	std_fds_open();
 	ret = opt_parse(&c, argc, argv);
 	if (ret)
 		return ret > 0 ? EXIT_OK : -ret;

@@ -6,7 +6,7 @@
 
 CGMEM=/sys/fs/cgroup/memory
 [ -d "$CGMEM" ] || CGMEM=/sys/fs/cgroup
-ALL="run_hog_failed run_memcg_squeeze run_oom_kill run_vm_killed run_no_vm_ran run_interrupted run_leftover run_block run_block_cmdline run_catalog run_out_locked run_out_overwrite run_hup run_pipe run_runner_killed run_limit_retry"
+ALL="run_hog_failed run_memcg_squeeze run_oom_kill run_vm_killed run_no_vm_ran run_interrupted run_leftover run_block run_block_cmdline run_catalog run_out_locked run_out_overwrite run_hup run_pipe run_runner_killed run_limit_retry run_stderr_closed"
 
 why=$(kvm_missing)
 [ -z "$why" ] && [ ! -w "$CGMEM" ] && why="no writable memory cgroup controller at $CGMEM"
@@ -388,4 +388,17 @@ EOF
 	fi
 else
 	skip "$name" "needs cgroup v1 (memory.limit_in_bytes refuses a limit below usage; v2 reclaims or OOM-kills)"
+fi
+
+# 14. A runner started with stderr closed: its progress goes nowhere, not
+# into the first file it opens (the lock file), and the run is whole.
+name=run_stderr_closed
+if "$KVMSQUEEZE" run --duration 0.3 --out "$TMP/noerr" "$TMP/short.json" >"$TMP/out" 2>&-; then
+	if ! grep -qx '[0-9]*' "$TMP/noerr/.lock"; then
+		fail "$name" "the lock file holds more than a pid: $(head -c 80 "$TMP/noerr/.lock" | tr '\n' '|')"
+	else
+		validate "$TMP/noerr/rep-1.json" && ok "$name" || fail "$name" "result does not validate"
+	fi
+else
+	fail "$name" "exit $?"
 fi
