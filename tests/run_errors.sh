@@ -5,15 +5,18 @@
 CGMEM=/sys/fs/cgroup/memory
 [ -d "$CGMEM" ] || CGMEM=/sys/fs/cgroup
 
-trees() { ls -d "$CGMEM"/kvmsqueeze-* 2>/dev/null | wc -l; }
+# left_tree PID: a tree of the runner PID is still there (tests of other
+# runs in parallel may create and remove trees of their own meanwhile)
+left_tree() { ls -d "$CGMEM"/kvmsqueeze-*-"$1" >/dev/null 2>&1; }
 
 # run_expect NAME STATUS REGEX ARGS...: like vm_expect, for `run`; also
 # checks the error is one line and that no tree was left behind.
 run_expect() {
 	name=$1 want=$2 regex=$3
 	shift 3
-	before=$(trees)
-	"$KVMSQUEEZE" run "$@" >"$TMP/out" 2>"$TMP/err"
+	"$KVMSQUEEZE" run "$@" >"$TMP/out" 2>"$TMP/err" &
+	pid=$!
+	wait "$pid"
 	got=$?
 	if [ "$got" -ne "$want" ]; then
 		fail "$name" "exit status $got, want $want: $(tail -n 2 "$TMP/err" | tr '\n' ' ')"
@@ -23,7 +26,7 @@ run_expect() {
 		fail "$name" "not one line of error: $(tr '\n' '|' <"$TMP/err")"
 	elif grep -Eq 'AddressSanitizer|runtime error:|Segmentation' "$TMP/err"; then
 		fail "$name" "sanitizer or crash"
-	elif [ "$(trees)" -ne "$before" ]; then
+	elif left_tree "$pid"; then
 		fail "$name" "a cgroup tree was left behind"
 	else
 		ok "$name"
@@ -170,12 +173,13 @@ run_expect run_global_refused 1 "refused outside the lab.*--allow-global-pressur
 
 # No memory controller: hide it in a private mount namespace.
 if command -v unshare >/dev/null && unshare -m true 2>/dev/null; then
-	before=$(trees)
 	unshare -m sh -c "umount -l '$CGMEM' 2>/dev/null && umount -l /sys/fs/cgroup 2>/dev/null; \
-		'$KVMSQUEEZE' run --out '$TMP/nomem' '$TMP/good.json'" >"$TMP/out" 2>"$TMP/err"
+		exec '$KVMSQUEEZE' run --out '$TMP/nomem' '$TMP/good.json'" >"$TMP/out" 2>"$TMP/err" &
+	pid=$!
+	wait "$pid"
 	got=$?
 	if [ "$got" -eq 1 ] && grep -q 'memory' "$TMP/err" &&
-	   [ "$(grep -c '^kvmsqueeze: ' "$TMP/err")" -eq 1 ] && [ "$(trees)" -eq "$before" ]; then
+	   [ "$(grep -c '^kvmsqueeze: ' "$TMP/err")" -eq 1 ] && ! left_tree "$pid"; then
 		ok run_no_memcg
 	else
 		fail run_no_memcg "status $got: $(tr '\n' '|' <"$TMP/err")"
@@ -187,12 +191,13 @@ fi
 # No permission to create cgroups: run as nobody.
 if [ "$(id -u)" -eq 0 ] && command -v setpriv >/dev/null; then
 	mkdir -p "$TMP/nobody" && chmod 777 "$TMP/nobody" "$TMP" && chmod 644 "$TMP/good.json"
-	before=$(trees)
 	setpriv --reuid=nobody --regid=nogroup --clear-groups \
-		"$KVMSQUEEZE" run --out "$TMP/nobody/r" "$TMP/good.json" >"$TMP/out" 2>"$TMP/err"
+		"$KVMSQUEEZE" run --out "$TMP/nobody/r" "$TMP/good.json" >"$TMP/out" 2>"$TMP/err" &
+	pid=$!
+	wait "$pid"
 	got=$?
 	if [ "$got" -eq 1 ] && grep -Eq 'permission|Permission' "$TMP/err" &&
-	   [ "$(grep -c '^kvmsqueeze: ' "$TMP/err")" -eq 1 ] && [ "$(trees)" -eq "$before" ]; then
+	   [ "$(grep -c '^kvmsqueeze: ' "$TMP/err")" -eq 1 ] && ! left_tree "$pid"; then
 		ok run_no_permission
 	else
 		fail run_no_permission "status $got: $(tr '\n' '|' <"$TMP/err")"
