@@ -40,8 +40,8 @@ static const char run_usage[] =
 "\n"
 "  -o, --out DIR             results directory (default results/<date>-<name>);\n"
 "                            one run at a time (a lock file, .lock), and it\n"
-"                            must not hold results already (rep-*)\n"
-"      --overwrite           remove the results (rep-*) already in DIR first\n"
+"                            must not hold results already (rep-*.json)\n"
+"      --overwrite           remove what earlier runs wrote in DIR (rep-*) first\n"
 "  -r, --reps N              repetitions (default 1)\n"
 "  -t, --tag TEXT            recorded in every result\n"
 "  -b, --block N             the block (from 1) of a blocked A/B plan these\n"
@@ -450,15 +450,25 @@ static int opt_parse(struct run_cli *c, int argc, char **argv)
 	return 0;
 }
 
-/* What a run leaves in its directory: rep-<n>.json, rep-<n>-vm<k>.log, .rep-... */
-static bool is_result_file(const char *name)
+/* A result: rep-<n>.json, what report and compare read as a set. */
+static bool is_result(const char *name)
+{
+	size_t len = strlen(name);
+
+	return !strncmp(name, "rep-", 4) && len > 9 && !strcmp(name + len - 5, ".json");
+}
+
+/* Anything a run writes: results, VM logs (rep-<n>-vm<k>.log), .rep-... */
+static bool is_run_file(const char *name)
 {
 	return !strncmp(name, "rep-", 4) || !strncmp(name, ".rep-", 5);
 }
 
 /*
  * Results left by earlier runs: refused (their rep-2 beside our rep-1
- * would read as one set), or removed with --overwrite.
+ * would read as one set), or, with --overwrite, removed with everything
+ * else those runs wrote. A VM log without its result is no result: a
+ * new run writes its own over it.
  */
 static int out_dir_clear(const struct run_cli *c, const char *quoted)
 {
@@ -471,7 +481,7 @@ static int out_dir_clear(const struct run_cli *c, const char *quoted)
 	while (!ret && (de = readdir(d))) {
 		char name[64];
 
-		if (!is_result_file(de->d_name))
+		if (c->overwrite ? !is_run_file(de->d_name) : !is_result(de->d_name))
 			continue;
 		if (!c->overwrite)
 			ret = err_set(EEXIST, "results directory %s already holds results (%s) (give an empty --out, or --overwrite to remove them first)",
