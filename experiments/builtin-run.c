@@ -5,12 +5,16 @@
  * where the results are. Options and exit statuses live here; the work is
  * in run.c.
  */
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
+#include <math.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/random.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -19,6 +23,8 @@
 #include "common/metrics.h"
 #include "experiments/catalog.h"
 #include "experiments/run.h"
+#include "experiments/signals.h"
+#include "experiments/text.h"
 #include "vmm/builtin.h"
 #include "vmm/err.h"
 #include "vmm/util.h"
@@ -32,15 +38,19 @@ static const char run_usage[] =
 "sampled all along; one result file per repetition (rep-<n>.json).\n"
 "NAME is an experiment of the built-in catalog (see --list).\n"
 "\n"
-"  -o, --out DIR             results directory (default results/<date>-<name>)\n"
+"  -o, --out DIR             results directory (default results/<date>-<name>);\n"
+"                            one run at a time (a lock file, .lock), and it\n"
+"                            must not hold results already (rep-*.json)\n"
+"      --overwrite           remove what earlier runs wrote in DIR (rep-*) first\n"
 "  -r, --reps N              repetitions (default 1)\n"
 "  -t, --tag TEXT            recorded in every result\n"
 "  -b, --block N             the block (from 1) of a blocked A/B plan these\n"
 "                            runs belong to, recorded as run.block (in the lab:\n"
 "                            kvmsqueeze.block=N on the kernel command line)\n"
 "  -d, --duration SECONDS    stretch the spec's times to a run this long\n"
+"                            (at most 1000000 s; 10, 2.5s, 500ms, 2m)\n"
 "  -s, --scale FACTOR        multiply every size in the spec (RAM, limits,\n"
-"                            size parameters, hog)\n"
+"                            size parameters, hog); above 0, at most 1024\n"
 "      --allow-global-pressure\n"
 "                            allow a hog outside the lab: it squeezes this\n"
 "                            whole machine\n"
@@ -53,13 +63,21 @@ static const char run_usage[] =
 "\n"
 "Specs, and the metric ids a spec's \"primary\" names, are described in\n"
 "experiments/SPEC.md; results in experiments/RESULT.md.\n"
-"Exit status: 0 every repetition complete, 1 setup failed, 2 usage,\n"
-"130 interrupted (the partial result is kept, with \"complete\": false).\n";
+"Exit status: 0 every repetition ran properly (run.status \"ok\"); 1 setup\n"
+"failed (no result for that repetition; the rest are not run); 2 usage;\n"
+"3 every repetition has its result but at least one did not run properly\n"
+"(run.status \"failed\": a VM did not end ok, a pressure or limit never took\n"
+"effect; run.problems says what); 130 interrupted by a signal (INT, TERM,\n"
+"HUP, PIPE, ...; the partial result is kept, with \"complete\": false).\n";
 
-enum { OPT_ALLOW_GLOBAL = 256, OPT_KVM, OPT_PRIMARIES };
+enum { OPT_ALLOW_GLOBAL = 256, OPT_KVM, OPT_PRIMARIES, OPT_OVERWRITE };
+
+/* Every repetition has its result, but one did not run properly. */
+#define RUN_EXIT_FAILED	3
 
 static const struct option run_options[] = {
 	{ "out", required_argument, NULL, 'o' },
+	{ "overwrite", no_argument, NULL, OPT_OVERWRITE },
 	{ "reps", required_argument, NULL, 'r' },
 	{ "tag", required_argument, NULL, 't' },
 	{ "block", required_argument, NULL, 'b' },
@@ -74,10 +92,12 @@ static const struct option run_options[] = {
 };
 
 static volatile int run_interrupts;
+static volatile int run_interrupt_signal;	/* the first that stopped the run */
 
 static void run_on_signal(int sig)
 {
-	(void)sig;
+	if (!run_interrupt_signal)
+		run_interrupt_signal = sig;
 	run_interrupts++;
 }
 
@@ -88,7 +108,7 @@ static void list_catalog(void)
 
 	for (e = catalog_entries; e->name; e++) {
 		if (spec_parse(&s, e->json, e->name)) {
-			printf("%-16s (does not parse: %s)\n", e->name, err_msg());
+			printf("%-16s (does not parse)\n", e->name);
 			continue;
 		}
 		printf("%-16s %.0f s: %s\n", e->name, s.duration_s, s.question);
@@ -98,10 +118,130 @@ static void list_catalog(void)
 
 static int usage_error(const char *fmt, const char *arg)
 {
+	char quoted[128];
+
 	fprintf(stderr, "kvmsqueeze: run: ");
-	fprintf(stderr, fmt, arg);
+	fprintf(stderr, fmt, text_quote(quoted, sizeof(quoted), arg));
 	fprintf(stderr, " (see kvmsqueeze run --help)\n");
 	return EXIT_USAGE;
+}
+
+/*
+ * A decimal integer from @min to @max: digits only (no sign, no octal
+ * "010" = 8, no hex), nothing after them.
+ */
+static int parse_count(const char *s, uint64_t min, uint64_t max, uint64_t *val)
+{
+	uint64_t v = 0;
+	const char *c;
+
+	if (!*s)
+		return -EINVAL;
+	for (c = s; *c; c++) {
+		if (*c < '0' || *c > '9')
+			return -EINVAL;
+		v = v * 10 + (uint64_t)(*c - '0');
+		if (v > max)	/* max is far below UINT64_MAX / 10 */
+			return -ERANGE;
+	}
+	if (v < min)
+		return -ERANGE;
+	*val = v;
+	return 0;
+}
+
+/*
+ * A decimal number, "2", "0.25", "1e-3": no sign, no hex, no nan or inf
+ * (strtod takes all of those); *@end is where it stopped.
+ */
+static int parse_decimal(const char *s, double *v, const char **end)
+{
+	const char *c = s;
+	size_t digits = 0;
+
+	while (*c >= '0' && *c <= '9')
+		c++, digits++;
+	if (*c == '.')
+		for (c++; *c >= '0' && *c <= '9'; c++)
+			digits++;
+	if (!digits)
+		return -EINVAL;
+	if (*c == 'e' || *c == 'E') {
+		c++;
+		if (*c == '+' || *c == '-')
+			c++;
+		if (*c < '0' || *c > '9')
+			return -EINVAL;
+		while (*c >= '0' && *c <= '9')
+			c++;
+	}
+	errno = 0;
+	*v = strtod(s, NULL);
+	*end = c;
+	return errno || !isfinite(*v) ? -ERANGE : 0;
+}
+
+/* --duration: "10", "2.5s", "500ms", "2m", "1min"; above 0, at most SPEC_MAX_S. */
+static int parse_duration(const char *s, double *seconds)
+{
+	const char *unit;
+	double v;
+
+	if (parse_decimal(s, &v, &unit))
+		return -EINVAL;
+	if (!strcmp(unit, "ms"))
+		v /= 1e3;
+	else if (!strcmp(unit, "m") || !strcmp(unit, "min"))
+		v *= 60;
+	else if (*unit && strcmp(unit, "s"))
+		return -EINVAL;
+	if (!(v > 0 && v <= SPEC_MAX_S))
+		return -ERANGE;
+	*seconds = v;
+	return 0;
+}
+
+/* --scale: a decimal factor above 0, at most SPEC_MAX_SCALE. */
+static int parse_scale(const char *s, double *scale)
+{
+	const char *end;
+	double v;
+
+	if (parse_decimal(s, &v, &end) || *end || !(v > 0 && v <= SPEC_MAX_SCALE))
+		return -EINVAL;
+	*scale = v;
+	return 0;
+}
+
+/*
+ * A runner started with stderr (or stdin, stdout) closed would hand that
+ * number to the first file it opens, the lock file or a result, and then
+ * write its progress into it: /dev/null takes the place instead.
+ */
+static void std_fds_open(void)
+{
+	int fd;
+
+	for (fd = 0; fd < 3; fd++)
+		if (fcntl(fd, F_GETFD) < 0 && errno == EBADF &&
+		    open("/dev/null", O_RDWR) < 0)
+			return;
+}
+
+/* The CLI's one line of error: whatever the message quotes, escaped. */
+static void err_print(void)
+{
+	char line[4 * ERR_MSG_LEN];
+
+	fprintf(stderr, "kvmsqueeze: %s\n", text_quote(line, sizeof(line), err_msg()));
+}
+
+/* Text recorded in every result: UTF-8, one line. */
+static bool text_ok(const char *s)
+{
+	const char *why;
+
+	return text_check(s, strlen(s), &why) == strlen(s);
 }
 
 /* A path (has a '/' or ends in .json) or a catalog name. */
@@ -191,13 +331,17 @@ static int cleanup_leftovers(void)
 	return ret < 0 ? ret : 0;
 }
 
+/* The command line for the result: each argument escaped (text_escape). */
 static void join_argv(int argc, char **argv, char *buf, size_t len)
 {
-	size_t used = snprintf(buf, len, "kvmsqueeze");
+	size_t used = (size_t)snprintf(buf, len, "kvmsqueeze");
 	int i;
 
-	for (i = 0; i < argc && used < len; i++)
-		used += snprintf(buf + used, len - used, " %s", argv[i]);
+	for (i = 0; i < argc && used + 9 < len; i++) {
+		buf[used++] = ' ';
+		text_escape(buf + used, len - used, argv[i], strlen(argv[i]));
+		used += strlen(buf + used);
+	}
 }
 
 struct run_cli {
@@ -205,6 +349,8 @@ struct run_cli {
 	const char *out;
 	const char *what;
 	bool primaries;
+	bool overwrite;
+	int lock_fd;			/* holds the results directory */
 	uint64_t reps;
 	uint64_t block;			/* --block; 0: not given */
 	char run_id[RUN_ID_LEN];
@@ -222,7 +368,7 @@ struct run_cli {
  */
 static int run_block(struct run_cli *c)
 {
-	char text[32];
+	char text[32], quoted[128];
 	uint64_t block;
 
 	if (c->block) {
@@ -231,9 +377,9 @@ static int run_block(struct run_cli *c)
 	}
 	if (!cmdline_value("block", text, sizeof(text)))
 		return 0;
-	if (parse_u64(text, &block) || block < 1 || block > RUN_BLOCK_MAX)
+	if (parse_count(text, 1, RUN_BLOCK_MAX, &block))
 		return err_set(EINVAL, "kvmsqueeze.block='%s' on the kernel command line is not a block number, 1 or more (fix the lab's command line)",
-			       text);
+			       text_quote(quoted, sizeof(quoted), text));
 	c->o.block = (int)block;
 	return 0;
 }
@@ -246,27 +392,37 @@ static int opt_parse(struct run_cli *c, int argc, char **argv)
 	while ((opt = getopt_long(argc, argv, "o:r:t:b:d:s:lh", run_options, NULL)) != -1) {
 		switch (opt) {
 		case 'o':
+			if (!*optarg || !text_ok(optarg))
+				return -usage_error("--out '%s': expected a directory whose name is UTF-8 text (results record it)",
+						    optarg);
 			c->out = optarg;
 			break;
+		case OPT_OVERWRITE:
+			c->overwrite = true;
+			break;
 		case 'r':
-			if (parse_u64(optarg, &c->reps) || c->reps < 1 || c->reps > 1000)
+			if (parse_count(optarg, 1, 1000, &c->reps))
 				return -usage_error("--reps '%s': expected 1 to 1000", optarg);
 			break;
 		case 't':
+			if (!text_ok(optarg) || strlen(optarg) > 256)
+				return -usage_error("--tag '%s': expected one line of UTF-8 text, at most 256 bytes",
+						    optarg);
 			c->o.tag = optarg;
 			break;
 		case 'b':
-			if (parse_u64(optarg, &c->block) || c->block < 1 || c->block > RUN_BLOCK_MAX)
+			if (parse_count(optarg, 1, RUN_BLOCK_MAX, &c->block))
 				return -usage_error("--block '%s': expected a block number, 1 or more", optarg);
 			break;
 		case 'd':
-			if (parse_seconds(optarg, &c->o.duration_override) || c->o.duration_override <= 0)
-				return -usage_error("--duration '%s': expected seconds above 0", optarg);
+			if (parse_duration(optarg, &c->o.duration_override))
+				return -usage_error("--duration '%s': expected seconds above 0, at most 1000000 (10, 2.5s, 500ms, 2m)",
+						    optarg);
 			break;
 		case 's':
-			c->o.scale = strtod(optarg, NULL);
-			if (c->o.scale <= 0 || c->o.scale > 1024)
-				return -usage_error("--scale '%s': expected a factor above 0", optarg);
+			if (parse_scale(optarg, &c->o.scale))
+				return -usage_error("--scale '%s': expected a decimal factor above 0, at most 1024",
+						    optarg);
 			break;
 		case OPT_ALLOW_GLOBAL:
 			c->o.allow_global = true;
@@ -294,6 +450,86 @@ static int opt_parse(struct run_cli *c, int argc, char **argv)
 	return 0;
 }
 
+/* A result: rep-<n>.json, what report and compare read as a set. */
+static bool is_result(const char *name)
+{
+	size_t len = strlen(name);
+
+	return !strncmp(name, "rep-", 4) && len > 9 && !strcmp(name + len - 5, ".json");
+}
+
+/* Anything a run writes: results, VM logs (rep-<n>-vm<k>.log), .rep-... */
+static bool is_run_file(const char *name)
+{
+	return !strncmp(name, "rep-", 4) || !strncmp(name, ".rep-", 5);
+}
+
+/*
+ * Results left by earlier runs: refused (their rep-2 beside our rep-1
+ * would read as one set), or, with --overwrite, removed with everything
+ * else those runs wrote. A VM log without its result is no result: a
+ * new run writes its own over it.
+ */
+static int out_dir_clear(const struct run_cli *c, const char *quoted)
+{
+	struct dirent *de;
+	int ret = 0;
+	DIR *d = opendir(c->out_dir);
+
+	if (!d)
+		return err_sys(errno, "results directory %s", quoted);
+	while (!ret && (de = readdir(d))) {
+		char name[64];
+
+		if (c->overwrite ? !is_run_file(de->d_name) : !is_result(de->d_name))
+			continue;
+		if (!c->overwrite)
+			ret = err_set(EEXIST, "results directory %s already holds results (%s) (give an empty --out, or --overwrite to remove them first)",
+				      quoted, text_quote(name, sizeof(name), de->d_name));
+		else if (unlinkat(dirfd(d), de->d_name, 0) && errno != ENOENT)
+			ret = err_sys(errno, "results directory %s: removing %s", quoted,
+				      text_quote(name, sizeof(name), de->d_name));
+	}
+	closedir(d);
+	return ret;
+}
+
+/*
+ * One run per results directory at a time: an exclusive flock on
+ * DIR/.lock, held until the runner exits (a killed runner's lock goes
+ * with it). The file says which pid holds it, for the message.
+ */
+static int out_dir_take(struct run_cli *c)
+{
+	char path[PATH_MAX + 8], quoted[256], holder[32] = "";
+	ssize_t got;
+	int ret;
+
+	text_quote(quoted, sizeof(quoted), c->out_dir);
+	ret = mkdir_p(c->out_dir);
+	if (ret)
+		return err_set(-ret, "results directory %s: cannot create it: %s (give a directory you can write as --out)",
+			       quoted, strerror(-ret));
+	snprintf(path, sizeof(path), "%s/.lock", c->out_dir);
+	c->lock_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
+	if (c->lock_fd < 0)
+		return err_sys(errno, "results directory %s: creating its lock file (give a writable directory as --out)",
+			       quoted);
+	if (flock(c->lock_fd, LOCK_EX | LOCK_NB)) {
+		ret = errno;
+		got = pread(c->lock_fd, holder, sizeof(holder) - 1, 0);
+		holder[got > 0 ? got : 0] = '\0';
+		holder[strspn(holder, "0123456789")] = '\0';
+		if (ret == EWOULDBLOCK)
+			return err_set(EBUSY, "results directory %s is in use by another run%s%s%s (wait for it to end, or give another --out)",
+				       quoted, holder[0] ? " (pid " : "", holder, holder[0] ? ")" : "");
+		return err_sys(ret, "results directory %s: locking it", quoted);
+	}
+	if (ftruncate(c->lock_fd, 0) == 0)
+		dprintf(c->lock_fd, "%d\n", (int)getpid());
+	return out_dir_clear(c, quoted);
+}
+
 /* --primaries: the spec as it would run, its primary metrics on stdout. */
 static int primaries_print(struct spec *s)
 {
@@ -305,20 +541,29 @@ static int primaries_print(struct spec *s)
 	return ret;
 }
 
-static int run_all(struct run_cli *c, const struct spec *s)
+/*
+ * Every repetition; one that did not run properly (RUN_FAILED) does not
+ * stop the rest, but the first such message is kept for the end. An
+ * interruption or a failed setup stops them.
+ */
+static int run_all(struct run_cli *c, const struct spec *s, char *failed, size_t len)
 {
-	struct sigaction sa = { .sa_handler = run_on_signal };
-	int rep, ret = 0;
+	int rep, ret = 0, nr_failed = 0;
 
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
 	c->o.interrupted = &run_interrupts;
-	for (rep = 1; rep <= (int)c->reps && !ret; rep++) {
+	c->o.interrupt_signal = &run_interrupt_signal;
+	for (rep = 1; rep <= (int)c->reps; rep++) {
 		c->o.rep = rep;
 		ret = run_once(s, &c->o);
+		if (ret == RUN_FAILED) {
+			if (!nr_failed++)
+				snprintf(failed, len, "%s", err_msg());
+			ret = 0;
+		}
+		if (ret)
+			return ret;
 	}
-	return ret;
+	return nr_failed;
 }
 
 int cmd_run(int argc, char **argv)
@@ -329,16 +574,24 @@ int cmd_run(int argc, char **argv)
 			.tracefs = "/sys/kernel/tracing",
 		},
 		.reps = 1,
+		.lock_fd = -1,
 	};
-	char stamp[32];
+	char stamp[32], failed[ERR_MSG_LEN];
 	time_t now = time(NULL);
 	struct tm tm;
 	struct spec s;
 	int ret;
 
+	std_fds_open();
 	ret = opt_parse(&c, argc, argv);
 	if (ret)
 		return ret > 0 ? EXIT_OK : -ret;
+	/*
+	 * From here a HUP, a PIPE (stderr read by `| head -1`), a TERM...
+	 * stops the run in order instead of killing the runner mid-way; one
+	 * that comes before the first repetition starts stops it at once.
+	 */
+	run_signals_catch(run_on_signal);
 	ret = spec_load(&s, c.what);
 	if (ret)
 		goto fail;
@@ -363,7 +616,7 @@ int cmd_run(int argc, char **argv)
 		snprintf(c.out_dir, sizeof(c.out_dir), "%s", c.out);
 	else
 		snprintf(c.out_dir, sizeof(c.out_dir), "results/%s-%s", stamp, s.name);
-	ret = mkdir_p(c.out_dir);
+	ret = out_dir_take(&c);
 	if (!ret)
 		ret = cleanup_leftovers();
 	if (ret)
@@ -380,20 +633,26 @@ int cmd_run(int argc, char **argv)
 		  cmdline_value("icount_shift", c.shift, sizeof(c.shift)));
 	/* the lab's console is a terminal nobody watches live */
 	c.o.live = isatty(STDERR_FILENO) && !c.o.in_lab;
-	ret = run_all(&c, &s);
+	ret = run_all(&c, &s, failed, sizeof(failed));
 	spec_free(&s);
 	if (ret == -EINTR) {
-		fprintf(stderr, "kvmsqueeze: %s\n", err_msg());
+		err_print();
 		return EXIT_INTERRUPTED;
 	}
-	if (ret)
+	if (ret < 0)
 		goto fail;
+	if (ret > 0) {
+		err_set(EPROTO, "%s: %d of %d repetition%s did not run properly: %s (see run.problems in %s/rep-*.json)",
+			c.what, ret, (int)c.reps, c.reps == 1 ? "" : "s", failed, c.out_dir);
+		err_print();
+		return RUN_EXIT_FAILED;
+	}
 	fprintf(stderr, "kvmsqueeze: %d result file%s in %s\n", (int)c.reps,
 		c.reps == 1 ? "" : "s", c.out_dir);
 	return EXIT_OK;
 fail_spec:
 	spec_free(&s);
 fail:
-	fprintf(stderr, "kvmsqueeze: %s\n", err_msg());
+	err_print();
 	return EXIT_FAILURE_SETUP;
 }

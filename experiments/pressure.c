@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "experiments/pressure.h"
+#include "experiments/signals.h"
 #include "vmm/err.h"
 #include "vmm/util.h"
 
@@ -89,13 +90,13 @@ static int reclaim_fire(struct pressure_src *p, char *what, size_t len)
 #define MADV_POPULATE_WRITE	23
 #endif
 
-static void hog_main(int go_fd, uint64_t bytes)
+static void hog_main(int go_fd, uint64_t bytes, pid_t runner)
 {
 	uint8_t *mem;
 	uint64_t off;
 	char go;
 
-	if (read(go_fd, &go, 1) != 1)
+	if (!run_child_init(runner) || read(go_fd, &go, 1) != 1)
 		_exit(HOG_EXIT_START);
 	/* no reserve: a hog bigger than the machine must squeeze it, not fail */
 	mem = mmap(NULL, bytes, PROT_READ | PROT_WRITE,
@@ -130,7 +131,7 @@ static int hog_fire(struct pressure_src *p, char *what, size_t len)
 {
 	char size[32];
 	int pipefd[2], ret;
-	pid_t pid;
+	pid_t pid, runner = getpid();
 
 	format_size(p->sp.bytes, size, sizeof(size));
 	if (p->hog_pid > 0) {
@@ -147,7 +148,7 @@ static int hog_fire(struct pressure_src *p, char *what, size_t len)
 	}
 	if (pid == 0) {
 		close(pipefd[1]);
-		hog_main(pipefd[0], p->sp.bytes);
+		hog_main(pipefd[0], p->sp.bytes, runner);
 	}
 	p->hog_pid = pid;
 	ret = cg_tree_attach(p->env->cg, p->env->hog_child, pid);
@@ -209,9 +210,11 @@ static int shrinker_scan_open(struct pressure_src *p)
 			 dir, de->d_name);
 	}
 	closedir(d);
-	if (!p->nr_scan)
+	if (!p->nr_scan) {
+		p->absent = true;	/* 6.13 on: a scan would have nothing to act on */
 		return err_set(ENOENT, "%s: no x86-mmu shrinker registered (a kernel without KVM's MMU shrinker)",
 			       dir);
+	}
 	return 0;
 }
 
@@ -301,6 +304,10 @@ int pressure_poll(struct pressure_src *p, char *what, size_t len)
 		snprintf(what, len, "hog of %s (pid %d) exited %d%s", size, (int)p->hog_pid,
 			 WEXITSTATUS(status),
 			 WEXITSTATUS(status) == HOG_EXIT_MMAP ? ": its mmap failed" : "");
+	/* it never held its memory: the pressure was never applied */
+	if (got < 0 || (WIFEXITED(status) && (WEXITSTATUS(status) == HOG_EXIT_MMAP ||
+					      WEXITSTATUS(status) == HOG_EXIT_START)))
+		p->hog_failed = true;
 	p->hog_pid = 0;
 	return 1;
 }

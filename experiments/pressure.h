@@ -31,6 +31,8 @@ struct pressure_src {
 	struct spec_pressure sp;
 	const struct pressure_env *env;
 	bool available;
+	bool absent;		/* unavailable: nothing here to act on (no KVM MMU shrinker) */
+	bool hog_failed;	/* the hog ended before it held its memory */
 	char why[PRESSURE_WHY_LEN];
 	double next_s;
 	uint64_t fired, failed;

@@ -7,11 +7,14 @@
  */
 #include <errno.h>
 #include <math.h>
+#include <signal.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "common/metrics.h"
 #include "experiments/run.h"
 #include "experiments/summary.h"
 #include "vmm/builtin.h"
@@ -64,9 +67,128 @@ static struct json_object *host_json(const struct run *r)
 	return o;
 }
 
+/* --- did it run properly --- */
+
+/*
+ * A spec whose primary metrics include oom_killed_vms measures OOM kills:
+ * a VM the OOM killer took is then an outcome, not a failure.
+ */
+static bool spec_measures_oom(const struct spec *s)
+{
+	int i;
+
+	for (i = 0; i < s->nr_primary; i++)
+		if (!strcmp(s->primary[i]->name, "oom_killed_vms"))
+			return true;
+	return false;
+}
+
+static void problem_add(struct json_object *arr, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void problem_add(struct json_object *arr, const char *fmt, ...)
+{
+	char line[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	json_object_array_add(arr, json_object_new_string(line));
+}
+
+struct json_object *result_problems(const struct run *r, bool complete)
+{
+	struct json_object *arr = json_object_new_array();
+	char line[512];
+	int i, sig;
+
+	if (r->interrupted) {
+		sig = r->o->interrupt_signal ? *r->o->interrupt_signal : 0;
+		problem_add(arr, "interrupted by SIG%s at %.1f s: the run did not go to its end",
+			    sig && sigabbrev_np(sig) ? sigabbrev_np(sig) : "?", r->interrupt_s);
+	} else if (!complete) {
+		problem_add(arr, "partial file, written while the run went on (if it is the last, the runner died)");
+	}
+	for (i = 0; i < r->nr_vms; i++) {
+		const struct vmproc *p = &r->vms[i];
+		const char *status = vmproc_status(p);
+
+		if (!strcmp(status, "ok") || !strcmp(status, "running") ||
+		    (!strcmp(status, "oom-killed") && spec_measures_oom(r->s)))
+			continue;
+		vmproc_problem(p, line, sizeof(line));
+		problem_add(arr, "%s", line);
+	}
+	result_pressure_check(r, arr);
+	return arr;
+}
+
+/* A source that was due before the loop ended (or, in a partial file, by now). */
+static bool pressure_due(const struct run *r, const struct pressure_src *p)
+{
+	double by = r->end_reason ? r->loop_end_s : run_seconds(r, now_ns());
+
+	return p->sp.start_s <= by;
+}
+
+int result_pressure_check(const struct run *r, struct json_object *problems)
+{
+	char line[512];
+	int i, asked = 0, applied = 1;
+
+	if (r->s->cg.schedule != SCHED_NONE) {
+		asked = 1;
+		if (json_object_array_length(r->limit_missed)) {
+			applied = 0;
+			for (i = 0; problems && i < (int)json_object_array_length(r->limit_missed); i++)
+				json_object_array_add(problems, json_object_get(
+					json_object_array_get_idx(r->limit_missed, i)));
+		}
+		if (r->limit_refusals) {
+			applied = 0;
+			run_limit_problem(r, line, sizeof(line), r->end_reason ?
+					  "never took effect" : "has not taken effect yet");
+			if (problems)
+				problem_add(problems, "%s", line);
+		}
+	}
+	for (i = 0; i < r->nr_press; i++) {
+		const struct pressure_src *p = &r->press[i];
+		const char *name = spec_pressure_name(p->sp.kind);
+
+		asked = 1;
+		if (!pressure_due(r, p) || p->absent)
+			continue;
+		if (!p->available)
+			snprintf(line, sizeof(line), "pressure[%d] %s never acted: unavailable: %s", i,
+				 name, p->why);
+		else if (p->hog_failed)
+			snprintf(line, sizeof(line), "pressure[%d] %s never held its memory (see the pressure_end event)",
+				 i, name);
+		else if (!p->fired)
+			snprintf(line, sizeof(line), "pressure[%d] %s never acted: %llu firings, all failed (see the pressure_error events)",
+				 i, name, (unsigned long long)p->failed);
+		else
+			continue;
+		applied = 0;
+		if (problems)
+			problem_add(problems, "%s", line);
+	}
+	return asked ? applied : -1;
+}
+
+static const char *run_status(const struct run *r, bool complete, struct json_object *problems)
+{
+	if (r->interrupted)
+		return "interrupted";
+	return complete && !json_object_array_length(problems) ? "ok" : "failed";
+}
+
 static struct json_object *run_json(const struct run *r, bool complete)
 {
 	struct json_object *o = json_object_new_object();
+	struct json_object *problems = result_problems(r, complete);
 	uint64_t end = r->end_ns ? r->end_ns : now_ns();
 
 	json_object_object_add(o, "id", jstr(r->o->run_id));
@@ -87,6 +209,8 @@ static struct json_object *run_json(const struct run *r, bool complete)
 	json_object_object_add(o, "loop_cpu_s", r->loop_s > 0 ? jnum(r->loop_cpu_s) : NULL);
 	json_object_object_add(o, "end_reason", complete || r->end_reason ?
 			       jstr(r->end_reason) : jstr("still running (partial file)"));
+	json_object_object_add(o, "status", jstr(run_status(r, complete, problems)));
+	json_object_object_add(o, "problems", problems);
 	return o;
 }
 
@@ -249,6 +373,7 @@ static struct json_object *vm_json(const struct run *r, const struct vmproc *p)
 	json_object_object_add(o, "mem_bytes", json_object_new_int64((int64_t)sv->mem_bytes));
 	json_object_object_add(o, "backing", jstr(mem_backing_name(sv->backing)));
 	json_object_object_add(o, "pid", json_object_new_int(p->pid));
+	json_object_object_add(o, "status", jstr(vmproc_status(p)));
 	json_object_object_add(o, "end", jstr(vm_end_kind(p)));
 	json_object_object_add(o, "end_detail", jstr(end));
 	json_object_object_add(o, "error", why[0] ? jstr(why) : NULL);

@@ -104,35 +104,99 @@ static void progress_live(struct run *r)
 
 /* --- the cgroup limit and its schedule --- */
 
+#define LIMIT_MISSED_MAX	8	/* lines in run.problems; then a count */
+
+static void limit_text(uint64_t bytes, char *buf, size_t len)
+{
+	if (bytes == UINT64_MAX)
+		snprintf(buf, len, "max");
+	else
+		format_size(bytes, buf, len);
+}
+
 static int limit_apply(struct run *r, uint64_t bytes)
 {
 	const char *file = cg_knob_file(&r->cg_host, r->s->cg.knob);
-	char size[32] = "max";
+	char size[32];
 	int ret;
 
 	ret = cg_tree_set_limit(&r->tree, "vms", r->s->cg.knob, bytes);
 	if (ret)
 		return ret;
-	if (bytes != UINT64_MAX)
-		format_size(bytes, size, sizeof(size));
+	limit_text(bytes, size, sizeof(size));
 	r->limit_bytes = bytes;
-	run_event(r, "limit", "%s = %s", file, size);
+	if (r->limit_refusals)
+		run_event(r, "limit", "%s = %s (after %llu refused writes from %.1f s)", file, size,
+			  (unsigned long long)r->limit_refusals, r->limit_want_s);
+	else
+		run_event(r, "limit", "%s = %s", file, size);
 	series_add(&r->series, "cgroup.limit_bytes", now_ns() - r->t0_ns,
 		   bytes == UINT64_MAX ? -1 : (double)bytes);
 	return 0;
 }
 
+/* The line for a refused limit, as run.problems has it. */
+void run_limit_problem(const struct run *r, char *buf, size_t len, const char *verdict)
+{
+	char size[32];
+
+	limit_text(r->limit_want, size, sizeof(size));
+	snprintf(buf, len, "cgroup limit %s (from %.1f s) %s: the kernel refused all %llu writes (%s)",
+		 size, r->limit_want_s, verdict, (unsigned long long)r->limit_refusals,
+		 r->limit_why);
+}
+
+/* The schedule moved on from a limit the kernel never took: say so once. */
+static void limit_missed(struct run *r)
+{
+	char line[512];
+	size_t n = json_object_array_length(r->limit_missed);
+
+	if (n < LIMIT_MISSED_MAX) {
+		run_limit_problem(r, line, sizeof(line), "never took effect before the schedule moved on");
+		json_object_array_add(r->limit_missed, json_object_new_string(line));
+	} else if (n == LIMIT_MISSED_MAX) {
+		json_object_array_add(r->limit_missed, json_object_new_string(
+			"more cgroup limits never took effect (see the limit_error events)"));
+	}
+	r->limit_refusals = 0;
+}
+
+/*
+ * Write the limit the schedule wants now, unless it is in force. A write
+ * the kernel refuses (v1: EBUSY, usage above it and nothing to reclaim)
+ * is retried at every call, one limit_error event per distinct refusal
+ * (value and error), not one per retry.
+ */
 static int limit_follow(struct run *r, double t_s)
 {
 	uint64_t want = spec_limit_at(r->s, t_s);
+	char size[32];
 	int ret;
 
-	if (r->s->cg.schedule == SCHED_NONE || want == r->limit_bytes ||
-	    want == r->limit_refused)
+	if (r->s->cg.schedule == SCHED_NONE)
+		return 0;
+	if (r->limit_refusals && want != r->limit_want)
+		limit_missed(r);
+	if (want == r->limit_bytes)
 		return 0;
 	ret = limit_apply(r, want);
-	if (ret)
-		r->limit_refused = want;	/* said once; next step tries again */
+	if (!ret) {
+		r->limit_refusals = 0;
+		return 0;
+	}
+	if (!r->limit_refusals) {
+		r->limit_want = want;
+		r->limit_want_s = t_s;
+		r->limit_why[0] = '\0';
+	}
+	r->limit_refusals++;
+	if (strcmp(r->limit_why, err_msg())) {
+		snprintf(r->limit_why, sizeof(r->limit_why), "%s", err_msg());
+		limit_text(want, size, sizeof(size));
+		run_event(r, "limit_error", "%s = %s refused: %s (retried at every loop iteration)",
+			  cg_knob_file(&r->cg_host, r->s->cg.knob), size, r->limit_why);
+	}
 	return ret;
 }
 
@@ -188,8 +252,7 @@ static int vms_start(struct run *r)
 	int g, k, ret;
 
 	r->vms = calloc((size_t)spec_nr_vm_procs(r->s), sizeof(*r->vms));
-	r->vm_killed_by_us = calloc((size_t)spec_nr_vm_procs(r->s), sizeof(bool));
-	if (!r->vms || !r->vm_killed_by_us)
+	if (!r->vms)
 		return err_sys(ENOMEM, "VMs");
 	for (g = 0; g < r->s->nr_vms; g++) {
 		ret = spec_vm_config(&r->s->vms[g], &cfg);
@@ -250,7 +313,7 @@ static bool vm_oom_killed(struct run *r, struct vmproc *p)
 	int st = p->wait_status;
 	uint64_t kills;
 
-	if (!WIFSIGNALED(st) || WTERMSIG(st) != SIGKILL || r->vm_killed_by_us[p->index])
+	if (!WIFSIGNALED(st) || WTERMSIG(st) != SIGKILL || p->killed_by_runner)
 		return false;
 	if (cg_tree_oom_kills(&r->tree, "vms", &kills) || kills <= r->oom_kills)
 		return false;
@@ -331,7 +394,7 @@ static void vms_stop(struct run *r)
 
 		if (p->state == VMPROC_ENDED)
 			continue;
-		r->vm_killed_by_us[i] = true;
+		p->killed_by_runner = true;
 		run_event(r, "vm_kill", "vm%d did not finish within %.0f s of the stop: killed",
 			  i, RUN_STOP_GRACE_S);
 		vmproc_kill(p);
@@ -445,8 +508,7 @@ static void run_loop(struct run *r)
 	for (;;) {
 		t_s = run_now_s(r);
 		running = vms_watch(r);
-		if (limit_follow(r, t_s))
-			run_event(r, "limit_error", "%s", err_msg());
+		limit_follow(r, t_s);	/* a refusal is an event and is retried */
 		pressure_fire(r, t_s);
 		if (t_s >= next_sample) {
 			sample_all(r);
@@ -464,6 +526,7 @@ static void run_loop(struct run *r)
 		}
 		if (*r->o->interrupted) {
 			r->interrupted = true;
+			r->interrupt_s = t_s;
 			r->end_reason = "interrupted";
 		} else if (!running) {
 			r->end_reason = "every VM ended";
@@ -472,8 +535,10 @@ static void run_loop(struct run *r)
 		} else if (t_s >= r->s->duration_s) {
 			r->end_reason = "duration reached";
 		}
-		if (r->end_reason)
+		if (r->end_reason) {
+			r->loop_end_s = t_s;
 			break;
+		}
 		run_wait(r, next_wakeup(r, run_now_s(r), next_sample, next_partial));
 	}
 	r->loop_cpu_s = cpu_self_s() - cpu0;
@@ -495,7 +560,7 @@ static int run_setup(struct run *r)
 	host_info_read(&r->host);
 	r->events = json_object_new_array();
 	r->limit_bytes = UINT64_MAX;
-	r->limit_refused = 0;
+	r->limit_missed = json_object_new_array();
 	r->t0_ns = now_ns();
 
 	ret = cg_host_detect(&r->cg_host);
@@ -541,7 +606,7 @@ static void run_teardown(struct run *r)
 
 	for (i = 0; i < r->nr_vms; i++) {
 		if (r->vms[i].state != VMPROC_ENDED && r->vms[i].pid > 0) {
-			r->vm_killed_by_us[i] = true;
+			r->vms[i].killed_by_runner = true;
 			vmproc_kill(&r->vms[i]);
 			vmproc_reap(&r->vms[i], true);
 		}
@@ -557,10 +622,29 @@ static void run_teardown(struct run *r)
 		vmproc_release(&r->vms[i]);
 	}
 	free(r->vms);
-	free(r->vm_killed_by_us);
 	free(r->samplers);
 	series_set_free(&r->series);
 	json_object_put(r->events);
+	json_object_put(r->limit_missed);
+}
+
+/* RUN_FAILED, with the first of run.problems in err_msg(), or 0. */
+static int run_verdict(struct run *r)
+{
+	struct json_object *problems = result_problems(r, true);
+	size_t n = json_object_array_length(problems);
+	int ret = 0;
+
+	if (n) {
+		progress(r, "did not run properly: %s%s", json_object_get_string(
+			 json_object_array_get_idx(problems, 0)), n > 1 ? " (and more)" : "");
+		err_set(EPROTO, "rep %d: %s%s", r->o->rep,
+			json_object_get_string(json_object_array_get_idx(problems, 0)),
+			n > 1 ? " (and more)" : "");
+		ret = RUN_FAILED;
+	}
+	json_object_put(problems);
+	return ret;
 }
 
 int run_once(const struct spec *s, const struct run_opts *o)
@@ -588,9 +672,11 @@ int run_once(const struct spec *s, const struct run_opts *o)
 		progress(&r, "wrote %s%s", r.result_path, r.interrupted ? " (incomplete)" : "");
 	else
 		ret = err_wrap(ret, "%s rep %d", s->name, o->rep);
-	run_teardown(&r);
 	if (!ret && r.interrupted)
 		ret = err_set(EINTR, "%s rep %d: interrupted (the partial result is in %s)",
 			      s->name, o->rep, r.result_path);
+	else if (!ret)
+		ret = run_verdict(&r);
+	run_teardown(&r);
 	return ret;
 }

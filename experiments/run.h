@@ -43,6 +43,7 @@ struct run_opts {
 	const char *clock;		/* "icount" (QEMU's instruction clock) or "host" */
 	int icount_shift;		/* with "icount": ns per instruction is 2^shift */
 	volatile int *interrupted;	/* set by the CLI's signal handler */
+	volatile int *interrupt_signal;	/* and which signal it was */
 	bool live;			/* stderr is a terminal: a live line */
 };
 
@@ -57,7 +58,13 @@ struct run {
 	struct cg_host cg_host;
 	struct cg_tree tree;
 	uint64_t limit_bytes;		/* in force now; UINT64_MAX: none */
-	uint64_t limit_refused;		/* the last value the kernel refused */
+	/* a limit the schedule wants and the kernel refuses, retried every loop */
+	uint64_t limit_want;
+	uint64_t limit_refusals;	/* of limit_want so far; 0: none pending */
+	double limit_want_s;		/* its first refusal */
+	char limit_why[256];		/* the last refusal's error */
+	/* limits that never took effect before the schedule moved on */
+	struct json_object *limit_missed;
 
 	struct series_set series;
 	struct sampler_env env;
@@ -65,7 +72,6 @@ struct run {
 
 	int nr_vms;
 	struct vmproc *vms;
-	bool *vm_killed_by_us;
 
 	struct pressure_env penv;
 	int nr_press;
@@ -74,7 +80,9 @@ struct run {
 	uint64_t oom_kills;		/* the cgroup's count when last looked */
 	struct json_object *events;
 	const char *end_reason;
+	double loop_end_s;		/* the loop's last iteration: what was due by then */
 	bool interrupted;
+	double interrupt_s;		/* when the loop saw the signal */
 	uint64_t end_ns;
 	/* the runner's own CPU time (getrusage), over the main loop */
 	double loop_cpu_s, loop_s;
@@ -82,13 +90,30 @@ struct run {
 
 /*
  * Run @s once as repetition o->rep and write <out_dir>/rep-<rep>.json.
- * 0 when the run completed (VMs that failed are in the result), -errno
- * when it could not start or was interrupted (an interrupted run still
- * writes its file, with "complete": false).
+ * 0 when it ran properly (run.status "ok"); RUN_FAILED when it ran to
+ * its end but not properly (run.status "failed": a VM did not end ok, a
+ * pressure was not applied; err_msg() says the first problem); -EINTR
+ * when it was interrupted (it still writes its file, with "complete":
+ * false); another -errno when it could not start (no file).
  */
+#define RUN_FAILED	1
 int run_once(const struct spec *s, const struct run_opts *o);
 
+/* The run.problems line for the limit being refused now (run.c). */
+void run_limit_problem(const struct run *r, char *buf, size_t len, const char *verdict);
+/*
+ * Did every limit and pressure source the spec asked for take effect?
+ * 1 yes, 0 no (a line for each one that did not is added to @problems,
+ * if given), -1 the spec asked for none (result.c).
+ */
+int result_pressure_check(const struct run *r, struct json_object *problems);
+
 /* result.c */
+/*
+ * What went wrong, one line each (run.problems); empty when the run is
+ * "ok". @complete: the final file.
+ */
+struct json_object *result_problems(const struct run *r, bool complete);
 struct json_object *result_build(struct run *r, bool complete);
 int result_write(struct run *r, bool complete);
 double run_seconds(const struct run *r, uint64_t ns);

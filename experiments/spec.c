@@ -16,6 +16,7 @@
 
 #include "common/metrics.h"
 #include "experiments/spec.h"
+#include "experiments/text.h"
 #include "guests/builtin.h"
 #include "vmm/vm.h"
 #include "vmm/err.h"
@@ -26,17 +27,22 @@
 #define SPEC_FILE_MAX		(1 << 20)
 #define DEFAULT_SAMPLE_MS	100
 #define VM_START_OVERHEAD	(24 * MiB)	/* VMM process, KVM, boot memory */
+#define QUOTE_LEN		64	/* spec text quoted in a message */
+#define PARAM_KEY_CHARS	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_"
+#define GUEST_CHARS	"abcdefghijklmnopqrstuvwxyz0123456789_-"
+#define PHASE_CHARS	"abcdefghijklmnopqrstuvwxyz0123456789_"
 
 struct parse {
-	const char *origin;
+	char origin[128];	/* escaped: a file name may hold anything */
 	struct spec *s;
 };
 
+/* @what is spec text: escaped, so the message stays one line. */
 static int bad(const struct parse *p, const char *path, const char *fmt, const char *what)
 {
-	char msg[256];
+	char msg[256], quoted[QUOTE_LEN];
 
-	snprintf(msg, sizeof(msg), fmt, what);
+	snprintf(msg, sizeof(msg), fmt, text_quote(quoted, sizeof(quoted), what));
 	return err_set(EINVAL, "spec %s: %s: %s", p->origin, path, msg);
 }
 
@@ -45,6 +51,7 @@ static int keys_check(const struct parse *p, const char *path, struct json_objec
 		      const char *const *known)
 {
 	char list[256] = "";
+	char quoted[QUOTE_LEN];
 	const char *const *k;
 
 	json_object_object_foreach(o, key, val) {
@@ -58,7 +65,7 @@ static int keys_check(const struct parse *p, const char *path, struct json_objec
 			snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%s",
 				 k == known ? "" : ", ", *k);
 		return err_set(EINVAL, "spec %s: %s: unknown key '%s' (known: %s)",
-			       p->origin, path, key, list);
+			       p->origin, path, text_quote(quoted, sizeof(quoted), key), list);
 	}
 	return 0;
 }
@@ -85,33 +92,51 @@ static int get_string(const struct parse *p, const char *path, struct json_objec
 	return 0;
 }
 
-/* A number; integers only when @integer. Returns 1 if absent. */
+/* What a number may be: its range, and whether only integers. */
+struct num_range {
+	double min, max;
+	bool integer;
+};
+
+#define SECONDS		((struct num_range){ 0, SPEC_MAX_S, false })
+
+/*
+ * A number within @r, checked before it is converted to anything (an int
+ * cast of 3e9 is undefined). Returns 1 if absent.
+ */
 static int get_number(const struct parse *p, const char *path, struct json_object *o,
-		      const char *key, double *dst, bool integer, bool required)
+		      const char *key, double *dst, struct num_range r, bool required)
 {
 	struct json_object *v;
-	char where[128];
+	char where[128], range[64];
 
 	snprintf(where, sizeof(where), "%s.%s", path, key);
 	if (!json_object_object_get_ex(o, key, &v))
-		return required ? bad(p, where, "missing (%s)", integer ? "an integer is required" :
+		return required ? bad(p, where, "missing (%s)", r.integer ? "an integer is required" :
 				      "a number is required") : 1;
 	if (json_object_is_type(v, json_type_int)) {
 		*dst = (double)json_object_get_int64(v);
-	} else if (!integer && json_object_is_type(v, json_type_double)) {
+	} else if (!r.integer && json_object_is_type(v, json_type_double)) {
 		*dst = json_object_get_double(v);
 	} else {
-		return bad(p, where, integer ? "expected an integer, got %s" :
+		return bad(p, where, r.integer ? "expected an integer, got %s" :
 			   "expected a number, got %s", type_name(v));
 	}
 	if (!isfinite(*dst))
 		return bad(p, where, "must be a finite number%s", "");
-	if (*dst < 0)
+	if (*dst < 0 && r.min >= 0)
 		return bad(p, where, "must not be negative%s", "");
+	if (*dst < r.min || *dst > r.max) {
+		snprintf(range, sizeof(range), "%.15g to %.15g", r.min, r.max);
+		return bad(p, where, "must be %s", range);
+	}
 	return 0;
 }
 
-/* A size: "256M", "4G", an integer of bytes; "max" or null when @unlimited. */
+/*
+ * A size: "256M", "4G", an integer of bytes, at most SPEC_MAX_BYTES;
+ * "max" or null when @unlimited.
+ */
 static int size_value(const struct parse *p, const char *where, struct json_object *v,
 		      uint64_t *dst, bool unlimited)
 {
@@ -122,13 +147,14 @@ static int size_value(const struct parse *p, const char *where, struct json_obje
 	}
 	if (json_object_is_type(v, json_type_int) && json_object_get_int64(v) >= 0) {
 		*dst = (uint64_t)json_object_get_int64(v);
-		return 0;
-	}
-	if (!json_object_is_type(v, json_type_string))
+	} else if (!json_object_is_type(v, json_type_string)) {
 		return bad(p, where, "expected a size such as \"256M\", got %s", type_name(v));
-	if (parse_size(json_object_get_string(v), dst))
+	} else if (parse_size(json_object_get_string(v), dst)) {
 		return bad(p, where, "'%s' is not a size (e.g. 4096, 64K, 256M, 4G)",
 			   json_object_get_string(v));
+	}
+	if (*dst > SPEC_MAX_BYTES)
+		return bad(p, where, "more than %s", "1 EiB (2^60 bytes)");
 	return 0;
 }
 
@@ -158,24 +184,38 @@ static int get_object(const struct parse *p, const char *path, struct json_objec
 	return 0;
 }
 
+/*
+ * Keys are names ([A-Za-z0-9_]) and values printable ASCII: both reach
+ * the guest and the VMM's messages as they are.
+ */
 static int vm_params_parse(const struct parse *p, const char *path,
 			   struct json_object *o, struct spec_vm *vm)
 {
-	char value[64];
+	char value[KVMSQ_PARAM_VALUE_LEN];
+	const char *c;
 
 	json_object_object_foreach(o, key, v) {
 		if (vm->nr_params == KVMSQ_MAX_PARAMS)
 			return bad(p, path, "more than %s parameters", "16");
-		if (strlen(key) >= KVMSQ_PARAM_KEY_LEN)
-			return bad(p, path, "parameter name '%s' is too long", key);
-		if (json_object_is_type(v, json_type_string))
+		if (!key[0] || strlen(key) >= KVMSQ_PARAM_KEY_LEN ||
+		    !text_in_charset(key, PARAM_KEY_CHARS))
+			return bad(p, path, "parameter name '%s' is not 1 to 31 of A-Z, a-z, 0-9 and _",
+				   key);
+		if (json_object_is_type(v, json_type_string)) {
+			if (json_object_get_string_len(v) >= KVMSQ_PARAM_VALUE_LEN)
+				return bad(p, path, "parameter '%s': value longer than 63 bytes", key);
 			snprintf(value, sizeof(value), "%s", json_object_get_string(v));
-		else if (json_object_is_type(v, json_type_int))
+		} else if (json_object_is_type(v, json_type_int)) {
 			snprintf(value, sizeof(value), "%lld", (long long)json_object_get_int64(v));
-		else
+		} else {
 			return bad(p, path, "parameter '%s' must be a string or an integer", key);
+		}
+		for (c = value; *c; c++)
+			if (*c < 0x20 || *c > 0x7e)
+				return bad(p, path, "parameter '%s': the value must be printable ASCII",
+					   key);
 		snprintf(vm->param_keys[vm->nr_params], KVMSQ_PARAM_KEY_LEN, "%s", key);
-		snprintf(vm->param_values[vm->nr_params], KVMSQ_PARAM_VALUE_LEN, "%s", value);
+		memcpy(vm->param_values[vm->nr_params], value, KVMSQ_PARAM_VALUE_LEN);
 		vm->nr_params++;
 	}
 	return 0;
@@ -203,22 +243,23 @@ static int vm_parse(const struct parse *p, const char *path, struct json_object 
 	vm->vcpus = 1;
 	vm->page_bytes = X86_PAGE_4K;
 	vm->timeout_s = 0;
-	if ((ret = get_number(p, path, o, "count", &n, true, false)) < 0)
+	if ((ret = get_number(p, path, o, "count", &n,
+			      (struct num_range){ 1, SPEC_MAX_VM_PROCS, true }, false)) < 0)
 		return ret;
 	if (!ret)
 		vm->count = (int)n;
-	if ((ret = get_number(p, path, o, "vcpus", &n, true, false)) < 0)
+	if ((ret = get_number(p, path, o, "vcpus", &n,
+			      (struct num_range){ 1, KVMSQ_MAX_VCPUS, true }, false)) < 0)
 		return ret;
 	if (!ret)
 		vm->vcpus = (int)n;
-	if (vm->count < 1 || vm->count > SPEC_MAX_VM_PROCS || vm->vcpus < 1 ||
-	    vm->vcpus > (int)KVMSQ_MAX_VCPUS)
-		return err_set(EINVAL, "spec %s: %s: count must be 1 to %d and vcpus 1 to %d",
-			       p->origin, path, SPEC_MAX_VM_PROCS, (int)KVMSQ_MAX_VCPUS);
 	if ((ret = get_size(p, path, o, "mem", &vm->mem_bytes, true)) < 0)
 		return ret;
 	if ((ret = get_string(p, path, o, "guest", vm->guest, sizeof(vm->guest), true)) < 0)
 		return ret;
+	if (!vm->guest[0] || !text_in_charset(vm->guest, GUEST_CHARS))
+		return bad(p, path, "guest '%s' is not a built-in guest's name (see kvmsqueeze vm --list-guests)",
+			   vm->guest);
 	if ((ret = get_string(p, path, o, "backing", backing, sizeof(backing), false)) < 0)
 		return ret;
 	if (!strcmp(backing, "file")) {
@@ -233,13 +274,14 @@ static int vm_parse(const struct parse *p, const char *path, struct json_object 
 		return ret;
 	if (vm_config_page_parse(page, &vm->page_bytes))
 		return bad(p, path, "guest_page '%s': use 4k, 2m or 1g", page);
-	if ((ret = get_number(p, path, o, "timeout_s", &vm->timeout_s, false, false)) < 0)
+	if ((ret = get_number(p, path, o, "timeout_s", &vm->timeout_s, SECONDS, false)) < 0)
 		return ret;
-	if ((ret = get_number(p, path, o, "nr_mmu_pages", &n, true, false)) < 0)
+	if ((ret = get_number(p, path, o, "nr_mmu_pages", &n,
+			      (struct num_range){ 0, (double)UINT64_MAX, true }, false)) < 0)
 		return ret;
-	vm->nr_mmu_pages = ret ? 0 : (uint64_t)n;
 	if (!ret && (n < VM_MIN_MMU_PAGES || n > VM_MAX_MMU_PAGES))
 		return bad(p, path, "nr_mmu_pages: %s", "KVM takes 64 to 2^31 pages");
+	vm->nr_mmu_pages = ret ? 0 : (uint64_t)n;
 	ret = get_object(p, path, o, "params", json_type_object, &params);
 	if (ret < 0)
 		return ret;
@@ -295,7 +337,7 @@ static int steps_parse(const struct parse *p, struct json_object *arr, struct sp
 			return bad(p, path, "expected an object, got %s", type_name(st));
 		ret = keys_check(p, path, st, step_keys);
 		if (!ret)
-			ret = get_number(p, path, st, "at_s", &step->at_s, false, true);
+			ret = get_number(p, path, st, "at_s", &step->at_s, SECONDS, true);
 		if (ret)
 			return ret;
 		if (!json_object_object_get_ex(st, "limit", &lim))
@@ -324,11 +366,11 @@ static int ramp_parse(const struct parse *p, struct json_object *o, struct spec_
 	if (!ret)
 		ret = get_size(p, path, o, "to", &to, true);
 	if (!ret)
-		ret = get_number(p, path, o, "start_s", &start, false, true);
+		ret = get_number(p, path, o, "start_s", &start, SECONDS, true);
 	if (!ret)
-		ret = get_number(p, path, o, "end_s", &end, false, true);
+		ret = get_number(p, path, o, "end_s", &end, SECONDS, true);
 	if (!ret)
-		ret = get_number(p, path, o, "step_s", &step, false, true);
+		ret = get_number(p, path, o, "step_s", &step, SECONDS, true);
 	if (ret)
 		return ret;
 	if (end <= start || step <= 0 || (end - start) / step + 1 > SPEC_MAX_STEPS)
@@ -439,14 +481,17 @@ static int pressure_one(const struct parse *p, const char *path, struct json_obj
 		return bad(p, path, "kind '%s': use reclaim, hog, drop_caches or shrinker_scan", kind);
 	pr->kind = i;
 	pr->nr_to_scan = 128;
-	if ((ret = get_number(p, path, o, "start_s", &pr->start_s, false, false)) < 0 ||
-	    (ret = get_number(p, path, o, "period_s", &pr->period_s, false, false)) < 0)
+	if ((ret = get_number(p, path, o, "start_s", &pr->start_s, SECONDS, false)) < 0 ||
+	    (ret = get_number(p, path, o, "period_s", &pr->period_s, SECONDS, false)) < 0)
 		return ret;
 	ret = get_size(p, path, o, "bytes", &pr->bytes,
 		       pr->kind == PRESSURE_RECLAIM || pr->kind == PRESSURE_HOG);
 	if (ret < 0)
 		return ret;
-	if ((ret = get_number(p, path, o, "nr_to_scan", &n, true, false)) < 0)
+	if (!ret && !pr->bytes && (pr->kind == PRESSURE_RECLAIM || pr->kind == PRESSURE_HOG))
+		return bad(p, path, "bytes must be above 0 for %s", kind);
+	if ((ret = get_number(p, path, o, "nr_to_scan", &n,
+			      (struct num_range){ 1, SPEC_MAX_NR_TO_SCAN, true }, false)) < 0)
 		return ret;
 	if (!ret)
 		pr->nr_to_scan = (uint64_t)n;
@@ -479,28 +524,17 @@ static int pressure_parse(const struct parse *p, struct json_object *root)
 	return 0;
 }
 
-/* A string from the spec, printable and cut short, for a one-line error. */
-static const char *id_text(const char *id, char *buf, size_t len)
-{
-	size_t i;
-
-	for (i = 0; id[i] && i + 1 < len; i++)
-		buf[i] = id[i] >= 0x20 && id[i] < 0x7f ? id[i] : '?';
-	buf[i] = '\0';
-	return buf;
-}
-
 static int primary_one(const struct parse *p, size_t i, struct json_object *v)
 {
 	struct spec *s = p->s;
 	const struct metric *m;
-	char where[32], id[48];
+	char where[32], id[QUOTE_LEN];
 	int j;
 
 	snprintf(where, sizeof(where), "primary[%zu]", i);
 	if (!json_object_is_type(v, json_type_string))
 		return bad(p, where, "expected a metric id (a string), got %s", type_name(v));
-	id_text(json_object_get_string(v), id, sizeof(id));
+	text_quote(id, sizeof(id), json_object_get_string(v));
 	m = metric_find(json_object_get_string(v));
 	if (!m)
 		return err_set(EINVAL, "spec %s: primary: unknown metric '%s' (the metric ids are listed in experiments/SPEC.md)",
@@ -555,17 +589,22 @@ static int top_parse(const struct parse *p, struct json_object *root)
 	if (!ret)
 		ret = get_string(p, "spec", root, "question", s->question, sizeof(s->question), true);
 	if (!ret)
-		ret = get_number(p, "spec", root, "duration_s", &s->duration_s, false, true);
+		ret = get_number(p, "spec", root, "duration_s", &s->duration_s, SECONDS, true);
 	if (ret)
 		return ret;
+	/* it names the results directory and its files */
+	if (!s->name[0] || s->name[0] == '.' || !text_in_charset(s->name, SPEC_NAME_CHARS))
+		return bad(p, "spec.name", "'%s': use A-Z, a-z, 0-9, '.', '_' and '-', not starting with '.'",
+			   s->name);
 	ret = get_string(p, "spec", root, "end_phase", s->end_phase, sizeof(s->end_phase), false);
 	if (ret < 0)
 		return ret;
-	ret = get_number(p, "spec", root, "sample_period_ms", &ms, false, false);
+	if (!text_in_charset(s->end_phase, PHASE_CHARS))
+		return bad(p, "spec.end_phase", "'%s' is not a phase name ([a-z0-9_])", s->end_phase);
+	ret = get_number(p, "spec", root, "sample_period_ms", &ms,
+			 (struct num_range){ 1, 60000, false }, false);
 	if (ret < 0)
 		return ret;
-	if (ms < 1 || ms > 60000)
-		return bad(p, "spec.sample_period_ms", "must be 1 to 60000, not %s", "that");
 	s->sample_period_s = ms / 1000;
 	if (s->duration_s <= 0)
 		return bad(p, "spec.duration_s", "must be above %s", "0");
@@ -596,33 +635,116 @@ static void offset_to_line(const char *text, size_t off, int *line, int *col)
 	}
 }
 
-int spec_parse(struct spec *s, const char *text, const char *origin)
+/*
+ * "<path>.<key>" in @buf, the key escaped; a path too long for @buf is
+ * cut with "..." at a character's edge, never inside one.
+ */
+static void path_join(char *buf, size_t size, const char *path, const char *key)
 {
-	struct parse p = { .origin = origin, .s = s };
+	size_t n = (size_t)snprintf(buf, size, "%s.", path);
+
+	if (n + 8 <= size)
+		text_escape(buf + n, size - n, key, strlen(key));
+	else
+		text_escape(buf, size, path, strlen(path));
+}
+
+/*
+ * Every key and string of the spec must be UTF-8 without control
+ * characters: they are quoted in messages, copied into results (which
+ * must stay valid JSON for any reader) and printed by --list. json-c
+ * caps nesting (JSON_TOKENER_DEFAULT_DEPTH), so the recursion is bounded.
+ */
+static int strings_check(const struct parse *p, struct json_object *v, const char *path)
+{
+	char where[96], quoted[QUOTE_LEN];
+	const char *why;
+	size_t i, n, off;
+	int ret;
+
+	switch (json_object_get_type(v)) {
+	case json_type_string:
+		n = (size_t)json_object_get_string_len(v);
+		off = text_check(json_object_get_string(v), n, &why);
+		if (off == n)
+			return 0;
+		return err_set(EINVAL, "spec %s: %s: %s at byte %zu of the string '%s' (use UTF-8 text on one line)",
+			       p->origin, path, why, off,
+			       text_escape(quoted, sizeof(quoted), json_object_get_string(v), n));
+	case json_type_array:
+		n = json_object_array_length(v);
+		for (i = 0; i < n; i++) {
+			snprintf(where, sizeof(where), "%s[%zu]", path, i);
+			ret = strings_check(p, json_object_array_get_idx(v, i), where);
+			if (ret)
+				return ret;
+		}
+		return 0;
+	case json_type_object: {
+		json_object_object_foreach(v, key, val) {
+			n = strlen(key);
+			off = text_check(key, n, &why);
+			if (off != n)
+				return err_set(EINVAL, "spec %s: %s: %s at byte %zu of the key '%s' (use UTF-8 text on one line)",
+					       p->origin, path, why, off,
+					       text_quote(quoted, sizeof(quoted), key));
+			path_join(where, sizeof(where), path, key);
+			ret = strings_check(p, val, where);
+			if (ret)
+				return ret;
+		}
+		return 0;
+	}
+	default:
+		return 0;
+	}
+}
+
+/* Blanks at @text, at most @len bytes of it (@text need not end in a NUL). */
+static size_t blank_len(const char *text, size_t len)
+{
+	size_t n = 0;
+
+	while (n < len && strchr(" \t\r\n", text[n]) && text[n])
+		n++;
+	return n;
+}
+
+int spec_parse_len(struct spec *s, const char *text, size_t len, const char *origin)
+{
+	struct parse p = { .s = s };
 	struct json_tokener *tok;
 	struct json_object *root;
 	enum json_tokener_error jerr;
+	const char *nul;
 	int line, col, ret;
-	size_t len = strlen(text);
+	size_t end;
 
 	memset(s, 0, sizeof(*s));
+	text_quote(p.origin, sizeof(p.origin), origin);
+	if (len > SPEC_FILE_MAX)
+		return err_set(EFBIG, "spec %s: more than 1 MiB", p.origin);
+	/* json-c would stop at a NUL and take what came before it */
+	nul = memchr(text, '\0', len);
+	if (nul) {
+		offset_to_line(text, (size_t)(nul - text), &line, &col);
+		return err_set(EINVAL, "spec %s: line %d, column %d: a NUL byte (a spec is text)",
+			       p.origin, line, col);
+	}
 	tok = json_tokener_new();
 	if (!tok)
-		return err_sys(ENOMEM, "spec %s", origin);
+		return err_sys(ENOMEM, "spec %s", p.origin);
 	/* plain JSON: no comments, no trailing commas (the question says why) */
 	json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
 	root = json_tokener_parse_ex(tok, text, (int)len);
 	jerr = json_tokener_get_error(tok);
-	if (!root || jerr != json_tokener_success ||
-	    json_tokener_get_parse_end(tok) < len) {
-		size_t end = json_tokener_get_parse_end(tok);
-
-		/* trailing bytes after the value are fine only if blank */
-		if (root && jerr == json_tokener_success &&
-		    strspn(text + end, " \t\r\n") == len - end)
-			goto parsed;
+	end = json_tokener_get_parse_end(tok);
+	/* after the value only blanks may follow */
+	if (!root || jerr != json_tokener_success || blank_len(text + end, len - end) < len - end) {
+		if (root && jerr == json_tokener_success)
+			end += blank_len(text + end, len - end);
 		offset_to_line(text, end, &line, &col);
-		ret = err_set(EINVAL, "spec %s: line %d, column %d: %s", origin, line, col,
+		ret = err_set(EINVAL, "spec %s: line %d, column %d: %s", p.origin, line, col,
 			      jerr == json_tokener_success ? "text after the JSON value" :
 			      jerr == json_tokener_continue ? "unexpected end of file" :
 			      json_tokener_error_desc(jerr));
@@ -630,72 +752,113 @@ int spec_parse(struct spec *s, const char *text, const char *origin)
 		json_tokener_free(tok);
 		return ret;
 	}
-parsed:
 	json_tokener_free(tok);
 	s->json = root;
-	ret = top_parse(&p, root);
+	ret = strings_check(&p, root, "spec");
+	if (!ret)
+		ret = top_parse(&p, root);
 	if (ret)
 		spec_free(s);
 	return ret;
 }
 
+int spec_parse(struct spec *s, const char *text, const char *origin)
+{
+	return spec_parse_len(s, text, strlen(text), origin);
+}
+
+/*
+ * O_NONBLOCK: a FIFO would block the open until a writer came; it is
+ * refused instead, as is anything else that is not a regular file.
+ */
 int spec_load_file(struct spec *s, const char *path)
 {
+	char quoted[128], *text;
 	struct stat st;
-	char *text;
 	ssize_t got;
+	size_t len = 0;
 	int fd, ret;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	memset(s, 0, sizeof(*s));
+	text_quote(quoted, sizeof(quoted), path);
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
 	if (fd < 0)
-		return err_sys(errno, "spec %s", path);
+		return err_sys(errno, "spec %s", quoted);
 	if (fstat(fd, &st) || !S_ISREG(st.st_mode) || st.st_size > SPEC_FILE_MAX) {
 		close(fd);
-		return err_set(EINVAL, "spec %s: not a regular file of at most 1 MiB", path);
+		return err_set(EINVAL, "spec %s: not a regular file of at most 1 MiB", quoted);
 	}
-	text = malloc((size_t)st.st_size + 1);
+	/* one more byte than allowed: a file that grew is seen to be too big */
+	text = malloc(SPEC_FILE_MAX + 1);
 	if (!text) {
 		close(fd);
-		return err_sys(ENOMEM, "spec %s", path);
+		return err_sys(ENOMEM, "spec %s", quoted);
 	}
-	got = read(fd, text, (size_t)st.st_size);
+	do {
+		got = read(fd, text + len, SPEC_FILE_MAX + 1 - len);
+		if (got > 0)
+			len += (size_t)got;
+	} while ((got > 0 && len <= SPEC_FILE_MAX) || (got < 0 && errno == EINTR));
+	ret = got < 0 ? -errno : 0;
 	close(fd);
-	if (got != st.st_size) {
+	if (ret) {
 		free(text);
-		return err_sys(got < 0 ? errno : EIO, "spec %s: reading", path);
+		return err_sys(-ret, "spec %s: reading", quoted);
 	}
-	text[got] = '\0';
-	ret = spec_parse(s, text, path);
+	ret = spec_parse_len(s, text, len, path);
 	free(text);
 	return ret;
 }
 
+/*
+ * @bytes x @scale, rounded down to pages; -ERANGE when it would pass
+ * SPEC_MAX_BYTES (checked in double: a cast of 2^64 or more is undefined).
+ */
+static int scale_bytes(uint64_t *bytes, double scale)
+{
+	double v;
+
+	if (*bytes == UINT64_MAX)	/* no limit */
+		return 0;
+	v = (double)*bytes * scale;
+	if (!(v <= (double)SPEC_MAX_BYTES))
+		return -ERANGE;
+	*bytes = (uint64_t)v & ~4095ull;
+	return 0;
+}
+
 /* A guest parameter that reads as a size with a unit scales with --scale. */
-static void param_scale(char *value, double scale)
+static int param_scale(char *value, double scale)
 {
 	uint64_t bytes;
 	size_t n = strlen(value);
+	int ret;
 
 	if (!n || value[n - 1] < 'A' || parse_size(value, &bytes))
-		return;
-	snprintf(value, KVMSQ_PARAM_VALUE_LEN, "%llu",
-		 (unsigned long long)((double)bytes * scale) & ~4095ull);
+		return 0;
+	ret = scale_bytes(&bytes, scale);
+	if (!ret)
+		snprintf(value, KVMSQ_PARAM_VALUE_LEN, "%llu", (unsigned long long)bytes);
+	return ret;
 }
 
-static uint64_t scale_bytes(uint64_t bytes, double scale)
+static int too_big(const struct spec *s, const char *what, int i, double scale)
 {
-	if (bytes == UINT64_MAX)
-		return bytes;
-	return (uint64_t)((double)bytes * scale) & ~4095ull;
+	return err_set(ERANGE, "spec %s: --scale %g makes %s[%d] more than 1 EiB (use a smaller scale)",
+		       s->name, scale, what, i);
 }
 
 int spec_override(struct spec *s, double duration_s, double scale)
 {
-	double stretch = duration_s > 0 ? duration_s / s->duration_s : 1;
+	double stretch;
 	int i, j;
 
-	if (duration_s < 0 || scale < 0)
-		return err_set(EINVAL, "--duration and --scale must be positive");
+	/* written so that NaN fails every test */
+	if (!(duration_s >= 0 && duration_s <= SPEC_MAX_S))
+		return err_set(EINVAL, "--duration must be above 0 and at most %.0f s", SPEC_MAX_S);
+	if (!(scale >= 0 && scale <= SPEC_MAX_SCALE))
+		return err_set(EINVAL, "--scale must be above 0 and at most %d", SPEC_MAX_SCALE);
+	stretch = duration_s > 0 ? duration_s / s->duration_s : 1;
 	for (i = 0; i < s->cg.nr_steps; i++)
 		s->cg.steps[i].at_s *= stretch;
 	for (i = 0; i < s->nr_pressure; i++)
@@ -707,14 +870,18 @@ int spec_override(struct spec *s, double duration_s, double scale)
 	for (i = 0; i < s->nr_vms; i++) {
 		struct spec_vm *vm = &s->vms[i];
 
-		vm->mem_bytes = scale_bytes(vm->mem_bytes, scale);
+		if (scale_bytes(&vm->mem_bytes, scale))
+			return too_big(s, "vms", i, scale);
 		for (j = 0; j < vm->nr_params; j++)
-			param_scale(vm->param_values[j], scale);
+			if (param_scale(vm->param_values[j], scale))
+				return too_big(s, "vms", i, scale);
 	}
 	for (i = 0; i < s->cg.nr_steps; i++)
-		s->cg.steps[i].bytes = scale_bytes(s->cg.steps[i].bytes, scale);
+		if (scale_bytes(&s->cg.steps[i].bytes, scale))
+			return too_big(s, "cgroup.steps", i, scale);
 	for (i = 0; i < s->nr_pressure; i++)
-		s->pressure[i].bytes = scale_bytes(s->pressure[i].bytes, scale);
+		if (scale_bytes(&s->pressure[i].bytes, scale))
+			return too_big(s, "pressure", i, scale);
 	return 0;
 }
 
@@ -784,13 +951,56 @@ static void size_text(uint64_t bytes, char *buf, size_t len)
 		format_size(bytes, buf, len);
 }
 
+static bool seconds_ok(double t)
+{
+	return t >= 0 && t <= SPEC_MAX_S;	/* false for NaN */
+}
+
+/*
+ * What the runner relies on, after --duration and --scale: times finite
+ * and bounded (ns conversions cannot overflow), sizes within 1 EiB, and a
+ * reclaim or a hog of at least a page.
+ */
+static int bounds_check(const struct spec *s)
+{
+	int i;
+
+	if (!seconds_ok(s->duration_s) || !(s->duration_s > 0))
+		return err_set(EINVAL, "spec %s: duration_s %g: must be above 0 and at most %.0f s",
+			       s->name, s->duration_s, SPEC_MAX_S);
+	for (i = 0; i < s->cg.nr_steps; i++)
+		if (!seconds_ok(s->cg.steps[i].at_s))
+			return err_set(EINVAL, "spec %s: cgroup step %d at %g s: times must be 0 to %.0f s (after --duration too)",
+				       s->name, i, s->cg.steps[i].at_s, SPEC_MAX_S);
+	for (i = 0; i < s->nr_pressure; i++) {
+		const struct spec_pressure *pr = &s->pressure[i];
+
+		if (!seconds_ok(pr->start_s) || !seconds_ok(pr->period_s))
+			return err_set(EINVAL, "spec %s: pressure[%d]: times must be 0 to %.0f s (after --duration too)",
+				       s->name, i, SPEC_MAX_S);
+		if ((pr->kind == PRESSURE_RECLAIM || pr->kind == PRESSURE_HOG) && !pr->bytes)
+			return err_set(EINVAL, "spec %s: pressure[%d]: %s of 0 bytes after --scale (use a larger scale)",
+				       s->name, i, spec_pressure_name(pr->kind));
+		if (pr->bytes > SPEC_MAX_BYTES)
+			return err_set(EINVAL, "spec %s: pressure[%d]: more than 1 EiB", s->name, i);
+	}
+	for (i = 0; i < s->nr_vms; i++)
+		if (!seconds_ok(s->vms[i].timeout_s) || s->vms[i].mem_bytes > SPEC_MAX_BYTES)
+			return err_set(EINVAL, "spec %s: vms[%d]: timeout_s must be 0 to %.0f s and mem at most 1 EiB",
+				       s->name, i, SPEC_MAX_S);
+	return 0;
+}
+
 int spec_check(const struct spec *s)
 {
 	uint64_t need = spec_start_bytes(s);
-	char a[32], b[32];
+	char a[32], b[32], quoted[QUOTE_LEN];
 	struct vm_config cfg;
 	int i, ret;
 
+	ret = bounds_check(s);
+	if (ret)
+		return ret;
 	for (i = 0; i < s->nr_vms; i++) {
 		ret = spec_vm_config(&s->vms[i], &cfg);
 		if (ret)
@@ -808,10 +1018,9 @@ int spec_check(const struct spec *s)
 		return err_set(EINVAL, "spec %s: cgroup limit %s at %.1f s is below the %s the VMs need to start (%d VMs: VMM process, KVM and guest boot memory; raise the limit)",
 			       s->name, a, s->cg.steps[i].at_s, b, spec_nr_vm_procs(s));
 	}
-	if (s->end_phase[0] && strspn(s->end_phase, "abcdefghijklmnopqrstuvwxyz0123456789_") !=
-	    strlen(s->end_phase))
+	if (!text_in_charset(s->end_phase, PHASE_CHARS))
 		return err_set(EINVAL, "spec %s: end_phase '%s' is not a phase name ([a-z0-9_])",
-			       s->name, s->end_phase);
+			       s->name, text_quote(quoted, sizeof(quoted), s->end_phase));
 	return 0;
 }
 

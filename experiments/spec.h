@@ -22,6 +22,13 @@
 #define SPEC_MAX_PRESSURE	8
 #define SPEC_MAX_VM_PROCS	64	/* VMs in all */
 #define SPEC_MAX_PRIMARY	4	/* primary metrics */
+#define SPEC_MAX_S		1e6	/* any time: about 11.6 days */
+#define SPEC_MAX_BYTES		(1ull << 60)	/* any size: 1 EiB */
+#define SPEC_MAX_SCALE		1024
+#define SPEC_MAX_NR_TO_SCAN	(1ull << 31)
+/* the spec's name names files and directories: no '/', no leading '.' */
+#define SPEC_NAME_CHARS	\
+	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-"
 
 struct spec_vm {
 	int count;
@@ -91,8 +98,14 @@ struct spec {
 	struct json_object *json;	/* the spec as given, for the result */
 };
 
-/* Parse @text (from @origin, for messages) into @s; one-line errors. */
+/*
+ * Parse @text (@len bytes, from @origin, for messages) into @s; one-line
+ * errors. Every string in it must be UTF-8 without control characters,
+ * and the text must hold no NUL byte.
+ */
+int spec_parse_len(struct spec *s, const char *text, size_t len, const char *origin);
 int spec_parse(struct spec *s, const char *text, const char *origin);
+/* A regular file of at most 1 MiB (a FIFO or a device is refused, not read). */
 int spec_load_file(struct spec *s, const char *path);
 /*
  * --duration and --scale: stretch every time in the spec to a run of
@@ -101,7 +114,9 @@ int spec_load_file(struct spec *s, const char *path);
 int spec_override(struct spec *s, double duration_s, double scale);
 /*
  * What cannot be checked while parsing: guests and their parameters,
- * memory for the guest, limits below what the VMs need to start.
+ * memory for the guest, limits below what the VMs need to start; and,
+ * after spec_override(), that every time is finite and at most
+ * SPEC_MAX_S and every size at most SPEC_MAX_BYTES.
  */
 int spec_check(const struct spec *s);
 struct vm_config;

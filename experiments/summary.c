@@ -536,7 +536,7 @@ struct json_object *summary_json(const struct run *r, struct json_object *vms)
 	const struct series_set *s = &r->series;
 	struct json_object *o = json_object_new_object();
 	struct agg cache = series_agg(s, "kvm.vm*.vcpus.mmu_cache_pages");
-	int vcpus = 0, i;
+	int vcpus = 0, i, applied;
 
 	json_object_object_add(o, "page_tables", page_tables_json(s));
 	json_object_object_add(o, "memcg", memcg_json(r));
@@ -555,5 +555,8 @@ struct json_object *summary_json(const struct run *r, struct json_object *vms)
 	json_object_object_add(o, "oom_killed_vms", json_object_new_int(count_events(r, "oom_kill")));
 	json_object_object_add(o, "memcg_oom_kill", delta_json(s, "memcg.events.oom_kill"));
 	json_object_object_add(o, "run_s", jnum(run_seconds(r, r->end_ns ? r->end_ns : now_ns())));
+	applied = result_pressure_check(r, NULL);
+	json_object_object_add(o, "pressure_applied", applied < 0 ? NULL :
+			       json_object_new_boolean(applied));
 	return o;
 }

@@ -14,6 +14,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "experiments/signals.h"
+#include "experiments/text.h"
 #include "experiments/vmproc.h"
 #include "vmm/builtin.h"
 #include "vmm/err.h"
@@ -39,10 +41,20 @@ struct vmproc_msg {
 /* --- the VM process --- */
 
 static volatile int child_interrupts;
+static pid_t child_runner;		/* the runner's pid, from before the fork */
+static volatile sig_atomic_t child_outside_signal;
 
-static void child_on_signal(int sig)
+/*
+ * SIGINT from the runner asks the guests to finish (a second one stops
+ * them). The same from anyone else does too, but the VM process then
+ * ends by that signal (child_main), so the run records it as killed
+ * from outside, not as a VM that ran to its end.
+ */
+static void child_on_signal(int sig, siginfo_t *si, void *uc)
 {
-	(void)sig;
+	(void)uc;
+	if (si->si_pid != child_runner)
+		child_outside_signal = sig;
 	child_interrupts++;
 }
 
@@ -100,7 +112,7 @@ static const int outcome_status[] = {
 static int child_run(int sock, struct vm_config *cfg, const char *kvm_path,
 		     const char *result_path)
 {
-	struct sigaction sa = { .sa_handler = child_on_signal };
+	struct sigaction sa = { .sa_sigaction = child_on_signal, .sa_flags = SA_SIGINFO };
 	struct json_object *json;
 	struct host_info host;
 	struct kvm_sys sys;
@@ -146,6 +158,8 @@ static void child_main(int sock, const struct vm_config *cfg_in, const char *kvm
 	struct vm_config cfg = *cfg_in;
 	int fd, ret;
 
+	if (!run_child_init(child_runner))
+		_exit(EXIT_FAILURE_SETUP);	/* the runner is gone: nothing to run for */
 	fd = open(log_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (fd >= 0) {
 		dup2(fd, STDOUT_FILENO);
@@ -160,6 +174,11 @@ static void child_main(int sock, const struct vm_config *cfg_in, const char *kvm
 		ret = EXIT_FAILURE_SETUP;
 	}
 	fflush(NULL);
+	if (child_outside_signal) {
+		/* its result is written: now end as that signal says */
+		signal(child_outside_signal, SIG_DFL);
+		raise(child_outside_signal);
+	}
 	_exit(ret);
 }
 
@@ -170,6 +189,7 @@ int vmproc_start(struct vmproc *p, const struct vm_config *cfg, const char *kvm_
 {
 	int sv[2];
 
+	child_runner = getpid();
 	p->nr_vcpus = cfg->nr_vcpus;
 	p->sock = -1;
 	p->pid = -1;
@@ -389,9 +409,60 @@ void vmproc_end_text(const struct vmproc *p, char *buf, size_t len)
 		snprintf(buf, len, "ended (status 0x%x)", st);
 }
 
+/* Signals that mean the process itself failed, not that it was stopped. */
+static bool is_fault(int sig)
+{
+	return sig == SIGSEGV || sig == SIGBUS || sig == SIGILL || sig == SIGFPE ||
+	       sig == SIGABRT || sig == SIGSYS || sig == SIGTRAP;
+}
+
+const char *vmproc_status(const struct vmproc *p)
+{
+	int st = p->wait_status;
+
+	if (p->state != VMPROC_ENDED)
+		return "running";
+	if (p->oom_killed)
+		return "oom-killed";
+	if (WIFSIGNALED(st))
+		return is_fault(WTERMSIG(st)) && !p->killed_by_runner ? "crashed" : "killed";
+	if (!WIFEXITED(st))
+		return "killed";
+	switch (WEXITSTATUS(st)) {
+	case EXIT_OK:
+		return "ok";
+	case EXIT_GUEST_CODE:
+		return "exit-code";
+	case EXIT_GUEST_ERROR:
+		return "guest-error";
+	case EXIT_TIMEOUT:
+		return "timeout";
+	case EXIT_INTERRUPTED:	/* stopped twice: only someone else does that */
+		return "killed";
+	default:
+		return "setup-failed";
+	}
+}
+
+void vmproc_problem(const struct vmproc *p, char *buf, size_t len)
+{
+	const char *status = vmproc_status(p), *who = "";
+	char end[64], why[384];
+
+	vmproc_end_text(p, end, sizeof(end));
+	vmproc_last_error(p, why, sizeof(why));
+	if (!strcmp(status, "killed"))
+		who = p->killed_by_runner ? " by the runner: it did not finish within 5 s of the stop" :
+		      " from outside the run";
+	if (!why[0] && (!strcmp(status, "crashed") || !strcmp(status, "setup-failed")))
+		snprintf(why, sizeof(why), "its log has no error line");
+	snprintf(buf, len, "vm%d: %s: %s%s%s%s", p->index, status, end, who, why[0] ? ": " : "", why);
+}
+
 void vmproc_last_error(const struct vmproc *p, char *buf, size_t len)
 {
 	char line[512];
+	size_t n;
 	FILE *f = fopen(p->log_path, "re");
 
 	buf[0] = '\0';
@@ -399,8 +470,8 @@ void vmproc_last_error(const struct vmproc *p, char *buf, size_t len)
 		return;
 	while (fgets(line, sizeof(line), f))
 		if (!strncmp(line, "kvmsqueeze: ", 12)) {
-			line[strcspn(line, "\n")] = '\0';
-			snprintf(buf, len, "%s", line + 12);
+			n = strcspn(line, "\n");
+			text_escape(buf, len, line + 12, n - 12);
 		}
 	fclose(f);
 }

@@ -55,6 +55,7 @@ struct vmproc {
 	/* how it ended */
 	int wait_status;
 	bool oom_killed;	/* the runner saw the cgroup's oom_kill count rise */
+	bool killed_by_runner;	/* its SIGKILL: the stop's grace ran out, or teardown */
 	char result_path[PATH_MAX];
 	char log_path[PATH_MAX];
 };
@@ -77,7 +78,18 @@ bool vmproc_reap(struct vmproc *p, bool block);
 bool vmproc_phase_ended(const struct vmproc *p, const char *name);
 /* "exited 0", "exit 3 (guest exit code)", "killed by SIGKILL", ... */
 void vmproc_end_text(const struct vmproc *p, char *buf, size_t len);
-/* The last line the VM process wrote to its log (its error), or "". */
+/*
+ * Did the VM run properly (experiments/RESULT.md, vms[].status): "ok",
+ * "setup-failed", "exit-code", "guest-error", "timeout", "oom-killed",
+ * "killed", "crashed"; "running" before it ended.
+ */
+const char *vmproc_status(const struct vmproc *p);
+/* One line for run.problems when the status is not "ok": what and why. */
+void vmproc_problem(const struct vmproc *p, char *buf, size_t len);
+/*
+ * The last "kvmsqueeze: " line of its log (its error) without that
+ * prefix, escaped to one printable line; "" if none.
+ */
 void vmproc_last_error(const struct vmproc *p, char *buf, size_t len);
 void vmproc_release(struct vmproc *p);
 

@@ -5,15 +5,18 @@
 CGMEM=/sys/fs/cgroup/memory
 [ -d "$CGMEM" ] || CGMEM=/sys/fs/cgroup
 
-trees() { ls -d "$CGMEM"/kvmsqueeze-* 2>/dev/null | wc -l; }
+# left_tree PID: a tree of the runner PID is still there (tests of other
+# runs in parallel may create and remove trees of their own meanwhile)
+left_tree() { ls -d "$CGMEM"/kvmsqueeze-*-"$1" >/dev/null 2>&1; }
 
 # run_expect NAME STATUS REGEX ARGS...: like vm_expect, for `run`; also
 # checks the error is one line and that no tree was left behind.
 run_expect() {
 	name=$1 want=$2 regex=$3
 	shift 3
-	before=$(trees)
-	"$KVMSQUEEZE" run "$@" >"$TMP/out" 2>"$TMP/err"
+	"$KVMSQUEEZE" run "$@" >"$TMP/out" 2>"$TMP/err" &
+	pid=$!
+	wait "$pid"
 	got=$?
 	if [ "$got" -ne "$want" ]; then
 		fail "$name" "exit status $got, want $want: $(tail -n 2 "$TMP/err" | tr '\n' ' ')"
@@ -23,7 +26,7 @@ run_expect() {
 		fail "$name" "not one line of error: $(tr '\n' '|' <"$TMP/err")"
 	elif grep -Eq 'AddressSanitizer|runtime error:|Segmentation' "$TMP/err"; then
 		fail "$name" "sanitizer or crash"
-	elif [ "$(trees)" -ne "$before" ]; then
+	elif left_tree "$pid"; then
 		fail "$name" "a cgroup tree was left behind"
 	else
 		ok "$name"
@@ -85,6 +88,70 @@ else
 	skip "$name" "unshare -m is not available"
 fi
 
+# Numbers on the command line: decimal, in range, nothing after them.
+run_expect run_scale_garbage 2 "--scale '0.25abc': expected a decimal factor" --scale 0.25abc baseline
+run_expect run_scale_nan 2 "--scale 'nan': expected a decimal factor" --scale nan baseline
+run_expect run_scale_hex 2 "--scale '0x1p-2'" --scale 0x1p-2 baseline
+run_expect run_reps_hex 2 "--reps '0x2': expected 1 to 1000" --reps 0x2 baseline
+run_expect run_duration_huge 2 "--duration '1e11': expected seconds above 0, at most 1000000" \
+	--duration 1e11 baseline
+run_expect run_tag_newline 2 "--tag 'a\\\\x0ab': expected one line" --tag "$(printf 'a\nb')" baseline
+
+# Hostile specs: refused in one line, before anything is created.
+spec count_huge "{ \"name\": \"x\", \"question\": \"q\", \"duration_s\": 2,
+  \"vms\": [ { \"count\": 3000000000, \"mem\": \"64M\", \"guest\": \"touch\" } ] }"
+spec timeout_huge "{ \"name\": \"x\", \"question\": \"q\", \"duration_s\": 2,
+  \"vms\": [ { \"timeout_s\": 1e11, \"mem\": \"64M\", \"guest\": \"touch\" } ] }"
+spec name_escape "{ \"name\": \"../../x\", \"question\": \"q\", \"duration_s\": 2, $VMS }"
+spec newline "{ \"name\": \"x\", \"question\": \"two\\nlines\", \"duration_s\": 2, $VMS }"
+printf '%s\n' "{ \"name\": \"x\", \"question\": \"q\", \"duration_s\": 2, $VMS }" >"$TMP/nul.json"
+printf '\000garbage' >>"$TMP/nul.json"
+printf '{ "name": "x", "question": "q\377", "duration_s": 2, %s }\n' "$VMS" >"$TMP/utf8.json"
+run_expect run_spec_count_huge 1 "vms\\[0\\]\\.count: must be 1 to 64" "$TMP/count_huge.json"
+run_expect run_spec_timeout_huge 1 "vms\\[0\\]\\.timeout_s: must be 0 to 1000000" "$TMP/timeout_huge.json"
+run_expect run_spec_name_escape 1 "spec.name: '\\.\\./\\.\\./x': use A-Z" "$TMP/name_escape.json"
+run_expect run_spec_newline 1 "a control character at byte 3 of the string 'two\\\\x0alines'" \
+	"$TMP/newline.json"
+run_expect run_spec_nul 1 "line 2, column 1: a NUL byte" "$TMP/nul.json"
+run_expect run_spec_bad_utf8 1 "spec.question: invalid UTF-8 at byte 1 of the string 'q\\\\xff'" "$TMP/utf8.json"
+mkfifo "$TMP/fifo.json"
+name=run_spec_fifo
+if command -v timeout >/dev/null; then
+	timeout 10 "$KVMSQUEEZE" run "$TMP/fifo.json" >"$TMP/out" 2>"$TMP/err"
+	got=$?
+	if [ "$got" -eq 1 ] && grep -q "not a regular file" "$TMP/err"; then
+		ok "$name"
+	else
+		fail "$name" "status $got (124: it hung): $(tr '\n' '|' <"$TMP/err")"
+	fi
+else
+	skip "$name" "no timeout(1)"
+fi
+
+# The results directory: one run at a time, and never mixed with older results.
+: >"$TMP/afile"
+run_expect run_out_is_file 1 "results directory $TMP/afile/r: cannot create it" \
+	--out "$TMP/afile/r" "$TMP/good.json"
+mkdir -p "$TMP/old"
+: >"$TMP/old/rep-2.json"
+run_expect run_out_has_results 1 "already holds results \\(rep-2.json\\).*--overwrite" \
+	--out "$TMP/old" "$TMP/good.json"
+mkdir -p "$TMP/busy"
+python3 -c '
+import fcntl, os, sys, time
+fd = os.open(sys.argv[1] + "/.lock", os.O_RDWR | os.O_CREAT)
+fcntl.flock(fd, fcntl.LOCK_EX)
+os.write(fd, b"4242\n")
+open(sys.argv[1] + "/held", "w").close()
+time.sleep(30)' "$TMP/busy" &
+holder=$!
+n=0
+while [ ! -e "$TMP/busy/held" ] && [ $n -lt 50 ]; do sleep 0.1; n=$((n + 1)); done
+run_expect run_out_busy 1 "results directory $TMP/busy is in use by another run \\(pid 4242\\)" \
+	--out "$TMP/busy" "$TMP/good.json"
+kill "$holder" 2>/dev/null
+wait "$holder" 2>/dev/null
+
 run_expect run_unreadable 1 "spec $TMP/missing.json: No such file" "$TMP/missing.json"
 run_expect run_invalid_json 1 "line 3, column 3" "$TMP/syntax.json"
 run_expect run_unknown_key 1 "unknown key 'durration'" "$TMP/unknown_key.json"
@@ -106,12 +173,13 @@ run_expect run_global_refused 1 "refused outside the lab.*--allow-global-pressur
 
 # No memory controller: hide it in a private mount namespace.
 if command -v unshare >/dev/null && unshare -m true 2>/dev/null; then
-	before=$(trees)
 	unshare -m sh -c "umount -l '$CGMEM' 2>/dev/null && umount -l /sys/fs/cgroup 2>/dev/null; \
-		'$KVMSQUEEZE' run --out '$TMP/nomem' '$TMP/good.json'" >"$TMP/out" 2>"$TMP/err"
+		exec '$KVMSQUEEZE' run --out '$TMP/nomem' '$TMP/good.json'" >"$TMP/out" 2>"$TMP/err" &
+	pid=$!
+	wait "$pid"
 	got=$?
 	if [ "$got" -eq 1 ] && grep -q 'memory' "$TMP/err" &&
-	   [ "$(grep -c '^kvmsqueeze: ' "$TMP/err")" -eq 1 ] && [ "$(trees)" -eq "$before" ]; then
+	   [ "$(grep -c '^kvmsqueeze: ' "$TMP/err")" -eq 1 ] && ! left_tree "$pid"; then
 		ok run_no_memcg
 	else
 		fail run_no_memcg "status $got: $(tr '\n' '|' <"$TMP/err")"
@@ -123,12 +191,13 @@ fi
 # No permission to create cgroups: run as nobody.
 if [ "$(id -u)" -eq 0 ] && command -v setpriv >/dev/null; then
 	mkdir -p "$TMP/nobody" && chmod 777 "$TMP/nobody" "$TMP" && chmod 644 "$TMP/good.json"
-	before=$(trees)
 	setpriv --reuid=nobody --regid=nogroup --clear-groups \
-		"$KVMSQUEEZE" run --out "$TMP/nobody/r" "$TMP/good.json" >"$TMP/out" 2>"$TMP/err"
+		"$KVMSQUEEZE" run --out "$TMP/nobody/r" "$TMP/good.json" >"$TMP/out" 2>"$TMP/err" &
+	pid=$!
+	wait "$pid"
 	got=$?
 	if [ "$got" -eq 1 ] && grep -Eq 'permission|Permission' "$TMP/err" &&
-	   [ "$(grep -c '^kvmsqueeze: ' "$TMP/err")" -eq 1 ] && [ "$(trees)" -eq "$before" ]; then
+	   [ "$(grep -c '^kvmsqueeze: ' "$TMP/err")" -eq 1 ] && ! left_tree "$pid"; then
 		ok run_no_permission
 	else
 		fail run_no_permission "status $got: $(tr '\n' '|' <"$TMP/err")"

@@ -42,6 +42,15 @@ OUTCOMES = {"ok", "guest-exit-code", "guest-error", "timeout", "interrupted"}
 OUTCOME_EXIT = {"ok": 0, "guest-exit-code": 3, "guest-error": 4, "timeout": 5,
                 "interrupted": 130}
 VCPU_ENDS = {"running", "exited", "failed", "timeout", "stopped", "interrupted"}
+RUN_STATUSES = {"ok", "failed", "interrupted"}
+# vms[].status, and the end kinds each may come with
+VM_STATUS_ENDS = {"ok": {"ok"}, "setup-failed": {"setup-failed"},
+                  "exit-code": {"guest-exit-code"}, "guest-error": {"guest-error"},
+                  "timeout": {"timeout"}, "oom-killed": {"oom-killed"},
+                  "killed": {"killed", "interrupted"}, "crashed": {"killed"},
+                  "running": {"running"}}
+FAULTS = ("SIGSEGV", "SIGBUS", "SIGILL", "SIGFPE", "SIGABRT", "SIGSYS", "SIGTRAP")
+CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
 BACKINGS = {"anon", "thp", "hugetlb", "memfd", "file"}
 END_REASONS = {"every VM ended", "every vCPU ended the end phase", "duration reached",
                "interrupted"}
@@ -226,6 +235,13 @@ def get(o, *keys, missing=None):
     return o
 
 
+def reliable(d):
+    """A file with run.status: it also has run.problems, vms[].status and
+    summary.pressure_applied (RESULT.md, "Did it run properly");
+    older files have none of them."""
+    return isinstance(d.get("run"), dict) and "status" in d["run"]
+
+
 def current(d):
     """A file of the current format. Files written before run.block, the
     split shrinker counts, the exact means, the memcg high-water mark and
@@ -330,8 +346,8 @@ def check_series(c, series, run_s, nr_vms):
 def check_summary(c, d, series, cg_version):
     sm = d.get("summary", MISSING)
     new = current(d)
-    if c.fields("summary", sm, {k: None for k in (SUMMARY_TOP if new else OLD_SUMMARY_TOP)}) \
-            is None:
+    if c.fields("summary", sm, {k: None for k in (SUMMARY_TOP if new else OLD_SUMMARY_TOP)},
+                {"pressure_applied": "bool?"}) is None:
         return
     for group, keys in (SUMMARY_KEYS if new else OLD_SUMMARY_KEYS).items():
         c.fields(join("summary", group), sm.get(group, MISSING), {k: None for k in keys})
@@ -611,9 +627,10 @@ def check_run(c, d):
         "started_at": "str", "command_line": "str", "duration_s": "num",
         "duration_override_s": "num?", "scale": "num", "sample_period_ms": "num",
         "run_s": "num", "loop_s": "num?", "loop_cpu_s": "num?", "end_reason": "str"},
-        {"block": "int?"})     # absent: an older file (current())
+        {"block": "int?", "status": "str", "problems": "arr"})  # absent: older files
     if r is None:
         return
+    check_status(c, d, r)
     if "block" in r and is_int(r["block"]) and r["block"] < 1:
         c.bad("run.block", "%d: a block is numbered from 1" % r["block"])
     if is_int(r.get("rep")) and is_int(r.get("reps")) and not 1 <= r["rep"] <= r["reps"]:
@@ -636,6 +653,81 @@ def check_run(c, d):
             and r["experiment"] != d["spec"]["name"]:
         c.bad("run.experiment", "'%s', but spec.name is '%s'" % (r["experiment"],
                                                                d["spec"]["name"]))
+
+
+def measures_oom(d):
+    return "oom_killed_vms" in (get(d, "spec", "primary") or [])
+
+
+def check_status(c, d, r):
+    """run.status and run.problems against the rest of the file."""
+    if not reliable(d):
+        return
+    if "problems" not in r:
+        c.bad("run", "missing key 'problems' (a file with run.status has it)")
+        return
+    status, problems = r.get("status"), r.get("problems")
+    if status not in RUN_STATUSES:
+        c.bad("run.status", "%r is not ok, failed or interrupted" % (status,))
+    if not isinstance(problems, list):
+        return
+    for i, p in enumerate(problems):
+        if not isinstance(p, str) or not p:
+            c.bad(join("run.problems", i), "expected a non-empty string")
+        elif CONTROL.search(p):
+            c.bad(join("run.problems", i), "a control character: one line each")
+    if status == "ok" and problems:
+        c.bad("run.status", "ok, but run.problems has %d lines" % len(problems))
+    if status in ("failed", "interrupted") and not problems:
+        c.bad("run.problems", "empty, but run.status is %s" % status)
+    if (status == "interrupted") != (r.get("end_reason") == "interrupted"):
+        c.bad("run.status", "%r, but run.end_reason is %r" % (status, r.get("end_reason")))
+    if d.get("complete") is not True and status == "ok":
+        c.bad("run.status", "ok in a file that is not complete")
+    for i, vm in enumerate(d.get("vms") if isinstance(d.get("vms"), list) else []):
+        st = get(vm, "status")
+        if st in (None, "ok", "running") or (st == "oom-killed" and measures_oom(d)):
+            continue
+        if not any(isinstance(p, str) and p.startswith("vm%d: %s:" % (i, st)) for p in problems):
+            c.bad("run.problems", "no line for vm%d, whose status is %s" % (i, st))
+    check_pressure_applied(c, d, problems)
+
+
+def check_pressure_applied(c, d, problems):
+    """summary.pressure_applied: null when the spec asks for no limit and
+    no pressure; false exactly when run.problems says which never took
+    effect; a refused limit is one limit_error event per refusal that
+    differs, not one per retry."""
+    sm = d.get("summary")
+    if not isinstance(sm, dict):
+        return
+    if "pressure_applied" not in sm:
+        c.bad("summary", "missing key 'pressure_applied' (a file with run.status has it)")
+        return
+    v = sm["pressure_applied"]
+    cg = get(d, "spec", "cgroup") or {}
+    asked = bool(get(d, "spec", "pressure")) or (isinstance(cg, dict) and
+                                                 any(k in cg for k in ("limit", "steps", "ramp")))
+    lines = [p for p in problems if isinstance(p, str)
+             and (p.startswith("cgroup limit ") or p.startswith("pressure[")
+                  or p.startswith("more cgroup limits"))]
+    if not asked and v is not None:
+        c.bad("summary.pressure_applied", "%r, but the spec asks for no limit and no pressure" % v)
+    elif asked and v is None:
+        c.bad("summary.pressure_applied", "null, but the spec asks for a limit or pressure")
+    elif v is True and lines:
+        c.bad("summary.pressure_applied", "true, but run.problems says: %s" % lines[0])
+    elif v is False and not lines:
+        c.bad("summary.pressure_applied", "false, but no line of run.problems says what")
+    prev = None
+    for e in d.get("events") if isinstance(d.get("events"), list) else []:
+        if get(e, "type") == "limit":
+            prev = None
+        elif get(e, "type") == "limit_error":
+            if e.get("detail") == prev:
+                c.bad("events", "limit_error '%s' twice in a row: one event per refusal that differs"
+                      % prev)
+            prev = e.get("detail")
 
 
 def check_host(c, d):
@@ -935,7 +1027,7 @@ def check_vms(c, d):
                 "index": "int", "group": "int", "guest": "str", "vcpus": "int",
                 "mem_bytes": "int", "backing": "str", "pid": "int", "end": "str",
                 "end_detail": "str", "error": "str?", "start_s": "num?", "end_s": "num?",
-                "result": "obj?", "log": "str"}) is None:
+                "result": "obj?", "log": "str"}, {"status": "str"}) is None:
             continue
         vcpus_of[i] = vm.get("vcpus") if is_int(vm.get("vcpus")) else None
         if vm.get("index") != i:
@@ -966,6 +1058,16 @@ def check_vms(c, d):
             if isinstance(res, dict) and end in OUTCOMES and res.get("outcome") != end:
                 c.bad(join(p, "result.outcome"), "%r, but end is '%s'" % (res.get("outcome"),
                                                                          end))
+        if reliable(d):
+            st = vm.get("status", MISSING)
+            if st is MISSING:
+                c.bad(p, "missing key 'status' (a file with run.status has it)")
+            elif st not in VM_STATUS_ENDS:
+                c.bad(join(p, "status"), "%r is not a VM status" % (st,))
+            elif isinstance(end, str) and end not in VM_STATUS_ENDS[st]:
+                c.bad(join(p, "status"), "%r, but end is '%s'" % (st, end))
+            elif st == "crashed" and not str(vm.get("end_detail")).endswith(FAULTS):
+                c.bad(join(p, "status"), "crashed, but %r is no fault" % vm.get("end_detail"))
         if is_num(vm.get("start_s")) and is_num(vm.get("end_s")) and vm["end_s"] < vm["start_s"]:
             c.bad(join(p, "end_s"), "before start_s")
         if isinstance(vm.get("log"), str) and not re.search(r"rep-\d+-vm%d\.log$" % i,

@@ -7,12 +7,17 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <math.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "unit.h"
 #include "common/metrics.h"
 #include "experiments/spec.h"
+#include "experiments/text.h"
 #include "vmm/err.h"
 #include "vmm/util.h"
 
@@ -251,10 +256,207 @@ static void primary_unknown(void)
 	expect_error(PRIMARY_SPEC("[ \"fault_p5_ns\" ]"),
 		     "spec x.json: primary: unknown metric 'fault_p5_ns' (the metric ids are listed in experiments/SPEC.md)");
 	/* the error stays on one line whatever the string holds */
-	expect_error(PRIMARY_SPEC("[ \"a\\nb\" ]"), "unknown metric 'a?b'");
+	expect_error(PRIMARY_SPEC("[ \"a\\nb\" ]"),
+		     "spec.primary[0]: a control character at byte 1 of the string 'a\\x0ab'");
 	/* a metric id is exact: no case folding, no label */
 	expect_error(PRIMARY_SPEC("[ \"Fault_mean_ns\" ]"), "unknown metric 'Fault_mean_ns'");
 	expect_error(PRIMARY_SPEC("[ \"fault mean\" ]"), "unknown metric 'fault mean'");
+}
+
+#define VM_SPEC(vm) \
+	"{ \"name\": \"t\", \"question\": \"q\", \"duration_s\": 1, \"vms\": [ " vm " ] }"
+
+/* One line, no control character: what every refusal must look like. */
+static bool one_line(const char *msg)
+{
+	const unsigned char *c;
+
+	for (c = (const unsigned char *)msg; *c; c++)
+		if (*c < 0x20 || *c == 0x7f)
+			return false;
+	return true;
+}
+
+/* Numbers are range-checked before any conversion (UBSan sees a bad cast). */
+static void numbers_out_of_range(void)
+{
+	expect_error(VM_SPEC("{ \"mem\": \"64M\", \"guest\": \"nop\", \"count\": 3000000000 }"),
+		     "vms[0].count: must be 1 to 64");
+	expect_error(VM_SPEC("{ \"mem\": \"64M\", \"guest\": \"nop\", \"vcpus\": 2147483648 }"),
+		     "vms[0].vcpus: must be 1 to 3328");
+	expect_error(VM_SPEC("{ \"mem\": \"64M\", \"guest\": \"nop\", \"count\": 18446744073709551615 }"),
+		     "vms[0].count: must be 1 to 64");
+	expect_error(VM_SPEC("{ \"mem\": \"64M\", \"guest\": \"nop\", \"timeout_s\": 1e11 }"),
+		     "vms[0].timeout_s: must be 0 to 1000000");
+	expect_error(VM_SPEC("{ \"mem\": \"64M\", \"guest\": \"nop\", \"timeout_s\": 1e400 }"),
+		     "timeout_s");
+	expect_error(VM_SPEC("{ \"mem\": \"64M\", \"guest\": \"nop\", \"nr_mmu_pages\": 9223372036854775807 }"),
+		     "nr_mmu_pages: KVM takes 64 to 2^31 pages");
+	expect_error(VM_SPEC("{ \"mem\": \"1025P\", \"guest\": \"nop\" }"), "more than 1 EiB");
+	expect_error("{ \"name\": \"t\", \"question\": \"q\", \"duration_s\": 2e6, " GOOD_VMS " }",
+		     "spec.duration_s: must be 0 to 1000000");
+	expect_error("{ \"name\": \"t\", \"question\": \"q\", \"duration_s\": 1, " GOOD_VMS ", "
+		     "\"pressure\": [ { \"kind\": \"shrinker_scan\", \"nr_to_scan\": 0 } ] }",
+		     "pressure[0].nr_to_scan: must be 1 to 2147483648");
+	expect_error("{ \"name\": \"t\", \"question\": \"q\", \"duration_s\": 1, " GOOD_VMS ", "
+		     "\"pressure\": [ { \"kind\": \"reclaim\", \"bytes\": 0 } ] }",
+		     "bytes must be above 0 for reclaim");
+}
+
+/* --scale and --duration: NaN, huge, and sizes that would overflow. */
+static void override_bad(void)
+{
+	static const char big[] = VM_SPEC("{ \"mem\": \"1024P\", \"guest\": \"nop\" }");
+	struct spec s;
+
+	if (spec_parse(&s, good, "good.json")) {
+		CHECK(0, "%s", err_msg());
+		return;
+	}
+	CHECK(spec_override(&s, 0, NAN) < 0 && strstr(err_msg(), "--scale"), "NaN scale");
+	CHECK(spec_override(&s, NAN, 0) < 0 && strstr(err_msg(), "--duration"), "NaN duration");
+	CHECK(spec_override(&s, 0, 2000) < 0, "scale 2000");
+	CHECK(spec_override(&s, 1e7, 0) < 0, "duration 1e7");
+	CHECK(spec_override(&s, 0, -1) < 0, "scale -1");
+	spec_free(&s);
+	if (spec_parse(&s, big, "big.json")) {
+		CHECK(0, "%s", err_msg());
+		return;
+	}
+	CHECK(spec_override(&s, 0, 2) < 0 && strstr(err_msg(), "more than 1 EiB"),
+	      "1 EiB x 2: %s", err_msg());
+	spec_free(&s);
+	if (spec_parse(&s, VM_SPEC("{ \"mem\": \"64M\", \"guest\": \"touch\", "
+				   "\"params\": { \"size\": \"1024P\" } }"), "param.json")) {
+		CHECK(0, "%s", err_msg());
+		return;
+	}
+	CHECK(spec_override(&s, 0, 1024) < 0 && strstr(err_msg(), "more than 1 EiB"),
+	      "a size parameter x 1024: %s", err_msg());
+	spec_free(&s);
+	/* a stretch that pushes a step past the bound is refused by the check */
+	if (spec_parse(&s, "{ \"name\": \"t\", \"question\": \"q\", \"duration_s\": 0.001, "
+		       GOOD_VMS ", \"cgroup\": { \"steps\": [ { \"at_s\": 900000, \"limit\": \"1G\" } ] } }",
+		       "stretch.json")) {
+		CHECK(0, "%s", err_msg());
+		return;
+	}
+	CHECK(!spec_override(&s, 10, 0), "%s", err_msg());
+	CHECK(spec_check(&s) < 0 && strstr(err_msg(), "times must be 0 to 1000000 s"),
+	      "stretched: %s", err_msg());
+	spec_free(&s);
+}
+
+/* The name names the results directory: no way out of it. */
+static void bad_name(void)
+{
+	expect_error("{ \"name\": \"../../x\", \"question\": \"q\", \"duration_s\": 1, " GOOD_VMS " }",
+		     "spec.name: '../../x': use A-Z");
+	expect_error("{ \"name\": \".hidden\", \"question\": \"q\", \"duration_s\": 1, " GOOD_VMS " }",
+		     "not starting with '.'");
+	expect_error("{ \"name\": \"\", \"question\": \"q\", \"duration_s\": 1, " GOOD_VMS " }",
+		     "spec.name");
+	expect_error("{ \"name\": \"a b\", \"question\": \"q\", \"duration_s\": 1, " GOOD_VMS " }",
+		     "spec.name: 'a b'");
+}
+
+/* A NUL byte, text after the value, bad UTF-8, control characters. */
+static void bad_bytes(void)
+{
+	static const char nul[] = "{ \"name\": \"t\", \"question\": \"q\", \"duration_s\": 1, "
+		GOOD_VMS " }\0garbage";
+	static const char bad_utf8[] = "{ \"name\": \"t\", \"question\": \"q\xff\", \"duration_s\": 1, "
+		GOOD_VMS " }";
+	static const char overlong[] = "{ \"name\": \"t\", \"question\": \"q\xc0\xaf\", \"duration_s\": 1, "
+		GOOD_VMS " }";
+	struct spec s;
+	int ret;
+
+	ret = spec_parse_len(&s, nul, sizeof(nul) - 1, "nul.json");
+	CHECK(ret < 0 && strstr(err_msg(), "a NUL byte"), "NUL: %d %s", ret, err_msg());
+	expect_error("{ \"name\": \"t\", \"question\": \"q\", \"duration_s\": 1, " GOOD_VMS " } {}",
+		     "line 1, column");
+	expect_error(bad_utf8, "spec.question: invalid UTF-8 at byte 1 of the string 'q\\xff'");
+	expect_error(overlong, "invalid UTF-8");
+	expect_error("{ \"name\": \"t\", \"question\": \"q\\u0000x\", \"duration_s\": 1, " GOOD_VMS " }",
+		     "a control character at byte 1");
+	expect_error("{ \"name\": \"t\", \"question\": \"q\", \"duration_s\": 1, " GOOD_VMS ", "
+		     "\"k\\ney\": 1 }", "a control character at byte 1 of the key 'k\\x0aey'");
+	expect_error(VM_SPEC("{ \"mem\": \"64M\", \"guest\": \"nop\\u0085\" }"), "a control character");
+	/* valid UTF-8 is fine in the question */
+	ret = spec_parse(&s, "{ \"name\": \"t\", \"question\": \"caf\xc3\xa9 \xe2\x82\xac\", "
+			 "\"duration_s\": 1, " GOOD_VMS " }", "utf8.json");
+	CHECK(!ret, "%s", err_msg());
+	if (!ret)
+		spec_free(&s);
+	/* every one of these errors was one line */
+	CHECK(one_line(err_msg()), "%s", err_msg());
+	/* a long path is cut at a character's edge, not inside one (found by the fuzzer) */
+	expect_error("{ \"\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\": "
+		     "{ \"\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\": "
+		     "{ \"\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\": "
+		     "{ \"a\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\": "
+		     "{ \"\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\": "
+		     "{ \"k\\ny\": 1 } } } } } }",
+		     "...: a control character");
+	{
+		const char *why;
+
+		CHECK(text_check(err_msg(), strlen(err_msg()), &why) == strlen(err_msg()),
+		      "%s in '%s'", why, err_msg());
+	}
+}
+
+/* Strings that reach the guest or the VMM: names and printable values. */
+static void bad_strings(void)
+{
+	expect_error(VM_SPEC("{ \"mem\": \"64M\", \"guest\": \"../touch\" }"),
+		     "guest '../touch' is not a built-in guest's name");
+	expect_error(VM_SPEC("{ \"mem\": \"64M\", \"guest\": \"touch\", \"params\": { \"a-b\": 1 } }"),
+		     "parameter name 'a-b' is not 1 to 31 of");
+	expect_error(VM_SPEC("{ \"mem\": \"64M\", \"guest\": \"touch\", \"params\": { \"size\": "
+			     "\"1234567890123456789012345678901234567890123456789012345678901234\" } }"),
+		     "parameter 'size': value longer than 63 bytes");
+	expect_error(VM_SPEC("{ \"mem\": \"64M\", \"guest\": \"touch\", \"params\": { \"size\": \"1\xc3\xa9M\" } }"),
+		     "parameter 'size': the value must be printable ASCII");
+	expect_error("{ \"name\": \"t\", \"question\": \"q\", \"duration_s\": 1, " GOOD_VMS ", "
+		     "\"end_phase\": \"Touch\" }", "spec.end_phase: 'Touch' is not a phase name");
+}
+
+static void on_alarm(int sig)
+{
+	(void)sig;
+	printf("not ok fifo: spec_load_file blocked on a FIFO\n");
+	fflush(stdout);
+	_exit(1);
+}
+
+/* A FIFO, a directory, a device: refused at once, never read. */
+static void not_regular(void)
+{
+	char dir[] = "/tmp/kvmsq-spec-fifo-XXXXXX", fifo[64];
+	struct spec s;
+	int ret;
+
+	if (!mkdtemp(dir))
+		SKIP("no temporary directory");
+	snprintf(fifo, sizeof(fifo), "%s/f", dir);
+	if (mkfifo(fifo, 0600))
+		SKIP("mkfifo failed");
+	signal(SIGALRM, on_alarm);
+	alarm(5);
+	ret = spec_load_file(&s, fifo);
+	alarm(0);
+	CHECK(ret < 0 && strstr(err_msg(), "not a regular file"), "FIFO: %d %s", ret, err_msg());
+	unlink(fifo);
+	ret = spec_load_file(&s, dir);
+	CHECK(ret < 0 && strstr(err_msg(), "not a regular file"), "directory: %s", err_msg());
+	rmdir(dir);
+	ret = spec_load_file(&s, "/dev/zero");
+	CHECK(ret < 0 && strstr(err_msg(), "not a regular file"), "device: %s", err_msg());
+	ret = spec_load_file(&s, "/tmp/no\nsuch");
+	CHECK(ret < 0 && one_line(err_msg()) && strstr(err_msg(), "no\\x0asuch"),
+	      "name with a newline: %s", err_msg());
 }
 
 /* Every spec of @dir parses, checks, asks a question and names 1 to 4 primaries. */
@@ -333,4 +535,6 @@ UNIT_MAIN(T(good_spec), T(ramp_reaches_end), T(override), T(unreadable), T(inval
 	  T(wrong_type), T(missing_or_bad_values), T(limit_too_low), T(bad_guest),
 	  T(primary_good), T(primary_not_array), T(primary_empty), T(primary_too_many),
 	  T(primary_duplicate), T(primary_not_string), T(primary_unknown),
+	  T(numbers_out_of_range), T(override_bad), T(bad_name), T(bad_bytes), T(bad_strings),
+	  T(not_regular),
 	  T(catalog), T(checks_and_findings), T(spec_md_lists_metrics))
