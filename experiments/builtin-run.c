@@ -127,24 +127,16 @@ static int usage_error(const char *fmt, const char *arg)
 }
 
 /*
- * A decimal integer from @min to @max: digits only (no sign, no octal
- * "010" = 8, no hex), nothing after them.
+ * A decimal integer from @min to @max (parse_u64: digits only, so no
+ * sign, no octal "010" = 8, no hex, nothing after them).
  */
 static int parse_count(const char *s, uint64_t min, uint64_t max, uint64_t *val)
 {
-	uint64_t v = 0;
-	const char *c;
+	uint64_t v;
 
-	if (!*s)
+	if (parse_u64(s, &v))
 		return -EINVAL;
-	for (c = s; *c; c++) {
-		if (*c < '0' || *c > '9')
-			return -EINVAL;
-		v = v * 10 + (uint64_t)(*c - '0');
-		if (v > max)	/* max is far below UINT64_MAX / 10 */
-			return -ERANGE;
-	}
-	if (v < min)
+	if (v < min || v > max)
 		return -ERANGE;
 	*val = v;
 	return 0;
@@ -181,19 +173,12 @@ static int parse_decimal(const char *s, double *v, const char **end)
 	return errno || !isfinite(*v) ? -ERANGE : 0;
 }
 
-/* --duration: "10", "2.5s", "500ms", "2m", "1min"; above 0, at most SPEC_MAX_S. */
+/* --duration: "10", "2.5s", "500ms", "2m", "1min" (parse_seconds); above 0, at most SPEC_MAX_S. */
 static int parse_duration(const char *s, double *seconds)
 {
-	const char *unit;
 	double v;
 
-	if (parse_decimal(s, &v, &unit))
-		return -EINVAL;
-	if (!strcmp(unit, "ms"))
-		v /= 1e3;
-	else if (!strcmp(unit, "m") || !strcmp(unit, "min"))
-		v *= 60;
-	else if (*unit && strcmp(unit, "s"))
+	if (parse_seconds(s, &v))
 		return -EINVAL;
 	if (!(v > 0 && v <= SPEC_MAX_S))
 		return -ERANGE;

@@ -45,6 +45,7 @@
 #include "analysis/text.h"
 #include "vmm/err.h"
 #include "vmm/util.h"
+#include "tests/fuzz/rng.h"
 
 #define CORPUS_DIR	"tests/fixtures/analysis"
 #define MAX_BASES	16
@@ -56,26 +57,6 @@ static volatile size_t fuzz_case_nr;
 static char fuzz_top[112];
 
 static void rm_tree(const char *path, int depth);
-
-/* --- a case's generator: splitmix64, from the seed and the case number --- */
-
-struct rng {
-	uint64_t state;
-};
-
-static uint64_t rng_next(struct rng *r)
-{
-	uint64_t z = (r->state += 0x9e3779b97f4a7c15ull);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-	return z ^ (z >> 31);
-}
-
-static size_t rng_below(struct rng *r, size_t n)
-{
-	return n ? (size_t)(rng_next(r) % n) : 0;
-}
 
 /* True one time in @n. */
 static bool rng_one_in(struct rng *r, size_t n)

@@ -37,6 +37,7 @@
 #include "guests/abi.h"
 #include "vmm/err.h"
 #include "vmm/util.h"
+#include "tests/fuzz/rng.h"
 #include "vmm/vm.h"
 #include "vmm/x86_pt.h"
 
@@ -44,32 +45,12 @@
 #define MAX_TEXT	(256 * 1024)	/* a case's text; specs are at most 1 MiB */
 #define MAX_NODES	4096
 
-/* --- the generator: splitmix64, one per case --- */
-
-struct rng {
-	uint64_t s;
-};
-
-static uint64_t rnd(struct rng *r)
-{
-	uint64_t z = (r->s += 0x9e3779b97f4a7c15ull);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-	return z ^ (z >> 31);
-}
-
-static size_t below(struct rng *r, size_t n)
-{
-	return n ? (size_t)(rnd(r) % n) : 0;
-}
-
 static bool chance(struct rng *r, unsigned int percent)
 {
-	return below(r, 100) < percent;
+	return rng_below(r, 100) < percent;
 }
 
-#define PICK(r, arr)	((arr)[below((r), ARRAY_SIZE(arr))])
+#define PICK(r, arr)	((arr)[rng_below((r), ARRAY_SIZE(arr))])
 
 /* --- the seeds --- */
 
@@ -177,24 +158,24 @@ static struct json_object *gen_string(struct rng *r)
 	char buf[4096];
 	size_t i, n;
 
-	switch (below(r, 5)) {
+	switch (rng_below(r, 5)) {
 	case 0: {
-		int k = (int)below(r, ARRAY_SIZE(raw_strings));
+		int k = (int)rng_below(r, ARRAY_SIZE(raw_strings));
 
 		return json_object_new_string_len(raw_strings[k].bytes, (int)raw_strings[k].len);
 	}
 	case 1:		/* long, or just over a limit (63, 511, 23 bytes) */
 		n = PICK(r, ((const size_t[]){ 23, 24, 31, 32, 63, 64, 511, 512, 4000 }));
 		for (i = 0; i < n; i++)
-			buf[i] = (char)('a' + below(r, 26));
+			buf[i] = (char)('a' + rng_below(r, 26));
 		return json_object_new_string_len(buf, (int)n);
 	case 2:		/* random bytes */
-		n = below(r, 16);
+		n = rng_below(r, 16);
 		for (i = 0; i < n; i++)
-			buf[i] = (char)rnd(r);
+			buf[i] = (char)rng_next(r);
 		return json_object_new_string_len(buf, (int)n);
 	case 3:
-		return json_object_new_string(metrics[below(r, nr_metrics)].name);
+		return json_object_new_string(metrics[rng_below(r, nr_metrics)].name);
 	default:
 		return json_object_new_string(PICK(r, strings));
 	}
@@ -212,17 +193,17 @@ static struct json_object *gen_number(struct rng *r)
 		1e11, 3e9, -1.5, 5e-324,
 	};
 
-	switch (below(r, 5)) {
+	switch (rng_below(r, 5)) {
 	case 0:
 		return json_object_new_int64(PICK(r, ints));
 	case 1:
-		return json_object_new_uint64(UINT64_MAX - below(r, 3));
+		return json_object_new_uint64(UINT64_MAX - rng_below(r, 3));
 	case 2:
 		return json_object_new_double(PICK(r, doubles));
 	case 3:		/* text json-c writes as it is */
 		return json_object_new_double_s(0, PICK(r, raw_numbers));
 	default:
-		return json_object_new_int64((int64_t)below(r, 1000) - 10);
+		return json_object_new_int64((int64_t)rng_below(r, 1000) - 10);
 	}
 }
 
@@ -249,7 +230,7 @@ static struct json_object *gen_value(struct rng *r, int depth)
 	struct json_object *o;
 	size_t i, n;
 
-	switch (below(r, depth > 3 ? 5 : 8)) {
+	switch (rng_below(r, depth > 3 ? 5 : 8)) {
 	case 0:
 		return json_object_new_boolean(chance(r, 50));
 	case 1:
@@ -261,18 +242,18 @@ static struct json_object *gen_value(struct rng *r, int depth)
 		return gen_number(r);
 	case 5:
 		o = json_object_new_array();
-		n = below(r, 5);
+		n = rng_below(r, 5);
 		for (i = 0; i < n; i++)
 			json_object_array_add(o, gen_value(r, depth + 1));
 		return o;
 	case 6:
 		o = json_object_new_object();
-		n = below(r, 5);
+		n = rng_below(r, 5);
 		for (i = 0; i < n; i++)
 			json_object_object_add(o, PICK(r, known_keys), gen_value(r, depth + 1));
 		return o;
 	default:
-		return nest(r, gen_value(r, depth + 1), (int)below(r, 40));
+		return nest(r, gen_value(r, depth + 1), (int)rng_below(r, 40));
 	}
 }
 
@@ -334,10 +315,10 @@ static void mutate_tree(struct rng *r, struct json_object *root, struct json_obj
 {
 	static struct node nodes[MAX_NODES], others[MAX_NODES];
 	int n = collect(root, NULL, NULL, 0, nodes, 0), m;
-	struct node *nd = &nodes[below(r, (size_t)n)];
+	struct node *nd = &nodes[rng_below(r, (size_t)n)];
 	struct json_object *o = nd->self;
 
-	switch (below(r, 9)) {
+	switch (rng_below(r, 9)) {
 	case 0:		/* a value of another type, or a bad one of the same */
 	case 1:
 		node_set(nd, gen_value(r, 0));
@@ -356,25 +337,25 @@ static void mutate_tree(struct rng *r, struct json_object *root, struct json_obj
 		break;
 	case 4:		/* grow an array: copies of an element, or new ones */
 		if (json_object_is_type(o, json_type_array)) {
-			size_t i, len = json_object_array_length(o), k = below(r, 70);
+			size_t i, len = json_object_array_length(o), k = rng_below(r, 70);
 
 			for (i = 0; i < k; i++)
 				json_object_array_add(o, len && chance(r, 70) ?
-						      copy(json_object_array_get_idx(o, below(r, len))) :
+						      copy(json_object_array_get_idx(o, rng_below(r, len))) :
 						      gen_value(r, 2));
 		}
 		break;
 	case 5:		/* a subtree of another seed here */
 		m = collect(other, NULL, NULL, 0, others, 0);
-		node_set(nd, copy(others[below(r, (size_t)m)].self));
+		node_set(nd, copy(others[rng_below(r, (size_t)m)].self));
 		break;
 	case 6:		/* nest it deep */
-		node_set(nd, nest(r, copy(o), (int)below(r, 300)));
+		node_set(nd, nest(r, copy(o), (int)rng_below(r, 300)));
 		break;
 	case 7:		/* a number nearby, or a scaled one */
 		if (json_object_is_type(o, json_type_int))
 			node_set(nd, json_object_new_int64((int64_t)((uint64_t)json_object_get_int64(o) +
-								     below(r, 5) - 2)));
+								     rng_below(r, 5) - 2)));
 		else if (json_object_is_type(o, json_type_double))
 			node_set(nd, json_object_new_double(json_object_get_double(o) *
 							    PICK(r, ((const double[]){ -1, 0, 1e-9, 1e9, 1e300 }))));
@@ -407,25 +388,25 @@ static void mutate_text(struct rng *r, struct text *t, const struct seed *other)
 {
 	static const char interesting[] = { 0, '"', '\\', '{', '}', '[', ']', ',', ':', '\n',
 					    (char)0xff, (char)0x80, (char)0xc3, '0', '-', 'e' };
-	size_t at = below(r, t->len + 1), n, k;
+	size_t at = rng_below(r, t->len + 1), n, k;
 
-	switch (below(r, 9)) {
+	switch (rng_below(r, 9)) {
 	case 0:		/* flip bits */
-		for (k = below(r, 8) + 1; t->len && k--;)
-			t->buf[below(r, t->len)] ^= (char)(1u << below(r, 8));
+		for (k = rng_below(r, 8) + 1; t->len && k--;)
+			t->buf[rng_below(r, t->len)] ^= (char)(1u << rng_below(r, 8));
 		break;
 	case 1:		/* a byte that matters to a parser */
 		if (t->len)
-			t->buf[below(r, t->len)] = PICK(r, interesting);
+			t->buf[rng_below(r, t->len)] = PICK(r, interesting);
 		break;
 	case 2:		/* cut a span */
-		n = below(r, t->len - at + 1);
+		n = rng_below(r, t->len - at + 1);
 		memmove(t->buf + at, t->buf + at + n, t->len - at - n);
 		t->len -= n;
 		break;
 	case 3:		/* copy a span of another seed in */
-		n = below(r, 200);
-		k = below(r, other->len + 1);
+		n = rng_below(r, 200);
+		k = rng_below(r, other->len + 1);
 		if (k + n > other->len)
 			n = other->len - k;
 		text_insert(t, at, other->text + k, n);
@@ -449,7 +430,7 @@ static void mutate_text(struct rng *r, struct text *t, const struct seed *other)
 		break;
 	}
 	case 7:		/* deep brackets */
-		n = below(r, 2000);
+		n = rng_below(r, 2000);
 		for (k = 0; k < n && t->len < MAX_TEXT; k++)
 			text_insert(t, at, "[", 1);
 		break;
@@ -635,7 +616,7 @@ static double pick_duration(struct rng *r)
 		0, 0, 1e-300, 0.001, 1, 2.5, 10, 1e6, 1e6 + 1, 1e7, -1, NAN, INFINITY, 5e-324,
 	};
 
-	return chance(r, 30) ? (double)below(r, 100000) / 100 : PICK(r, d);
+	return chance(r, 30) ? (double)rng_below(r, 100000) / 100 : PICK(r, d);
 }
 
 static double pick_scale(struct rng *r)
@@ -644,14 +625,14 @@ static double pick_scale(struct rng *r)
 		0, 0, 1, 0.25, 1e-300, 1e-6, 1024, 1025, -1, NAN, INFINITY, 5e-324, 0.5, 2,
 	};
 
-	return chance(r, 30) ? (double)(below(r, 102400) + 1) / 100 : PICK(r, s);
+	return chance(r, 30) ? (double)(rng_below(r, 102400) + 1) / 100 : PICK(r, s);
 }
 
 /* The case's input: a seed, mutated as a tree, then as text. */
 static void case_make(struct rng *r, struct text *t)
 {
-	const struct seed *base = &seeds[below(r, (size_t)nr_seeds)];
-	const struct seed *other = &seeds[below(r, (size_t)nr_seeds)];
+	const struct seed *base = &seeds[rng_below(r, (size_t)nr_seeds)];
+	const struct seed *other = &seeds[rng_below(r, (size_t)nr_seeds)];
 	struct json_object *root = NULL, *oroot;
 	const char *out;
 	size_t k;
@@ -660,7 +641,7 @@ static void case_make(struct rng *r, struct text *t)
 		root = json_tokener_parse(base->text);
 	if (root) {
 		oroot = json_tokener_parse(other->text);
-		for (k = below(r, 4) + (chance(r, 90) ? 1 : 0); k--;)
+		for (k = rng_below(r, 4) + (chance(r, 90) ? 1 : 0); k--;)
 			mutate_tree(r, root, oroot ? oroot : root);
 		json_object_put(oroot);
 		out = json_object_to_json_string_ext(root, chance(r, 50) ? JSON_C_TO_STRING_PLAIN :
@@ -674,7 +655,7 @@ static void case_make(struct rng *r, struct text *t)
 		memcpy(t->buf, base->text, base->len);
 		t->len = base->len;
 	}
-	for (k = chance(r, 40) ? below(r, 4) + 1 : 0; k--;)
+	for (k = chance(r, 40) ? rng_below(r, 4) + 1 : 0; k--;)
 		mutate_text(r, t, other);
 }
 
@@ -707,7 +688,7 @@ static void case_run(const struct text *t, struct rng *r)
 		refusal_check("spec_check after spec_override");
 	} else {
 		invariants_check(&s, "accepted after spec_override");
-		spec_limit_at(&s, (double)below(r, 1000));
+		spec_limit_at(&s, (double)rng_below(r, 1000));
 	}
 	spec_free(&s);
 }
