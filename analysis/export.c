@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <math.h>
+#include <stdbool.h>
 #include <string.h>
 
 #include <json-c/json.h>
@@ -21,15 +22,26 @@ static const char *const better_names[] = {
 
 /* --- CSV --- */
 
+/*
+ * A text field. One that a spreadsheet would read as a formula (it starts
+ * with = + - @ or a tab) gets a leading ' inside quotes, as OWASP advises
+ * for CSV files opened in spreadsheets: an arm named "=HYPERLINK(...)"
+ * stays text.
+ */
 static void csv_str(FILE *out, const char *s)
 {
+	bool formula;
+
 	if (!s)
 		s = "";
-	if (!strpbrk(s, ",\"\r\n")) {
+	formula = *s && strchr("=+-@\t\r", *s);
+	if (!formula && !strpbrk(s, ",\"\r\n")) {
 		fputs(s, out);
 		return;
 	}
 	fputc('"', out);
+	if (formula)
+		fputc('\'', out);
 	for (; *s; s++) {
 		if (*s == '"')
 			fputc('"', out);

@@ -17,6 +17,7 @@
 
 #include "unit.h"
 #include "analysis/compare.h"
+#include "analysis/export.h"
 #include "analysis/drift.h"
 #include "analysis/plot.h"
 #include "analysis/results.h"
@@ -870,6 +871,40 @@ static void power_note_family(void)
 	}
 }
 
+/* A label a spreadsheet would take for a formula stays text in the CSV. */
+static void csv_no_formulas(void)
+{
+	static const struct metric *rows[1];
+	static const double v[] = { 1, 2, 3 };
+	static const char *const labels[] = { "=HYPERLINK(\"http://x\")", "@SUM(A1)" };
+	struct cmp_table t;
+	char *text = NULL;
+	size_t len, a;
+	FILE *f;
+
+	rows[0] = metric_find("fault_p50_ns");
+	CHECK(rows[0] && !cmp_table_init(&t, 2, rows, 1), "init");
+	if (!rows[0])
+		return;
+	for (a = 0; a < 2; a++) {
+		t.labels[a] = labels[a];
+		cmp_cell_set(&t.rows[0].cells[a], v, 3, 0);
+	}
+	CHECK(!cmp_table_compute(&t, &test_opts), "compute");
+	f = open_memstream(&text, &len);
+	if (f) {
+		struct cmp_table *list[] = { &t };
+
+		export_csv(f, list, 1);
+		fclose(f);
+	}
+	CHECK(text && strstr(text, ",\"'=HYPERLINK(\"\"http://x\"\")\",") &&
+	      strstr(text, ",\"'@SUM(A1)\",") && !strstr(text, ",=") && !strstr(text, ",@"),
+	      "a formula left as is:\n%s", text ? text : "(null)");
+	free(text);
+	cmp_table_free(&t);
+}
+
 /*
  * An arm without a value says why under the table: the source the
  * results name unavailable, or null with none to blame.
@@ -1317,6 +1352,7 @@ UNIT_MAIN(
 	T(duplicates_refused),
 	T(clocks_checked),
 	T(floors_by_clock),
+	T(csv_no_formulas),
 	T(table_72_columns),
 	T(significance_needs_floor),
 	T(exploratory_never_starred),
