@@ -308,19 +308,9 @@ static int output_text(struct cmp_table *const *list, size_t n, const struct com
 		.cmp = &c->cmp, .floors_from = c->noise_dir, .default_floor = c->floor,
 		.forced = p->forced, .forced_runs = p->forced_runs,
 	};
-	size_t k;
-	int ret = 0;
 
-	printf("kvmsqueeze compare (seed %llu, %u bootstrap resamples)\n",
-	       (unsigned long long)c->cmp.seed, c->cmp.resamples);
-	text_command(stdout, argc, argv);
-	for (k = 0; k < n && !ret; k++) {
-		printf("\n");
-		ret = text_compare(stdout, list[k], &to);
-		if (!ret && drifts)
-			ret = text_drift(stdout, &drifts[k], c->drift == DRIFT_ALL, c->cmp.alpha);
-	}
-	return ret;
+	return text_tables(stdout, "compare", list, n, &to, text_compare, drifts,
+			   c->drift == DRIFT_ALL, argc, argv);
 }
 
 static int output(struct cmp_table *tables, size_t n, const struct compare_cli *c,

@@ -163,19 +163,9 @@ static int output_text(struct cmp_table **list, size_t n, const struct report_cl
 {
 	struct text_opts to = { .cmp = &c->cmp, .default_floor = -1,
 				.forced = forced, .forced_runs = forced_runs };
-	size_t k;
-	int ret = 0;
 
-	printf("kvmsqueeze report (seed %llu, %u bootstrap resamples)\n",
-	       (unsigned long long)c->cmp.seed, c->cmp.resamples);
-	text_command(stdout, argc, argv);
-	for (k = 0; k < n && !ret; k++) {
-		printf("\n");
-		ret = text_report(stdout, list[k], &to);
-		if (!ret && drifts)
-			ret = text_drift(stdout, &drifts[k], c->drift == DRIFT_ALL, c->cmp.alpha);
-	}
-	return ret;
+	return text_tables(stdout, "report", list, n, &to, text_report, drifts,
+			   c->drift == DRIFT_ALL, argc, argv);
 }
 
 static int output(struct cmp_table **list, size_t n, const struct report_cli *c,

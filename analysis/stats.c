@@ -70,19 +70,26 @@ static double sorted_median(const double *s, size_t n)
 	return n % 2 ? s[n / 2] : midpoint(s[n / 2 - 1], s[n / 2]);
 }
 
-double stats_median(const double *v, size_t n)
-{
-	double small[64], *s = small, m;
+#define SORTED_SMALL	64
 
-	if (!n)
-		return NAN;
-	if (n > ARRAY_SIZE(small)) {
-		s = malloc(n * sizeof(*s));
-		if (!s)
-			return NAN;
-	}
+/* @v sorted, in @small when it fits, else in memory of its own; NULL: none. */
+static double *sorted_copy(const double *v, size_t n, double *small)
+{
+	double *s = n > SORTED_SMALL ? malloc(n * sizeof(*s)) : small;
+
+	if (!s)
+		return NULL;
 	memcpy(s, v, n * sizeof(*s));
 	qsort(s, n, sizeof(*s), cmp_double);
+	return s;
+}
+
+double stats_median(const double *v, size_t n)
+{
+	double small[SORTED_SMALL], *s, m;
+
+	if (!n || !(s = sorted_copy(v, n, small)))
+		return NAN;
 	m = sorted_median(s, n);
 	if (s != small)
 		free(s);
@@ -113,18 +120,11 @@ double stats_max(const double *v, size_t n)
 
 double stats_quantile(const double *v, size_t n, double q)
 {
-	double small[64], *s = small, h, r;
+	double small[SORTED_SMALL], *s, h, r;
 	size_t lo;
 
-	if (!n || !(q >= 0 && q <= 1))
+	if (!n || !(q >= 0 && q <= 1) || !(s = sorted_copy(v, n, small)))
 		return NAN;
-	if (n > ARRAY_SIZE(small)) {
-		s = malloc(n * sizeof(*s));
-		if (!s)
-			return NAN;
-	}
-	memcpy(s, v, n * sizeof(*s));
-	qsort(s, n, sizeof(*s), cmp_double);
 	h = (double)(n - 1) * q;
 	lo = (size_t)floor(h);
 	r = s[lo];

@@ -1166,3 +1166,23 @@ int text_drift(FILE *out, const struct drift *d, bool all, double alpha)
 	drift_verdict(out, d, alpha);
 	return 0;
 }
+
+int text_tables(FILE *out, const char *cmd, struct cmp_table *const *list, size_t n,
+		const struct text_opts *o,
+		int (*one)(FILE *out, const struct cmp_table *t, const struct text_opts *o),
+		const struct drift *drifts, bool drift_all, int argc, char **argv)
+{
+	size_t k;
+	int ret = 0;
+
+	fprintf(out, "kvmsqueeze %s (seed %llu, %u bootstrap resamples)\n", cmd,
+		(unsigned long long)o->cmp->seed, o->cmp->resamples);
+	text_command(out, argc, argv);
+	for (k = 0; k < n && !ret; k++) {
+		fprintf(out, "\n");
+		ret = one(out, list[k], o);
+		if (!ret && drifts)
+			ret = text_drift(out, &drifts[k], drift_all, o->cmp->alpha);
+	}
+	return ret;
+}

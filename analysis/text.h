@@ -53,4 +53,14 @@ int text_compare(FILE *out, const struct cmp_table *t, const struct text_opts *o
 /* The drift section of a table: --drift (@all: --drift=all). */
 int text_drift(FILE *out, const struct drift *d, bool all, double alpha);
 
+/*
+ * What report and compare print: the head ("kvmsqueeze CMD (seed ...)"
+ * and the command line), then per table @one's table and, with
+ * @drifts, its drift table.
+ */
+int text_tables(FILE *out, const char *cmd, struct cmp_table *const *list, size_t n,
+		const struct text_opts *o,
+		int (*one)(FILE *out, const struct cmp_table *t, const struct text_opts *o),
+		const struct drift *drifts, bool drift_all, int argc, char **argv);
+
 #endif
