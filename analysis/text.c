@@ -485,23 +485,29 @@ static void note_add(struct note *n, const char *sep, const char *fmt, ...)
 
 static void note_add(struct note *n, const char *sep, const char *fmt, ...)
 {
-	char item[512];
+	char *item;
 	size_t need;
 	va_list ap;
+	int len;
 
 	va_start(ap, fmt);
-	vsnprintf(item, sizeof(item), fmt, ap);
+	len = vasprintf(&item, fmt, ap);
 	va_end(ap);
-	need = n->len + strlen(sep) + strlen(item) + 1;
+	if (len < 0)
+		return;
+	need = n->len + strlen(sep) + (size_t)len + 1;
 	if (need > n->cap) {
 		char *p = realloc(n->text, need * 2);
 
-		if (!p)
+		if (!p) {
+			free(item);
 			return;
+		}
 		n->text = p;
 		n->cap = need * 2;
 	}
 	n->len += sprintf(n->text + n->len, "%s%s", n->len ? sep : "", item);
+	free(item);
 }
 
 static void note_print(FILE *out, struct note *n, const char *head, const char *tail)

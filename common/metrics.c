@@ -77,6 +77,15 @@ const struct metric metrics[] = {
 	  BETTER_LOWER },
 	{ "faults_after_pressure", "faults after press.", "summary.faults_after_pressure",
 	  UNIT_FAULTS, BETTER_LOWER },
+	/* the work the guests made KVM do, and what they got done */
+	{ "kvm_pf_taken", "KVM faults taken", "summary.kvm.pf_taken", UNIT_FAULTS,
+	  BETTER_LOWER },
+	{ "kvm_pf_fixed", "KVM faults fixed", "summary.kvm.pf_fixed", UNIT_FAULTS,
+	  BETTER_LOWER },
+	{ "kvm_mmu_recycled", "shadow pg recycled", "summary.kvm.mmu_recycled", UNIT_PAGES,
+	  BETTER_LOWER },
+	{ "guest_cr3_switches", "CR3 loads done", "summary.guest_counters.cr3_switches",
+	  UNIT_LOADS, BETTER_HIGHER },
 	{ "oom_killed_vms", "OOM kills", "summary.oom_killed_vms", UNIT_VMS, BETTER_LOWER },
 	{ "run_s", "run time", "summary.run_s", UNIT_S, BETTER_NEITHER },
 };
@@ -181,7 +190,7 @@ const char *unit_raw_name(enum metric_unit unit)
 		[UNIT_BYTES] = "bytes", [UNIT_NS] = "ns", [UNIT_S] = "s",
 		[UNIT_PAGES] = "pages", [UNIT_PAGES_PER_S] = "pages/s",
 		[UNIT_CALLS] = "calls", [UNIT_OBJECTS] = "objects", [UNIT_VMS] = "VMs",
-		[UNIT_FAULTS] = "faults", [UNIT_PASSES] = "passes",
+		[UNIT_FAULTS] = "faults", [UNIT_PASSES] = "passes", [UNIT_LOADS] = "loads",
 	};
 
 	return names[unit];
@@ -210,6 +219,7 @@ static const struct count_unit {
 	{ UNIT_OBJECTS, "k objects", "M objects" },
 	{ UNIT_FAULTS, "k faults", "M faults" },
 	{ UNIT_PASSES, "k passes", "M passes" },
+	{ UNIT_LOADS, "k loads", "M loads" },
 };
 
 static void count_scale(enum metric_unit unit, double magnitude, const char **name,

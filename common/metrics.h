@@ -23,6 +23,7 @@ enum metric_unit {
 	UNIT_VMS,
 	UNIT_FAULTS,
 	UNIT_PASSES,	/* do_shrink_slab() passes, not calls */
+	UNIT_LOADS,	/* CR3 loads a guest did */
 };
 
 enum metric_better {

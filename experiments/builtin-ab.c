@@ -26,7 +26,7 @@ static const char ab_usage[] =
 "plots, and print the report. The same as `make ab`.\n"
 "\n"
 "  -a, --arms \"A B ...\"     arms, first the baseline; an arm named twice is\n"
-"                           an A/A set (default \"legacy cache-shrinker\n"
+"                           an A/A set (default \"legacy cache-shrinker-v2\n"
 "                           no-shrinker inverted\")\n"
 "  -e, --exps \"E F ...\"     experiments, names or spec files (default\n"
 "                           \"idle-caches memcg-squeeze shrinker-storm\")\n"

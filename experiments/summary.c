@@ -455,6 +455,53 @@ static struct json_object *faults_after_pressure_json(const struct run *r)
 	return found ? jnum(sum) : NULL;
 }
 
+/*
+ * KVM's own counts of the work the guests made it do, summed over VMs
+ * (and their vCPUs), as deltas from each VM's first sample to its last.
+ */
+static struct json_object *kvm_json(const struct series_set *s)
+{
+	struct json_object *k = json_object_new_object();
+
+	json_object_object_add(k, "pf_taken", delta_json(s, "kvm.vm*.vcpus.pf_taken"));
+	json_object_object_add(k, "pf_fixed", delta_json(s, "kvm.vm*.vcpus.pf_fixed"));
+	json_object_object_add(k, "mmu_recycled", delta_json(s, "kvm.vm[0-9]*.mmu_recycled"));
+	json_object_object_add(k, "mmu_shadow_zapped",
+			       delta_json(s, "kvm.vm[0-9]*.mmu_shadow_zapped"));
+	return k;
+}
+
+/*
+ * Every counter the guests reported (vms[].result.vcpus[].counters),
+ * summed over vCPUs and VMs: what the guests got done.
+ */
+static struct json_object *guest_counters_json(struct json_object *vms)
+{
+	struct json_object *o = json_object_new_object(), *vcpus, *counters, *have;
+	size_t i, j;
+
+	for (i = 0; i < json_object_array_length(vms); i++) {
+		struct json_object *res = vm_result(vms, i);
+
+		if (!res || !json_object_object_get_ex(res, "vcpus", &vcpus))
+			continue;
+		for (j = 0; j < json_object_array_length(vcpus); j++) {
+			if (!json_object_object_get_ex(json_object_array_get_idx(vcpus, j),
+						       "counters", &counters) ||
+			    !json_object_is_type(counters, json_type_object))
+				continue;
+			json_object_object_foreach(counters, name, v) {
+				uint64_t sum = json_object_get_uint64(v);
+
+				if (json_object_object_get_ex(o, name, &have))
+					sum += json_object_get_uint64(have);
+				json_object_object_add(o, name, json_object_new_uint64(sum));
+			}
+		}
+	}
+	return o;
+}
+
 static int count_events(const struct run *r, const char *type)
 {
 	size_t i;
@@ -552,6 +599,8 @@ struct json_object *summary_json(const struct run *r, struct json_object *vms)
 	json_object_object_add(o, "under_pressure", summary_under_pressure_json(s, r->events,
 			       r->cg_host.version, run_seconds(r, r->end_ns ? r->end_ns : now_ns())));
 	json_object_object_add(o, "faults_after_pressure", faults_after_pressure_json(r));
+	json_object_object_add(o, "kvm", kvm_json(s));
+	json_object_object_add(o, "guest_counters", guest_counters_json(vms));
 	json_object_object_add(o, "oom_killed_vms", json_object_new_int(count_events(r, "oom_kill")));
 	json_object_object_add(o, "memcg_oom_kill", delta_json(s, "memcg.events.oom_kill"));
 	json_object_object_add(o, "run_s", jnum(run_seconds(r, r->end_ns ? r->end_ns : now_ns())));

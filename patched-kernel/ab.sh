@@ -6,7 +6,7 @@
 # arms: report.txt (the email), report.csv and plots, under AB_OUT.
 #
 # Usage: patched-kernel/ab.sh   (settings from the environment)
-# Environment: ARMS ("legacy cache-shrinker no-shrinker inverted"; an arm
+# Environment: ARMS ("legacy cache-shrinker-v2 no-shrinker inverted"; an arm
 #   named twice is an A/A: its second set is <arm>-2; one arm alone gets a
 #   report instead of a comparison),
 #   EXPS ("idle-caches memcg-squeeze shrinker-storm"; names or spec files),
@@ -44,7 +44,7 @@ now() { date +%s; }
 alpha=0.05
 
 [ $# -eq 0 ] || usage
-arms=${ARMS:-legacy cache-shrinker no-shrinker inverted}
+arms=${ARMS:-legacy cache-shrinker-v2 no-shrinker inverted}
 exps=${EXPS:-idle-caches memcg-squeeze shrinker-storm}
 mmu=${MMU:-shadow}
 reps=${REPS:-}

@@ -1,13 +1,13 @@
 # tests/lab_arms.sh: the kernel arms. Every series applies to Debian's
-# 6.12 source; legacy and cache-shrinker build, boot in the QEMU lab and
+# 6.12 source; legacy and cache-shrinker-v2 build, boot in the QEMU lab and
 # run a short experiment to a valid result in both MMU modes; one check of
 # behaviour per arm, inside the lab; the lab's clock sees the planted
 # cost. Slow: it builds kernels (ccache under ~/.cache/kvmsqueeze makes
 # reruns fast) and boots them under TCG.
 . tests/lib.sh
 
-RUNS="lab_legacy_tdp lab_legacy_shadow lab_cache_shrinker_tdp lab_cache_shrinker_shadow"
-CHECKS="lab_check_cache_shrinker lab_check_no_shrinker lab_check_legacy lab_check_inverted lab_check_planted_cost lab_compare_inverted lab_ab_resume"
+RUNS="lab_legacy_tdp lab_legacy_shadow lab_cache_shrinker_v2_tdp lab_cache_shrinker_v2_shadow"
+CHECKS="lab_check_cache_shrinker_v2 lab_check_cache_shrinker_trylock lab_check_no_shrinker lab_check_legacy lab_check_inverted lab_check_planted_cost lab_compare_inverted lab_ab_resume"
 
 if [ "$BUILD" != build ]; then
 	for t in kernel_series_apply $RUNS $CHECKS; do
@@ -34,7 +34,7 @@ lab() {
 		"not a clean lab run of $lab_arm in $lab_mmu mode"
 }
 
-for arm in legacy cache_shrinker; do
+for arm in legacy cache_shrinker_v2; do
 	for mmu in tdp shadow; do
 		# baseline at 1/8 scale: 64 MiB touched, quick even under TCG
 		lab "lab_${arm}_$mmu" "$(echo "$arm" | tr _ -)" baseline "$mmu" \
@@ -42,17 +42,20 @@ for arm in legacy cache_shrinker; do
 	done
 done
 
-# cache-shrinker: idle vCPUs hold cache pages; one scan empties them.
-name=lab_check_cache_shrinker
-if lab "$name" cache-shrinker patched-kernel/checks/drain.json shadow; then
-	json_check "$name" "$TMP/$name/run/rep-1.json" "$(cat <<'PY'
+# cache-shrinker-v2 (the series as posted) and cache-shrinker-trylock:
+# idle vCPUs hold cache pages; one scan empties them.
+for arm in cache-shrinker-v2 cache-shrinker-trylock; do
+	name=lab_check_$(echo "$arm" | tr - _)
+	if lab "$name" "$arm" patched-kernel/checks/drain.json shadow; then
+		json_check "$name" "$TMP/$name/run/rep-1.json" "$(cat <<'PY'
 (lambda s: (lambda before, after: before > 0 and after <= before * 0.1)(
     max(v for t, v in zip(s['t_s'], s['v']) if t < 4),
     min(v for t, v in zip(s['t_s'], s['v']) if t > 4.5)))(
     [d['series'][k] for k in d['series'] if k.startswith('shrinker.x86-mmu')][0])
 PY
 )" "the shrinker's count did not drop near zero after the scan" && ok "$name"
-fi
+	fi
+done
 
 # no-shrinker: there is no x86-mmu shrinker at all.
 name=lab_check_no_shrinker

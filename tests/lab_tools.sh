@@ -34,8 +34,8 @@ k0=$(spec k0)
 # Every block holds one run of every (experiment, set), A/A sets too;
 # REPS blocks, numbered 1..REPS in order.
 name=ab_plan_blocks
-if ARMS="legacy cache-shrinker legacy" EXPS="$k1 $k2" REPS=6 plan >"$TMP/p1"; then
-	bad=$(awk -v want="$k1 legacy|$k1 cache-shrinker|$k1 legacy-2|$k2 legacy|$k2 cache-shrinker|$k2 legacy-2" '
+if ARMS="legacy cache-shrinker-v2 legacy" EXPS="$k1 $k2" REPS=6 plan >"$TMP/p1"; then
+	bad=$(awk -v want="$k1 legacy|$k1 cache-shrinker-v2|$k1 legacy-2|$k2 legacy|$k2 cache-shrinker-v2|$k2 legacy-2" '
 		BEGIN { n = split(want, w, "|") }
 		{ if ($1 < last) print "block " $1 " after block " last; last = $1
 		  seen[$1 " " $2 " " $3]++; blocks[$1] = 1 }

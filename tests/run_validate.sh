@@ -52,6 +52,10 @@ damage under_pressure_null 'summary.under_pressure: null, but a pressure event f
 damage under_pressure_window 'summary.under_pressure.from_s: .*first pressure event' \
 	"$s['under_pressure']['from_s'] += 0.5"
 damage scan_calls_off 'summary.shrinker.kvm_scan_calls: .*grew by' "$s['shrinker']['kvm_scan_calls'] += 1"
+damage kvm_pf_taken_off 'summary.kvm.pf_taken: .*grew by' \
+	"$s['kvm'] = {'pf_taken': 1, 'pf_fixed': None, 'mmu_recycled': None, 'mmu_shadow_zapped': None}"
+damage guest_counters_off "summary.guest_counters.cr3_switches: 5, but the vCPUs' counters sum to None" \
+	"$s['guest_counters'] = {'cr3_switches': 5}"
 damage passes_missing "summary.shrinker: missing key 'kvm_count_passes'" \
 	"del $s['shrinker']['kvm_count_passes']"
 damage kprobe_unavailable_counts 'series of sampler shrink_kprobe, which is unavailable' \

@@ -82,6 +82,10 @@ DELTAS = [
     (("reclaim", "memcg_refault"), "memcg.stat.workingset_refault_*"),
     (("reclaim", "memcg_pgpgout"), "memcg.stat.pgpgout"),
     (("memcg_oom_kill",), "memcg.events.oom_kill"),
+    (("kvm", "pf_taken"), "kvm.vm*.vcpus.pf_taken"),
+    (("kvm", "pf_fixed"), "kvm.vm*.vcpus.pf_fixed"),
+    (("kvm", "mmu_recycled"), "kvm.vm[0-9]*.mmu_recycled"),
+    (("kvm", "mmu_shadow_zapped"), "kvm.vm[0-9]*.mmu_shadow_zapped"),
 ]
 SHRINKER_DELTAS = [
     (("shrinker", "kvm_count_passes"), "shrink.mmu_shrink_scan.count_passes"),
@@ -343,11 +347,29 @@ def check_series(c, series, run_s, nr_vms):
     return series
 
 
+def check_guest_counters(c, gc, vms):
+    """summary.guest_counters: every vms[].result.vcpus[].counters key,
+    summed over vCPUs and VMs."""
+    want = {}
+    for vm in vms:
+        res = vm.get("result") if isinstance(vm, dict) else None
+        for vcpu in (res or {}).get("vcpus") or []:
+            for k, v in ((vcpu or {}).get("counters") or {}).items():
+                if is_int(v):
+                    want[k] = want.get(k, 0) + v
+    if c.fields("summary.guest_counters", gc, {}, open_keys=True) is None:
+        return
+    for k in sorted(set(want) | set(gc)):
+        if gc.get(k) != want.get(k):
+            c.bad(join("summary.guest_counters", k),
+                  "%r, but the vCPUs' counters sum to %r" % (gc.get(k), want.get(k)))
+
+
 def check_summary(c, d, series, cg_version):
     sm = d.get("summary", MISSING)
     new = current(d)
     if c.fields("summary", sm, {k: None for k in (SUMMARY_TOP if new else OLD_SUMMARY_TOP)},
-                {"pressure_applied": "bool?"}) is None:
+                {"pressure_applied": "bool?", "kvm": "obj", "guest_counters": "obj"}) is None:
         return
     for group, keys in (SUMMARY_KEYS if new else OLD_SUMMARY_KEYS).items():
         c.fields(join("summary", group), sm.get(group, MISSING), {k: None for k in keys})
@@ -398,7 +420,13 @@ def check_summary(c, d, series, cg_version):
         check_peak(c, sm, series)
         check_under_pressure(c, d, sm.get("under_pressure", MISSING), series, cg_version)
 
+    if "kvm" in sm:
+        c.fields("summary.kvm", sm["kvm"],
+                 {k: "num?" for k in ("pf_taken", "pf_fixed", "mmu_recycled",
+                                      "mmu_shadow_zapped")})
     vms = d.get("vms") if isinstance(d.get("vms"), list) else []
+    if "guest_counters" in sm:
+        check_guest_counters(c, sm["guest_counters"], vms)
     path = "summary.idle_cache_pages_per_vcpu"
     v = sm.get("idle_cache_pages_per_vcpu", MISSING)
     if c.typed(path, v, "num?"):
