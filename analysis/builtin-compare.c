@@ -45,6 +45,11 @@ static const char compare_usage[] =
 "                              (the primaries, or all) follow the order the\n"
 "                              runs were taken in (run.block, else\n"
 "                              run.started_at) rather than the arm?\n"
+"      --mde                   the smallest detectable change: per primary\n"
+"                              and arm, the least change of the median the\n"
+"                              test would have starred with these runs'\n"
+"                              spread (on the instruction clock, for times,\n"
+"                              also in instructions); json: cells' \"mde\"\n"
 "  -n, --noise DIR             measure the noise floors from A/A runs: DIR\n"
 "                              holds two or more result directories of the\n"
 "                              same experiment and arm\n"
@@ -71,7 +76,7 @@ static const char compare_usage[] =
 "run is n/a for that run, never 0; n/a[k] under the table says why. See\n"
 "analysis/README.md. Exit status: 0 done, 1 refused or failed, 2 usage.\n";
 
-enum { OPT_FLOOR = 256, OPT_FORCE, OPT_PRIMARY, OPT_DRIFT };
+enum { OPT_FLOOR = 256, OPT_FORCE, OPT_PRIMARY, OPT_DRIFT, OPT_MDE };
 
 static const struct option compare_options[] = {
 	{ "format", required_argument, NULL, 'f' },
@@ -82,6 +87,7 @@ static const struct option compare_options[] = {
 	{ "force", no_argument, NULL, OPT_FORCE },
 	{ "primary", required_argument, NULL, OPT_PRIMARY },
 	{ "drift", optional_argument, NULL, OPT_DRIFT },
+	{ "mde", no_argument, NULL, OPT_MDE },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -95,6 +101,7 @@ struct compare_cli {
 	bool force;
 	struct metric_list primary;	/* --primary */
 	enum drift_choice drift;
+	bool mde;			/* --mde */
 	struct cmp_opts cmp;
 	char **paths;
 	int nr_paths;
@@ -143,6 +150,9 @@ static int opt_parse(struct compare_cli *c, int argc, char **argv)
 			if (drift_choice_parse(optarg, &c->drift))
 				return -usage_error("--drift='%s': use --drift, --drift=primary or --drift=all",
 						    optarg);
+			break;
+		case OPT_MDE:
+			c->mde = true;
 			break;
 		case 'h':
 			fputs(compare_usage, stdout);
@@ -294,6 +304,8 @@ static int tables_build(struct cmp_table *tables, const struct compare_plan *p,
 		ret = cmp_table_choose_primary(&tables[k], &c->primary);
 		if (!ret)
 			ret = cmp_table_compute(&tables[k], &c->cmp);
+		if (!ret && c->mde)
+			ret = cmp_table_mde(&tables[k], &c->cmp);
 		if (ret)
 			return ret;
 	}
@@ -306,7 +318,7 @@ static int output_text(struct cmp_table *const *list, size_t n, const struct com
 {
 	struct text_opts to = {
 		.cmp = &c->cmp, .floors_from = c->noise_dir, .default_floor = c->floor,
-		.forced = p->forced, .forced_runs = p->forced_runs,
+		.forced = p->forced, .forced_runs = p->forced_runs, .mde = c->mde,
 	};
 
 	return text_tables(stdout, "compare", list, n, &to, text_compare, drifts,

@@ -247,7 +247,7 @@ static int cell_describe(struct cmp_cell *c, const struct cmp_opts *o, uint64_t 
 	c->q1 = stats_quantile(c->values, c->n, 0.25);
 	c->q3 = stats_quantile(c->values, c->n, 0.75);
 	c->ci_lo = c->ci_hi = NAN;
-	c->change = c->p_raw = c->p_holm = NAN;
+	c->change = c->p_raw = c->p_holm = c->mde = NAN;
 	c->significant = false;
 	if (c->n < 2)
 		return 0;
@@ -380,6 +380,96 @@ double cmp_min_p(const struct cmp_table *t, size_t arm)
 			nb = t->rows[i].cells[arm].n;
 	}
 	return stats_perm_min_p(na, nb);
+}
+
+/*
+ * Would the runs @c, centred on @base's median and moved by @d of it,
+ * be starred against @base? 1 yes, 0 no, < 0 an error.
+ */
+static int mde_starred(const struct cmp_cell *base, const struct cmp_cell *c, double d,
+		       double *moved, size_t family, uint64_t seed, double alpha)
+{
+	double p, to = base->median + d * fabs(base->median);
+	int exact, ret;
+	size_t j;
+
+	for (j = 0; j < c->n; j++)
+		moved[j] = c->values[j] - c->median + to;
+	ret = stats_perm_test_median(base->values, base->n, moved, c->n, seed, &p, &exact);
+	if (ret)
+		return ret;
+	return p * (double)family < alpha;
+}
+
+/* The least d in (@floor, @limit] (signed by @dir) that stars; NAN if none. */
+static int mde_one(const struct cmp_cell *base, const struct cmp_cell *c, double floor,
+		   double dir, double limit, double *moved, size_t family, uint64_t seed,
+		   double alpha, double *out)
+{
+	double lo = floor, hi = fmax(floor * 2, 1e-3);
+	int ret, i;
+
+	*out = NAN;
+	for (;;) {
+		ret = mde_starred(base, c, dir * hi, moved, family, seed, alpha);
+		if (ret < 0)
+			return ret;
+		if (ret)
+			break;
+		if (hi >= limit)
+			return 0;
+		lo = hi;
+		hi = fmin(hi * 2, limit);
+	}
+	for (i = 0; i < 40 && hi - lo > 1e-4; i++) {
+		double mid = (lo + hi) / 2;
+
+		ret = mde_starred(base, c, dir * mid, moved, family, seed, alpha);
+		if (ret < 0)
+			return ret;
+		if (ret)
+			hi = mid;
+		else
+			lo = mid;
+	}
+	*out = hi;
+	return 0;
+}
+
+int cmp_table_mde(struct cmp_table *t, const struct cmp_opts *o)
+{
+	size_t i, a;
+	int ret = 0;
+
+	for (a = 1; a < t->nr_arms && !ret; a++) {
+		size_t family = cmp_family(t, a);
+
+		for (i = 0; i < t->nr_primary && !ret; i++) {
+			const struct cmp_row *r = &t->rows[i];
+			struct cmp_cell *base = &r->cells[0], *c = &r->cells[a];
+			double up, down, *moved;
+			uint64_t seed = cell_seed(o, r, a) + 104729;
+
+			c->mde = NAN;
+			if (base->n < 2 || c->n < 2 || !family || base->median == 0 ||
+			    stats_perm_min_p(base->n, c->n) * (double)family >= o->alpha)
+				continue;
+			moved = malloc(c->n * sizeof(*moved));
+			if (!moved)
+				return err_set(ENOMEM, "smallest detectable change: out of memory");
+			ret = mde_one(base, c, r->floor, 1, 100, moved, family, seed, o->alpha, &up);
+			if (!ret)
+				ret = mde_one(base, c, r->floor, -1, 0.999, moved, family, seed,
+					      o->alpha, &down);
+			free(moved);
+			if (ret)
+				return err_set(-ret, "smallest detectable change of %s: %s", r->m->name,
+					       ret == -ENOMEM ? "out of memory" : "a value is not finite");
+			if (!isnan(up) && !isnan(down))
+				c->mde = fmax(up, down);
+		}
+	}
+	return ret;
 }
 
 size_t cmp_family(const struct cmp_table *t, size_t arm)

@@ -47,6 +47,12 @@ struct cmp_cell {
 	double p_raw;			/* NAN: not tested */
 	double p_holm;			/* primaries only; NAN: not tested */
 	bool significant;		/* primaries only */
+	/*
+	 * Primaries, with cmp_table_mde(): the smallest relative change of
+	 * the median (either way) this arm's runs, moved as a block, would
+	 * have been starred at; NAN: not computed or never (too few runs).
+	 */
+	double mde;
 };
 
 struct cmp_row {
@@ -134,6 +140,18 @@ bool cmp_row_all_na(const struct cmp_table *t, size_t row);
  * the runs of its primaries (of every row when there are none).
  */
 double cmp_min_p(const struct cmp_table *t, size_t arm);
+
+/*
+ * After cmp_table_compute(): per primary and arm, cells[].mde, the
+ * smallest change the comparison could have starred. The arm's runs are
+ * centred on the baseline's median and moved by a share d of it, keeping
+ * their own spread; d is the least (found by bisection, to 1e-4 of the
+ * median) with which the permutation test's p, times the number of
+ * primaries tested (Holm's first step, its most lenient), is below
+ * alpha and d exceeds the row's floor; the larger of the two directions.
+ * -ENOMEM.
+ */
+int cmp_table_mde(struct cmp_table *t, const struct cmp_opts *o);
 /* Holm's family for arm @arm: the primaries tested, else all primaries. */
 size_t cmp_family(const struct cmp_table *t, size_t arm);
 

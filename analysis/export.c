@@ -181,6 +181,8 @@ static struct json_object *json_cell(const struct cmp_table *t, const struct cmp
 	json_object_object_add(o, "p_raw", jnum(c->p_raw));
 	json_object_object_add(o, "p_holm", jnum(c->p_holm));
 	json_object_object_add(o, "significant", json_object_new_boolean(c->significant));
+	if (r->primary)
+		json_object_object_add(o, "mde", jnum(c->mde));
 	return o;
 }
 

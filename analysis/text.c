@@ -1033,6 +1033,70 @@ static void table_title(char *buf, size_t len, const struct cmp_table *t)
 	}
 }
 
+/* The instruction clock's ns per instruction, or 0 when not every run is on it. */
+static double ns_per_insn(const struct cmp_table *t)
+{
+	struct json_object *shift;
+
+	if (!cmp_table_icount(t))
+		return 0;
+	shift = json_path(t->sets[0]->files[0]->root, "host.icount_shift");
+	if (!json_object_is_type(shift, json_type_int) || json_object_get_int(shift) < 0 ||
+	    json_object_get_int(shift) > 10)
+		return 0;
+	return (double)(1 << json_object_get_int(shift));
+}
+
+/* --mde: per primary and arm, the smallest change it could have starred. */
+static int mde_notes(FILE *out, const struct cmp_table *t, double alpha)
+{
+	double insn = ns_per_insn(t);
+	char head[CELL_MAX], line[768];
+	struct grid g;
+	size_t a, i;
+	int ret;
+
+	if (!t->nr_primary || t->nr_arms < 2)
+		return 0;
+	ret = grid_init(&g, t->nr_primary + 2, t->nr_arms, 1);
+	if (ret)
+		return ret;
+	grid_set(&g, 1, 0, "metric");
+	for (a = 1; a < t->nr_arms; a++) {
+		arm_header(head, sizeof(head), t, a);
+		grid_set(&g, 0, a, "%s", head);
+		grid_set(&g, 1, a, "%8s %11s", "change", insn ? "insns" : "");
+	}
+	for (i = 0; i < t->nr_primary; i++) {
+		const struct cmp_row *r = &t->rows[i];
+
+		grid_set(&g, i + 2, 0, "%s", r->m->label);
+		for (a = 1; a < t->nr_arms; a++) {
+			const struct cmp_cell *c = &r->cells[a];
+			double d = c->mde * fabs(r->cells[0].median);
+
+			if (isnan(c->mde))
+				grid_set(&g, i + 2, a, "%8s %11s", "-", "");
+			else if (insn && r->m->unit == UNIT_NS)
+				grid_set(&g, i + 2, a, "%7.2f%% %11.0f", c->mde * 100, d / insn);
+			else
+				grid_set(&g, i + 2, a, "%7.2f%% %11s", c->mde * 100, "");
+		}
+	}
+	fprintf(out, "\n");
+	snprintf(line, sizeof(line), "Smallest detectable change (--mde): for each primary, the least change of the median that would have been starred, either way: the arm's runs, keeping their own spread, moved against the baseline's median until p times the primaries tested is below %.2f and the change clears the floor. \"-\": none could be, with these runs.",
+		 alpha);
+	if (insn)
+		snprintf(line + strlen(line), sizeof(line) - strlen(line), " insns: a time's change in the lab's instructions (every run is on the instruction clock, %.0f ns an instruction); for a mean per fault, the instructions each fault would have had to gain.",
+			 insn);
+	ascii_only(line);
+	text_wrap(out, line, 0, TEXT_WIDTH);
+	fprintf(out, "\n");
+	grid_print(out, &g, TEXT_WIDTH);
+	grid_free(&g);
+	return 0;
+}
+
 int text_compare(FILE *out, const struct cmp_table *t, const struct text_opts *o)
 {
 	struct footnotes fn = { 0 };
@@ -1083,7 +1147,7 @@ int text_compare(FILE *out, const struct cmp_table *t, const struct text_opts *o
 	floors_line(out, t, o);
 	na_notes(out, t, &fn);
 	power_notes(out, t, o->cmp->alpha);
-	return 0;
+	return o->mde ? mde_notes(out, t, o->cmp->alpha) : 0;
 }
 
 /* --- drift --- */

@@ -46,6 +46,7 @@ struct text_opts {
 	double default_floor;		/* --floor; < 0: the default, by clock and metric */
 	bool forced;			/* --force: differences were overridden */
 	size_t forced_runs;		/* --force: refused runs counted */
+	bool mde;			/* --mde: the smallest detectable changes */
 };
 
 int text_report(FILE *out, const struct cmp_table *t, const struct text_opts *o);

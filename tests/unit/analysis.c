@@ -905,6 +905,57 @@ static void csv_no_formulas(void)
 	cmp_table_free(&t);
 }
 
+/* mde_table: baseline 100..105, the arm the same runs moved by @shift. */
+static int mde_table(struct cmp_table *t, double shift, size_t n)
+{
+	static const struct metric *rows[1];
+	const struct metric *prim[1];
+	struct metric_list primary = { prim, 1 };
+	double v[2][6];
+	size_t a, j;
+
+	rows[0] = metric_find("fault_mean_ns");
+	prim[0] = rows[0];
+	if (!rows[0] || cmp_table_init(t, 2, rows, 1))
+		return -1;
+	for (a = 0; a < 2; a++) {
+		t->labels[a] = a ? "b" : "a";
+		for (j = 0; j < n; j++)
+			v[a][j] = 100 + (double)j + (a ? shift : 0);
+		if (cmp_cell_set(&t->rows[0].cells[a], v[a], n, 0))
+			return -1;
+	}
+	t->rows[0].floor = 0.005;
+	return cmp_table_set_primary(t, &primary, "--primary");
+}
+
+/*
+ * --mde: the least change that stars. Moved by a bit more than it, the
+ * runs are starred; by a bit less, not; too few runs: none.
+ */
+static void mde_boundary(void)
+{
+	struct cmp_table t;
+	double mde = NAN;
+
+	CHECK(!mde_table(&t, 0, 6) && !cmp_table_compute(&t, &test_opts) &&
+	      !cmp_table_mde(&t, &test_opts), "compute: %s", err_msg());
+	mde = t.rows[0].cells[1].mde;
+	CHECK(mde > 0.005 && mde < 0.2, "mde %g: want above the floor, below 20%%", mde);
+	cmp_table_free(&t);
+	CHECK(!mde_table(&t, 102.5 * mde * 1.01, 6) && !cmp_table_compute(&t, &test_opts) &&
+	      t.rows[0].cells[1].significant, "moved by mde + 1%%: not starred");
+	cmp_table_free(&t);
+	CHECK(!mde_table(&t, 102.5 * mde * 0.99, 6) && !cmp_table_compute(&t, &test_opts) &&
+	      !t.rows[0].cells[1].significant, "moved by mde - 1%%: starred");
+	cmp_table_free(&t);
+	/* 2 runs against 2: p is at least 1/3, nothing can be starred */
+	CHECK(!mde_table(&t, 0, 2) && !cmp_table_compute(&t, &test_opts) &&
+	      !cmp_table_mde(&t, &test_opts) && isnan(t.rows[0].cells[1].mde),
+	      "2 runs each: mde %g, want none", t.rows[0].cells[1].mde);
+	cmp_table_free(&t);
+}
+
 /*
  * An arm without a value says why under the table: the source the
  * results name unavailable, or null with none to blame.
@@ -1360,6 +1411,7 @@ UNIT_MAIN(
 	T(duplicates_would_star),
 	T(power_note_family),
 	T(na_footnotes),
+	T(mde_boundary),
 	T(drift_planted),
 	T(result_fields_strict),
 	T(labels_made_safe),
