@@ -108,6 +108,19 @@ expect primary_json 0 "" compare --format json "$FX/a" "$FX/b" &&
 	json_check primary_json "$TMP/out" '[(m["primary"], m["arms"][1]["p_holm"] is None) for m in d["tables"][0]["metrics"] if m["name"] in ("fault_p50_ns", "run_s")] == [(True, False), (False, True)] and d["tables"][0]["primary"] == ["fault_p50_ns"]' &&
 	ok primary_json
 
+# --mde: the smallest change each primary could have shown starred.
+if expect mde_text 0 "" compare --mde "$FX/a" "$FX/b"; then
+	if grep -q '^Smallest detectable change (--mde)' "$TMP/out" &&
+		grep -Eq '^fault p50 +[0-9]+\.[0-9]{2}% *$|^fault p50 +- *$' "$TMP/out"; then
+		ok mde_text
+	else
+		fail mde_text "no --mde section: $(tail -n 3 "$TMP/out" | tr '\n' ' ')"
+	fi
+fi
+expect mde_json 0 "" compare --mde --format json "$FX/a" "$FX/b" &&
+	json_check mde_json "$TMP/out" '[("mde" in m["arms"][1]) for m in d["tables"][0]["metrics"] if m["name"] in ("fault_p50_ns", "run_s")] == [True, False]' &&
+	ok mde_json
+
 # n/a cells say why: c has no memcg source, and says so.
 if expect na_footnote 0 "" compare "$FX/a" "$FX/c"; then
 	tr '\n' '~' <"$TMP/out" | sed 's/~  / /g' | tr '~' '\n' >"$TMP/joined"

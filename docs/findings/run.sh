@@ -1,31 +1,35 @@
 #!/bin/sh
 # docs/findings/run.sh: every run behind docs/findings.md, in the order of
 # its claims. Each step is one `make ab` (the lab: TCG, 2 CPUs, 2 GiB
-# unless said) or one `kvmsqueeze run` (this host), exactly as quoted in
-# the write-up; the results land under $OUT (results/findings), one
-# directory per step, and docs/findings/sweep.py turns the sweeps into
-# the tables.
+# unless said, on the instruction clock) or one `kvmsqueeze run` (this
+# host), exactly as quoted in the write-up; the results land under $OUT
+# (results/findings), one directory per step; docs/findings/pack.sh
+# copies them to docs/results and docs/findings/sweep.py turns the sweeps
+# into tables.
 #
 # Usage: docs/findings/run.sh [STEP...]
-#   steps: host pt-idle alias squeeze global mutex inverted (default: all)
-# About 3 h on 2 cores with the kernels built (make kernels); two steps
-# may run at once in two clones of the tree if the timings need not be
-# compared across them.
+#   steps: host pt-idle alias squeeze global mutex recycle inverted
+#   (default: all). JOBS=N labs at once (make ab's default: the cores).
+# A step whose results exist is resumed (make ab RESUME=1 keeps the runs
+# done; a host sweep is redone with --overwrite); OUT=another directory
+# starts afresh.
 set -eu
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$top"
 OUT=${OUT:-$top/results/findings}
 S=docs/findings/specs
-steps=${*:-host pt-idle alias squeeze global mutex inverted}
+steps=${*:-host pt-idle alias squeeze global mutex recycle inverted}
 mkdir -p "$OUT"
 
 say() { echo "findings: $*" >&2; }
 ab() {	# ab NAME VAR=VALUE...: one make ab into $OUT/NAME
 	name=$1
 	shift
-	say "$name: $*"
-	env "$@" AB_OUT="$OUT/$name" make -s ab >"$OUT/$name.log" 2>&1 ||
+	resume=
+	[ -f "$OUT/$name/plan.txt" ] && resume=RESUME=1
+	say "$name: $* $resume"
+	env "$@" $resume AB_OUT="$OUT/$name" make -s ab >>"$OUT/$name.log" 2>&1 ||
 		{ tail -n 5 "$OUT/$name.log" >&2; exit 1; }
 }
 
@@ -44,7 +48,7 @@ for step in $steps; do
 			alias-1024-uncapped alias-2048-uncapped alias-4096-uncapped \
 			alias-4096-112m-uncapped; do
 			say "host: $s"
-			./kvmsqueeze run "$S/$s.json" --reps 3 --out "$OUT/host/$s/host" \
+			./kvmsqueeze run "$S/$s.json" --reps 3 --out "$OUT/host/$s/host" --overwrite \
 				>"$OUT/host/$s.log" 2>&1 ||
 				{ tail -n 5 "$OUT/host/$s.log" >&2; exit 1; }
 		done ;;
@@ -64,19 +68,24 @@ for step in $steps; do
 		ab alias4096-shadow LAB_DURATION=60 MMU=shadow ARMS=legacy REPS=2 \
 			EXPS="$S/alias-4096.json $S/alias-4096-uncapped.json $S/alias-4096-112m-uncapped.json" ;;
 	global)	# claim 3, global pressure, with an A/A arm (legacy twice)
-		ab global-lab LAB_MEM=1G ARMS="legacy cache-shrinker no-shrinker inverted legacy" \
-			REPS=5 EXPS="$S/global-squeeze-lab.json" ;;
+		ab global-lab LAB_MEM=1G ARMS="legacy cache-shrinker-v2 cache-shrinker-trylock no-shrinker inverted legacy" \
+			REPS=6 EXPS="$S/global-squeeze-lab.json" ;;
 	squeeze)	# claim 3, memcg pressure and the storm, with an A/A arm
-		ab squeeze ARMS="legacy cache-shrinker no-shrinker inverted legacy" REPS=5 \
+		ab squeeze ARMS="legacy cache-shrinker-v2 cache-shrinker-trylock no-shrinker inverted legacy" REPS=6 \
 			EXPS="$S/memcg-squeeze-lab.json shrinker-storm" ;;
-	mutex)	# claim 4: 1, 2 and all 4 lab CPUs faulting, with and without a storm
-		ab mutex LAB_CPUS=4 ARMS="cache-shrinker no-shrinker" REPS=6 \
+	mutex)	# claim 4: 1, 2 and all 4 lab CPUs faulting 128 MiB, with and
+		# without a storm; legacy against planted-cost calibrates it
+		ab mutex LAB_CPUS=4 LAB_SCALE=0.5 REPS=6 \
+			ARMS="no-shrinker cache-shrinker-v2 cache-shrinker-trylock legacy planted-cost" \
 			EXPS="$S/fault-1v.json $S/fault-2v.json $S/fault-4v.json $S/fault-1v-storm.json $S/fault-2v-storm.json $S/fault-4v-storm.json" ;;
-	inverted)	# claim 5, with an A/A arm
+	recycle)	# claim 5 on its real path: KVM's own cap recycling shadow pages
+		ab recycle ARMS="legacy inverted" REPS=6 \
+			EXPS="$S/recycle-1024.json $S/recycle-2048.json $S/recycle-4096.json" ;;
+	inverted)	# claim 5, the contrived case (a scan picks the victims), with an A/A arm
 		ab inverted ARMS="legacy inverted legacy" REPS=6 \
 			EXPS="shrinker-storm patched-kernel/checks/zap-order.json" ;;
 	*)
-		echo "findings: unknown step '$step' (host pt-idle alias squeeze global mutex inverted)" >&2
+		echo "findings: unknown step '$step' (host pt-idle alias squeeze global mutex recycle inverted)" >&2
 		exit 2 ;;
 	esac
 done
