@@ -106,6 +106,7 @@ SUMMARY_KEYS = {
                  "all_count_passes", "all_pass_freed", "kvm_count"],
 }
 SUMMARY_TOP = ["page_tables", "memcg", "reclaim", "shrinker", "idle_cache_pages_per_vcpu",
+               "idle_cache_pages_total",
                "fault_latency_ns", "access_latency_ns", "touch", "under_pressure",
                "faults_after_pressure", "oom_killed_vms", "memcg_oom_kill", "run_s"]
 # Older files (current() is false): what they have instead.
@@ -346,7 +347,10 @@ def check_series(c, series, run_s, nr_vms):
 def check_summary(c, d, series, cg_version):
     sm = d.get("summary", MISSING)
     new = current(d)
-    if c.fields("summary", sm, {k: None for k in (SUMMARY_TOP if new else OLD_SUMMARY_TOP)},
+    top = SUMMARY_TOP if new else OLD_SUMMARY_TOP
+    if isinstance(sm, dict) and "idle_cache_pages_total" not in sm:
+        top = [k for k in top if k != "idle_cache_pages_total"]  # written before it
+    if c.fields("summary", sm, {k: None for k in top},
                 {"pressure_applied": "bool?"}) is None:
         return
     for group, keys in (SUMMARY_KEYS if new else OLD_SUMMARY_KEYS).items():
@@ -399,18 +403,33 @@ def check_summary(c, d, series, cg_version):
         check_under_pressure(c, d, sm.get("under_pressure", MISSING), series, cg_version)
 
     vms = d.get("vms") if isinstance(d.get("vms"), list) else []
+    vcpus = sum(x.get("vcpus", 0) for x in vms if isinstance(x, dict)
+                and is_int(x.get("vcpus")))
     path = "summary.idle_cache_pages_per_vcpu"
     v = sm.get("idle_cache_pages_per_vcpu", MISSING)
     if c.typed(path, v, "num?"):
         a = agg(series, "kvm.vm*.vcpus.mmu_cache_pages")
-        vcpus = sum(x.get("vcpus", 0) for x in vms if isinstance(x, dict)
-                    and is_int(x.get("vcpus")))
         if (a is None or not vcpus) and v is not None:
             c.bad(path, "not null, but there is no series kvm.vm*.vcpus.mmu_cache_pages")
         elif a is not None and vcpus and v is None:
             c.bad(path, "null, but kvm.vm*.vcpus.mmu_cache_pages was sampled")
         elif v is not None and a is not BROKEN and not close(v, a[1] / vcpus):
             c.bad(path, "%r, but the series say %r" % (v, a[1] / vcpus))
+    path = "summary.idle_cache_pages_total"
+    v = sm.get("idle_cache_pages_total", MISSING)
+    if v is not MISSING and c.typed(path, v, "num?"):
+        a = agg(series, "kvm.vm*.vcpus.mmu_cache_pages")
+        per = sm.get("idle_cache_pages_per_vcpu")
+        if (a is None or not vcpus) != (v is None):
+            c.bad(path, "%r, but the series kvm.vm*.vcpus.mmu_cache_pages %s" %
+                  (v, "are not there" if a is None or not vcpus else "were sampled"))
+        elif v is not None and a is not BROKEN and not close(v, a[1]):
+            c.bad(path, "%r, but the series say %r" % (v, a[1]))
+        elif v is not None and is_num(per) and vcpus and not close(v, per * vcpus):
+            c.bad(path, "%r, but idle_cache_pages_per_vcpu x %d vCPUs is %r" %
+                  (v, vcpus, per * vcpus))
+        elif v is None and per is not None:
+            c.bad(path, "null, but idle_cache_pages_per_vcpu is %r" % per)
 
     for key in ("fault_latency_ns", "access_latency_ns"):
         path = join("summary", key)
