@@ -57,7 +57,8 @@ END_REASONS = {"every VM ended", "every vCPU ended the end phase", "duration rea
 PARTIAL_REASON = "still running (partial file)"
 EVENT_TYPES = {"cgroup", "unavailable", "limit", "limit_error", "vms", "vm_end",
                "oom_kill", "vm_kill", "error", "pressure", "pressure_error", "pressure_end", "end"}
-KVM_SERIES = re.compile(r"^kvm\.vm(\d+)\.(vcpus\.)?[A-Za-z0-9_]+$")
+KVM_SERIES = re.compile(r"^kvm\.vm(\d+)\.(?:vcpus\.|vcpu(\d+)\.)?[A-Za-z0-9_]+$")
+PER_VCPU_STATS = ["mmu_cache_pages"]  # run.c's run_per_vcpu_stats
 FAILED_AT = re.compile(r"^failed at ([0-9]+(?:\.[0-9]+)?) s: ")
 PHASE_NAME = re.compile(r"^[a-z0-9_]{1,23}$")
 STARTED_AT = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
@@ -332,6 +333,8 @@ def check_series(c, series, run_s, nr_vms):
         if m:
             if nr_vms is not None and int(m.group(1)) >= nr_vms:
                 c.bad(p, "no vm%s in vms[]" % m.group(1))
+            elif m.group(2) is not None and name.rsplit(".", 1)[1] not in PER_VCPU_STATS:
+                c.bad(p, "a per-vCPU series of a statistic kept only summed")
         elif name == "cgroup.limit_bytes":
             for i, x in enumerate(v):
                 if is_num(x) and x != -1 and x < 0:
