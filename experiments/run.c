@@ -573,11 +573,54 @@ static void run_loop(struct run *r)
 
 /* --- setup and teardown --- */
 
+/*
+ * The runner holds, per VM, its socket and the stats fds of the VM and
+ * of every vCPU: with hundreds of VMs that passes the usual soft limit of
+ * 1024 descriptors. Raise the soft limit (and the hard one where we may)
+ * to fit, or refuse before anything is created.
+ */
+#define RUN_FDS_SPARE	128	/* samplers, pressure sources, files, stdio */
+
+static int fds_enough(const struct run *r)
+{
+	struct rlimit rl;
+	rlim_t need = RUN_FDS_SPARE;
+	int g;
+
+	for (g = 0; g < r->s->nr_vms; g++)
+		need += (rlim_t)r->s->vms[g].count * (rlim_t)(2 + r->s->vms[g].vcpus);
+	if (getrlimit(RLIMIT_NOFILE, &rl))
+		return err_sys(errno, "getrlimit(RLIMIT_NOFILE)");
+	if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur >= need)
+		return 0;
+	if (rl.rlim_cur == RLIM_INFINITY)
+		return 0;
+	if (rl.rlim_max != RLIM_INFINITY && rl.rlim_max < need) {
+		struct rlimit up = { need, need };
+
+		if (!setrlimit(RLIMIT_NOFILE, &up))	/* root: CAP_SYS_RESOURCE */
+			return 0;
+		return err_set(EMFILE, "%d VMs need %llu file descriptors in the runner "
+			       "(2 + vCPUs per VM, and %d more), and RLIMIT_NOFILE allows "
+			       "%llu (raise it: ulimit -n %llu)", spec_nr_vm_procs(r->s),
+			       (unsigned long long)need, RUN_FDS_SPARE,
+			       (unsigned long long)rl.rlim_max, (unsigned long long)need);
+	}
+	rl.rlim_cur = need;
+	if (setrlimit(RLIMIT_NOFILE, &rl))
+		return err_sys(errno, "setrlimit(RLIMIT_NOFILE, %llu)", (unsigned long long)need);
+	return 0;
+}
+
 static int run_setup(struct run *r)
 {
 	time_t now = time(NULL);
 	struct tm tm;
 	int ret;
+
+	ret = fds_enough(r);
+	if (ret)
+		return ret;
 
 	gmtime_r(&now, &tm);
 	strftime(r->started_at, sizeof(r->started_at), "%Y-%m-%dT%H:%M:%SZ", &tm);
