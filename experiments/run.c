@@ -364,27 +364,44 @@ static void vm_ended(struct run *r, struct vmproc *p)
 	progress(r, "vm%d: %s%s%s", p->index, end, why[0] ? ": " : "", why);
 }
 
-/* Poll every VM; returns how many still run. */
+/*
+ * Take what the VMs sent and reap those that ended; returns how many
+ * still run. Only the VMs whose socket run_wait() saw ready are read, and
+ * only those whose socket closed (a VM process holds the only other end:
+ * it closes when the process ends) are asked for their exit, so a loop
+ * over hundreds of idle VMs makes no system call; every
+ * RUN_SWEEP_S all of them are, in case.
+ */
+#define RUN_SWEEP_S	1.0
+
 static int vms_watch(struct run *r)
 {
 	int i, before, running = 0;
+	bool sweep = now_ns() >= r->next_sweep_ns;
 
+	if (sweep)
+		r->next_sweep_ns = now_ns() + (uint64_t)(RUN_SWEEP_S * 1e9);
 	for (i = 0; i < r->nr_vms; i++) {
 		struct vmproc *p = &r->vms[i];
 
 		if (p->state == VMPROC_ENDED)
 			continue;
-		before = p->nr_phases;
-		if (vmproc_poll(p))
-			run_event(r, "error", "vm%d: %s", i, err_msg());
-		vm_phase_progress(r, p, before);
-		if (vmproc_reap(p, false))
+		if (sweep || p->sock_ready || p->sock_closed || p->sock < 0) {
+			p->sock_ready = false;
+			before = p->nr_phases;
+			if (vmproc_poll(p))
+				run_event(r, "error", "vm%d: %s", i, err_msg());
+			vm_phase_progress(r, p, before);
+		}
+		if ((sweep || p->sock_closed || p->sock < 0) && vmproc_reap(p, false))
 			vm_ended(r, p);
 		else
 			running++;
 	}
 	return running;
 }
+
+static void run_wait(struct run *r, double wait_s);
 
 static bool vms_phase_done(const struct run *r)
 {
@@ -413,7 +430,7 @@ static void vms_stop(struct run *r)
 			sample_all(r);
 			next_sample += period_ns;
 		}
-		usleep(10000);
+		run_wait(r, 0.01);
 	}
 	for (i = 0; i < r->nr_vms; i++) {
 		struct vmproc *p = &r->vms[i];
@@ -497,9 +514,10 @@ static double next_wakeup(const struct run *r, double t_s, double next_sample_s,
  * Sleep until something is due or a VM process says something: a phase
  * marker arrives on its socket, and its end closes the socket.
  */
-static void run_wait(const struct run *r, double wait_s)
+static void run_wait(struct run *r, double wait_s)
 {
 	struct pollfd fds[SPEC_MAX_VM_PROCS];
+	int who[SPEC_MAX_VM_PROCS];
 	int i, n = 0;
 
 	for (i = 0; i < r->nr_vms && n < SPEC_MAX_VM_PROCS; i++) {
@@ -511,9 +529,15 @@ static void run_wait(const struct run *r, double wait_s)
 		}
 		fds[n].fd = r->vms[i].sock;
 		fds[n].events = POLLIN;
+		fds[n].revents = 0;
+		who[n] = i;
 		n++;
 	}
-	poll(fds, (nfds_t)n, (int)ceil(wait_s * 1000));
+	if (poll(fds, (nfds_t)n, (int)ceil(wait_s * 1000)) <= 0)
+		return;
+	for (i = 0; i < n; i++)
+		if (fds[i].revents)
+			r->vms[who[i]].sock_ready = true;
 }
 
 static double cpu_self_s(void)
