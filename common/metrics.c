@@ -88,6 +88,9 @@ const struct metric metrics[] = {
 	  UNIT_LOADS, BETTER_HIGHER },
 	{ "oom_killed_vms", "OOM kills", "summary.oom_killed_vms", UNIT_VMS, BETTER_LOWER },
 	{ "run_s", "run time", "summary.run_s", UNIT_S, BETTER_NEITHER },
+	/* what every vCPU of the run holds idle in its MMU caches, not per vCPU */
+	{ "idle_cache_pages_total", "idle cache total", "summary.idle_cache_pages_total",
+	  UNIT_PAGES, BETTER_LOWER },
 };
 
 const size_t nr_metrics = ARRAY_SIZE(metrics);

@@ -202,6 +202,23 @@ static int limit_follow(struct run *r, double t_s)
 
 /* --- KVM stats of every VM, through the fds the VM processes sent --- */
 
+/*
+ * vCPU statistics also kept per vCPU (kvm.vm<i>.vcpu<j>.<stat>), not only
+ * summed over the VM: the idle MMU cache level, whose spread over vCPUs
+ * and time a sum hides (experiments/RESULT.md, "series").
+ */
+static const char *const run_per_vcpu_stats[] = { "mmu_cache_pages" };
+
+static bool per_vcpu_stat(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(run_per_vcpu_stats); i++)
+		if (!strcmp(run_per_vcpu_stats[i], name))
+			return true;
+	return false;
+}
+
 static void kvm_stats_sample(struct run *r, struct vmproc *p, uint64_t t_ns)
 {
 	const struct kvm_stats *st = &p->vm_stats;
@@ -214,7 +231,10 @@ static void kvm_stats_sample(struct run *r, struct vmproc *p, uint64_t t_ns)
 		if (st->stat[i].size == 1)
 			series_addf(&r->series, t_ns, (double)p->values[st->stat[i].index],
 				    "kvm.vm%d.%s", p->index, st->stat[i].name);
-	/* vCPU stats summed over the VM's vCPUs; their descriptors are alike */
+	/*
+	 * vCPU stats summed over the VM's vCPUs; their descriptors are alike.
+	 * The few in run_per_vcpu_stats also get a series per vCPU.
+	 */
 	st = &p->vcpu_stats[0];
 	{
 		double sum[st->nr];
@@ -223,8 +243,14 @@ static void kvm_stats_sample(struct run *r, struct vmproc *p, uint64_t t_ns)
 		for (v = 0; v < p->nr_vcpus; v++) {
 			if (kvm_stats_read(&p->vcpu_stats[v], p->values))
 				return;
-			for (i = 0; i < st->nr; i++)
+			for (i = 0; i < st->nr; i++) {
 				sum[i] += (double)p->values[st->stat[i].index];
+				if (st->stat[i].size == 1 && per_vcpu_stat(st->stat[i].name))
+					series_addf(&r->series, t_ns,
+						    (double)p->values[st->stat[i].index],
+						    "kvm.vm%d.vcpu%d.%s", p->index, v,
+						    st->stat[i].name);
+			}
 		}
 		for (i = 0; i < st->nr; i++)
 			if (st->stat[i].size == 1)
@@ -338,27 +364,44 @@ static void vm_ended(struct run *r, struct vmproc *p)
 	progress(r, "vm%d: %s%s%s", p->index, end, why[0] ? ": " : "", why);
 }
 
-/* Poll every VM; returns how many still run. */
+/*
+ * Take what the VMs sent and reap those that ended; returns how many
+ * still run. Only the VMs whose socket run_wait() saw ready are read, and
+ * only those whose socket closed (a VM process holds the only other end:
+ * it closes when the process ends) are asked for their exit, so a loop
+ * over hundreds of idle VMs makes no system call; every
+ * RUN_SWEEP_S all of them are, in case.
+ */
+#define RUN_SWEEP_S	1.0
+
 static int vms_watch(struct run *r)
 {
 	int i, before, running = 0;
+	bool sweep = now_ns() >= r->next_sweep_ns;
 
+	if (sweep)
+		r->next_sweep_ns = now_ns() + (uint64_t)(RUN_SWEEP_S * 1e9);
 	for (i = 0; i < r->nr_vms; i++) {
 		struct vmproc *p = &r->vms[i];
 
 		if (p->state == VMPROC_ENDED)
 			continue;
-		before = p->nr_phases;
-		if (vmproc_poll(p))
-			run_event(r, "error", "vm%d: %s", i, err_msg());
-		vm_phase_progress(r, p, before);
-		if (vmproc_reap(p, false))
+		if (sweep || p->sock_ready || p->sock_closed || p->sock < 0) {
+			p->sock_ready = false;
+			before = p->nr_phases;
+			if (vmproc_poll(p))
+				run_event(r, "error", "vm%d: %s", i, err_msg());
+			vm_phase_progress(r, p, before);
+		}
+		if ((sweep || p->sock_closed || p->sock < 0) && vmproc_reap(p, false))
 			vm_ended(r, p);
 		else
 			running++;
 	}
 	return running;
 }
+
+static void run_wait(struct run *r, double wait_s);
 
 static bool vms_phase_done(const struct run *r)
 {
@@ -387,7 +430,7 @@ static void vms_stop(struct run *r)
 			sample_all(r);
 			next_sample += period_ns;
 		}
-		usleep(10000);
+		run_wait(r, 0.01);
 	}
 	for (i = 0; i < r->nr_vms; i++) {
 		struct vmproc *p = &r->vms[i];
@@ -471,9 +514,10 @@ static double next_wakeup(const struct run *r, double t_s, double next_sample_s,
  * Sleep until something is due or a VM process says something: a phase
  * marker arrives on its socket, and its end closes the socket.
  */
-static void run_wait(const struct run *r, double wait_s)
+static void run_wait(struct run *r, double wait_s)
 {
 	struct pollfd fds[SPEC_MAX_VM_PROCS];
+	int who[SPEC_MAX_VM_PROCS];
 	int i, n = 0;
 
 	for (i = 0; i < r->nr_vms && n < SPEC_MAX_VM_PROCS; i++) {
@@ -485,9 +529,15 @@ static void run_wait(const struct run *r, double wait_s)
 		}
 		fds[n].fd = r->vms[i].sock;
 		fds[n].events = POLLIN;
+		fds[n].revents = 0;
+		who[n] = i;
 		n++;
 	}
-	poll(fds, (nfds_t)n, (int)ceil(wait_s * 1000));
+	if (poll(fds, (nfds_t)n, (int)ceil(wait_s * 1000)) <= 0)
+		return;
+	for (i = 0; i < n; i++)
+		if (fds[i].revents)
+			r->vms[who[i]].sock_ready = true;
 }
 
 static double cpu_self_s(void)
@@ -547,11 +597,54 @@ static void run_loop(struct run *r)
 
 /* --- setup and teardown --- */
 
+/*
+ * The runner holds, per VM, its socket and the stats fds of the VM and
+ * of every vCPU: with hundreds of VMs that passes the usual soft limit of
+ * 1024 descriptors. Raise the soft limit (and the hard one where we may)
+ * to fit, or refuse before anything is created.
+ */
+#define RUN_FDS_SPARE	128	/* samplers, pressure sources, files, stdio */
+
+static int fds_enough(const struct run *r)
+{
+	struct rlimit rl;
+	rlim_t need = RUN_FDS_SPARE;
+	int g;
+
+	for (g = 0; g < r->s->nr_vms; g++)
+		need += (rlim_t)r->s->vms[g].count * (rlim_t)(2 + r->s->vms[g].vcpus);
+	if (getrlimit(RLIMIT_NOFILE, &rl))
+		return err_sys(errno, "getrlimit(RLIMIT_NOFILE)");
+	if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur >= need)
+		return 0;
+	if (rl.rlim_cur == RLIM_INFINITY)
+		return 0;
+	if (rl.rlim_max != RLIM_INFINITY && rl.rlim_max < need) {
+		struct rlimit up = { need, need };
+
+		if (!setrlimit(RLIMIT_NOFILE, &up))	/* root: CAP_SYS_RESOURCE */
+			return 0;
+		return err_set(EMFILE, "%d VMs need %llu file descriptors in the runner "
+			       "(2 + vCPUs per VM, and %d more), and RLIMIT_NOFILE allows "
+			       "%llu (raise it: ulimit -n %llu)", spec_nr_vm_procs(r->s),
+			       (unsigned long long)need, RUN_FDS_SPARE,
+			       (unsigned long long)rl.rlim_max, (unsigned long long)need);
+	}
+	rl.rlim_cur = need;
+	if (setrlimit(RLIMIT_NOFILE, &rl))
+		return err_sys(errno, "setrlimit(RLIMIT_NOFILE, %llu)", (unsigned long long)need);
+	return 0;
+}
+
 static int run_setup(struct run *r)
 {
 	time_t now = time(NULL);
 	struct tm tm;
 	int ret;
+
+	ret = fds_enough(r);
+	if (ret)
+		return ret;
 
 	gmtime_r(&now, &tm);
 	strftime(r->started_at, sizeof(r->started_at), "%Y-%m-%dT%H:%M:%SZ", &tm);

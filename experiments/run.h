@@ -72,6 +72,7 @@ struct run {
 
 	int nr_vms;
 	struct vmproc *vms;
+	uint64_t next_sweep_ns;		/* vms_watch looks at every VM then */
 
 	struct pressure_env penv;
 	int nr_press;

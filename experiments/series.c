@@ -8,18 +8,63 @@
 
 #include "experiments/series.h"
 
+/* FNV-1a */
+static size_t name_hash(const char *name)
+{
+	uint64_t h = 14695981039346656037ull;
+
+	for (; *name; name++)
+		h = (h ^ (unsigned char)*name) * 1099511628211ull;
+	return (size_t)h;
+}
+
+static void index_put(struct series_set *set, size_t i)
+{
+	size_t mask = set->index_cap - 1, slot = name_hash(set->s[i].name) & mask;
+
+	while (set->index[slot])
+		slot = (slot + 1) & mask;
+	set->index[slot] = i + 1;
+}
+
+/* Keep the index at least twice as large as the set; -ENOMEM. */
+static int index_grow(struct series_set *set, size_t n)
+{
+	size_t cap = set->index_cap ? set->index_cap : 256, i;
+	size_t *index;
+
+	if (n * 2 <= set->index_cap)
+		return 0;
+	while (n * 2 > cap)
+		cap *= 2;
+	index = calloc(cap, sizeof(*index));
+	if (!index)
+		return -ENOMEM;
+	free(set->index);
+	set->index = index;
+	set->index_cap = cap;
+	for (i = 0; i < set->n; i++)
+		index_put(set, i);
+	return 0;
+}
+
 /*
  * Samplers add their series in the same order at every tick, so the one
  * after the last found is almost always the one asked for: a lookup is
- * one strcmp, not a walk over hundreds of names.
+ * one strcmp. Otherwise (a VM whose series began later than the next
+ * VM's, thousands of series apart) the hash index finds it.
  */
 struct series *series_find(struct series_set *set, const char *name)
 {
-	size_t i;
+	size_t mask, slot, i;
 
 	if (set->hint < set->n && !strcmp(set->s[set->hint].name, name))
 		return &set->s[set->hint++];
-	for (i = 0; i < set->n; i++) {
+	if (!set->index_cap)
+		return NULL;
+	mask = set->index_cap - 1;
+	for (slot = name_hash(name) & mask; set->index[slot]; slot = (slot + 1) & mask) {
+		i = set->index[slot] - 1;
 		if (!strcmp(set->s[i].name, name)) {
 			set->hint = i + 1;
 			return &set->s[i];
@@ -41,9 +86,12 @@ static struct series *series_new(struct series_set *set, const char *name)
 		set->s = grown;
 		set->cap = cap;
 	}
+	if (index_grow(set, set->n + 1))
+		return NULL;
 	s = &set->s[set->n++];
 	memset(s, 0, sizeof(*s));
 	snprintf(s->name, sizeof(s->name), "%s", name);
+	index_put(set, set->n - 1);
 	return s;
 }
 
@@ -93,5 +141,6 @@ void series_set_free(struct series_set *set)
 		free(set->s[i].v);
 	}
 	free(set->s);
+	free(set->index);
 	memset(set, 0, sizeof(*set));
 }

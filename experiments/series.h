@@ -23,6 +23,9 @@ struct series_set {
 	struct series *s;
 	size_t n, cap;
 	size_t hint;		/* where the next lookup likely hits */
+	/* names to indexes: open addressing, index + 1 (0: empty) */
+	size_t *index;
+	size_t index_cap;	/* a power of two, at least twice n; 0: none yet */
 };
 
 /* Append one point to the series @name, creating it; 0 or -ENOMEM. */

@@ -314,8 +314,14 @@ static int vms_parse(const struct parse *p, struct json_object *root)
 			return ret;
 		p->s->nr_vms++;
 	}
-	if (spec_nr_vm_procs(p->s) > SPEC_MAX_VM_PROCS)
-		return bad(p, "spec.vms", "more than %s VMs in all", "64");
+	if (spec_nr_vm_procs(p->s) > SPEC_MAX_VM_PROCS) {
+		char total[32], msg[96];
+
+		snprintf(total, sizeof(total), "%d", spec_nr_vm_procs(p->s));
+		snprintf(msg, sizeof(msg), "%%s VMs in all; at most %d (SPEC_MAX_VM_PROCS)",
+			 SPEC_MAX_VM_PROCS);
+		return bad(p, "spec.vms", msg, total);
+	}
 	return 0;
 }
 

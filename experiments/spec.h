@@ -20,7 +20,14 @@
 #define SPEC_MAX_VMS		8	/* VM groups; each has a count */
 #define SPEC_MAX_STEPS		256
 #define SPEC_MAX_PRESSURE	8
-#define SPEC_MAX_VM_PROCS	64	/* VMs in all */
+/*
+ * VMs in all (the sum of the groups' counts), one process each. The
+ * runner holds 2 + vCPUs file descriptors per VM (run.c raises
+ * RLIMIT_NOFILE to fit, or refuses), polls one socket per VM and keeps
+ * about 60 KVM statistics series per VM; 1024 one-vCPU VMs were run on
+ * a host and as many as fit in the lab (experiments/SPEC.md, "Top level").
+ */
+#define SPEC_MAX_VM_PROCS	1024
 #define SPEC_MAX_PRIMARY	4	/* primary metrics */
 #define SPEC_MAX_S		1e6	/* any time: about 11.6 days */
 #define SPEC_MAX_BYTES		(1ull << 60)	/* any size: 1 EiB */

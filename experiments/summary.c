@@ -593,6 +593,8 @@ struct json_object *summary_json(const struct run *r, struct json_object *vms)
 		vcpus += r->vms[i].nr_vcpus;
 	json_object_object_add(o, "idle_cache_pages_per_vcpu",
 			       cache.found && vcpus ? jnum(cache.last / vcpus) : NULL);
+	json_object_object_add(o, "idle_cache_pages_total",
+			       cache.found && vcpus ? jnum(cache.last) : NULL);
 	json_object_object_add(o, "fault_latency_ns", summary_latency_json(vms, "fault_latency_ns"));
 	json_object_object_add(o, "access_latency_ns", summary_latency_json(vms, "access_latency_ns"));
 	json_object_object_add(o, "touch", touch_json(r, vms));

@@ -10,7 +10,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -152,6 +154,31 @@ out_sys:
 	return ret ? ret : status;
 }
 
+/*
+ * Close what the VM process inherited from the runner but @keep and
+ * stdio: the sockets of the VMs forked before it and the samplers' files.
+ * With N VMs they would otherwise hold O(N^2) descriptors, whose tables
+ * are charged to the VMs' cgroup as kernel memory, and each VM's socket
+ * would stay open in every later VM.
+ */
+static void child_close_fds(int keep)
+{
+	struct rlimit rl;
+	long fd, max = 65536;
+
+#ifdef SYS_close_range
+	if ((keep <= 3 || !syscall(SYS_close_range, 3U, (unsigned int)keep - 1, 0U)) &&
+	    !syscall(SYS_close_range, (unsigned int)keep + 1, ~0U, 0U))
+		return;
+#endif
+	if (!getrlimit(RLIMIT_NOFILE, &rl) && rl.rlim_cur != RLIM_INFINITY &&
+	    rl.rlim_cur < (rlim_t)max)
+		max = (long)rl.rlim_cur;
+	for (fd = 3; fd < max; fd++)
+		if (fd != keep)
+			close((int)fd);
+}
+
 static void child_main(int sock, const struct vm_config *cfg_in, const char *kvm_path,
 		       const char *result_path, const char *log_path)
 {
@@ -160,6 +187,7 @@ static void child_main(int sock, const struct vm_config *cfg_in, const char *kvm
 
 	if (!run_child_init(child_runner))
 		_exit(EXIT_FAILURE_SETUP);	/* the runner is gone: nothing to run for */
+	child_close_fds(sock);
 	fd = open(log_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (fd >= 0) {
 		dup2(fd, STDOUT_FILENO);

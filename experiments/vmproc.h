@@ -39,6 +39,7 @@ struct vmproc {
 	pid_t pid;
 	int sock;		/* the runner's end */
 	bool sock_closed;	/* the VM process closed its end: it is ending */
+	bool sock_ready;	/* the runner's poll() saw a message or the end */
 	enum vmproc_state state;
 	uint64_t start_ns, end_ns;
 

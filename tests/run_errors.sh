@@ -107,7 +107,26 @@ spec newline "{ \"name\": \"x\", \"question\": \"two\\nlines\", \"duration_s\": 
 printf '%s\n' "{ \"name\": \"x\", \"question\": \"q\", \"duration_s\": 2, $VMS }" >"$TMP/nul.json"
 printf '\000garbage' >>"$TMP/nul.json"
 printf '{ "name": "x", "question": "q\377", "duration_s": 2, %s }\n' "$VMS" >"$TMP/utf8.json"
-run_expect run_spec_count_huge 1 "vms\\[0\\]\\.count: must be 1 to 64" "$TMP/count_huge.json"
+run_expect run_spec_count_huge 1 "vms\\[0\\]\\.count: must be 1 to 1024" "$TMP/count_huge.json"
+
+# The cap on VMs in all (SPEC_MAX_VM_PROCS), over the groups.
+spec vms_in_all "{ \"name\": \"x\", \"question\": \"q\", \"duration_s\": 2,
+  \"vms\": [ { \"count\": 1000, \"mem\": \"16M\", \"guest\": \"nop\" },
+            { \"count\": 25, \"mem\": \"16M\", \"guest\": \"nop\" } ] }"
+run_expect run_spec_vms_in_all 1 "vms_in_all.json: spec.vms: 1025 VMs in all; at most 1024 \\(SPEC_MAX_VM_PROCS\\)" \
+	"$TMP/vms_in_all.json"
+# 200 VMs need 728 descriptors in the runner: refused under a hard limit
+# of 256 before anything starts (a root with CAP_SYS_RESOURCE raises it).
+spec fds "{ \"name\": \"x\", \"question\": \"q\", \"duration_s\": 2,
+  \"vms\": [ { \"count\": 200, \"mem\": \"16M\", \"guest\": \"nop\" } ] }"
+capeff=$(sed -n 's/^CapEff:[[:space:]]*//p' /proc/self/status)
+if [ -n "$capeff" ] && [ $(( 0x$capeff >> 24 & 1 )) -eq 1 ]; then
+	skip run_fds_refused "CAP_SYS_RESOURCE: the runner may raise its own hard limit"
+else
+	(ulimit -n 256 && run_expect run_fds_refused 1 \
+		"200 VMs need 728 file descriptors in the runner \\(2 \\+ vCPUs per VM, and 128 more\\), and RLIMIT_NOFILE allows 256 \\(raise it: ulimit -n 728\\)" \
+		--out "$TMP/fds" "$TMP/fds.json")
+fi
 run_expect run_spec_timeout_huge 1 "vms\\[0\\]\\.timeout_s: must be 0 to 1000000" "$TMP/timeout_huge.json"
 run_expect run_spec_name_escape 1 "spec.name: '\\.\\./\\.\\./x': use A-Z" "$TMP/name_escape.json"
 run_expect run_spec_newline 1 "a control character at byte 3 of the string 'two\\\\x0alines'" \

@@ -57,7 +57,8 @@ END_REASONS = {"every VM ended", "every vCPU ended the end phase", "duration rea
 PARTIAL_REASON = "still running (partial file)"
 EVENT_TYPES = {"cgroup", "unavailable", "limit", "limit_error", "vms", "vm_end",
                "oom_kill", "vm_kill", "error", "pressure", "pressure_error", "pressure_end", "end"}
-KVM_SERIES = re.compile(r"^kvm\.vm(\d+)\.(vcpus\.)?[A-Za-z0-9_]+$")
+KVM_SERIES = re.compile(r"^kvm\.vm(\d+)\.(?:vcpus\.|vcpu(\d+)\.)?[A-Za-z0-9_]+$")
+PER_VCPU_STATS = ["mmu_cache_pages"]  # run.c's run_per_vcpu_stats
 FAILED_AT = re.compile(r"^failed at ([0-9]+(?:\.[0-9]+)?) s: ")
 PHASE_NAME = re.compile(r"^[a-z0-9_]{1,23}$")
 STARTED_AT = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
@@ -110,6 +111,7 @@ SUMMARY_KEYS = {
                  "all_count_passes", "all_pass_freed", "kvm_count"],
 }
 SUMMARY_TOP = ["page_tables", "memcg", "reclaim", "shrinker", "idle_cache_pages_per_vcpu",
+               "idle_cache_pages_total",
                "fault_latency_ns", "access_latency_ns", "touch", "under_pressure",
                "faults_after_pressure", "oom_killed_vms", "memcg_oom_kill", "run_s"]
 # Older files (current() is false): what they have instead.
@@ -335,6 +337,8 @@ def check_series(c, series, run_s, nr_vms):
         if m:
             if nr_vms is not None and int(m.group(1)) >= nr_vms:
                 c.bad(p, "no vm%s in vms[]" % m.group(1))
+            elif m.group(2) is not None and name.rsplit(".", 1)[1] not in PER_VCPU_STATS:
+                c.bad(p, "a per-vCPU series of a statistic kept only summed")
         elif name == "cgroup.limit_bytes":
             for i, x in enumerate(v):
                 if is_num(x) and x != -1 and x < 0:
@@ -368,7 +372,10 @@ def check_guest_counters(c, gc, vms):
 def check_summary(c, d, series, cg_version):
     sm = d.get("summary", MISSING)
     new = current(d)
-    if c.fields("summary", sm, {k: None for k in (SUMMARY_TOP if new else OLD_SUMMARY_TOP)},
+    top = SUMMARY_TOP if new else OLD_SUMMARY_TOP
+    if isinstance(sm, dict) and "idle_cache_pages_total" not in sm:
+        top = [k for k in top if k != "idle_cache_pages_total"]  # written before it
+    if c.fields("summary", sm, {k: None for k in top},
                 {"pressure_applied": "bool?", "kvm": "obj", "guest_counters": "obj"}) is None:
         return
     for group, keys in (SUMMARY_KEYS if new else OLD_SUMMARY_KEYS).items():
@@ -427,18 +434,33 @@ def check_summary(c, d, series, cg_version):
     vms = d.get("vms") if isinstance(d.get("vms"), list) else []
     if "guest_counters" in sm:
         check_guest_counters(c, sm["guest_counters"], vms)
+    vcpus = sum(x.get("vcpus", 0) for x in vms if isinstance(x, dict)
+                and is_int(x.get("vcpus")))
     path = "summary.idle_cache_pages_per_vcpu"
     v = sm.get("idle_cache_pages_per_vcpu", MISSING)
     if c.typed(path, v, "num?"):
         a = agg(series, "kvm.vm*.vcpus.mmu_cache_pages")
-        vcpus = sum(x.get("vcpus", 0) for x in vms if isinstance(x, dict)
-                    and is_int(x.get("vcpus")))
         if (a is None or not vcpus) and v is not None:
             c.bad(path, "not null, but there is no series kvm.vm*.vcpus.mmu_cache_pages")
         elif a is not None and vcpus and v is None:
             c.bad(path, "null, but kvm.vm*.vcpus.mmu_cache_pages was sampled")
         elif v is not None and a is not BROKEN and not close(v, a[1] / vcpus):
             c.bad(path, "%r, but the series say %r" % (v, a[1] / vcpus))
+    path = "summary.idle_cache_pages_total"
+    v = sm.get("idle_cache_pages_total", MISSING)
+    if v is not MISSING and c.typed(path, v, "num?"):
+        a = agg(series, "kvm.vm*.vcpus.mmu_cache_pages")
+        per = sm.get("idle_cache_pages_per_vcpu")
+        if (a is None or not vcpus) != (v is None):
+            c.bad(path, "%r, but the series kvm.vm*.vcpus.mmu_cache_pages %s" %
+                  (v, "are not there" if a is None or not vcpus else "were sampled"))
+        elif v is not None and a is not BROKEN and not close(v, a[1]):
+            c.bad(path, "%r, but the series say %r" % (v, a[1]))
+        elif v is not None and is_num(per) and vcpus and not close(v, per * vcpus):
+            c.bad(path, "%r, but idle_cache_pages_per_vcpu x %d vCPUs is %r" %
+                  (v, vcpus, per * vcpus))
+        elif v is None and per is not None:
+            c.bad(path, "null, but idle_cache_pages_per_vcpu is %r" % per)
 
     for key in ("fault_latency_ns", "access_latency_ns"):
         path = join("summary", key)

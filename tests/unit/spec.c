@@ -281,11 +281,11 @@ static bool one_line(const char *msg)
 static void numbers_out_of_range(void)
 {
 	expect_error(VM_SPEC("{ \"mem\": \"64M\", \"guest\": \"nop\", \"count\": 3000000000 }"),
-		     "vms[0].count: must be 1 to 64");
+		     "vms[0].count: must be 1 to 1024");
 	expect_error(VM_SPEC("{ \"mem\": \"64M\", \"guest\": \"nop\", \"vcpus\": 2147483648 }"),
 		     "vms[0].vcpus: must be 1 to 3328");
 	expect_error(VM_SPEC("{ \"mem\": \"64M\", \"guest\": \"nop\", \"count\": 18446744073709551615 }"),
-		     "vms[0].count: must be 1 to 64");
+		     "vms[0].count: must be 1 to 1024");
 	expect_error(VM_SPEC("{ \"mem\": \"64M\", \"guest\": \"nop\", \"timeout_s\": 1e11 }"),
 		     "vms[0].timeout_s: must be 0 to 1000000");
 	expect_error(VM_SPEC("{ \"mem\": \"64M\", \"guest\": \"nop\", \"timeout_s\": 1e400 }"),
@@ -512,6 +512,35 @@ static void checks_and_findings(void)
 	CHECK(checks >= 2 && findings >= 20, "%d checks, %d findings specs", checks, findings);
 }
 
+/*
+ * SPEC_MAX_VM_PROCS VMs in all, whatever the groups: exactly that many
+ * are taken (the runner copes with them), one more is refused in one line
+ * that says the cap.
+ */
+static void vm_cap(void)
+{
+	struct spec s;
+	int ret;
+
+	CHECK(SPEC_MAX_VM_PROCS == 1024, "the cap is %d: update SPEC.md and this test",
+	      SPEC_MAX_VM_PROCS);
+	ret = spec_parse(&s, VM_SPEC("{ \"mem\": \"16M\", \"guest\": \"nop\", \"count\": 1000 },"
+				     "{ \"mem\": \"16M\", \"guest\": \"nop\", \"count\": 24 }"),
+			 "cap.json");
+	CHECK(!ret, "1024 VMs in two groups refused: %s", err_msg());
+	if (!ret) {
+		CHECK(spec_nr_vm_procs(&s) == 1024, "%d VMs", spec_nr_vm_procs(&s));
+		CHECK(!spec_check(&s), "%s", err_msg());
+		spec_free(&s);
+	}
+	expect_error(VM_SPEC("{ \"mem\": \"16M\", \"guest\": \"nop\", \"count\": 1000 },"
+			     "{ \"mem\": \"16M\", \"guest\": \"nop\", \"count\": 25 }"),
+		     "spec x.json: spec.vms: 1025 VMs in all; at most 1024 (SPEC_MAX_VM_PROCS)");
+	expect_error(VM_SPEC("{ \"mem\": \"16M\", \"guest\": \"nop\", \"count\": 1025 }"),
+		     "vms[0].count: must be 1 to 1024");
+	CHECK(one_line(err_msg()), "not one line: %s", err_msg());
+}
+
 /* experiments/SPEC.md is where the error sends people: every id is there. */
 static void spec_md_lists_metrics(void)
 {
@@ -535,6 +564,6 @@ UNIT_MAIN(T(good_spec), T(ramp_reaches_end), T(override), T(unreadable), T(inval
 	  T(wrong_type), T(missing_or_bad_values), T(limit_too_low), T(bad_guest),
 	  T(primary_good), T(primary_not_array), T(primary_empty), T(primary_too_many),
 	  T(primary_duplicate), T(primary_not_string), T(primary_unknown),
-	  T(numbers_out_of_range), T(override_bad), T(bad_name), T(bad_bytes), T(bad_strings),
+	  T(numbers_out_of_range), T(vm_cap), T(override_bad), T(bad_name), T(bad_bytes), T(bad_strings),
 	  T(not_regular),
 	  T(catalog), T(checks_and_findings), T(spec_md_lists_metrics))
