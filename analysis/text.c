@@ -1087,7 +1087,7 @@ static int mde_notes(FILE *out, const struct cmp_table *t, double alpha)
 	snprintf(line, sizeof(line), "Smallest detectable change (--mde): for each primary, the least change of the median that would have been starred, either way: the arm's runs, keeping their own spread, moved against the baseline's median until p times the primaries tested is below %.2f and the change clears the floor. \"-\": none could be, with these runs.",
 		 alpha);
 	if (insn)
-		snprintf(line + strlen(line), sizeof(line) - strlen(line), " insns: a time's change in the lab's instructions (every run is on the instruction clock, %.0f ns an instruction); for a mean per fault, the instructions each fault would have had to gain.",
+		snprintf(line + strlen(line), sizeof(line) - strlen(line), " insns: a time's change in the lab's instructions (every run is on the instruction clock, %.0f ns an instruction); for a mean per event (a fault, an access), the instructions each event would have had to gain.",
 			 insn);
 	ascii_only(line);
 	text_wrap(out, line, 0, TEXT_WIDTH);
