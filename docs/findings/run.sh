@@ -8,7 +8,8 @@
 # into tables.
 #
 # Usage: docs/findings/run.sh [STEP...]
-#   steps: host pt-idle alias squeeze global mutex recycle inverted
+#   steps: host pt-idle idle-levels density alias squeeze global mutex
+#   recycle inverted
 #   (default: all). JOBS=N labs at once (make ab's default: the cores).
 # A step whose results exist is resumed (make ab RESUME=1 keeps the runs
 # done; a host sweep is redone with --overwrite); OUT=another directory
@@ -19,7 +20,7 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$top"
 OUT=${OUT:-$top/results/findings}
 S=docs/findings/specs
-steps=${*:-host pt-idle alias squeeze global mutex recycle inverted}
+steps=${*:-host pt-idle idle-levels density alias squeeze global mutex recycle inverted}
 mkdir -p "$OUT"
 
 say() { echo "findings: $*" >&2; }
@@ -31,6 +32,14 @@ ab() {	# ab NAME VAR=VALUE...: one make ab into $OUT/NAME
 	say "$name: $* $resume"
 	env "$@" $resume AB_OUT="$OUT/$name" make -s ab >>"$OUT/$name.log" 2>&1 ||
 		{ tail -n 5 "$OUT/$name.log" >&2; exit 1; }
+}
+
+lab() {	# lab STEP EXP SPEC REPS: one patched-kernel/lab.sh on legacy, shadow paging
+	d=$OUT/$1/$2/legacy-shadow
+	say "$1: $2, $4 runs"
+	rm -rf "$d"
+	LAB_OUT=$d patched-kernel/lab.sh legacy "$3" shadow "$4" >"$OUT/$1/$2.log" 2>&1 ||
+		{ tail -n 5 "$OUT/$1/$2.log" >&2; exit 1; }
 }
 
 alias_specs() {	# alias_specs [-uncapped]
@@ -60,6 +69,13 @@ for step in $steps; do
 			ab "idle256-$mmu" LAB_DURATION=30 MMU=$mmu ARMS=legacy REPS=3 \
 				EXPS="$S/idle-256.json"
 		done ;;
+	idle-levels)	# claim 2: the per-vCPU level over time, by workload
+		mkdir -p "$OUT/idle-levels"
+		for w in touch workingset churn; do lab idle-levels "idle-$w" "$S/idle-$w.json" 3; done ;;
+	density)	# claim 2: N one-vCPU VMs in one lab, measured
+		mkdir -p "$OUT/density"
+		for n in 10 100; do lab density "density-$n" "$S/density-$n.json" 3; done
+		lab density density-512 "$S/density-512.json" 1 ;;
 	alias)	# claim 1's worst case
 		ab alias-tdp MMU=tdp ARMS=legacy REPS=2 EXPS="$(alias_specs '')"
 		ab alias-shadow MMU=shadow ARMS=legacy REPS=2 \
@@ -85,7 +101,7 @@ for step in $steps; do
 		ab inverted ARMS="legacy inverted legacy" REPS=6 \
 			EXPS="shrinker-storm patched-kernel/checks/zap-order.json" ;;
 	*)
-		echo "findings: unknown step '$step' (host pt-idle alias squeeze global mutex recycle inverted)" >&2
+		echo "findings: unknown step '$step' (host pt-idle idle-levels density alias squeeze global mutex recycle inverted)" >&2
 		exit 2 ;;
 	esac
 done

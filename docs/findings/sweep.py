@@ -9,7 +9,7 @@ kvmsqueeze run and make ab) of each set and prints one row per set: the
 median over the runs and, where the runs differ, their range. Standard
 library only; the numbers are the ones in the files, nothing is fitted.
 
-usage: sweep.py [--tsv] pt|alias|idle DIR...
+usage: sweep.py [--tsv] pt|alias|idle|density DIR...
        sweep.py cmp [--labels L1,L2,...] CSV METRIC...
        sweep.py arms CSV METRIC...
   cmp: the rows of kvmsqueeze compare --format csv (CSV, - for stdin) for
@@ -121,6 +121,17 @@ def row_idle(runs):
             med([s / n / KiB for s in sec], "%.1f"), str(len(runs))]
 
 
+def row_density(runs):
+    n = sum(x["count"] for x in runs[0]["spec"]["vms"])
+    idle = [r["summary"].get("idle_cache_pages_total") for r in runs]
+    kern = [r["summary"]["memcg"]["kernel_bytes"]["peak"] for r in runs]
+    sec = [r["summary"]["page_tables"]["sec_pagetables_bytes"]["peak"] for r in runs]
+    return [runs[0]["host"]["mmu"], str(n), str(len(runs)), med(idle),
+            med([None if i is None else i / n for i in idle], "%.1f"),
+            med([k / MiB for k in kern], "%.1f"), med([k / n / KiB for k in kern]),
+            med([s / KiB for s in sec])]
+
+
 TABLES = {
     "pt": (row_pt, ["mmu", "guest page", "RAM MiB", "touched MiB", "SecPT KiB",
                     "% of touched", "kmem MiB", "pages_4k", "pages_2m"]),
@@ -129,6 +140,8 @@ TABLES = {
                           "run s"]),
     "idle": (row_idle, ["mmu", "vCPUs", "idle pages/vCPU", "idle MiB",
                         "kmem KiB/vCPU", "SecPT KiB/vCPU", "runs"]),
+    "density": (row_density, ["mmu", "VMs", "runs", "idle pages", "per VM",
+                              "kmem MiB", "kmem KiB/VM", "SecPT KiB"]),
 }
 
 
