@@ -8,8 +8,8 @@
 # into tables.
 #
 # Usage: docs/findings/run.sh [STEP...]
-#   steps: host pt-idle idle-levels density alias squeeze global mutex
-#   recycle inverted
+#   steps: host pt-idle idle-levels density alias squeeze storm global
+#   mutex recycle inverted
 #   (default: all). JOBS=N labs at once (make ab's default: the cores).
 # A step whose results exist is resumed (make ab RESUME=1 keeps the runs
 # done; a host sweep is redone with --overwrite); OUT=another directory
@@ -20,7 +20,7 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$top"
 OUT=${OUT:-$top/results/findings}
 S=docs/findings/specs
-steps=${*:-host pt-idle idle-levels density alias squeeze global mutex recycle inverted}
+steps=${*:-host pt-idle idle-levels density alias squeeze storm global mutex recycle inverted}
 mkdir -p "$OUT"
 
 say() { echo "findings: $*" >&2; }
@@ -86,9 +86,12 @@ for step in $steps; do
 	global)	# claim 3, global pressure, with an A/A arm (legacy twice)
 		ab global-lab LAB_MEM=1G ARMS="legacy cache-shrinker-v2 cache-shrinker-trylock no-shrinker inverted legacy" \
 			REPS=6 EXPS="$S/global-squeeze-lab.json" ;;
-	squeeze)	# claim 3, memcg pressure and the storm, with an A/A arm
+	squeeze)	# claim 3, memcg pressure, with an A/A arm
 		ab squeeze ARMS="legacy cache-shrinker-v2 cache-shrinker-trylock no-shrinker inverted legacy" REPS=6 \
-			EXPS="$S/memcg-squeeze-lab.json shrinker-storm" ;;
+			EXPS="$S/memcg-squeeze-lab.json" ;;
+	storm)	# claim 3, a storm of explicit scans, with an A/A arm
+		ab storm ARMS="legacy cache-shrinker-v2 cache-shrinker-trylock no-shrinker legacy" REPS=6 \
+			EXPS="shrinker-storm" ;;
 	mutex)	# claim 4: 1, 2 and all 4 lab CPUs faulting 128 MiB, with and
 		# without a storm; legacy against planted-cost calibrates it
 		ab mutex LAB_CPUS=4 LAB_SCALE=0.5 REPS=6 \
@@ -101,7 +104,7 @@ for step in $steps; do
 		ab inverted ARMS="legacy inverted legacy" REPS=6 \
 			EXPS="shrinker-storm patched-kernel/checks/zap-order.json" ;;
 	*)
-		echo "findings: unknown step '$step' (host pt-idle idle-levels density alias squeeze global mutex recycle inverted)" >&2
+		echo "findings: unknown step '$step' (host pt-idle idle-levels density alias squeeze storm global mutex recycle inverted)" >&2
 		exit 2 ;;
 	esac
 done
