@@ -37,6 +37,7 @@ struct spec_vm {
 	enum mem_backing backing;	/* MEM_FILE: a file in the run directory */
 	uint64_t page_bytes;
 	uint64_t nr_mmu_pages;		/* 0: KVM's own cap */
+	unsigned int memslot_churn_ms;	/* 0: no memslot churn */
 	char guest[SPEC_NAME_LEN];
 	int nr_params;
 	char param_keys[KVMSQ_MAX_PARAMS][KVMSQ_PARAM_KEY_LEN];
