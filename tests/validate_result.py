@@ -75,6 +75,10 @@ DELTAS = [
     (("reclaim", "pgscan"), "vmstat.pgscan_{kswapd,direct,khugepaged,proactive}"),
     (("reclaim", "pgsteal"), "vmstat.pgsteal_{kswapd,direct,khugepaged,proactive}"),
     (("reclaim", "allocstall"), "vmstat.allocstall_*"),
+    (("reclaim", "pgscan_kswapd"), "vmstat.pgscan_kswapd"),
+    (("reclaim", "pgsteal_kswapd"), "vmstat.pgsteal_kswapd"),
+    (("reclaim", "pgscan_direct"), "vmstat.pgscan_direct"),
+    (("reclaim", "pgsteal_direct"), "vmstat.pgsteal_direct"),
     (("reclaim", "slabs_scanned"), "vmstat.slabs_scanned"),
     (("reclaim", "workingset_refault"), "vmstat.workingset_refault_*"),
     (("reclaim", "memcg_pgscan"), "memcg.stat.pgscan"),
@@ -105,6 +109,9 @@ SUMMARY_KEYS = {
     "shrinker": ["kvm_count_passes", "kvm_pass_freed", "kvm_scan_calls", "kvm_scan_freed",
                  "all_count_passes", "all_pass_freed", "kvm_count"],
 }
+# Added later, without a schema change: checked when present.
+SUMMARY_LATER = {"reclaim": ["pgscan_kswapd", "pgsteal_kswapd", "pgscan_direct",
+                             "pgsteal_direct"]}
 SUMMARY_TOP = ["page_tables", "memcg", "reclaim", "shrinker", "idle_cache_pages_per_vcpu",
                "fault_latency_ns", "access_latency_ns", "touch", "under_pressure",
                "faults_after_pressure", "oom_killed_vms", "memcg_oom_kill", "run_s"]
@@ -113,7 +120,10 @@ OLD_SUMMARY_KEYS = dict(SUMMARY_KEYS, memcg=["current_bytes", "kernel_bytes",
                                              "sec_pagetables_bytes"],
                         shrinker=["kvm_calls", "kvm_freed", "all_calls", "all_freed",
                                   "kvm_count"])
-OLD_SUMMARY_TOP = [k for k in SUMMARY_TOP if k != "under_pressure"]
+OLD_# Added later, without a schema change: checked when present.
+SUMMARY_LATER = {"reclaim": ["pgscan_kswapd", "pgsteal_kswapd", "pgscan_direct",
+                             "pgsteal_direct"]}
+SUMMARY_TOP = [k for k in SUMMARY_TOP if k != "under_pressure"]
 UNDER_PRESSURE = [  # key, series pattern, factor
     ("current_bytes", "memcg.current_bytes", 1),
     ("kernel_bytes", None, 1),  # by cgroup version
@@ -350,7 +360,8 @@ def check_summary(c, d, series, cg_version):
                 {"pressure_applied": "bool?"}) is None:
         return
     for group, keys in (SUMMARY_KEYS if new else OLD_SUMMARY_KEYS).items():
-        c.fields(join("summary", group), sm.get(group, MISSING), {k: None for k in keys})
+        c.fields(join("summary", group), sm.get(group, MISSING), {k: None for k in keys},
+                 {k: None for k in SUMMARY_LATER.get(group, [])})
 
     def level(path, v):
         if v is None:
