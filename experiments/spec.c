@@ -453,6 +453,7 @@ static const char *const pressure_names[] = {
 	[PRESSURE_HOG] = "hog",
 	[PRESSURE_DROP_CACHES] = "drop_caches",
 	[PRESSURE_SHRINKER_SCAN] = "shrinker_scan",
+	[PRESSURE_NX_HUGE_PAGES] = "nx_huge_pages",
 };
 
 const char *spec_pressure_name(enum spec_pressure_kind kind)
@@ -482,7 +483,7 @@ static int pressure_one(const struct parse *p, const char *path, struct json_obj
 		if (!strcmp(kind, pressure_names[i]))
 			break;
 	if (i == ARRAY_SIZE(pressure_names))
-		return bad(p, path, "kind '%s': use reclaim, hog, drop_caches or shrinker_scan", kind);
+		return bad(p, path, "kind '%s': use reclaim, hog, drop_caches, shrinker_scan or nx_huge_pages", kind);
 	pr->kind = i;
 	pr->nr_to_scan = 128;
 	if ((ret = get_number(p, path, o, "start_s", &pr->start_s, SECONDS, false)) < 0 ||

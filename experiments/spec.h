@@ -70,6 +70,7 @@ enum spec_pressure_kind {
 	PRESSURE_HOG,		/* global: anon memory in a sibling cgroup */
 	PRESSURE_DROP_CACHES,	/* echo 2 > /proc/sys/vm/drop_caches */
 	PRESSURE_SHRINKER_SCAN,	/* debugfs shrinker/x86-mmu-*\/scan */
+	PRESSURE_NX_HUGE_PAGES,	/* toggle kvm.nx_huge_pages: kvm_lock, then slots_lock */
 };
 
 struct spec_pressure {

@@ -35,7 +35,7 @@ SAMPLER_PREFIX = {
     "shrink_trace": "shrink.",
     "shrink_kprobe": "kprobe.",
 }
-PRESSURES = {"reclaim", "hog", "drop_caches", "shrinker_scan"}
+PRESSURES = {"reclaim", "hog", "drop_caches", "shrinker_scan", "nx_huge_pages"}
 END_KINDS = {"ok", "guest-exit-code", "guest-error", "timeout", "interrupted",
              "setup-failed", "oom-killed", "killed"}
 OUTCOMES = {"ok", "guest-exit-code", "guest-error", "timeout", "interrupted"}
@@ -120,10 +120,7 @@ OLD_SUMMARY_KEYS = dict(SUMMARY_KEYS, memcg=["current_bytes", "kernel_bytes",
                                              "sec_pagetables_bytes"],
                         shrinker=["kvm_calls", "kvm_freed", "all_calls", "all_freed",
                                   "kvm_count"])
-OLD_# Added later, without a schema change: checked when present.
-SUMMARY_LATER = {"reclaim": ["pgscan_kswapd", "pgsteal_kswapd", "pgscan_direct",
-                             "pgsteal_direct"]}
-SUMMARY_TOP = [k for k in SUMMARY_TOP if k != "under_pressure"]
+OLD_SUMMARY_TOP = [k for k in SUMMARY_TOP if k != "under_pressure"]
 UNDER_PRESSURE = [  # key, series pattern, factor
     ("current_bytes", "memcg.current_bytes", 1),
     ("kernel_bytes", None, 1),  # by cgroup version
@@ -790,7 +787,8 @@ def check_sources(c, d, series):
     for i, s in enumerate(srcs):
         p = join("sources", i)
         if c.fields(p, s, {"name": "str", "kind": "str", "available": "bool"},
-                    {"why": "str", "note": "str", "fired": "int", "failed": "int"}) is None:
+                    {"why": "str", "note": "str", "fired": "int", "failed": "int",
+                     "original": "str", "restored": "bool?"}) is None:
             continue
         kind, name = s.get("kind"), s.get("name")
         if kind == "sampler":
@@ -811,6 +809,14 @@ def check_sources(c, d, series):
                     c.bad(p, "missing key '%s'" % k)
             if "note" in s:
                 c.bad(p, "'note' on a pressure source")
+            nx = name == "nx_huge_pages" and s.get("available") is True
+            for k in ("original", "restored"):
+                if nx and k not in s:
+                    c.bad(p, "missing key '%s'" % k)
+                elif not nx and k in s:
+                    c.bad(p, "'%s' on a source that is not an available nx_huge_pages" % k)
+            if nx and s.get("original") not in ("Y", "N"):
+                c.bad(join(p, "original"), "%r is not Y or N" % (s.get("original"),))
         else:
             c.bad(join(p, "kind"), "%r is not sampler or pressure" % (kind,))
             continue
@@ -939,9 +945,17 @@ def check_vm_result(c, p, r, vm, d):
         "guest_page_bytes": "int", "nr_vcpus": "int", "params": "obj", "outcome": "str",
         "run_ns": "int", "tsc_khz": "int", "layout": "obj", "phases": "arr",
         "vcpus": "arr", "kvm_stats": "obj", "host": "obj"},
-        {"error": "str", "nr_mmu_pages": "int"})
+        {"error": "str", "nr_mmu_pages": "int", "memslot_churn": "obj"})
     if r is None:
         return
+    if "memslot_churn" in r:
+        mc = c.fields(join(p, "memslot_churn"), r["memslot_churn"], {
+            "period_ms": "int", "slot": "int", "gpa": "int", "bytes": "int", "creates": "int",
+            "deletes": "int", "failures": "int", "left_present": "bool", "error": "str?"})
+        if mc and all(is_int(mc.get(k)) for k in ("creates", "deletes")) and \
+                not 0 <= mc["creates"] - mc["deletes"] <= 1:
+            c.bad(join(p, "memslot_churn"), "%d creates but %d deletes"
+                  % (mc["creates"], mc["deletes"]))
     c.fields(join(p, "tool"), r.get("tool"), {"name": "str", "version": "str"})
     if r.get("outcome") not in OUTCOMES and isinstance(r.get("outcome"), str):
         c.bad(join(p, "outcome"), "'%s' is not a VM outcome" % r["outcome"])
