@@ -17,6 +17,8 @@
 #   LAB_APPEND (more kernel parameters, e.g. "kvm.planted_cost_insns=1000";
 #   the result records them in host.kvm_params where KVM has them),
 #   DEBUG=1 (the debug kernel), KVMSQ_CACHE
+# A lockdep report in the serial log is also saved whole as
+# $LAB_OUT/lockdep.txt (patched-kernel/lockdep-reports).
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -136,7 +138,7 @@ cmdline="console=ttyS0 panic=-1 oops=panic kvmsqueeze.lab=1 kvmsqueeze.accel=$ac
 [ -n "$block" ] && cmdline="$cmdline kvmsqueeze.block=$block"
 [ -n "$append" ] && cmdline="$cmdline $append"
 say "booting $release ($accel_name, clock $clock, $mmu, $mem, $cpus CPUs): $name x $reps -> $out"
-rm -f "$out/lab-status"
+rm -f "$out/lab-status" "$out/lockdep.txt"
 start=$(date +%s)
 # QEMU runs in the background so that a TERM (make ab stopping its labs)
 # stops it too: timeout puts it in a process group of its own, out of
@@ -156,6 +158,15 @@ wait "$qemu_pid" || qemu=$?
 trap - TERM INT HUP
 took=$(( $(date +%s) - start ))
 
+# a lockdep report, whole, beside the results (the run still fails below)
+if [ -f "$out/lab-serial.log" ]; then
+	"$here/lockdep-reports" "$out/lab-serial.log" >"$out/lockdep.txt"
+	if [ -s "$out/lockdep.txt" ]; then
+		say "lockdep: $(sed -n 2p "$out/lockdep.txt" | sed 's/^\[ *[0-9.]*\] //') (the whole report: $out/lockdep.txt)"
+	else
+		rm -f "$out/lockdep.txt"
+	fi
+fi
 # what the guest kernel said that must fail the run
 bad=$("$here/serial-problems" "$out/lab-serial.log")
 ooms=$(grep -c 'invoked oom-killer' "$out/lab-serial.log" || true)
