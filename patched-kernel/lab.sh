@@ -16,7 +16,10 @@
 #   block of make ab's plan this run belongs to, recorded as run.block),
 #   LAB_APPEND (more kernel parameters, e.g. "kvm.planted_cost_insns=1000";
 #   the result records them in host.kvm_params where KVM has them),
-#   DEBUG=1 (the debug kernel), KVMSQ_CACHE
+#   DEBUG=1 (the debug kernel), KVMSQ_CACHE, LAB_STALL (seconds: for a
+#   lab that may hang, copy the partial result out every 5 s and, if the
+#   experiment still runs after LAB_STALL s, dump blocked tasks and held
+#   locks to the console; pair it with a LAB_TIMEOUT that ends the lab)
 # A lockdep report in the serial log is also saved whole as
 # $LAB_OUT/lockdep.txt (patched-kernel/lockdep-reports).
 set -eu
@@ -88,6 +91,8 @@ arm=$1 exp=$2 mmu=${3:-shadow} reps=${4:-1}
 case "$mmu" in tdp) npt=1 ;; shadow) npt=0 ;; *) usage ;; esac
 case "$reps" in '' | *[!0-9]*) usage ;; esac
 block=${LAB_BLOCK:-}
+stall=${LAB_STALL:-}
+case "$stall" in *[!0-9]* | 0*) die "LAB_STALL=$stall: expected seconds from 1" ;; esac
 case "$block" in *[!0-9]* | 0*) die "LAB_BLOCK=$block: expected a block number from 1" ;; esac
 mem=${LAB_MEM:-2G}
 cpus=${LAB_CPUS:-2}
@@ -136,6 +141,7 @@ cmdline="console=ttyS0 panic=-1 oops=panic kvmsqueeze.lab=1 kvmsqueeze.accel=$ac
 [ -n "${LAB_DURATION:-}" ] && cmdline="$cmdline kvmsqueeze.duration=$LAB_DURATION"
 [ -n "${LAB_SCALE:-}" ] && cmdline="$cmdline kvmsqueeze.scale=$LAB_SCALE"
 [ -n "$block" ] && cmdline="$cmdline kvmsqueeze.block=$block"
+[ -n "$stall" ] && cmdline="$cmdline kvmsqueeze.stall=$stall"
 [ -n "$append" ] && cmdline="$cmdline $append"
 say "booting $release ($accel_name, clock $clock, $mmu, $mem, $cpus CPUs): $name x $reps -> $out"
 rm -f "$out/lab-status" "$out/lockdep.txt"
