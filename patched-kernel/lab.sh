@@ -177,14 +177,12 @@ fi
 bad=$("$here/serial-problems" "$out/lab-serial.log")
 ooms=$(grep -c 'invoked oom-killer' "$out/lab-serial.log" || true)
 [ "${ooms:-0}" -gt 0 ] && echo "lab: the OOM killer ran $ooms time(s) (lab-serial.log has its reports)" >&2
-if [ -n "$bad" ]; then
-	echo "$bad" >&2
-	die "the lab kernel reported a problem ($out/lab-serial.log)"
-fi
+[ -n "$bad" ] && echo "$bad" >&2
 if [ "${qemu:-0}" = 124 ] || [ "${qemu:-0}" = 137 ]; then
 	tail -n 20 "$out/lab-serial.log" >&2
-	die "hung: killed after $guard s ($out/lab-serial.log)"
+	die "hung: killed after $guard s${bad:+ (and the lab kernel reported a problem)} ($out/lab-serial.log)"
 fi
+[ -n "$bad" ] && die "the lab kernel reported a problem ($out/lab-serial.log)"
 [ -f "$out/lab-status" ] || { tail -n 20 "$out/lab-serial.log" >&2; die "the lab ended without a status (qemu exit ${qemu:-0}; $out/lab-serial.log)"; }
 status=$(cat "$out/lab-status")
 first=$(sed -n 's/^LAB-START //p' "$out/lab-serial.log" | head -n 1)
