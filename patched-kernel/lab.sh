@@ -180,7 +180,7 @@ ooms=$(grep -c 'invoked oom-killer' "$out/lab-serial.log" || true)
 [ -n "$bad" ] && echo "$bad" >&2
 if [ "${qemu:-0}" = 124 ] || [ "${qemu:-0}" = 137 ]; then
 	tail -n 20 "$out/lab-serial.log" >&2
-	die "hung: killed after $guard s${bad:+ (and the lab kernel reported a problem)} ($out/lab-serial.log)"
+	die "hung: killed after $took s (LAB_TIMEOUT $guard s, or QEMU killed from outside)${bad:+; the lab kernel reported a problem too} ($out/lab-serial.log)"
 fi
 [ -n "$bad" ] && die "the lab kernel reported a problem ($out/lab-serial.log)"
 [ -f "$out/lab-status" ] || { tail -n 20 "$out/lab-serial.log" >&2; die "the lab ended without a status (qemu exit ${qemu:-0}; $out/lab-serial.log)"; }
