@@ -225,7 +225,7 @@ elif ! scripts/deps lab >"$TMP/deps" 2>&1; then
 else
 	o=$TMP/$name
 	# the lockdep kernel runs 3 to 4 times slower: 150 s for the hog to fill the lab
-	DEBUG=1 LAB_MEM=1G LAB_DURATION=150 LAB_STALL=240 LAB_TIMEOUT=${LAB_TIMEOUT:-900} LAB_OUT=$o \
+	DEBUG=1 LAB_MEM=1G LAB_DURATION=150 LAB_STALL=240 LAB_TIMEOUT=${LAB_TIMEOUT:-600} LAB_OUT=$o \
 		patched-kernel/lab.sh cache-shrinker-v2 \
 		docs/findings/specs/lockdep-reclaim.json shadow 1 >"$TMP/$name.log" 2>&1
 	st=$?
