@@ -235,6 +235,102 @@ static int shrinker_scan_fire(struct pressure_src *p, char *what, size_t len)
 	return 0;
 }
 
+/*
+ * --- kvm.nx_huge_pages: each write of a value that differs from the
+ * current one makes 6.12's set_nx_huge_pages() take kvm_lock and then
+ * every VM's slots_lock (arch/x86/kvm/mmu/mmu.c). It takes off, force,
+ * auto, never and kstrtobool() values and reads back Y, N or never; we
+ * write Y and N and put the original back at the end.
+ */
+
+static int nx_read(const char *path, bool *val)
+{
+	char buf[16] = "";
+	ssize_t got;
+	int fd;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return err_sys(errno, "%s (is the kvm module loaded?)", path);
+	got = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (got < 0)
+		return err_sys(errno, "reading %s", path);
+	buf[got] = '\0';
+	buf[strcspn(buf, "\n")] = '\0';
+	if (!strcmp(buf, "Y") || !strcmp(buf, "N")) {
+		*val = buf[0] == 'Y';
+		return 0;
+	}
+	if (!strcmp(buf, "never"))
+		return err_set(EPERM, "%s is 'never': the mitigation is hard-disabled and the kernel refuses every write",
+			       path);
+	return err_set(EINVAL, "%s holds '%.15s', not Y or N", path, buf);
+}
+
+static int nx_write(const char *path, bool val)
+{
+	int fd, ret = 0;
+
+	fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);
+	if (fd < 0)
+		return err_sys(errno, "%s", path);
+	errno = 0;
+	if (write(fd, val ? "Y" : "N", 1) != 1)
+		ret = err_sys(errno ? errno : EIO, "writing %s to %s", val ? "Y" : "N", path);
+	if (close(fd) && !ret)
+		ret = err_sys(errno, "writing %s to %s", val ? "Y" : "N", path);
+	return ret;
+}
+
+static int nx_open(struct pressure_src *p)
+{
+	const char *path = p->env->nx_huge_pages;
+	int ret;
+
+	ret = nx_read(path, &p->nx_original);
+	if (ret)
+		return ret;
+	/* the value it has: the kernel takes no lock for it, but it proves we may write */
+	ret = nx_write(path, p->nx_original);
+	if (ret)
+		return err_wrap(ret, "nx_huge_pages is not writable here (it needs root)");
+	p->nx_now = p->nx_original;
+	p->nx_restored = 1;	/* nothing to put back yet */
+	return 0;
+}
+
+static int nx_fire(struct pressure_src *p, char *what, size_t len)
+{
+	bool val = !p->nx_now;
+	int ret;
+
+	snprintf(what, len, "nx_huge_pages %s (was %s)", val ? "Y" : "N", p->nx_now ? "Y" : "N");
+	p->nx_restored = -1;	/* from here it may differ */
+	ret = nx_write(p->env->nx_huge_pages, val);
+	if (!ret)
+		p->nx_now = val;
+	return ret;
+}
+
+static void nx_finish(struct pressure_src *p)
+{
+	int ret;
+
+	if (p->nx_restored != -1)
+		return;
+	ret = nx_write(p->env->nx_huge_pages, p->nx_original);
+	if (!ret) {
+		p->nx_now = p->nx_original;
+		p->nx_restored = 1;
+		return;
+	}
+	p->nx_restored = 0;
+	snprintf(p->nx_restore_error, sizeof(p->nx_restore_error), "%s", err_msg());
+	fprintf(stderr, "kvmsqueeze: could not put nx_huge_pages back to %s: %s\n",
+		p->nx_original ? "Y" : "N", err_msg());
+}
+
 static const struct {
 	int (*open)(struct pressure_src *p);
 	int (*fire)(struct pressure_src *p, char *what, size_t len);
@@ -244,6 +340,7 @@ static const struct {
 	[PRESSURE_HOG] = { hog_open, hog_fire, true },
 	[PRESSURE_DROP_CACHES] = { drop_caches_open, drop_caches_fire, false },
 	[PRESSURE_SHRINKER_SCAN] = { shrinker_scan_open, shrinker_scan_fire, false },
+	[PRESSURE_NX_HUGE_PAGES] = { nx_open, nx_fire, true },
 };
 
 int pressure_open(struct pressure_src *p, const struct spec_pressure *sp,
@@ -319,8 +416,15 @@ double pressure_next(const struct pressure_src *p, double t_s)
 	return p->next_s > t_s ? p->next_s - t_s : 0;
 }
 
+void pressure_finish(struct pressure_src *p)
+{
+	if (p->sp.kind == PRESSURE_NX_HUGE_PAGES && p->available)
+		nx_finish(p);
+}
+
 void pressure_close(struct pressure_src *p)
 {
+	pressure_finish(p);
 	if (p->hog_pid > 0) {
 		kill(p->hog_pid, SIGKILL);
 		waitpid(p->hog_pid, NULL, 0);

@@ -24,6 +24,7 @@ struct pressure_env {
 	const char *hog_child;		/* where the hog runs */
 	const char *proc;		/* "/proc" */
 	const char *debugfs;		/* "/sys/kernel/debug" */
+	const char *nx_huge_pages;	/* /sys/module/kvm/parameters/nx_huge_pages */
 	bool allow_global;		/* --allow-global-pressure or in the lab */
 };
 
@@ -39,6 +40,10 @@ struct pressure_src {
 	pid_t hog_pid;
 	int nr_scan;
 	char scan_files[PRESSURE_MAX_SCAN][256];
+	/* nx_huge_pages: the value found (restored at the end) and the value now */
+	bool nx_original, nx_now;
+	int nx_restored;	/* -1: may differ now; 0: the restore failed; 1: as found */
+	char nx_restore_error[PRESSURE_WHY_LEN];
 };
 
 /*
@@ -60,7 +65,15 @@ int pressure_tick(struct pressure_src *p, double t_s, char *what, size_t len);
 int pressure_poll(struct pressure_src *p, char *what, size_t len);
 /* Seconds until it is next due (HUGE_VAL: never). */
 double pressure_next(const struct pressure_src *p, double t_s);
+/*
+ * The run's loop is over: put back what a source changed on the host
+ * (nx_huge_pages' original value). Idempotent; pressure_close() calls it
+ * too, so setup errors and interrupted runs restore as well.
+ */
+void pressure_finish(struct pressure_src *p);
 void pressure_close(struct pressure_src *p);
+/* Where nx_huge_pages is, unless KVMSQ_NX_HUGE_PAGES (for tests) names another file. */
+#define PRESSURE_NX_PATH	"/sys/module/kvm/parameters/nx_huge_pages"
 /* True if this host is a kvmsqueeze lab (kvmsqueeze.lab=1 on the kernel command line). */
 bool pressure_in_lab(const char *proc);
 

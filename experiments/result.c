@@ -158,6 +158,11 @@ int result_pressure_check(const struct run *r, struct json_object *problems)
 		const char *name = spec_pressure_name(p->sp.kind);
 
 		asked = 1;
+		/* the host is left changed: a problem, though the pressure was applied */
+		if (p->sp.kind == PRESSURE_NX_HUGE_PAGES && p->available && !p->nx_restored &&
+		    problems)
+			problem_add(problems, "pressure[%d] %s: the original value %s was not put back: %s",
+				    i, name, p->nx_original ? "Y" : "N", p->nx_restore_error);
 		if (!pressure_due(r, p) || p->absent)
 			continue;
 		if (!p->available)
@@ -259,6 +264,11 @@ static struct json_object *sources_json(const struct run *r)
 			json_object_object_add(o, "why", jstr(p->why));
 		json_object_object_add(o, "fired", json_object_new_int64((int64_t)p->fired));
 		json_object_object_add(o, "failed", json_object_new_int64((int64_t)p->failed));
+		if (p->sp.kind == PRESSURE_NX_HUGE_PAGES && p->available) {
+			json_object_object_add(o, "original", jstr(p->nx_original ? "Y" : "N"));
+			json_object_object_add(o, "restored", p->nx_restored < 0 ? NULL :
+					       json_object_new_boolean(p->nx_restored));
+		}
 		json_object_array_add(arr, o);
 	}
 	return arr;

@@ -457,6 +457,8 @@ static int pressure_start(struct run *r)
 	r->penv.hog_child = "hog";
 	r->penv.proc = r->o->proc;
 	r->penv.debugfs = r->o->debugfs;
+	r->penv.nx_huge_pages = getenv("KVMSQ_NX_HUGE_PAGES") ? getenv("KVMSQ_NX_HUGE_PAGES") :
+				PRESSURE_NX_PATH;
 	r->penv.allow_global = r->o->allow_global || r->o->in_lab;
 	for (i = 0; i < r->s->nr_pressure; i++) {
 		ret = pressure_open(&r->press[i], &r->s->pressure[i], &r->penv);
@@ -753,6 +755,8 @@ int run_once(const struct spec *s, const struct run_opts *o)
 	}
 	progress(&r, "started: %d VMs, %s", r.nr_vms, r.tree.name);
 	run_loop(&r);
+	for (int i = 0; i < r.nr_press; i++)
+		pressure_finish(&r.press[i]);	/* nx_huge_pages back, before the result */
 	if (o->live)
 		fputc('\n', stderr);
 	progress(&r, "ending: %s", r.end_reason);

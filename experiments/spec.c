@@ -223,7 +223,7 @@ static int vm_params_parse(const struct parse *p, const char *path,
 
 static const char *const vm_keys[] = {
 	"count", "vcpus", "mem", "backing", "guest_page", "guest", "params",
-	"timeout_s", "nr_mmu_pages", NULL,
+	"timeout_s", "nr_mmu_pages", "memslot_churn_ms", NULL,
 };
 
 static int vm_parse(const struct parse *p, const char *path, struct json_object *o,
@@ -282,6 +282,10 @@ static int vm_parse(const struct parse *p, const char *path, struct json_object 
 	if (!ret && (n < VM_MIN_MMU_PAGES || n > VM_MAX_MMU_PAGES))
 		return bad(p, path, "nr_mmu_pages: %s", "KVM takes 64 to 2^31 pages");
 	vm->nr_mmu_pages = ret ? 0 : (uint64_t)n;
+	if ((ret = get_number(p, path, o, "memslot_churn_ms", &n,
+			      (struct num_range){ 1, VM_CHURN_MAX_MS, true }, false)) < 0)
+		return ret;
+	vm->memslot_churn_ms = ret ? 0 : (unsigned int)n;
 	ret = get_object(p, path, o, "params", json_type_object, &params);
 	if (ret < 0)
 		return ret;
@@ -455,6 +459,7 @@ static const char *const pressure_names[] = {
 	[PRESSURE_HOG] = "hog",
 	[PRESSURE_DROP_CACHES] = "drop_caches",
 	[PRESSURE_SHRINKER_SCAN] = "shrinker_scan",
+	[PRESSURE_NX_HUGE_PAGES] = "nx_huge_pages",
 };
 
 const char *spec_pressure_name(enum spec_pressure_kind kind)
@@ -484,7 +489,7 @@ static int pressure_one(const struct parse *p, const char *path, struct json_obj
 		if (!strcmp(kind, pressure_names[i]))
 			break;
 	if (i == ARRAY_SIZE(pressure_names))
-		return bad(p, path, "kind '%s': use reclaim, hog, drop_caches or shrinker_scan", kind);
+		return bad(p, path, "kind '%s': use reclaim, hog, drop_caches, shrinker_scan or nx_huge_pages", kind);
 	pr->kind = i;
 	pr->nr_to_scan = 128;
 	if ((ret = get_number(p, path, o, "start_s", &pr->start_s, SECONDS, false)) < 0 ||
@@ -939,6 +944,7 @@ int spec_vm_config(const struct spec_vm *vm, struct vm_config *cfg)
 	cfg->backing = vm->backing;
 	cfg->page_bytes = vm->page_bytes;
 	cfg->nr_mmu_pages = vm->nr_mmu_pages;
+	cfg->memslot_churn_ms = vm->memslot_churn_ms;
 	cfg->nr_vcpus = vm->vcpus;
 	cfg->timeout_s = vm->timeout_s;
 	for (i = 0; i < vm->nr_params; i++) {

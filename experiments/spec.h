@@ -44,6 +44,7 @@ struct spec_vm {
 	enum mem_backing backing;	/* MEM_FILE: a file in the run directory */
 	uint64_t page_bytes;
 	uint64_t nr_mmu_pages;		/* 0: KVM's own cap */
+	unsigned int memslot_churn_ms;	/* 0: no memslot churn */
 	char guest[SPEC_NAME_LEN];
 	int nr_params;
 	char param_keys[KVMSQ_MAX_PARAMS][KVMSQ_PARAM_KEY_LEN];
@@ -76,6 +77,7 @@ enum spec_pressure_kind {
 	PRESSURE_HOG,		/* global: anon memory in a sibling cgroup */
 	PRESSURE_DROP_CACHES,	/* echo 2 > /proc/sys/vm/drop_caches */
 	PRESSURE_SHRINKER_SCAN,	/* debugfs shrinker/x86-mmu-*\/scan */
+	PRESSURE_NX_HUGE_PAGES,	/* toggle kvm.nx_huge_pages: kvm_lock, then slots_lock */
 };
 
 struct spec_pressure {

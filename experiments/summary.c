@@ -549,6 +549,11 @@ static struct json_object *reclaim_json(const struct series_set *s)
 	json_object_object_add(rc, "pgscan", delta_json(s, "vmstat.pgscan_{kswapd,direct,khugepaged,proactive}"));
 	json_object_object_add(rc, "pgsteal", delta_json(s, "vmstat.pgsteal_{kswapd,direct,khugepaged,proactive}"));
 	json_object_object_add(rc, "allocstall", delta_json(s, "vmstat.allocstall_*"));
+	/* who reclaimed: kswapd, or allocations in direct reclaim (fs_reclaim held in both) */
+	json_object_object_add(rc, "pgscan_kswapd", delta_json(s, "vmstat.pgscan_kswapd"));
+	json_object_object_add(rc, "pgsteal_kswapd", delta_json(s, "vmstat.pgsteal_kswapd"));
+	json_object_object_add(rc, "pgscan_direct", delta_json(s, "vmstat.pgscan_direct"));
+	json_object_object_add(rc, "pgsteal_direct", delta_json(s, "vmstat.pgsteal_direct"));
 	json_object_object_add(rc, "slabs_scanned", delta_json(s, "vmstat.slabs_scanned"));
 	json_object_object_add(rc, "workingset_refault", delta_json(s, "vmstat.workingset_refault_*"));
 	json_object_object_add(rc, "memcg_pgscan", delta_json(s, "memcg.stat.pgscan"));

@@ -16,7 +16,12 @@
 #   block of make ab's plan this run belongs to, recorded as run.block),
 #   LAB_APPEND (more kernel parameters, e.g. "kvm.planted_cost_insns=1000";
 #   the result records them in host.kvm_params where KVM has them),
-#   DEBUG=1 (the debug kernel), KVMSQ_CACHE
+#   DEBUG=1 (the debug kernel), KVMSQ_CACHE, LAB_STALL (seconds: for a
+#   lab that may hang, copy the partial result out every 5 s and, if the
+#   experiment still runs after LAB_STALL s, dump blocked tasks and held
+#   locks to the console; pair it with a LAB_TIMEOUT that ends the lab)
+# A lockdep report in the serial log is also saved whole as
+# $LAB_OUT/lockdep.txt (patched-kernel/lockdep-reports).
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -86,6 +91,8 @@ arm=$1 exp=$2 mmu=${3:-shadow} reps=${4:-1}
 case "$mmu" in tdp) npt=1 ;; shadow) npt=0 ;; *) usage ;; esac
 case "$reps" in '' | *[!0-9]*) usage ;; esac
 block=${LAB_BLOCK:-}
+stall=${LAB_STALL:-}
+case "$stall" in *[!0-9]* | 0*) die "LAB_STALL=$stall: expected seconds from 1" ;; esac
 case "$block" in *[!0-9]* | 0*) die "LAB_BLOCK=$block: expected a block number from 1" ;; esac
 mem=${LAB_MEM:-2G}
 cpus=${LAB_CPUS:-2}
@@ -134,9 +141,10 @@ cmdline="console=ttyS0 panic=-1 oops=panic kvmsqueeze.lab=1 kvmsqueeze.accel=$ac
 [ -n "${LAB_DURATION:-}" ] && cmdline="$cmdline kvmsqueeze.duration=$LAB_DURATION"
 [ -n "${LAB_SCALE:-}" ] && cmdline="$cmdline kvmsqueeze.scale=$LAB_SCALE"
 [ -n "$block" ] && cmdline="$cmdline kvmsqueeze.block=$block"
+[ -n "$stall" ] && cmdline="$cmdline kvmsqueeze.stall=$stall"
 [ -n "$append" ] && cmdline="$cmdline $append"
 say "booting $release ($accel_name, clock $clock, $mmu, $mem, $cpus CPUs): $name x $reps -> $out"
-rm -f "$out/lab-status"
+rm -f "$out/lab-status" "$out/lockdep.txt"
 start=$(date +%s)
 # QEMU runs in the background so that a TERM (make ab stopping its labs)
 # stops it too: timeout puts it in a process group of its own, out of
@@ -156,18 +164,25 @@ wait "$qemu_pid" || qemu=$?
 trap - TERM INT HUP
 took=$(( $(date +%s) - start ))
 
+# a lockdep report, whole, beside the results (the run still fails below)
+if [ -f "$out/lab-serial.log" ]; then
+	"$here/lockdep-reports" "$out/lab-serial.log" >"$out/lockdep.txt"
+	if [ -s "$out/lockdep.txt" ]; then
+		say "lockdep: $(sed -n 2p "$out/lockdep.txt" | sed 's/^\[ *[0-9.]*\] //') (the whole report: $out/lockdep.txt)"
+	else
+		rm -f "$out/lockdep.txt"
+	fi
+fi
 # what the guest kernel said that must fail the run
 bad=$("$here/serial-problems" "$out/lab-serial.log")
 ooms=$(grep -c 'invoked oom-killer' "$out/lab-serial.log" || true)
 [ "${ooms:-0}" -gt 0 ] && echo "lab: the OOM killer ran $ooms time(s) (lab-serial.log has its reports)" >&2
-if [ -n "$bad" ]; then
-	echo "$bad" >&2
-	die "the lab kernel reported a problem ($out/lab-serial.log)"
-fi
+[ -n "$bad" ] && echo "$bad" >&2
 if [ "${qemu:-0}" = 124 ] || [ "${qemu:-0}" = 137 ]; then
 	tail -n 20 "$out/lab-serial.log" >&2
-	die "hung: killed after $guard s ($out/lab-serial.log)"
+	die "hung: killed after $took s (LAB_TIMEOUT $guard s, or QEMU killed from outside)${bad:+; the lab kernel reported a problem too} ($out/lab-serial.log)"
 fi
+[ -n "$bad" ] && die "the lab kernel reported a problem ($out/lab-serial.log)"
 [ -f "$out/lab-status" ] || { tail -n 20 "$out/lab-serial.log" >&2; die "the lab ended without a status (qemu exit ${qemu:-0}; $out/lab-serial.log)"; }
 status=$(cat "$out/lab-status")
 first=$(sed -n 's/^LAB-START //p' "$out/lab-serial.log" | head -n 1)

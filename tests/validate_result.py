@@ -35,7 +35,7 @@ SAMPLER_PREFIX = {
     "shrink_trace": "shrink.",
     "shrink_kprobe": "kprobe.",
 }
-PRESSURES = {"reclaim", "hog", "drop_caches", "shrinker_scan"}
+PRESSURES = {"reclaim", "hog", "drop_caches", "shrinker_scan", "nx_huge_pages"}
 END_KINDS = {"ok", "guest-exit-code", "guest-error", "timeout", "interrupted",
              "setup-failed", "oom-killed", "killed"}
 OUTCOMES = {"ok", "guest-exit-code", "guest-error", "timeout", "interrupted"}
@@ -76,6 +76,10 @@ DELTAS = [
     (("reclaim", "pgscan"), "vmstat.pgscan_{kswapd,direct,khugepaged,proactive}"),
     (("reclaim", "pgsteal"), "vmstat.pgsteal_{kswapd,direct,khugepaged,proactive}"),
     (("reclaim", "allocstall"), "vmstat.allocstall_*"),
+    (("reclaim", "pgscan_kswapd"), "vmstat.pgscan_kswapd"),
+    (("reclaim", "pgsteal_kswapd"), "vmstat.pgsteal_kswapd"),
+    (("reclaim", "pgscan_direct"), "vmstat.pgscan_direct"),
+    (("reclaim", "pgsteal_direct"), "vmstat.pgsteal_direct"),
     (("reclaim", "slabs_scanned"), "vmstat.slabs_scanned"),
     (("reclaim", "workingset_refault"), "vmstat.workingset_refault_*"),
     (("reclaim", "memcg_pgscan"), "memcg.stat.pgscan"),
@@ -110,6 +114,9 @@ SUMMARY_KEYS = {
     "shrinker": ["kvm_count_passes", "kvm_pass_freed", "kvm_scan_calls", "kvm_scan_freed",
                  "all_count_passes", "all_pass_freed", "kvm_count"],
 }
+# Added later, without a schema change: checked when present.
+SUMMARY_LATER = {"reclaim": ["pgscan_kswapd", "pgsteal_kswapd", "pgscan_direct",
+                             "pgsteal_direct"]}
 SUMMARY_TOP = ["page_tables", "memcg", "reclaim", "shrinker", "idle_cache_pages_per_vcpu",
                "idle_cache_pages_total",
                "fault_latency_ns", "access_latency_ns", "touch", "under_pressure",
@@ -379,7 +386,8 @@ def check_summary(c, d, series, cg_version):
                 {"pressure_applied": "bool?", "kvm": "obj", "guest_counters": "obj"}) is None:
         return
     for group, keys in (SUMMARY_KEYS if new else OLD_SUMMARY_KEYS).items():
-        c.fields(join("summary", group), sm.get(group, MISSING), {k: None for k in keys})
+        c.fields(join("summary", group), sm.get(group, MISSING), {k: None for k in keys},
+                 {k: None for k in SUMMARY_LATER.get(group, [])})
 
     def level(path, v):
         if v is None:
@@ -829,7 +837,8 @@ def check_sources(c, d, series):
     for i, s in enumerate(srcs):
         p = join("sources", i)
         if c.fields(p, s, {"name": "str", "kind": "str", "available": "bool"},
-                    {"why": "str", "note": "str", "fired": "int", "failed": "int"}) is None:
+                    {"why": "str", "note": "str", "fired": "int", "failed": "int",
+                     "original": "str", "restored": "bool?"}) is None:
             continue
         kind, name = s.get("kind"), s.get("name")
         if kind == "sampler":
@@ -850,6 +859,14 @@ def check_sources(c, d, series):
                     c.bad(p, "missing key '%s'" % k)
             if "note" in s:
                 c.bad(p, "'note' on a pressure source")
+            nx = name == "nx_huge_pages" and s.get("available") is True
+            for k in ("original", "restored"):
+                if nx and k not in s:
+                    c.bad(p, "missing key '%s'" % k)
+                elif not nx and k in s:
+                    c.bad(p, "'%s' on a source that is not an available nx_huge_pages" % k)
+            if nx and s.get("original") not in ("Y", "N"):
+                c.bad(join(p, "original"), "%r is not Y or N" % (s.get("original"),))
         else:
             c.bad(join(p, "kind"), "%r is not sampler or pressure" % (kind,))
             continue
@@ -978,9 +995,17 @@ def check_vm_result(c, p, r, vm, d):
         "guest_page_bytes": "int", "nr_vcpus": "int", "params": "obj", "outcome": "str",
         "run_ns": "int", "tsc_khz": "int", "layout": "obj", "phases": "arr",
         "vcpus": "arr", "kvm_stats": "obj", "host": "obj"},
-        {"error": "str", "nr_mmu_pages": "int"})
+        {"error": "str", "nr_mmu_pages": "int", "memslot_churn": "obj"})
     if r is None:
         return
+    if "memslot_churn" in r:
+        mc = c.fields(join(p, "memslot_churn"), r["memslot_churn"], {
+            "period_ms": "int", "slot": "int", "gpa": "int", "bytes": "int", "creates": "int",
+            "deletes": "int", "failures": "int", "left_present": "bool", "error": "str?"})
+        if mc and all(is_int(mc.get(k)) for k in ("creates", "deletes")) and \
+                not 0 <= mc["creates"] - mc["deletes"] <= 1:
+            c.bad(join(p, "memslot_churn"), "%d creates but %d deletes"
+                  % (mc["creates"], mc["deletes"]))
     c.fields(join(p, "tool"), r.get("tool"), {"name": "str", "version": "str"})
     if r.get("outcome") not in OUTCOMES and isinstance(r.get("outcome"), str):
         c.bad(join(p, "outcome"), "'%s' is not a VM outcome" % r["outcome"])

@@ -59,6 +59,9 @@ static const char vm_usage[] =
 "  -P, --param KEY=VALUE   guest parameter (repeat; see --list-guests)\n"
 "      --nr-mmu-pages N    cap on the VM's shadow-MMU pages (KVM_SET_NR_MMU_PAGES;\n"
 "                          default KVM's own: a page per 50 of guest RAM)\n"
+"      --memslot-churn MS  while the vCPUs run, add a 4 MiB memslot above guest\n"
+"                          RAM and delete it again, one update every MS ms\n"
+"                          (1 to 60000; counted in the JSON's memslot_churn)\n"
 "  -d, --duration SECONDS  then ask the guest to finish (default: none, or\n"
 "                          5 s for guests that run until stopped)\n"
 "  -t, --timeout SECONDS   then stop vCPUs still running (default 300; 0: never)\n"
@@ -89,6 +92,7 @@ static const struct option vm_options[] = {
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "kvm", required_argument, NULL, 'K' },
 	{ "nr-mmu-pages", required_argument, NULL, 'N' },
+	{ "memslot-churn", required_argument, NULL, 'M' },
 	{ "list-guests", no_argument, NULL, 'l' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
@@ -199,6 +203,11 @@ static int opt_parse(struct vm_opts *o, int argc, char **argv)
 		case 'N':
 			if (parse_u64(optarg, &cfg->nr_mmu_pages) || !cfg->nr_mmu_pages)
 				ret = fail_usage("--nr-mmu-pages '%s': expected a decimal number of pages from 64", optarg);
+			break;
+		case 'M':
+			if (parse_u64(optarg, &n) || n < 1 || n > VM_CHURN_MAX_MS)
+				ret = fail_usage("--memslot-churn '%s': expected a decimal number of ms from 1 to 60000", optarg);
+			cfg->memslot_churn_ms = (unsigned int)n;
 			break;
 		case 'l':
 			list_guests();

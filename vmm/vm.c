@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "err.h"
@@ -93,6 +94,14 @@ static int vm_check_config(struct vm *vm)
 		return err_set(EINVAL, "nr_mmu_pages %llu: KVM takes %u to %u (2^31)",
 			       (unsigned long long)cfg->nr_mmu_pages, VM_MIN_MMU_PAGES,
 			       VM_MAX_MMU_PAGES);
+	if (cfg->memslot_churn_ms > VM_CHURN_MAX_MS)
+		return err_set(EINVAL, "memslot churn every %u ms: 1 to %u ms (0: none)",
+			       cfg->memslot_churn_ms, VM_CHURN_MAX_MS);
+	/* above guest RAM and its identity map, which may reach a 1G page further */
+	vm->churn.gpa = ALIGN_UP(ALIGN_UP(cfg->mem_bytes, cfg->page_bytes), GiB);
+	if (cfg->memslot_churn_ms && vm->churn.gpa + VM_CHURN_BYTES > (1ull << phys_bits))
+		return err_set(EINVAL, "--mem %s: no guest-physical room above guest RAM for the churned memslot (%u physical address bits)",
+			       have, phys_bits);
 	if (cfg->page_bytes == X86_PAGE_1G && !x86_cpuid_has_1g_pages(vm->sys->cpuid))
 		return err_set(ENOTSUP, "--guest-page 1g: this KVM offers no 1 GiB pages (CPUID pdpe1gb; use 2m)");
 	return vm_layout(vm);
@@ -286,6 +295,108 @@ static int vm_vcpus_create(struct vm *vm)
 	return 0;
 }
 
+/* --- memslot churn: slot updates (slots_lock) while the vCPUs run --- */
+
+static void vm_churn_init(struct vm_churn *c)
+{
+	pthread_condattr_t attr;
+
+	pthread_condattr_init(&attr);
+	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+	pthread_cond_init(&c->cond, &attr);
+	pthread_condattr_destroy(&attr);
+	pthread_mutex_init(&c->lock, NULL);
+}
+
+/* One update: add the slot if it is absent, delete it if present. */
+static void vm_churn_step(struct vm *vm)
+{
+	struct vm_churn *c = &vm->churn;
+	int ret;
+
+	if (!c->present)
+		ret = kvm_vm_set_memory(vm->fd, VM_CHURN_SLOT, c->gpa, VM_CHURN_BYTES, c->host);
+	else
+		ret = kvm_vm_set_memory(vm->fd, VM_CHURN_SLOT, c->gpa, 0, c->host);
+	pthread_mutex_lock(&c->lock);
+	if (ret) {
+		c->failures++;
+		if (!c->first_error[0])
+			snprintf(c->first_error, sizeof(c->first_error), "%s %s: %s",
+				 c->present ? "deleting" : "creating", "the churned memslot", err_msg());
+	} else if (c->present) {
+		c->deletes++;
+		c->present = false;
+	} else {
+		c->creates++;
+		c->present = true;
+	}
+	pthread_mutex_unlock(&c->lock);
+}
+
+static void *vm_churn_thread(void *arg)
+{
+	struct vm *vm = arg;
+	struct vm_churn *c = &vm->churn;
+	uint64_t period = (uint64_t)vm->cfg.memslot_churn_ms * 1000000ull;
+	uint64_t next = now_ns() + period;
+	struct timespec ts;
+
+	pthread_mutex_lock(&c->lock);
+	while (!c->stop) {
+		ts.tv_sec = (time_t)(next / 1000000000ull);
+		ts.tv_nsec = (long)(next % 1000000000ull);
+		if (pthread_cond_timedwait(&c->cond, &c->lock, &ts) != ETIMEDOUT && now_ns() < next)
+			continue;
+		if (c->stop)
+			break;
+		pthread_mutex_unlock(&c->lock);
+		vm_churn_step(vm);
+		next += period;
+		if (next < now_ns())	/* fell behind: no burst */
+			next = now_ns() + period;
+		pthread_mutex_lock(&c->lock);
+	}
+	pthread_mutex_unlock(&c->lock);
+	return NULL;
+}
+
+static void vm_churn_start(struct vm *vm)
+{
+	struct vm_churn *c = &vm->churn;
+	int ret;
+
+	if (!vm->cfg.memslot_churn_ms || !c->host)
+		return;
+	ret = pthread_create(&c->thread, NULL, vm_churn_thread, vm);
+	if (ret) {
+		c->failures++;
+		snprintf(c->first_error, sizeof(c->first_error),
+			 "starting the memslot churn thread: %s", strerror(ret));
+		return;
+	}
+	c->thread_started = true;
+}
+
+/* Stop the churn and leave the slot deleted (two tries: a failure is counted). */
+static void vm_churn_stop(struct vm *vm)
+{
+	struct vm_churn *c = &vm->churn;
+
+	if (c->thread_started) {
+		pthread_mutex_lock(&c->lock);
+		c->stop = true;
+		pthread_cond_broadcast(&c->cond);
+		pthread_mutex_unlock(&c->lock);
+		pthread_join(c->thread, NULL);
+		c->thread_started = false;
+	}
+	if (c->present)
+		vm_churn_step(vm);
+	if (c->present)
+		vm_churn_step(vm);
+}
+
 int vm_create(struct vm *vm, const struct kvm_sys *sys,
 	      const struct vm_config *cfg)
 {
@@ -300,6 +411,7 @@ int vm_create(struct vm *vm, const struct kvm_sys *sys,
 	pthread_mutex_init(&vm->lock, NULL);
 	pthread_cond_init(&vm->cond, NULL);
 	pthread_mutex_init(&vm->serial_lock, NULL);
+	vm_churn_init(&vm->churn);
 
 	ret = vm_params_check(cfg);
 	if (!ret)
@@ -313,6 +425,16 @@ int vm_create(struct vm *vm, const struct kvm_sys *sys,
 		ret = kvm_vm_set_memory(vm->fd, 0, 0, cfg->mem_bytes, vm->mem.host);
 	if (!ret && cfg->nr_mmu_pages)
 		ret = kvm_vm_set_nr_mmu_pages(sys, vm->fd, cfg->nr_mmu_pages);
+	if (!ret && cfg->memslot_churn_ms) {
+		/* mapped once; KVM pins nothing of it until a vCPU would fault there */
+		vm->churn.host = mmap(NULL, VM_CHURN_BYTES, PROT_READ | PROT_WRITE,
+				      MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+		if (vm->churn.host == MAP_FAILED) {
+			vm->churn.host = NULL;
+			ret = err_sys(errno, "mmap of the churned memslot's %llu MiB",
+				      VM_CHURN_BYTES >> 20);
+		}
+	}
 	if (!ret)
 		ret = vm_vcpus_create(vm);
 	if (!ret)
@@ -346,6 +468,11 @@ void vm_destroy(struct vm *vm)
 		close(vm->fd);
 	vm->fd = -1;
 	guest_mem_unmap(&vm->mem);
+	if (vm->churn.host)
+		munmap(vm->churn.host, VM_CHURN_BYTES);
+	vm->churn.host = NULL;
+	pthread_cond_destroy(&vm->churn.cond);
+	pthread_mutex_destroy(&vm->churn.lock);
 	pthread_mutex_destroy(&vm->serial_lock);
 	pthread_cond_destroy(&vm->cond);
 	pthread_mutex_destroy(&vm->lock);
@@ -548,7 +675,10 @@ int vm_run(struct vm *vm, volatile int *interrupt)
 	vm_stats_snapshot(vm, false);
 	vm->start_ns = now_ns();
 	ret = vm_threads_start(vm);
+	if (!ret)
+		vm_churn_start(vm);
 	vm_wait(vm, interrupt);
+	vm_churn_stop(vm);
 	for (i = 0; i < vm->cfg.nr_vcpus; i++)
 		if (vm->vcpus[i].thread_started)
 			pthread_join(vm->vcpus[i].thread, NULL);

@@ -18,6 +18,11 @@
 #include "stats.h"
 #include "err.h"
 
+/* memslot churn: every 1 ms to 60 s, a slot of 4 MiB the guest never uses */
+#define VM_CHURN_MAX_MS		60000u
+#define VM_CHURN_SLOT		1u	/* guest RAM is slot 0 */
+#define VM_CHURN_BYTES		(4ull << 20)
+
 /* what KVM_SET_NR_MMU_PAGES takes (KVM_MIN_ALLOC_MMU_PAGES up; ours at 2^31) */
 #define VM_MIN_MMU_PAGES	64u
 #define VM_MAX_MMU_PAGES	(1u << 31)
@@ -39,6 +44,11 @@ struct vm_config {
 	const char *backing_path;	/* MEM_FILE: a directory */
 	uint64_t page_bytes;		/* identity map: 4K, 2M or 1G */
 	uint64_t nr_mmu_pages;		/* KVM_SET_NR_MMU_PAGES; 0: KVM's own */
+	/*
+	 * While the vCPUs run, create and delete an extra memslot every
+	 * this many ms (0: never): memslot updates under slots_lock.
+	 */
+	unsigned int memslot_churn_ms;
 	int nr_vcpus;
 	struct kvmsq_param params[KVMSQ_MAX_PARAMS];
 	int nr_params;
@@ -111,6 +121,24 @@ struct vcpu {
 	size_t serial_len;
 };
 
+/*
+ * The memslot churn (vm_config.memslot_churn_ms): a thread that adds
+ * slot VM_CHURN_SLOT at gpa (above everything else the VMM maps) and
+ * deletes it again, one step every period, while the vCPUs run.
+ */
+struct vm_churn {
+	uint64_t gpa;
+	void *host;			/* VM_CHURN_BYTES, mapped once */
+	pthread_t thread;
+	bool thread_started;
+	bool present;			/* the slot exists now */
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	bool stop;
+	uint64_t creates, deletes, failures;
+	char first_error[ERR_MSG_LEN];
+};
+
 enum vm_outcome {
 	VM_OK = 0,		/* every vCPU sent EXIT 0 */
 	VM_GUEST_EXIT,		/* a guest exit code was not 0 */
@@ -141,6 +169,8 @@ struct vm {
 	char error[ERR_MSG_LEN];	/* the first vCPU error */
 	int host_errno;			/* the host failed the VM: vm_run's error */
 	char host_error[ERR_MSG_LEN];
+
+	struct vm_churn churn;
 
 	pthread_mutex_t serial_lock;
 	uint64_t start_ns, end_ns;

@@ -146,6 +146,11 @@ void vm_report_text(const struct vm *vm, const struct host_info *host, FILE *out
 	fprintf(out, " vcpu end            pages  seconds    pages/s  p50(ns)  p99(ns) p999(ns)    max(ns)\n");
 	for (i = 0; i < vm->cfg.nr_vcpus; i++)
 		report_vcpu_line(vm, &vm->vcpus[i], out);
+	if (vm->cfg.memslot_churn_ms)
+		fprintf(out, "memslot churn every %u ms: %" PRIu64 " creates, %" PRIu64 " deletes, %" PRIu64 " failures%s%s\n",
+			vm->cfg.memslot_churn_ms, vm->churn.creates, vm->churn.deletes,
+			vm->churn.failures, vm->churn.first_error[0] ? ": " : "",
+			vm->churn.first_error);
 	report_stats(vm, out);
 }
 
@@ -382,6 +387,25 @@ static struct json_object *layout_json(const struct vm *vm)
 	return o;
 }
 
+/* The memslot churn's counts (read after the churn thread was joined). */
+static struct json_object *churn_json(const struct vm *vm)
+{
+	const struct vm_churn *c = &vm->churn;
+	struct json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "period_ms", json_object_new_int((int)vm->cfg.memslot_churn_ms));
+	json_object_object_add(o, "slot", json_object_new_int((int)VM_CHURN_SLOT));
+	json_object_object_add(o, "gpa", json_u64(c->gpa));
+	json_object_object_add(o, "bytes", json_u64(VM_CHURN_BYTES));
+	json_object_object_add(o, "creates", json_u64(c->creates));
+	json_object_object_add(o, "deletes", json_u64(c->deletes));
+	json_object_object_add(o, "failures", json_u64(c->failures));
+	json_object_object_add(o, "left_present", json_object_new_boolean(c->present));
+	json_object_object_add(o, "error", c->first_error[0] ?
+			       json_object_new_string(c->first_error) : NULL);
+	return o;
+}
+
 struct json_object *vm_report_json(const struct vm *vm, const struct host_info *host)
 {
 	struct json_object *o = json_object_new_object();
@@ -406,6 +430,8 @@ struct json_object *vm_report_json(const struct vm *vm, const struct host_info *
 		json_object_object_add(params, vm->cfg.params[i].key,
 				       json_object_new_string(vm->cfg.params[i].value));
 	json_object_object_add(o, "params", params);
+	if (vm->cfg.memslot_churn_ms)
+		json_object_object_add(o, "memslot_churn", churn_json(vm));
 	json_object_object_add(o, "outcome", json_object_new_string(vm_outcome_name(vm->outcome)));
 	if (vm->error[0])
 		json_object_object_add(o, "error", json_object_new_string(vm->error));

@@ -125,7 +125,7 @@ static const char *const strings[] = {
 	"64M", "0", "4096", "1E", "1024P", "1025P", "16E", "17179869184G", "max", "4k", "2m",
 	"1g", "4K", "abc", "", " ", "1.5G", "-1M", "64MiB", "64MB", "64Mx", "18446744073709551615",
 	"../../x", ".x", "..", "/etc/passwd", "a/b", "touch", "workingset", "alias", "churn",
-	"idle", "nop", "tuoch", "reclaim", "hog", "drop_caches", "shrinker_scan", "earthquake",
+	"idle", "nop", "tuoch", "reclaim", "hog", "drop_caches", "shrinker_scan", "nx_huge_pages", "earthquake",
 	"high", "low", "anon", "thp", "hugetlb", "memfd", "file", "file:/tmp/x", "1G", "2M",
 	"3k", "random", "seq", "populate", "steady", "Touch", "touch-1", "size", "spaces",
 	"cpl", "fault_mean_ns", "oom_killed_vms", "run_s", "faults_after_pressure",
@@ -145,7 +145,7 @@ static const struct {
 static const char *const known_keys[] = {
 	"name", "question", "primary", "vms", "cgroup", "pressure", "duration_s",
 	"end_phase", "sample_period_ms", "count", "vcpus", "mem", "backing",
-	"guest_page", "guest", "params", "timeout_s", "nr_mmu_pages", "knob",
+	"guest_page", "guest", "params", "timeout_s", "nr_mmu_pages", "memslot_churn_ms", "knob",
 	"limit", "steps", "ramp", "from", "to", "start_s", "end_s", "step_s", "at_s",
 	"kind", "period_s", "bytes", "nr_to_scan", "size", "pattern", "touch", "cpl",
 	"", "n\xc3\xa4me", "na\nme", "Name", "name ",
@@ -562,6 +562,8 @@ static void invariants_check(const struct spec *s, const char *when)
 					 vm->nr_mmu_pages > VM_MAX_MMU_PAGES))
 			failed("%s: vms[%d].nr_mmu_pages %llu", when, i,
 			       (unsigned long long)vm->nr_mmu_pages);
+		if (vm->memslot_churn_ms > VM_CHURN_MAX_MS)
+			failed("%s: vms[%d].memslot_churn_ms %u", when, i, vm->memslot_churn_ms);
 		if (!vm->guest[0] || !text_in_charset(vm->guest, "abcdefghijklmnopqrstuvwxyz0123456789_-"))
 			failed("%s: vms[%d].guest '%s'", when, i,
 			       text_quote(quoted, sizeof(quoted), vm->guest));
@@ -596,7 +598,7 @@ static void invariants_check(const struct spec *s, const char *when)
 	for (i = 0; i < s->nr_pressure; i++) {
 		const struct spec_pressure *p = &s->pressure[i];
 
-		if (p->kind > PRESSURE_SHRINKER_SCAN)
+		if (p->kind > PRESSURE_NX_HUGE_PAGES)
 			failed("%s: pressure[%d] kind %d", when, i, p->kind);
 		if (!seconds_ok(p->start_s) || !seconds_ok(p->period_s) ||
 		    (p->period_s && p->period_s < 0.01))
