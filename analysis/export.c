@@ -64,7 +64,7 @@ void export_csv(FILE *out, struct cmp_table *const *tables, size_t n)
 	size_t k, i, a;
 
 	fputs("experiment,metric,unit,better,primary,arm,runs,runs_na,median,q1,q3,min,max,"
-	      "ci_low,ci_high,change,p_raw,p_holm,holm_tests,floor,floor_sets,significant\n", out);
+	      "ci_low,ci_high,change,p_raw,p_holm,holm_tests,floor,floor_sets,significant,mde\n", out);
 	for (k = 0; k < n; k++) {
 		const struct cmp_table *t = tables[k];
 
@@ -96,8 +96,10 @@ void export_csv(FILE *out, struct cmp_table *const *tables, size_t n)
 				else
 					fputc(',', out);
 				csv_num(out, a ? r->floor : NAN);
-				fprintf(out, ",%d,%s\n", r->floor_sets,
+				fprintf(out, ",%d,%s", r->floor_sets,
 					a ? (c->significant ? "1" : "0") : "");
+				csv_num(out, a ? c->mde : NAN);
+				fputc('\n', out);
 			}
 		}
 	}

@@ -15,7 +15,8 @@ usage: sweep.py [--tsv] pt|alias|idle|density DIR...
   cmp: the rows of kvmsqueeze compare --format csv (CSV, - for stdin) for
   those metrics, one line per experiment and set after the first: the
   medians, the change and Holm's p, "*" where compare called it
-  significant; --labels names the concatenated CSVs' rows, one label each
+  significant, and with compare --mde the smallest detectable change;
+  --labels names the concatenated CSVs' rows, one label each
   arms: the same rows as one line per set (the arms of one experiment):
   the median of each metric, "*" where compare called the change against
   the first set significant; a set named like the first is its A/A twin
@@ -196,9 +197,10 @@ def print_table(rows):
 
 def cmp_table(path, metrics, labels=None):
     rows = read_blocks(path)
+    mde = any(r.get("mde") for r in rows)
     head = ["experiment", "set"]
     for m in metrics:
-        head += [scaled(m)[0] + " A", "B", "change", "Holm p"]
+        head += [scaled(m)[0] + " A", "B", "change", "Holm p"] + (["MDE"] if mde else [])
     out = [head]
     for key, per, n in by_experiment(rows, metrics):
         e = key[1]
@@ -209,7 +211,7 @@ def cmp_table(path, metrics, labels=None):
             for m in metrics:
                 v = per[m]
                 if len(v) <= i or v[0]["median"] == "" or v[i]["median"] == "":
-                    line += ["n/a", "n/a", "", ""]
+                    line += ["n/a", "n/a", "", ""] + ([""] if mde else [])
                     continue
                 ch = v[i]["change"]
                 k = scaled(m)[1]
@@ -217,6 +219,8 @@ def cmp_table(path, metrics, labels=None):
                          ("%+.1f%%" % (100 * float(ch)) if ch not in ("", "inf", "-inf") else ch) +
                          ("*" if v[i]["significant"] == "1" else ""),
                          "%.3f" % float(v[i]["p_holm"]) if v[i]["p_holm"] else "-"]
+                if mde:
+                    line.append("%.2f%%" % (100 * float(v[i]["mde"])) if v[i].get("mde") else "-")
             out.append(line)
     print_table(out)
 
