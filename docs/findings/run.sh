@@ -9,8 +9,9 @@
 #
 # Usage: docs/findings/run.sh [STEP...]
 #   steps: host pt-idle idle-levels density alias squeeze storm global
-#   mutex recycle inverted
-#   (default: all). JOBS=N labs at once (make ab's default: the cores).
+#   mutex recycle inverted lockdep
+#   (default: all but lockdep, which needs the DEBUG=1 kernels: DEBUG=1
+#   make kernel ARM=...). JOBS=N labs at once (make ab's default: the cores).
 # A step whose results exist is resumed (make ab RESUME=1 keeps the runs
 # done; a host sweep is redone with --overwrite); OUT=another directory
 # starts afresh.
@@ -100,11 +101,21 @@ for step in $steps; do
 	recycle)	# claim 5 on its real path: KVM's own cap recycling shadow pages
 		ab recycle ARMS="legacy inverted" REPS=6 \
 			EXPS="$S/recycle-1024.json $S/recycle-2048.json $S/recycle-4096.json" ;;
+	lockdep)	# claim 6: the DEBUG=1 kernels, once each; a hung lab is
+		# ended by its guard and keeps its partial result and lockdep.txt
+		for arm in cache-shrinker-v2 cache-shrinker-trylock; do
+			say "lockdep: $arm"
+			rm -rf "$OUT/lockdep-$arm"
+			DEBUG=1 LAB_MEM=1G LAB_DURATION=150 LAB_STALL=240 LAB_TIMEOUT=900 \
+				LAB_OUT="$OUT/lockdep-$arm" patched-kernel/lab.sh "$arm" \
+				"$S/lockdep-reclaim.json" shadow 1 >"$OUT/lockdep-$arm.log" 2>&1 ||
+				say "lockdep: $arm: the lab failed (a report or a hang is the measurement): $(tail -n 1 "$OUT/lockdep-$arm.log")"
+		done ;;
 	inverted)	# claim 5, the contrived case (a scan picks the victims), with an A/A arm
 		ab inverted ARMS="legacy inverted legacy" REPS=6 \
 			EXPS="shrinker-storm patched-kernel/checks/zap-order.json" ;;
 	*)
-		echo "findings: unknown step '$step' (host pt-idle idle-levels density alias squeeze storm global mutex recycle inverted)" >&2
+		echo "findings: unknown step '$step' (host pt-idle idle-levels density alias squeeze storm global mutex recycle inverted lockdep)" >&2
 		exit 2 ;;
 	esac
 done
