@@ -13,6 +13,7 @@
 #include <json-c/json.h>
 
 #include "analysis/export.h"
+#include "common/json.h"
 #include "vmm/builtin.h"
 #include "vmm/err.h"
 
@@ -106,16 +107,6 @@ void export_csv(FILE *out, struct cmp_table *const *tables, size_t n)
 }
 
 /* --- JSON --- */
-
-static struct json_object *jnum(double v)
-{
-	return isfinite(v) ? json_object_new_double(v) : NULL;
-}
-
-static struct json_object *jstr(const char *s)
-{
-	return s ? json_object_new_string(s) : NULL;
-}
 
 static struct json_object *json_arm(const struct cmp_table *t, size_t a)
 {

@@ -14,6 +14,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "common/json.h"
 #include "common/metrics.h"
 #include "experiments/run.h"
 #include "experiments/summary.h"
@@ -23,16 +24,6 @@
 #include "vmm/vm_report.h"
 
 #define RESULT_SCHEMA	1
-
-static struct json_object *jstr(const char *s)
-{
-	return s ? json_object_new_string(s) : NULL;
-}
-
-static struct json_object *jnum(double v)
-{
-	return isfinite(v) ? json_object_new_double(v) : NULL;
-}
 
 /* --- provenance --- */
 

@@ -10,15 +10,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/json.h"
 #include "experiments/run.h"
 #include "experiments/summary.h"
 #include "vmm/hist.h"
 #include "vmm/util.h"
-
-static struct json_object *jnum(double v)
-{
-	return isfinite(v) ? json_object_new_double(v) : NULL;
-}
 
 /* --- series --- */
 

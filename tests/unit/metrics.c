@@ -2,14 +2,17 @@
 /*
  * tests/unit/metrics.c: the metric table (common/metrics.c): ids and
  * labels that fit the tables, paths into the summary, and results
- * written before a key was renamed still read.
+ * written before a key was renamed still read; and the JSON helpers the
+ * writers of results share (common/json.c).
  */
 #include <errno.h>
+#include <math.h>
 #include <string.h>
 
 #include <json-c/json.h>
 
 #include "unit.h"
+#include "common/json.h"
 #include "common/metrics.h"
 
 static void table_well_formed(void)
@@ -86,4 +89,19 @@ static void peaks_apart(void)
 	CHECK(!ret && v == 3000000, "sampled: %d %g", ret, v);
 }
 
-UNIT_MAIN(T(table_well_formed), T(old_keys_read), T(peaks_apart))
+/* A number that is not finite, and a missing string, are JSON null. */
+static void json_helpers(void)
+{
+	struct json_object *o = jnum(1.5), *t = jstr("x");
+
+	CHECK(json_object_is_type(o, json_type_double) && json_object_get_double(o) == 1.5,
+	      "jnum(1.5) is not 1.5");
+	CHECK(!jnum(NAN) && !jnum(INFINITY) && !jnum(-INFINITY), "a non-finite number is not null");
+	CHECK(json_object_is_type(t, json_type_string) && !strcmp(json_object_get_string(t), "x"),
+	      "jstr(\"x\") is not \"x\"");
+	CHECK(!jstr(NULL), "jstr(NULL) is not null");
+	json_object_put(o);
+	json_object_put(t);
+}
+
+UNIT_MAIN(T(table_well_formed), T(old_keys_read), T(peaks_apart), T(json_helpers))
