@@ -447,6 +447,6 @@ fail:
 	free(given);
 	if (!ret)
 		return EXIT_OK;
-	cli_error_line("compare", " (--force compares them anyway)");
+	cli_error_line("compare", ret, " (--force compares them anyway)");
 	return EXIT_FAILURE_SETUP;
 }

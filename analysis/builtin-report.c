@@ -290,6 +290,6 @@ fail:
 	free(given);
 	if (!ret)
 		return EXIT_OK;
-	cli_error_line("report", " (--force summarises them anyway)");
+	cli_error_line("report", ret, " (--force summarises them anyway)");
 	return EXIT_FAILURE_SETUP;
 }

@@ -718,7 +718,8 @@ static int noise_sets_check(const struct result_db *db, const char *experiment)
 	if (!ret)
 		ret = results_check_sets(sets, n);
 	free(sets);
-	return ret;
+	/* --force does not make A/A sets that differ measure a floor */
+	return ret == -ERR_REFUSED ? -EINVAL : ret;
 }
 
 int noise_floors_measure(struct noise_floors *nf, const struct result_db *db)

@@ -344,11 +344,11 @@ void cli_warn_line(const char *line, void *arg)
 	fputc('\n', stderr);
 }
 
-void cli_error_line(const char *cmd, const char *refused_hint)
+void cli_error_line(const char *cmd, int ret, const char *refused_hint)
 {
 	fprintf(stderr, "kvmsqueeze: %s: ", cmd);
 	fputs_one_line(err_msg(), stderr);
-	if (!strncmp(err_msg(), "refusing", 8))
+	if (ret == -ERR_REFUSED)
 		fputs(refused_hint, stderr);
 	fputc('\n', stderr);
 }

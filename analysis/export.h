@@ -36,9 +36,10 @@ int cli_usage_error(const char *cmd, const char *fmt, const char *arg);
 void cli_warn_line(const char *line, void *arg);
 /*
  * "kvmsqueeze: CMD: <err_msg()><hint>" on stderr, on one line (a name
- * from a result may hold a newline); the hint only for a refusal.
+ * from a result may hold a newline); the hint only when @ret is
+ * -ERR_REFUSED (vmm/err.h), a refusal that --force overrides.
  */
-void cli_error_line(const char *cmd, const char *refused_hint);
+void cli_error_line(const char *cmd, int ret, const char *refused_hint);
 
 /* "text", "csv" or "json"; -EINVAL otherwise. */
 int out_format_parse(const char *name, enum out_format *format);

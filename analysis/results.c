@@ -396,7 +396,7 @@ static int load_file(struct result_db *db, const char *path, const char *dir,
 	if (!ret) {
 		run_refusal(root, line, sizeof(line));
 		if (line[0] && !(flags & RESULTS_FORCE))
-			ret = err_set(EINVAL, "refusing %s: %s", path, line);
+			ret = err_set(ERR_REFUSED, "refusing %s: %s", path, line);
 		else if (line[0])
 			warnf(warn, arg, "%s: %s; counted anyway (--force)", path, line);
 	}
@@ -978,7 +978,7 @@ static int files_differ(const struct result_file *a, const struct result_file *b
 		json_object_put(absent);
 		absent = NULL;
 		if (differs)
-			return err_set(EINVAL, "%s differs: %s in %s, %s in %s",
+			return err_set(ERR_REFUSED, "%s differs: %s in %s, %s in %s",
 				       d.path, va, a->path, vb, b->path);
 	}
 	return 0;

@@ -9,6 +9,13 @@
 
 #define ERR_MSG_LEN	512
 
+/*
+ * Not an errno: the input was refused because it would mislead (runs of
+ * different specs or clocks, a run that did not end well), and --force
+ * would take it anyway. Returned as -ERR_REFUSED; the CLI adds the hint.
+ */
+#define ERR_REFUSED	4096
+
 /* Record the message and return -@errnum (errnum > 0). */
 int err_set(int errnum, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));

@@ -423,12 +423,12 @@ static void clocks_checked(void)
 	sets[0] = &db.sets[0];
 	sets[1] = &db.sets[1];
 	ret = results_check_sets(sets, 2);
-	CHECK(ret == -EINVAL && strstr(err_msg(), "host.clock differs: \"host\" in"),
+	CHECK(ret == -ERR_REFUSED && strstr(err_msg(), "host.clock differs: \"host\" in"),
 	      "absent and icount: %d %s", ret, err_msg());
 	sets[0] = &db.sets[1];
 	sets[1] = &db.sets[0];
 	ret = results_check_sets(sets, 2);
-	CHECK(ret == -EINVAL && strstr(err_msg(), "\"icount\" in"), "icount and absent: %d %s",
+	CHECK(ret == -ERR_REFUSED && strstr(err_msg(), "\"icount\" in"), "icount and absent: %d %s",
 	      ret, err_msg());
 	results_free(&db);
 	dir_remove(d);
@@ -1168,13 +1168,13 @@ static void result_fields_strict(void)
 		{ "1", "true", "1", ", \"status\": \"ok\", \"problems\": []",
 		  "{\"pressure_applied\": true}", 0, 0, NULL },
 		{ "1", "true", "1", ", \"status\": \"failed\", \"problems\": [\"vm0: exit 3\\nnext\"]", "{}",
-		  0, -EINVAL, "the run did not end well (run.status \"failed\"): vm0: exit 3?next" },
+		  0, -ERR_REFUSED, "the run did not end well (run.status \"failed\"): vm0: exit 3?next" },
 		{ "1", "true", "1", ", \"status\": \"failed\"", "{}", RESULTS_FORCE, 0, NULL },
 		{ "1", "true", "1", ", \"status\": \"\"", "{}", RESULTS_FORCE, -EINVAL,
 		  "run.status is \"\", not a non-empty string" },
 		{ "1", "true", "1", ", \"problems\": [1]", "{}", 0, -EINVAL,
 		  "run.problems is [1], not an array of strings" },
-		{ "1", "true", "1", "", "{\"pressure_applied\": false}", 0, -EINVAL,
+		{ "1", "true", "1", "", "{\"pressure_applied\": false}", 0, -ERR_REFUSED,
 		  "refusing %s: pressure that was never applied" },
 		{ "1", "true", "1", "", "{\"pressure_applied\": false}", RESULTS_FORCE, 0, NULL },
 		{ "1", "true", "1", "", "{\"pressure_applied\": \"false\"}", RESULTS_FORCE, -EINVAL,
