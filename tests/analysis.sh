@@ -59,6 +59,20 @@ cp -r "$FX/a" "$TMP/a-copy"
 expect dup_run 1 "$FX/a/rep-1.json and $TMP/a-copy/rep-1.json are the same run \(run.id" \
 	compare "$FX/a" "$TMP/a-copy" && ok dup_run
 
+# --floor is a percentage below 100: 9999 (once accepted as 9999%) and
+# -1 are usage errors; 2.5 is taken.
+for v in 9999 100 -1 abc; do
+	expect "floor_refused_$v" 2 "--floor '$v': expected a percentage from 0 to below 100" \
+		compare --floor "$v" "$FX/a" "$FX/b" && ok "floor_refused_$v"
+done
+if expect floor_taken 0 "" compare --floor 2.5 "$FX/a" "$FX/b"; then
+	if grep -Eq '^fault p50 +2\.5% ' "$TMP/out"; then
+		ok floor_taken
+	else
+		fail floor_taken "no 2.5% floor: $(grep '^fault p50 ' "$TMP/out" | tail -n 1)"
+	fi
+fi
+
 # Clocks: absent is "host"; icount and host are not compared unless --force.
 expect clock_absent_is_host 0 "" compare "$FX/a" "$FX/host" && ok clock_absent_is_host
 expect clock_refused 1 "refusing to compare: host.clock differs: \"host\" in $FX/a/rep-1.json, \"icount\" in $FX/icount/rep-1.json \(--force" \
