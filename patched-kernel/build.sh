@@ -48,7 +48,7 @@ arm_hash() {
 	  echo "debug=$debug"; } | sha256sum | cut -c1-8
 }
 
-arm_suffix() { [ "$debug" = 1 ] && echo "-debug" || true; }
+arm_suffix() { if [ "$debug" = 1 ]; then echo "-debug"; fi; }
 
 # The arm's source: a hardlinked copy of the pristine tree with its series
 # applied (patch replaces the files it changes, so the pristine tree stays
@@ -111,22 +111,23 @@ build_arm() {
 	fi
 	arm_tree "$arm" "$src"
 	tree=$cache/arms/$arm
-	out=$tree/out$(arm_suffix)
+	o=out$(arm_suffix)	# the build directory, relative to the tree
+	out=$tree/$o
 	frags="$here/lab.config"
 	[ "$debug" = 1 ] && frags="$frags $here/debug.config"
 	mkdir -p "$out"
 	say "$name: configuring (x86_64_defconfig + $(for f in $frags; do basename "$f"; done | tr '\n' ' '))"
-	make -s -C "$tree" O=out$(arm_suffix) x86_64_defconfig >/dev/null
+	make -s -C "$tree" O="$o" x86_64_defconfig >/dev/null
 	# shellcheck disable=SC2086
-	(cd "$tree" && KCONFIG_CONFIG=out$(arm_suffix)/.config \
-		scripts/kconfig/merge_config.sh -m -O out$(arm_suffix) out$(arm_suffix)/.config $frags >/dev/null)
-	make -s -C "$tree" O=out$(arm_suffix) olddefconfig >/dev/null
+	(cd "$tree" && KCONFIG_CONFIG="$o/.config" \
+		scripts/kconfig/merge_config.sh -m -O "$o" "$o/.config" $frags >/dev/null)
+	make -s -C "$tree" O="$o" olddefconfig >/dev/null
 	# shellcheck disable=SC2086
 	config_check "$out" $frags
 	say "$name: building bzImage with $jobs jobs (ccache in $cache/ccache)"
 	start=$(date +%s)
 	if ! CCACHE_DIR=$cache/ccache CCACHE_BASEDIR=$tree CCACHE_NOHASHDIR=1 \
-		make -C "$tree" O=out$(arm_suffix) -j"$jobs" CC="ccache gcc" \
+		make -C "$tree" O="$o" -j"$jobs" CC="ccache gcc" \
 		LOCALVERSION="-kvmsq-$arm-$hash" KBUILD_BUILD_TIMESTAMP="kvmsqueeze" \
 		KBUILD_BUILD_USER=kvmsqueeze KBUILD_BUILD_HOST=lab bzImage >"$out/build.log" 2>&1; then
 		grep -E 'error|Error' "$out/build.log" | head -n 20 >&2
@@ -134,7 +135,7 @@ build_arm() {
 	fi
 	mkdir -p "$kdir"
 	cp "$out/arch/x86/boot/bzImage" "$kdir/bzImage.tmp"
-	make -s -C "$tree" O=out$(arm_suffix) LOCALVERSION="-kvmsq-$arm-$hash" kernelrelease >"$kdir/release"
+	make -s -C "$tree" O="$o" LOCALVERSION="-kvmsq-$arm-$hash" kernelrelease >"$kdir/release"
 	echo "$hash" >"$kdir/hash"
 	echo "$arm" >"$kdir/arm"
 	mv "$kdir/bzImage.tmp" "$kdir/bzImage"
@@ -147,10 +148,12 @@ if [ "$1" = --check ]; then
 	shift
 	[ $# -ge 1 ] || usage
 fi
+# shellcheck disable=SC2046 # arm names are [a-z0-9-], one per line
 [ "$1" = all ] && set -- $(arms_list)
 for arm in "$@"; do
-	[ -d "$here/patches/$arm" ] && [ "$arm" != observe ] ||
+	if [ ! -d "$here/patches/$arm" ] || [ "$arm" = observe ]; then
 		die "no arm '$arm' (arms: $(arms_list | tr '\n' ' '))"
+	fi
 done
 
 "$top/scripts/deps" kernel
