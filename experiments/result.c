@@ -333,32 +333,6 @@ static struct json_object *phases_json(const struct run *r)
 
 /* --- each VM --- */
 
-static const char *vm_end_kind(const struct vmproc *p)
-{
-	int st = p->wait_status;
-
-	if (p->state != VMPROC_ENDED)
-		return "running";
-	if (p->oom_killed)
-		return "oom-killed";
-	if (WIFSIGNALED(st))
-		return "killed";
-	switch (WEXITSTATUS(st)) {
-	case EXIT_OK:
-		return "ok";
-	case EXIT_GUEST_CODE:
-		return "guest-exit-code";
-	case EXIT_GUEST_ERROR:
-		return "guest-error";
-	case EXIT_TIMEOUT:
-		return "timeout";
-	case EXIT_INTERRUPTED:
-		return "interrupted";
-	default:
-		return "setup-failed";
-	}
-}
-
 static struct json_object *vm_json(const struct run *r, const struct vmproc *p)
 {
 	const struct spec_vm *sv = &r->s->vms[p->group];
@@ -375,7 +349,7 @@ static struct json_object *vm_json(const struct run *r, const struct vmproc *p)
 	json_object_object_add(o, "backing", jstr(mem_backing_name(sv->backing)));
 	json_object_object_add(o, "pid", json_object_new_int(p->pid));
 	json_object_object_add(o, "status", jstr(vmproc_status(p)));
-	json_object_object_add(o, "end", jstr(vm_end_kind(p)));
+	json_object_object_add(o, "end", jstr(vmproc_end_kind(p)));
 	json_object_object_add(o, "end_detail", jstr(end));
 	json_object_object_add(o, "error", why[0] ? jstr(why) : NULL);
 	json_object_object_add(o, "start_s", p->start_ns ? jnum(run_seconds(r, p->start_ns)) : NULL);

@@ -444,32 +444,67 @@ static bool is_fault(int sig)
 	       sig == SIGABRT || sig == SIGSYS || sig == SIGTRAP;
 }
 
-const char *vmproc_status(const struct vmproc *p)
+/* How a VM process ended: one classification, named two ways below. */
+enum vm_end {
+	VM_END_RUNNING, VM_END_OOM, VM_END_CRASHED, VM_END_KILLED, VM_END_OK,
+	VM_END_EXIT_CODE, VM_END_GUEST_ERROR, VM_END_TIMEOUT, VM_END_INTERRUPTED,
+	VM_END_SETUP_FAILED,
+};
+
+static enum vm_end vm_end(const struct vmproc *p)
 {
 	int st = p->wait_status;
 
 	if (p->state != VMPROC_ENDED)
-		return "running";
+		return VM_END_RUNNING;
 	if (p->oom_killed)
-		return "oom-killed";
+		return VM_END_OOM;
 	if (WIFSIGNALED(st))
-		return is_fault(WTERMSIG(st)) && !p->killed_by_runner ? "crashed" : "killed";
+		return is_fault(WTERMSIG(st)) && !p->killed_by_runner ? VM_END_CRASHED :
+			VM_END_KILLED;
 	if (!WIFEXITED(st))
-		return "killed";
+		return VM_END_KILLED;
 	switch (WEXITSTATUS(st)) {
 	case EXIT_OK:
-		return "ok";
+		return VM_END_OK;
 	case EXIT_GUEST_CODE:
-		return "exit-code";
+		return VM_END_EXIT_CODE;
 	case EXIT_GUEST_ERROR:
-		return "guest-error";
+		return VM_END_GUEST_ERROR;
 	case EXIT_TIMEOUT:
-		return "timeout";
-	case EXIT_INTERRUPTED:	/* stopped twice: only someone else does that */
-		return "killed";
+		return VM_END_TIMEOUT;
+	case EXIT_INTERRUPTED:
+		return VM_END_INTERRUPTED;
 	default:
-		return "setup-failed";
+		return VM_END_SETUP_FAILED;
 	}
+}
+
+const char *vmproc_status(const struct vmproc *p)
+{
+	static const char *const names[] = {
+		[VM_END_RUNNING] = "running", [VM_END_OOM] = "oom-killed",
+		[VM_END_CRASHED] = "crashed", [VM_END_KILLED] = "killed", [VM_END_OK] = "ok",
+		[VM_END_EXIT_CODE] = "exit-code", [VM_END_GUEST_ERROR] = "guest-error",
+		[VM_END_TIMEOUT] = "timeout",
+		/* stopped twice: only someone else does that */
+		[VM_END_INTERRUPTED] = "killed", [VM_END_SETUP_FAILED] = "setup-failed",
+	};
+
+	return names[vm_end(p)];
+}
+
+const char *vmproc_end_kind(const struct vmproc *p)
+{
+	static const char *const names[] = {
+		[VM_END_RUNNING] = "running", [VM_END_OOM] = "oom-killed",
+		[VM_END_CRASHED] = "killed", [VM_END_KILLED] = "killed", [VM_END_OK] = "ok",
+		[VM_END_EXIT_CODE] = "guest-exit-code", [VM_END_GUEST_ERROR] = "guest-error",
+		[VM_END_TIMEOUT] = "timeout", [VM_END_INTERRUPTED] = "interrupted",
+		[VM_END_SETUP_FAILED] = "setup-failed",
+	};
+
+	return names[vm_end(p)];
 }
 
 void vmproc_problem(const struct vmproc *p, char *buf, size_t len)

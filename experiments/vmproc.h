@@ -85,6 +85,12 @@ void vmproc_end_text(const struct vmproc *p, char *buf, size_t len);
  * "killed", "crashed"; "running" before it ended.
  */
 const char *vmproc_status(const struct vmproc *p);
+/*
+ * The same end in vms[].end's words (experiments/RESULT.md): "ok",
+ * "setup-failed", "guest-exit-code", "guest-error", "timeout",
+ * "oom-killed", "killed", "interrupted"; "running" before it ended.
+ */
+const char *vmproc_end_kind(const struct vmproc *p);
 /* One line for run.problems when the status is not "ok": what and why. */
 void vmproc_problem(const struct vmproc *p, char *buf, size_t len);
 /*
