@@ -41,9 +41,9 @@ endif
 
 # Each part is a library (the VMM knows nothing of experiments); the
 # builtins (one file per subcommand) make the command.
-PARTS		:= common vmm experiments analysis
+PARTS		:= common abi vmm experiments analysis
 LIB_SRCS	= $(filter-out $(1)/builtin-%.c,$(wildcard $(1)/*.c))
-LIBS		:= $(foreach p,$(PARTS),$(BUILD)/lib$(p).a) $(BUILD)/libguests.a
+LIBS		:= $(foreach p,$(PARTS),$(BUILD)/lib$(p).a)
 CLI_SRCS	:= kvmsqueeze.c $(foreach p,$(PARTS),$(wildcard $(p)/builtin-*.c))
 CLI_OBJS	:= $(CLI_SRCS:%.c=$(BUILD)/%.o)
 
@@ -63,13 +63,17 @@ endif
 all: deps-build $(TARGET) guests
 
 # Users before what they use on the link line.
-LINK_LIBS	:= $(BUILD)/libexperiments.a $(BUILD)/libanalysis.a $(BUILD)/libguests.a \
-		   $(BUILD)/libvmm.a $(BUILD)/libcommon.a
+LINK_LIBS	:= $(BUILD)/libexperiments.a $(BUILD)/libanalysis.a \
+		   $(BUILD)/libvmm.a $(BUILD)/libabi.a $(BUILD)/libcommon.a
 
 $(TARGET): $(CLI_OBJS) $(LIBS)
 	$(call quiet,LINK,$@)$(CC) $(HOST_LDFLAGS) -o $@ $(CLI_OBJS) $(LINK_LIBS) $(HOST_LDLIBS)
 
-$(BUILD)/libvmm.a: $(patsubst %.c,$(BUILD)/%.o,$(call LIB_SRCS,vmm))
+# The VMM carries the built-in guests' ELF images (guests/embed.S).
+$(BUILD)/libvmm.a: $(patsubst %.c,$(BUILD)/%.o,$(call LIB_SRCS,vmm)) $(BUILD)/guests/embed.o
+	$(call quiet,AR,$@)rm -f $@ && ar rcs $@ $^
+
+$(BUILD)/libabi.a: $(patsubst %.c,$(BUILD)/%.o,$(call LIB_SRCS,abi))
 	$(call quiet,AR,$@)rm -f $@ && ar rcs $@ $^
 
 $(BUILD)/libcommon.a: $(patsubst %.c,$(BUILD)/%.o,$(call LIB_SRCS,common))
@@ -96,10 +100,6 @@ $(BUILD)/experiments/catalog_data.S: $(CATALOG) Makefile
 
 $(BUILD)/experiments/catalog_data.o: $(BUILD)/experiments/catalog_data.S
 	$(call quiet,AS,$@)$(CC) -c -o $@ $<
-
-# The built-in guests: their table and their embedded ELF images.
-$(BUILD)/libguests.a: $(BUILD)/guests/builtin.o $(BUILD)/guests/embed.o
-	$(call quiet,AR,$@)rm -f $@ && ar rcs $@ $^
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)

@@ -3,8 +3,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "vmm/builtin.h"
-#include "vmm/util.h"
+#include "common/command.h"
+#include "common/util.h"
 
 static const struct builtin_cmd commands[] = {
 	{ "vm", cmd_vm, "run one VM with a toy guest and report what it saw" },

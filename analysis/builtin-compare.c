@@ -16,9 +16,9 @@
 #include "analysis/plot.h"
 #include "analysis/stats.h"
 #include "analysis/text.h"
-#include "vmm/builtin.h"
-#include "vmm/err.h"
-#include "vmm/util.h"
+#include "common/command.h"
+#include "common/err.h"
+#include "common/util.h"
 
 static const char compare_usage[] =
 "usage: kvmsqueeze compare DIR_A DIR_B [DIR_C...] [options]\n"

@@ -15,9 +15,9 @@
 #include "analysis/plot.h"
 #include "analysis/stats.h"
 #include "analysis/text.h"
-#include "vmm/builtin.h"
-#include "vmm/err.h"
-#include "vmm/util.h"
+#include "common/command.h"
+#include "common/err.h"
+#include "common/util.h"
 
 static const char report_usage[] =
 "usage: kvmsqueeze report RESULT.json|DIR... [options]\n"

@@ -17,7 +17,7 @@
 
 #include "analysis/compare.h"
 #include "analysis/stats.h"
-#include "vmm/err.h"
+#include "common/err.h"
 
 int cmp_table_init(struct cmp_table *t, size_t nr_arms, const struct metric *const *row_metrics,
 		   size_t nr_rows)

@@ -13,8 +13,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "common/metrics.h"
 #include "analysis/results.h"
+#include "common/metrics.h"
 
 #define CMP_ALPHA		0.05
 #define CMP_LEVEL		0.95

@@ -12,7 +12,7 @@
 
 #include "analysis/drift.h"
 #include "analysis/stats.h"
-#include "vmm/err.h"
+#include "common/err.h"
 
 /* The run's place in the order, or NAN. */
 static double run_order(const struct result_file *f, const char *order)

@@ -13,9 +13,9 @@
 #include <json-c/json.h>
 
 #include "analysis/export.h"
+#include "common/command.h"
+#include "common/err.h"
 #include "common/json.h"
-#include "vmm/builtin.h"
-#include "vmm/err.h"
 
 static const char *const better_names[] = {
 	[BETTER_LOWER] = "lower", [BETTER_HIGHER] = "higher", [BETTER_NEITHER] = "neither",

@@ -37,7 +37,7 @@ void cli_warn_line(const char *line, void *arg);
 /*
  * "kvmsqueeze: CMD: <err_msg()><hint>" on stderr, on one line (a name
  * from a result may hold a newline); the hint only when @ret is
- * -ERR_REFUSED (vmm/err.h), a refusal that --force overrides.
+ * -ERR_REFUSED (common/err.h), a refusal that --force overrides.
  */
 void cli_error_line(const char *cmd, int ret, const char *refused_hint);
 

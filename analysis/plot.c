@@ -29,8 +29,8 @@
 #include <json-c/json.h>
 
 #include "analysis/plot.h"
-#include "vmm/err.h"
-#include "vmm/util.h"
+#include "common/err.h"
+#include "common/util.h"
 
 #define PLOT_SIZE	"800,500"
 

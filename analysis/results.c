@@ -18,10 +18,10 @@
 
 #include <json-c/json.h>
 
-#include "common/metrics.h"
 #include "analysis/results.h"
-#include "vmm/err.h"
-#include "vmm/util.h"
+#include "common/err.h"
+#include "common/metrics.h"
+#include "common/util.h"
 
 #define RESULT_SCHEMA	1
 

@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "analysis/stats.h"
-#include "vmm/util.h"
+#include "common/util.h"
 
 /* --- generator --- */
 

@@ -18,8 +18,8 @@
 
 #include "analysis/stats.h"
 #include "analysis/text.h"
-#include "vmm/err.h"
-#include "vmm/util.h"
+#include "common/err.h"
+#include "common/util.h"
 
 #define CELL_MAX	96
 #define HEADER_MAX	12	/* longer arm names become letters */

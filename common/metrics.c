@@ -11,7 +11,7 @@
 #include <json-c/json.h>
 
 #include "common/metrics.h"
-#include "vmm/util.h"
+#include "common/util.h"
 
 #define PT	"summary.page_tables."
 #define CG	"summary.memcg."

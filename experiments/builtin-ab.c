@@ -13,7 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "vmm/builtin.h"
+#include "common/command.h"
 
 static const char ab_usage[] =
 "usage: kvmsqueeze ab [options]\n"

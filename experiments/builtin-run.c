@@ -20,14 +20,14 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/command.h"
+#include "common/err.h"
 #include "common/metrics.h"
+#include "common/util.h"
 #include "experiments/catalog.h"
 #include "experiments/run.h"
 #include "experiments/signals.h"
 #include "experiments/text.h"
-#include "vmm/builtin.h"
-#include "vmm/err.h"
-#include "vmm/util.h"
 
 static const char run_usage[] =
 "usage: kvmsqueeze run SPEC.json|NAME [options]\n"

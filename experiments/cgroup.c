@@ -21,10 +21,10 @@
 
 #include <libcgroup.h>
 
+#include "common/err.h"
+#include "common/util.h"
 #include "experiments/cgroup.h"
 #include "experiments/procfs.h"
-#include "vmm/err.h"
-#include "vmm/util.h"
 
 #define CG_CONTROLLER		"memory"
 /* v1 reads "no limit" back as PAGE_COUNTER_MAX pages: 2^63 - 4096 bytes */

@@ -15,10 +15,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "common/err.h"
+#include "common/util.h"
 #include "experiments/pressure.h"
 #include "experiments/signals.h"
-#include "vmm/err.h"
-#include "vmm/util.h"
 
 static int write_text(const char *path, const char *text)
 {

@@ -12,9 +12,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "common/err.h"
+#include "common/util.h"
 #include "experiments/procfs.h"
-#include "vmm/err.h"
-#include "vmm/util.h"
 
 /* A buffer walked line by line. */
 struct text {

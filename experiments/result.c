@@ -14,13 +14,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "common/command.h"
+#include "common/err.h"
 #include "common/json.h"
 #include "common/metrics.h"
+#include "common/util.h"
 #include "experiments/run.h"
 #include "experiments/summary.h"
-#include "vmm/builtin.h"
-#include "vmm/err.h"
-#include "vmm/util.h"
 #include "vmm/vm_report.h"
 
 #define RESULT_SCHEMA	1

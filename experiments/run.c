@@ -18,9 +18,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/err.h"
+#include "common/util.h"
 #include "experiments/run.h"
-#include "vmm/err.h"
-#include "vmm/util.h"
 
 static const char *const cg_children[] = { "vms", "hog" };
 

@@ -9,10 +9,10 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "common/err.h"
+#include "common/util.h"
 #include "experiments/procfs.h"
 #include "experiments/sampler.h"
-#include "vmm/err.h"
-#include "vmm/util.h"
 
 const struct sampler_ops *const sampler_ops_table[] = {
 	&sampler_meminfo_ops,

@@ -15,11 +15,11 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "common/err.h"
+#include "common/util.h"
 #include "experiments/procfs.h"
 #include "experiments/sampler.h"
 #include "experiments/trace.h"
-#include "vmm/err.h"
-#include "vmm/util.h"
 
 #define KPROBE_FN		"mmu_shrink_scan"
 #define KPROBE_SERIES		"kprobe." KPROBE_FN "."

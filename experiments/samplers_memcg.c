@@ -8,11 +8,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/err.h"
+#include "common/util.h"
 #include "experiments/cgroup.h"
 #include "experiments/procfs.h"
 #include "experiments/sampler.h"
-#include "vmm/err.h"
-#include "vmm/util.h"
 
 enum memcg_format {
 	MEMCG_U64,	/* one number: @series is its name */

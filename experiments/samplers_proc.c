@@ -9,9 +9,9 @@
 #include <stdlib.h>
 #include <sys/stat.h>
 
+#include "common/err.h"
 #include "experiments/procfs.h"
 #include "experiments/sampler.h"
-#include "vmm/err.h"
 
 /* A "key value" file under env->proc, some of whose keys are sampled. */
 struct proc_kv_source {

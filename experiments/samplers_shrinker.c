@@ -11,9 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/err.h"
 #include "experiments/procfs.h"
 #include "experiments/sampler.h"
-#include "vmm/err.h"
 
 #define SHRINKER_PREFIX	"x86-mmu"
 #define SHRINKER_MAX	16

@@ -13,11 +13,11 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "common/err.h"
+#include "common/util.h"
 #include "experiments/procfs.h"
 #include "experiments/sampler.h"
 #include "experiments/trace.h"
-#include "vmm/err.h"
-#include "vmm/util.h"
 
 static const char *const shrink_events[] = {
 	"vmscan/mm_shrink_slab_start",

@@ -9,8 +9,8 @@
 #include <sys/prctl.h>
 #include <unistd.h>
 
+#include "common/util.h"
 #include "experiments/signals.h"
-#include "vmm/util.h"
 
 const int run_stop_signals[] = {
 	SIGHUP, SIGINT, SIGQUIT, SIGPIPE, SIGTERM, SIGALRM, SIGUSR1, SIGUSR2,

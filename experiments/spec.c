@@ -14,15 +14,15 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "abi/x86_pt.h"
+#include "common/err.h"
 #include "common/metrics.h"
+#include "common/util.h"
 #include "experiments/spec.h"
 #include "experiments/text.h"
-#include "guests/builtin.h"
+#include "vmm/guests.h"
 #include "vmm/vm.h"
-#include "vmm/err.h"
-#include "vmm/util.h"
 #include "vmm/vm_config.h"
-#include "vmm/x86_pt.h"
 
 #define SPEC_FILE_MAX		(1 << 20)
 #define DEFAULT_SAMPLE_MS	100

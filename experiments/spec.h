@@ -11,8 +11,8 @@
 #include <stdint.h>
 #include <json-c/json.h>
 
+#include "abi/abi.h"
 #include "experiments/cgroup.h"
-#include "guests/abi.h"
 #include "vmm/mem.h"
 
 #define SPEC_NAME_LEN		64

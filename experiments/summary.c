@@ -11,10 +11,10 @@
 #include <string.h>
 
 #include "common/json.h"
+#include "common/util.h"
 #include "experiments/run.h"
 #include "experiments/summary.h"
 #include "vmm/hist.h"
-#include "vmm/util.h"
 
 /* --- series --- */
 

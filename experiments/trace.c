@@ -15,9 +15,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "common/err.h"
 #include "experiments/procfs.h"
 #include "experiments/trace.h"
-#include "vmm/err.h"
 
 static int trace_write(const char *path, const char *val, int flags)
 {

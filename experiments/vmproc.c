@@ -16,14 +16,14 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "common/command.h"
+#include "common/err.h"
+#include "common/util.h"
 #include "experiments/signals.h"
 #include "experiments/text.h"
 #include "experiments/vmproc.h"
-#include "vmm/builtin.h"
-#include "vmm/err.h"
 #include "vmm/host.h"
 #include "vmm/kvm.h"
-#include "vmm/util.h"
 #include "vmm/vm_report.h"
 
 enum vmproc_msg_type {

@@ -15,7 +15,7 @@
 #include <sys/types.h>
 #include <json-c/json.h>
 
-#include "guests/abi.h"
+#include "abi/abi.h"
 #include "vmm/stats.h"
 #include "vmm/vm.h"
 

@@ -8,7 +8,7 @@ HOSTILE_ELFS	:= $(HOSTILE_NAMES:%=$(BUILD)/tests/guests/%.elf)
 
 GUEST_RT_OBJS	:= $(BUILD)/guests/obj/rt/start.o $(BUILD)/guests/obj/rt/rt.o \
 		   $(BUILD)/guests/obj/x86_pt.o
-GUEST_INC	:= -Iguests/rt -Iguests
+GUEST_INC	:= -Iguests/rt
 
 guests: $(GUEST_ELFS) $(HOSTILE_ELFS)
 
@@ -20,7 +20,7 @@ $(BUILD)/guests/obj/rt/%.o: guests/rt/%.S
 	@mkdir -p $(dir $@)
 	$(call quiet,GUESTAS,$@)$(CC) $(GUEST_CFLAGS) -c -o $@ $<
 
-$(BUILD)/guests/obj/x86_pt.o: vmm/x86_pt.c vmm/x86_pt.h
+$(BUILD)/guests/obj/x86_pt.o: abi/x86_pt.c abi/x86_pt.h
 	@mkdir -p $(dir $@)
 	$(call quiet,GUESTCC,$@)$(CC) $(GUEST_CFLAGS) -c -o $@ $<
 

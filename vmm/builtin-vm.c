@@ -16,15 +16,15 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "guests/builtin.h"
-#include "builtin.h"
-#include "err.h"
-#include "host.h"
-#include "util.h"
-#include "vm.h"
-#include "vm_config.h"
-#include "vm_report.h"
-#include "x86_pt.h"
+#include "abi/x86_pt.h"
+#include "common/command.h"
+#include "common/err.h"
+#include "common/util.h"
+#include "vmm/guests.h"
+#include "vmm/host.h"
+#include "vmm/vm.h"
+#include "vmm/vm_config.h"
+#include "vmm/vm_report.h"
 
 #define GUEST_FILE_MAX		(16 * MiB)
 #define DEFAULT_MEM		"256M"

@@ -9,8 +9,8 @@
 #include <inttypes.h>
 #include <string.h>
 
-#include "guest_elf.h"
-#include "err.h"
+#include "common/err.h"
+#include "vmm/guest_elf.h"
 
 static int elf_check_header(const uint8_t *buf, size_t len)
 {

@@ -8,8 +8,8 @@
 #include <math.h>
 #include <stdio.h>
 
-#include "err.h"
-#include "hist.h"
+#include "common/err.h"
+#include "vmm/hist.h"
 
 /* Largest value bucket @idx holds; the last one takes everything above. */
 static uint64_t hist_upper(unsigned int idx)

@@ -5,7 +5,7 @@
 
 #include <stdint.h>
 
-#include "guests/hist.h"
+#include "abi/hist.h"
 
 /*
  * Could kvmsq_hist_add() have made @h? count is the sum of the buckets,

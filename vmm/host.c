@@ -13,8 +13,8 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
-#include "host.h"
-#include "util.h"
+#include "common/util.h"
+#include "vmm/host.h"
 
 struct mmu_rule {
 	const char *module;

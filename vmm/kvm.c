@@ -10,9 +10,9 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
-#include "err.h"
-#include "kvm.h"
-#include "util.h"
+#include "common/err.h"
+#include "common/util.h"
+#include "vmm/kvm.h"
 
 struct kvm_cap_need {
 	long cap;

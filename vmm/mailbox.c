@@ -10,11 +10,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "err.h"
-#include "hist.h"
-#include "util.h"
-#include "vm.h"
-#include "vm_report.h"
+#include "common/err.h"
+#include "common/util.h"
+#include "vmm/hist.h"
+#include "vmm/vm.h"
+#include "vmm/vm_report.h"
 
 bool vm_gpa_range_ok(const struct vm *vm, uint64_t gpa, uint64_t len)
 {

@@ -19,9 +19,9 @@
 #include <sys/statvfs.h>
 #include <unistd.h>
 
-#include "err.h"
-#include "mem.h"
-#include "util.h"
+#include "common/err.h"
+#include "common/util.h"
+#include "vmm/mem.h"
 
 static const char *const mem_backing_names[] = {
 	[MEM_ANON] = "anon",

@@ -11,8 +11,8 @@
 #include <unistd.h>
 #include <linux/kvm.h>
 
-#include "err.h"
-#include "stats.h"
+#include "common/err.h"
+#include "vmm/stats.h"
 
 static int stats_read_descs(struct kvm_stats *stats,
 			    const struct kvm_stats_header *hdr)

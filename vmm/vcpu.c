@@ -10,9 +10,9 @@
 #include <string.h>
 #include <sys/ioctl.h>
 
-#include "err.h"
-#include "util.h"
-#include "vm.h"
+#include "common/err.h"
+#include "common/util.h"
+#include "vmm/vm.h"
 
 struct port_handler {
 	uint16_t port;

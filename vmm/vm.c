@@ -14,13 +14,13 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "err.h"
-#include "util.h"
-#include "vm.h"
+#include "common/err.h"
+#include "common/util.h"
+#include "vmm/vm.h"
 #include "x86.h"
-#include "x86_pt.h"
-#include "guest_elf.h"
-#include "vm_config.h"
+#include "abi/x86_pt.h"
+#include "vmm/guest_elf.h"
+#include "vmm/vm_config.h"
 
 #define VCPU_THREAD_STACK	(1024 * 1024)
 #define VM_MAX_BYTES		(1ull << 40)	/* 1 TiB */

@@ -12,11 +12,11 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "guests/abi.h"
-#include "kvm.h"
-#include "mem.h"
-#include "stats.h"
-#include "err.h"
+#include "abi/abi.h"
+#include "common/err.h"
+#include "vmm/kvm.h"
+#include "vmm/mem.h"
+#include "vmm/stats.h"
 
 /* memslot churn: every 1 ms to 60 s, a slot of 4 MiB the guest never uses */
 #define VM_CHURN_MAX_MS		60000u

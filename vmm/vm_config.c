@@ -4,10 +4,10 @@
 #include <string.h>
 #include <strings.h>
 
-#include "err.h"
-#include "util.h"
-#include "vm_config.h"
-#include "x86_pt.h"
+#include "abi/x86_pt.h"
+#include "common/err.h"
+#include "common/util.h"
+#include "vmm/vm_config.h"
 
 static const struct {
 	const char *name;

@@ -8,7 +8,7 @@
 
 #include <stdint.h>
 
-#include "vm.h"
+#include "vmm/vm.h"
 
 /* Add a guest parameter; a value that parses as a size also gets num. */
 int vm_config_add_param(struct vm_config *cfg, const char *key, const char *value);

@@ -10,11 +10,11 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "builtin.h"
-#include "err.h"
-#include "hist.h"
-#include "util.h"
-#include "vm_report.h"
+#include "common/command.h"
+#include "common/err.h"
+#include "common/util.h"
+#include "vmm/hist.h"
+#include "vmm/vm_report.h"
 
 static const struct kvmsq_hist *vcpu_hist(const struct vcpu *vcpu, const char *name)
 {

@@ -7,8 +7,8 @@
 #include <stdio.h>
 #include <json-c/json.h>
 
-#include "host.h"
-#include "vm.h"
+#include "vmm/host.h"
+#include "vmm/vm.h"
 
 void vm_report_text(const struct vm *vm, const struct host_info *host, FILE *out);
 struct json_object *vm_report_json(const struct vm *vm, const struct host_info *host);

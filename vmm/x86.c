@@ -9,8 +9,8 @@
 #include <string.h>
 #include <sys/ioctl.h>
 
-#include "err.h"
-#include "guests/abi.h"
+#include "abi/abi.h"
+#include "common/err.h"
 #include "x86.h"
 
 #define X86_CR0_PE	(1ull << 0)

@@ -10,7 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "abi.h"
+#include "abi/abi.h"
 
 int guest_main(struct kvmsq_boot_info *bi, uint32_t vcpu);
 
@@ -121,7 +121,7 @@ static inline uint64_t rt_rand(uint64_t *state)
 #define RT_PAGE		4096ull
 
 /* --- address spaces --- */
-#include "vmm/x86_pt.h"
+#include "abi/x86_pt.h"
 /* PML4 slot 255: a window the identity map never uses. */
 #define RT_WINDOW_VA	0x7f8000000000ull
 /*

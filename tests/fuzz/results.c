@@ -43,8 +43,8 @@
 #include "analysis/results.h"
 #include "analysis/stats.h"
 #include "analysis/text.h"
-#include "vmm/err.h"
-#include "vmm/util.h"
+#include "common/err.h"
+#include "common/util.h"
 #include "tests/fuzz/rng.h"
 
 #define CORPUS_DIR	"tests/fixtures/analysis"

@@ -30,16 +30,16 @@
 #include <unistd.h>
 #include <json-c/json.h>
 
+#include "abi/abi.h"
+#include "abi/x86_pt.h"
+#include "common/err.h"
 #include "common/metrics.h"
+#include "common/util.h"
 #include "experiments/catalog.h"
 #include "experiments/spec.h"
 #include "experiments/text.h"
-#include "guests/abi.h"
-#include "vmm/err.h"
-#include "vmm/util.h"
 #include "tests/fuzz/rng.h"
 #include "vmm/vm.h"
-#include "vmm/x86_pt.h"
 
 #define MAX_SEEDS	256
 #define MAX_TEXT	(256 * 1024)	/* a case's text; specs are at most 1 MiB */

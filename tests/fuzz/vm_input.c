@@ -38,18 +38,18 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "guests/abi.h"
-#include "guests/builtin.h"
+#include "abi/abi.h"
+#include "abi/x86_pt.h"
+#include "common/err.h"
+#include "common/util.h"
 #include "tests/guests/fuzz_script.h"
-#include "vmm/err.h"
 #include "vmm/guest_elf.h"
+#include "vmm/guests.h"
 #include "vmm/hist.h"
 #include "vmm/host.h"
 #include "vmm/kvm.h"
-#include "vmm/util.h"
 #include "vmm/vm.h"
 #include "vmm/vm_report.h"
-#include "vmm/x86_pt.h"
 
 #define NAME			"fuzz_vm_input"
 #define ELF_EVERY		8

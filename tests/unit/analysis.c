@@ -17,14 +17,14 @@
 
 #include "unit.h"
 #include "analysis/compare.h"
-#include "analysis/export.h"
 #include "analysis/drift.h"
+#include "analysis/export.h"
 #include "analysis/plot.h"
 #include "analysis/results.h"
 #include "analysis/stats.h"
 #include "analysis/text.h"
-#include "vmm/err.h"
-#include "vmm/util.h"
+#include "common/err.h"
+#include "common/util.h"
 
 /* The tests' own generator (xorshift64*), independent of stats.c's. */
 static uint64_t test_rng = 88172645463325252ull;

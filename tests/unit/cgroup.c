@@ -19,9 +19,9 @@
 #include <unistd.h>
 
 #include "unit.h"
+#include "common/err.h"
+#include "common/util.h"
 #include "experiments/cgroup.h"
-#include "vmm/err.h"
-#include "vmm/util.h"
 
 static const char *const children[] = { "vms", "hog" };
 static struct cg_host host;

@@ -8,9 +8,9 @@
 #include <string.h>
 
 #include "unit.h"
-#include "guests/abi.h"
+#include "abi/abi.h"
+#include "common/util.h"
 #include "vmm/guest_elf.h"
-#include "vmm/util.h"
 
 #define RAM_BYTES	(8 * MiB)
 #define BASE		KVMSQ_IMAGE_BASE

@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "unit.h"
-#include "vmm/err.h"
+#include "common/err.h"
 #include "vmm/hist.h"
 
 static void buckets_tile(void)

@@ -8,8 +8,8 @@
 #include <sys/mman.h>
 
 #include "unit.h"
-#include "vmm/util.h"
-#include "vmm/x86_pt.h"
+#include "abi/x86_pt.h"
+#include "common/util.h"
 
 #define RAM_BYTES	(64 * MiB)
 #define PT_START	(4 * MiB)

@@ -3,8 +3,8 @@
 #include <string.h>
 
 #include "unit.h"
+#include "common/util.h"
 #include "vmm/mem.h"
-#include "vmm/util.h"
 
 static void sizes_good(void)
 {

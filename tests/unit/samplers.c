@@ -17,12 +17,12 @@
 #include <unistd.h>
 
 #include "unit.h"
+#include "common/err.h"
+#include "common/util.h"
 #include "experiments/cgroup.h"
 #include "experiments/procfs.h"
 #include "experiments/sampler.h"
 #include "experiments/series.h"
-#include "vmm/err.h"
-#include "vmm/util.h"
 
 #define FIX	"tests/fixtures"
 

@@ -15,11 +15,11 @@
 #include <unistd.h>
 
 #include "unit.h"
+#include "common/err.h"
 #include "common/metrics.h"
+#include "common/util.h"
 #include "experiments/spec.h"
 #include "experiments/text.h"
-#include "vmm/err.h"
-#include "vmm/util.h"
 
 #define GOOD_VMS \
 	"\"vms\": [ { \"count\": 2, \"vcpus\": 3, \"mem\": \"256M\", \"backing\": \"file\"," \

@@ -15,9 +15,9 @@
 #include <unistd.h>
 
 #include "unit.h"
+#include "common/err.h"
 #include "experiments/procfs.h"
 #include "experiments/trace.h"
-#include "vmm/err.h"
 
 static char dir[64];
 static char text[64 * 1024];

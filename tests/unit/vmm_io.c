@@ -17,14 +17,14 @@
 #include <unistd.h>
 
 #include "unit.h"
-#include "guests/builtin.h"
-#include "vmm/err.h"
+#include "abi/x86_pt.h"
+#include "common/err.h"
+#include "common/util.h"
+#include "vmm/guests.h"
 #include "vmm/mem.h"
-#include "vmm/util.h"
 #include "vmm/vm.h"
 #include "vmm/vm_config.h"
 #include "vmm/vm_report.h"
-#include "vmm/x86_pt.h"
 
 static char dir[] = "/tmp/kvmsq-vmm-io-XXXXXX";
 

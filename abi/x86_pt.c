@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * vmm/x86_pt.c: build and walk x86-64 4-level page tables.
+ * abi/x86_pt.c: build and walk x86-64 4-level page tables.
  * Freestanding (no libc): also linked into the guests.
  */
-#include "x86_pt.h"
+#include "abi/x86_pt.h"
 
 #define PT_ENTRIES	512
 #define PT_LEVELS	4	/* PML4, PDPT, PD, PT */

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* guests/builtin.h: the guests built into kvmsqueeze, and their params. */
+/* vmm/guests.h: the guests built into kvmsqueeze, and their params. */
 #ifndef KVMSQ_BUILTIN_H
 #define KVMSQ_BUILTIN_H
 

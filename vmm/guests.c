@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * guests/builtin.c: the table of built-in guests and the values their
+ * vmm/guests.c: the table of built-in guests and the values their
  * parameters take. Their ELF images are embedded in the binary (the
  * build generates one .incbin each).
  */
@@ -9,8 +9,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "guests/builtin.h"
-#include "vmm/err.h"
+#include "common/err.h"
+#include "vmm/guests.h"
 #include "vmm/vm.h"
 
 #define GUEST_ELF(name)						\

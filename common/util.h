@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* vmm/util.h: counts, sizes, durations and clocks. */
+/* common/util.h: counts, sizes, durations and clocks. */
 #ifndef KVMSQ_UTIL_H
 #define KVMSQ_UTIL_H
 

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * guests/hist.h: log-linear latency histogram, filled by guests, read by
+ * abi/hist.h: log-linear latency histogram, filled by guests, read by
  * the VMM. Freestanding and header-only.
  *
  * Values below 64 get a bucket each. Above, every power of two

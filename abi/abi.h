@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * guests/abi.h: the contract between the VMM and its guests (ABI.md
+ * abi/abi.h: the contract between the VMM and its guests (ABI.md
  * explains it). Freestanding: included by the VMM and by the guests.
  */
 #ifndef KVMSQ_ABI_H
@@ -112,7 +112,7 @@ struct kvmsq_counter {
 	uint64_t value;
 };
 
-#include "hist.h"
+#include "abi/hist.h"
 
 struct kvmsq_hist_block {
 	struct kvmsq_result_hdr hdr;

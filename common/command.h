@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* vmm/builtin.h: subcommands of kvmsqueeze, and their exit statuses. */
+/* common/command.h: subcommands of kvmsqueeze, and their exit statuses. */
 #ifndef KVMSQ_BUILTIN_CMD_H
 #define KVMSQ_BUILTIN_CMD_H
 

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * vmm/err.h: errors as values. A failing function records one line of
+ * common/err.h: errors as values. A failing function records one line of
  * context ("<what failed>: <why> (<what to do>)") and returns -errno; only
  * the CLI prints it and decides to exit.
  */

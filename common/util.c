@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * vmm/util.c: parsing of counts, sizes ("256M", "4G") and durations,
+ * common/util.c: parsing of counts, sizes ("256M", "4G") and durations,
  * strictly: decimal only (no octal "010", no hex "0x2"), no sign, no
  * trailing characters; mkdir -p.
  */
@@ -14,8 +14,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "err.h"
-#include "util.h"
+#include "common/err.h"
+#include "common/util.h"
 
 /* A count: decimal digits only, "010" is ten; 0 or -EINVAL. */
 int parse_u64(const char *s, uint64_t *val)

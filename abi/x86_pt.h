@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * vmm/x86_pt.h: x86-64 4-level page tables, built by a walk with the
+ * abi/x86_pt.h: x86-64 4-level page tables, built by a walk with the
  * level in a loop. Freestanding: the VMM builds the identity map with it
  * and the guests build their own address spaces with the same code.
  */

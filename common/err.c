@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
-/* vmm/err.c: the per-thread last error message behind err.h. */
+/* common/err.c: the per-thread last error message behind err.h. */
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
-#include "err.h"
+#include "common/err.h"
 
 static __thread char err_buf[ERR_MSG_LEN];
 
