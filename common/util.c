@@ -127,6 +127,14 @@ void format_size(uint64_t bytes, char *buf, size_t len)
 		snprintf(buf, len, "%.1f %s", v, units[i]);
 }
 
+void format_limit(uint64_t bytes, char *buf, size_t len)
+{
+	if (bytes == UINT64_MAX)
+		snprintf(buf, len, "max");
+	else
+		format_size(bytes, buf, len);
+}
+
 int mkdir_p(const char *path)
 {
 	char buf[PATH_MAX];

@@ -22,6 +22,8 @@ int parse_size(const char *s, uint64_t *bytes);
 int parse_u64(const char *s, uint64_t *val);
 int parse_seconds(const char *s, double *seconds);
 void format_size(uint64_t bytes, char *buf, size_t len);
+/* A cgroup limit: format_size(), or "max" for UINT64_MAX (none). */
+void format_limit(uint64_t bytes, char *buf, size_t len);
 /* mkdir -p: @path and its missing parents; 0 or -errno with err_msg(). */
 int mkdir_p(const char *path);
 

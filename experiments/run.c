@@ -21,13 +21,9 @@
 #include "common/err.h"
 #include "common/util.h"
 #include "experiments/run.h"
+#include "experiments/verdict.h"
 
 static const char *const cg_children[] = { "vms", "hog" };
-
-double run_seconds(const struct run *r, uint64_t ns)
-{
-	return ns > r->t0_ns ? (double)(ns - r->t0_ns) / 1e9 : 0;
-}
 
 static double run_now_s(const struct run *r)
 {
@@ -106,14 +102,6 @@ static void progress_live(struct run *r)
 
 #define LIMIT_MISSED_MAX	8	/* lines in run.problems; then a count */
 
-static void limit_text(uint64_t bytes, char *buf, size_t len)
-{
-	if (bytes == UINT64_MAX)
-		snprintf(buf, len, "max");
-	else
-		format_size(bytes, buf, len);
-}
-
 static int limit_apply(struct run *r, uint64_t bytes)
 {
 	const char *file = cg_knob_file(&r->cg_host, r->s->cg.knob);
@@ -123,7 +111,7 @@ static int limit_apply(struct run *r, uint64_t bytes)
 	ret = cg_tree_set_limit(&r->tree, "vms", r->s->cg.knob, bytes);
 	if (ret)
 		return ret;
-	limit_text(bytes, size, sizeof(size));
+	format_limit(bytes, size, sizeof(size));
 	r->limit_bytes = bytes;
 	if (r->limit_refusals)
 		run_event(r, "limit", "%s = %s (after %llu refused writes from %.1f s)", file, size,
@@ -136,16 +124,6 @@ static int limit_apply(struct run *r, uint64_t bytes)
 }
 
 /* The line for a refused limit, as run.problems has it. */
-void run_limit_problem(const struct run *r, char *buf, size_t len, const char *verdict)
-{
-	char size[32];
-
-	limit_text(r->limit_want, size, sizeof(size));
-	snprintf(buf, len, "cgroup limit %s (from %.1f s) %s: the kernel refused all %llu writes (%s)",
-		 size, r->limit_want_s, verdict, (unsigned long long)r->limit_refusals,
-		 r->limit_why);
-}
-
 /* The schedule moved on from a limit the kernel never took: say so once. */
 static void limit_missed(struct run *r)
 {
@@ -193,7 +171,7 @@ static int limit_follow(struct run *r, double t_s)
 	r->limit_refusals++;
 	if (strcmp(r->limit_why, err_msg())) {
 		snprintf(r->limit_why, sizeof(r->limit_why), "%s", err_msg());
-		limit_text(want, size, sizeof(size));
+		format_limit(want, size, sizeof(size));
 		run_event(r, "limit_error", "%s = %s refused: %s (retried at every loop iteration)",
 			  cg_knob_file(&r->cg_host, r->s->cg.knob), size, r->limit_why);
 	}
@@ -726,7 +704,7 @@ static void run_teardown(struct run *r)
 /* RUN_FAILED, with the first of run.problems in err_msg(), or 0. */
 static int run_verdict(struct run *r)
 {
-	struct json_object *problems = result_problems(r, true);
+	struct json_object *problems = run_problems(r, true);
 	size_t n = json_object_array_length(problems);
 	int ret = 0;
 

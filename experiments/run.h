@@ -100,24 +100,15 @@ struct run {
 #define RUN_FAILED	1
 int run_once(const struct spec *s, const struct run_opts *o);
 
-/* The run.problems line for the limit being refused now (run.c). */
-void run_limit_problem(const struct run *r, char *buf, size_t len, const char *verdict);
-/*
- * Did every limit and pressure source the spec asked for take effect?
- * 1 yes, 0 no (a line for each one that did not is added to @problems,
- * if given), -1 the spec asked for none (result.c).
- */
-int result_pressure_check(const struct run *r, struct json_object *problems);
-
-/* result.c */
-/*
- * What went wrong, one line each (run.problems); empty when the run is
- * "ok". @complete: the final file.
- */
-struct json_object *result_problems(const struct run *r, bool complete);
+/* result.c: the result file, and its JSON for the tests */
 struct json_object *result_build(struct run *r, bool complete);
 int result_write(struct run *r, bool complete);
-double run_seconds(const struct run *r, uint64_t ns);
+
+/* Seconds from the run's start to @ns (CLOCK_MONOTONIC); 0 before it. */
+static inline double run_seconds(const struct run *r, uint64_t ns)
+{
+	return ns > r->t0_ns ? (double)(ns - r->t0_ns) / 1e9 : 0;
+}
 void run_event(struct run *r, const char *type, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 

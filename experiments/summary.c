@@ -14,6 +14,7 @@
 #include "common/util.h"
 #include "experiments/run.h"
 #include "experiments/summary.h"
+#include "experiments/verdict.h"
 #include "vmm/hist.h"
 
 /* --- series --- */
@@ -607,7 +608,7 @@ struct json_object *summary_json(const struct run *r, struct json_object *vms)
 	json_object_object_add(o, "oom_killed_vms", json_object_new_int(count_events(r, "oom_kill")));
 	json_object_object_add(o, "memcg_oom_kill", delta_json(s, "memcg.events.oom_kill"));
 	json_object_object_add(o, "run_s", jnum(run_seconds(r, r->end_ns ? r->end_ns : now_ns())));
-	applied = result_pressure_check(r, NULL);
+	applied = run_pressure_applied(r, NULL);
 	json_object_object_add(o, "pressure_applied", applied < 0 ? NULL :
 			       json_object_new_boolean(applied));
 	return o;
