@@ -28,28 +28,14 @@
 
 /* --- provenance --- */
 
+/* The host as the VMM reports it (vm_report.c), and what only the runner knows. */
 static struct json_object *host_json(const struct run *r)
 {
-	const struct host_info *h = &r->host;
-	struct json_object *o = json_object_new_object(), *params = json_object_new_object();
-	int i;
+	struct json_object *o = host_info_json(&r->host);
 
-	json_object_object_add(o, "kernel_release", jstr(h->kernel_release));
-	json_object_object_add(o, "kernel_version", jstr(h->kernel_version));
-	json_object_object_add(o, "cpu_model", jstr(h->cpu_model));
 	json_object_object_add(o, "nr_cpus", json_object_new_int((int)sysconf(_SC_NPROCESSORS_ONLN)));
 	json_object_object_add(o, "mem_total_bytes", json_object_new_int64(
 		(int64_t)sysconf(_SC_PHYS_PAGES) * sysconf(_SC_PAGESIZE)));
-	json_object_object_add(o, "kvm_module", jstr(h->kvm_module));
-	json_object_object_add(o, "mmu", jstr(h->mmu));
-	json_object_object_add(o, "mmu_reason", jstr(h->mmu_reason));
-	for (i = 0; i < h->nr_params; i++) {
-		char key[128];
-
-		snprintf(key, sizeof(key), "%s.%s", h->params[i].module, h->params[i].name);
-		json_object_object_add(params, key, jstr(h->params[i].value));
-	}
-	json_object_object_add(o, "kvm_params", params);
 	json_object_object_add(o, "lab", json_object_new_boolean(r->o->in_lab));
 	json_object_object_add(o, "arm", jstr(r->o->arm));
 	json_object_object_add(o, "accel", jstr(r->o->accel));

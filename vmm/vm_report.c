@@ -12,6 +12,7 @@
 
 #include "common/command.h"
 #include "common/err.h"
+#include "common/json.h"
 #include "common/util.h"
 #include "vmm/hist.h"
 #include "vmm/vm_report.h"
@@ -350,22 +351,22 @@ static struct json_object *phases_json(const struct vm *vm)
 	return a;
 }
 
-static struct json_object *host_json(const struct host_info *host)
+struct json_object *host_info_json(const struct host_info *host)
 {
 	struct json_object *o = json_object_new_object();
 	struct json_object *params = json_object_new_object();
-	char key[100];
+	char key[128];
 	int i;
 
-	json_object_object_add(o, "kernel_release", json_object_new_string(host->kernel_release));
-	json_object_object_add(o, "kernel_version", json_object_new_string(host->kernel_version));
-	json_object_object_add(o, "cpu_model", json_object_new_string(host->cpu_model));
-	json_object_object_add(o, "kvm_module", json_object_new_string(host->kvm_module));
-	json_object_object_add(o, "mmu", json_object_new_string(host->mmu));
-	json_object_object_add(o, "mmu_reason", json_object_new_string(host->mmu_reason));
+	json_object_object_add(o, "kernel_release", jstr(host->kernel_release));
+	json_object_object_add(o, "kernel_version", jstr(host->kernel_version));
+	json_object_object_add(o, "cpu_model", jstr(host->cpu_model));
+	json_object_object_add(o, "kvm_module", jstr(host->kvm_module));
+	json_object_object_add(o, "mmu", jstr(host->mmu));
+	json_object_object_add(o, "mmu_reason", jstr(host->mmu_reason));
 	for (i = 0; i < host->nr_params; i++) {
 		snprintf(key, sizeof(key), "%s.%s", host->params[i].module, host->params[i].name);
-		json_object_object_add(params, key, json_object_new_string(host->params[i].value));
+		json_object_object_add(params, key, jstr(host->params[i].value));
 	}
 	json_object_object_add(o, "kvm_params", params);
 	return o;
@@ -451,7 +452,7 @@ struct json_object *vm_report_json(const struct vm *vm, const struct host_info *
 							     vm->stats_end));
 	json_object_object_add(kstats, "vcpus", kvcpus);
 	json_object_object_add(o, "kvm_stats", kstats);
-	json_object_object_add(o, "host", host_json(host));
+	json_object_object_add(o, "host", host_info_json(host));
 	return o;
 }
 

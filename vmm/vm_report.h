@@ -12,6 +12,8 @@
 
 void vm_report_text(const struct vm *vm, const struct host_info *host, FILE *out);
 struct json_object *vm_report_json(const struct vm *vm, const struct host_info *host);
+/* The host's kernel, CPU, KVM module, MMU and KVM parameters: a "host" object. */
+struct json_object *host_info_json(const struct host_info *host);
 /* Is @key one vm_report_json() writes itself in each vCPU's object? */
 bool vm_report_vcpu_key_taken(const char *key);
 /*
