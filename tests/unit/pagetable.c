@@ -22,6 +22,20 @@ static uint8_t *ram_map(uint64_t bytes)
 	return p == MAP_FAILED ? NULL : p;
 }
 
+#define SMALL_RAM	(32 * MiB)
+
+/* Fresh zeroed RAM for one small test; the previous test's is unmapped. */
+static uint8_t *small_ram(void)
+{
+	static uint8_t *ram;
+
+	if (ram)
+		munmap(ram, SMALL_RAM);
+	ram = ram_map(SMALL_RAM);
+	CHECK(ram, "mmap");
+	return ram;
+}
+
 static void check_identity(uint64_t map_bytes, uint64_t page_bytes)
 {
 	uint64_t table_bytes = x86_pt_table_bytes(map_bytes, page_bytes);
@@ -86,10 +100,9 @@ static void estimate_64g_4k(void)
 
 static void rejects_unaligned(void)
 {
-	uint8_t *ram = ram_map(16 * MiB);
+	uint8_t *ram = small_ram();
 	struct x86_pt pt;
 
-	CHECK(ram, "mmap");
 	if (!ram)
 		return;
 	x86_pt_init(&pt, (uintptr_t)ram, PT_START, 16 * MiB);
@@ -97,47 +110,41 @@ static void rejects_unaligned(void)
 	      "unaligned 2M mapping accepted");
 	CHECK(x86_pt_map(&pt, 0, 0, 4096, 8192, 0) == -X86_PT_EINVAL,
 	      "8K page size accepted");
-	munmap(ram, 16 * MiB);
 }
 
 static void runs_out_of_tables(void)
 {
-	uint8_t *ram = ram_map(16 * MiB);
+	uint8_t *ram = small_ram();
 	struct x86_pt pt;
 
-	CHECK(ram, "mmap");
 	if (!ram)
 		return;
 	x86_pt_init(&pt, (uintptr_t)ram, PT_START, PT_START + 3 * 4096);
 	CHECK(x86_pt_map(&pt, 0, 0, 4 * MiB, X86_PAGE_4K, 0) == -X86_PT_ENOMEM,
 	      "no error with 3 table pages for 4 MiB of 4K pages");
-	munmap(ram, 16 * MiB);
 }
 
 /* A 4K mapping under an existing 2M page must not split it silently. */
 static void refuses_to_split_large(void)
 {
-	uint8_t *ram = ram_map(16 * MiB);
+	uint8_t *ram = small_ram();
 	struct x86_pt pt;
 
-	CHECK(ram, "mmap");
 	if (!ram)
 		return;
 	x86_pt_init(&pt, (uintptr_t)ram, PT_START, 16 * MiB);
 	CHECK(!x86_pt_map(&pt, 0, 0, X86_PAGE_2M, X86_PAGE_2M, 0), "2M map");
 	CHECK(x86_pt_map(&pt, 4096, 4096, 4096, X86_PAGE_4K, 0) == -X86_PT_EEXIST,
 	      "4K page mapped inside a 2M page");
-	munmap(ram, 16 * MiB);
 }
 
 /* Two roots over the same data, as the alias guest builds them. */
 static void private_spaces(void)
 {
-	uint8_t *ram = ram_map(32 * MiB);
+	uint8_t *ram = small_ram();
 	struct x86_pt a, b;
 	uint64_t pa, size;
 
-	CHECK(ram, "mmap");
 	if (!ram)
 		return;
 	x86_pt_init(&a, (uintptr_t)ram, PT_START, 8 * MiB);
@@ -150,7 +157,6 @@ static void private_spaces(void)
 	      pa == 16 * MiB + 5 * 4096, "b");
 	CHECK(a.root != b.root && a.next <= 8 * MiB && b.next > 8 * MiB,
 	      "spaces share tables");
-	munmap(ram, 32 * MiB);
 }
 
 UNIT_MAIN(T(identity_4k), T(identity_4k_odd_size), T(identity_2m), T(identity_1g),
