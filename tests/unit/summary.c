@@ -450,12 +450,15 @@ static void summary_matches_table(void)
 {
 	struct full_run *f = calloc(1, sizeof(*f));
 	bool *seen = calloc(nr_summary_entries, sizeof(*seen));
+	const struct series *kernel;
 	enum cg_version version;
 	struct json_object *o;
 	size_t i;
 
 	if (!f || !seen)
 		abort();
+	CHECK(!summary_computed_unknown(), "summary.c computes %s, which the table does not",
+	      summary_computed_unknown());
 	for (version = CG_V1; version <= CG_V2; version++) {
 		full_run_init(f, version);
 		o = summary_json(&f->r, f->vm_results);
@@ -464,6 +467,11 @@ static void summary_matches_table(void)
 		for (i = 0; i < nr_summary_entries; i++)
 			CHECK(seen[i], "cgroup v%d: summary.%s is in the table but not written",
 			      version, summary_entries[i].key);
+		/* the cgroup's kernel memory from its version's series */
+		kernel = series_find(&f->r.series, memcg_kernel_series(version));
+		CHECK(kernel && json_object_get_double(json_path(o, "memcg.kernel_bytes.final")) ==
+				kernel->v[kernel->n - 1], "v%d: kernel memory from another series",
+		      version);
 		if (getenv("SUMMARY_DUMP"))
 			printf("%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY));
 		json_object_put(o);
