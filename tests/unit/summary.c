@@ -5,6 +5,8 @@
  * phase in guest time, levels under pressure as time-weighted means;
  * and a whole summary against the summary table (common/summary_table.c):
  * every key written is in the table, every entry of the table written.
+ * SUMMARY_DUMP=1 prints those whole summaries (every entry, none null
+ * but pressure_applied on v1), to check a result schema against.
  */
 #include <fnmatch.h>
 #include <math.h>
