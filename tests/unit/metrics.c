@@ -125,8 +125,9 @@ static void summary_table_well_formed(void)
 		e = &summary_entries[i];
 		CHECK(summary_entry_find(e->key) == e, "%s given twice", e->key);
 		CHECK(e->about && e->about[0], "%s: no description", e->key);
-		CHECK(e->how == SUMMARY_GROUP || e->how == SUMMARY_OPEN || e->how == SUMMARY_COMPUTED ||
-		      summary_series(e, 1), "%s: %s of no series", e->key, summary_how_name(e->how));
+		CHECK(e->how == SUMMARY_GROUP || e->how == SUMMARY_OPEN ||
+		      e->how == SUMMARY_COMPUTED || summary_series(e, 1),
+		      "%s: %s of no series", e->key, summary_how_name(e->how));
 		CHECK(e->scale > 0, "%s: scale %g", e->key, e->scale);
 		/* every value has a unit but an object's and a yes or no */
 		CHECK(!e->unit == (e->how == SUMMARY_GROUP || e->how == SUMMARY_OPEN ||
@@ -162,6 +163,7 @@ static void metrics_in_summary_table(void)
 {
 	const struct summary_entry *e;
 	bool *read = calloc(nr_summary_entries, sizeof(*read));
+	const char *leaf;
 	size_t i;
 
 	if (!read)
@@ -170,15 +172,17 @@ static void metrics_in_summary_table(void)
 		const struct metric *m = &metrics[i];
 
 		e = metric_entry(m);
-		CHECK(e, "%s: %s is no entry of the summary table", m->name, m->path);
+		CHECK(e && e == summary_entry_at(m->path, &leaf),
+		      "%s: %s is no entry of the summary table", m->name, m->path);
 		if (!e)
 			continue;
 		read[e - summary_entries] = true;
 		CHECK(e->unit && !strcmp(e->unit, unit_raw_name(m->unit)),
 		      "%s: unit %s, but summary.%s is in %s", m->name, unit_raw_name(m->unit),
 		      e->key, e->unit ? e->unit : "none");
-		CHECK(e->how != SUMMARY_GROUP && (e->how != SUMMARY_OPEN || strcmp(m->path, e->key)),
-		      "%s: %s is an object", m->name, m->path);
+		/* a number: not a whole group, level or object of counts */
+		CHECK(e->how != SUMMARY_GROUP && (e->how != SUMMARY_LEVEL || leaf) &&
+		      (e->how != SUMMARY_OPEN || leaf), "%s: %s is an object", m->name, m->path);
 		/* every spec of the catalog and the findings names primaries of these */
 		CHECK(metric_can_be_primary(m) == e->primary, "%s: primary", m->name);
 	}
@@ -252,7 +256,8 @@ static void spec_md_agrees(void)
 			      !strcmp(fields[3], unit_raw_name(m->unit)) &&
 			      !strcmp(fields[4], better[m->better]),
 			      "SPEC.md's row of %s is not label '%s', path %s, unit %s, %s better",
-			      m->name, m->label, m->path, unit_raw_name(m->unit), better[m->better]);
+			      m->name, m->label, m->path, unit_raw_name(m->unit),
+			      better[m->better]);
 		}
 	}
 	fclose(f);

@@ -440,7 +440,8 @@ static void keys_in_table(struct json_object *o, const char *path, bool *seen)
 				     json_object_object_length(v) == 3), "%s: not a level", sub);
 		else if (e->how == SUMMARY_GROUP || e->how == SUMMARY_OPEN)
 			CHECK(json_object_is_type(v, json_type_object), "%s: not an object", sub);
-		else if (e->how == SUMMARY_DELTA || e->how == SUMMARY_LAST || e->how == SUMMARY_MEAN)
+		else if (e->how == SUMMARY_DELTA || e->how == SUMMARY_LAST ||
+			 e->how == SUMMARY_MEAN)
 			CHECK(!v || json_object_is_type(v, json_type_double) ||
 			      json_object_is_type(v, json_type_int), "%s: not a number", sub);
 		if (json_object_is_type(v, json_type_object) && e->how != SUMMARY_LEVEL)
