@@ -30,9 +30,19 @@
 
 #include "analysis/plot.h"
 #include "common/err.h"
+#include "common/summary_table.h"
 #include "common/util.h"
 
 #define PLOT_SIZE	"800,500"
+
+/*
+ * What the plots show, by its summary entry (common/summary_table.c):
+ * the timeline plots an entry's series, the CDFs the vCPU histograms a
+ * latency entry merges (they have its key).
+ */
+#define PLOT_SEC_PAGETABLES	"page_tables.sec_pagetables_bytes"
+#define PLOT_FAULT_LATENCY	"fault_latency_ns"
+#define PLOT_ACCESS_LATENCY	"access_latency_ns"
 
 /* Okabe-Ito: told apart with most colour blindness. */
 static const char *const arm_colors[] = {
@@ -328,11 +338,18 @@ static size_t phase_spans(const struct result_file *f, struct phase_span *spans,
 	return n;
 }
 
+/* A result of cgroup v2 has its kernel memory series. */
 static const char *kernel_series(const struct result_file *f)
 {
 	struct json_object *v;
 
-	return series_get(f, "memcg.stat.kernel", &v) ? "memcg.stat.kernel" : "memcg.kernel_bytes";
+	return memcg_kernel_series(series_get(f, memcg_kernel_series(2), &v) ? 2 : 1);
+}
+
+/* The series of the host's secondary page tables, and its scale to bytes. */
+static const struct summary_entry *sec_pagetables(void)
+{
+	return summary_entry_find(PLOT_SEC_PAGETABLES);
 }
 
 static int plot_timeline(const char *dir, const struct cmp_table *t, const char *base,
@@ -354,7 +371,8 @@ static int plot_timeline(const char *dir, const struct cmp_table *t, const char 
 	}
 	for (a = 0; a < t->nr_arms; a++) {
 		runs[a] = median_run(t->sets[a]);
-		most = fmax(most, series_max(runs[a], "meminfo.SecPageTables_kb", 1024));
+		most = fmax(most, series_max(runs[a], sec_pagetables()->series,
+					     sec_pagetables()->scale));
 		most = fmax(most, series_max(runs[a], kernel_series(runs[a]), 1));
 	}
 	unit_scale(UNIT_BYTES, most, &unit, &divisor);
@@ -366,8 +384,9 @@ static int plot_timeline(const char *dir, const struct cmp_table *t, const char 
 	fprintf(dat, ": memory over time, %s; two blank lines separate blocks (gnuplot index)\n",
 		unit);
 	for (a = 0; a < t->nr_arms; a++) {
-		sec_block[a] = block_series(dat, runs[a], "meminfo.SecPageTables_kb", 1024 / divisor,
-					    t->labels[a], NAN) ? block++ : -1;
+		sec_block[a] = block_series(dat, runs[a], sec_pagetables()->series,
+					    sec_pagetables()->scale / divisor, t->labels[a], NAN) ?
+			       block++ : -1;
 		kern_block[a] = block_series(dat, runs[a], kernel_series(runs[a]), 1 / divisor,
 					     t->labels[a], NAN) ? block++ : -1;
 	}
@@ -651,6 +670,26 @@ static const struct bar_panel bar_panels[] = {
 	  { "shrinker_kvm_count_passes", "shrinker_kvm_scan_calls", "shrinker_kvm_scan_freed",
 	    "shrinker_all_count_passes" } },
 };
+
+const char *plot_unknown_name(void)
+{
+	static const char *const entries[] = {
+		PLOT_SEC_PAGETABLES, PLOT_FAULT_LATENCY, PLOT_ACCESS_LATENCY,
+	};
+	const struct summary_entry *e;
+	size_t i, j;
+
+	for (i = 0; i < ARRAY_SIZE(entries); i++) {
+		e = summary_entry_find(entries[i]);
+		if (!e || (e == sec_pagetables() && !e->series))
+			return entries[i];
+	}
+	for (i = 0; i < ARRAY_SIZE(bar_panels); i++)
+		for (j = 0; j < ARRAY_SIZE(bar_panels[i].metrics) && bar_panels[i].metrics[j]; j++)
+			if (!metric_find(bar_panels[i].metrics[j]))
+				return bar_panels[i].metrics[j];
+	return NULL;
+}
 
 static const struct cmp_row *table_row(const struct cmp_table *t, const char *name)
 {
@@ -975,12 +1014,12 @@ static int table_scripts(const char *dir, const struct cmp_table *t, const char 
 	if (ret)
 		return ret;
 	(*n)++;
-	ret = plot_cdf(dir, t, base, "fault_latency_ns", "fault", "faults", stems[*n], NAME_MAX,
+	ret = plot_cdf(dir, t, base, PLOT_FAULT_LATENCY, "fault", "faults", stems[*n], NAME_MAX,
 		       &made);
 	if (ret)
 		return ret;
 	*n += made;
-	ret = plot_cdf(dir, t, base, "access_latency_ns", "access", "accesses", stems[*n],
+	ret = plot_cdf(dir, t, base, PLOT_ACCESS_LATENCY, "access", "accesses", stems[*n],
 		       NAME_MAX, &made);
 	if (ret)
 		return ret;

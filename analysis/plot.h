@@ -31,4 +31,10 @@ int plot_scripts(const char *dir, struct cmp_table *const *tables, size_t n);
  */
 int plot_gnuplot_run(const char *dir, const char *stem);
 
+/*
+ * A summary entry or metric id the plots name that the tables
+ * (common/summary_table.c, common/metrics.c) lack, or NULL: for the tests.
+ */
+const char *plot_unknown_name(void);
+
 #endif

@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * common/metrics.c: the table of metrics, where each comes from in a
- * result file (experiments/RESULT.md, "summary") and its unit.
+ * result file (experiments/RESULT.md, "summary") and its unit. Each
+ * reads an entry of the summary table (common/summary_table.c), in that
+ * entry's unit, which also says whether a spec may name it as primary;
+ * tests/unit/metrics checks both, and SPEC.md's list of metrics.
  */
 #include <errno.h>
 #include <math.h>

@@ -35,7 +35,8 @@ enum metric_better {
 struct metric {
 	const char *name;	/* stable id for csv/json: "fault_p50_ns" */
 	const char *label;	/* for tables, at most METRIC_LABEL_MAX */
-	const char *path;	/* dotted path in a result: "summary.fault_latency_ns.p50" */
+	/* dotted path in a result: "summary.fault_latency_ns.p50" (metric_entry()) */
+	const char *path;
 	enum metric_unit unit;
 	enum metric_better better;
 };

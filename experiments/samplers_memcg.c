@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "common/err.h"
+#include "common/summary_table.h"
 #include "common/util.h"
 #include "experiments/cgroup.h"
 #include "experiments/procfs.h"
@@ -28,8 +29,9 @@ struct memcg_file {
 	bool optional;	/* may be missing on this host: noted, not fatal */
 };
 
+/* The cgroup's kernel memory: memcg_kernel_series() names it for the summary and plots. */
 static const char *const memcg_v2_stat_keys[] = {
-	"anon", "file", "kernel", "kernel_stack", "pagetables",
+	"anon", "file", MEMCG_V2_KERNEL_STAT_KEY, "kernel_stack", "pagetables",
 	"sec_pagetables", "slab", "slab_reclaimable", "slab_unreclaimable",
 	"workingset_refault_anon", "workingset_refault_file", "pgscan",
 	"pgsteal", "pgmajfault", NULL,
@@ -47,7 +49,7 @@ static const struct memcg_file memcg_v2_files[] = {
 	{ "memory.current", MEMCG_U64, "memcg.current_bytes", NULL, false },
 	/* since 5.19; counts from the cgroup's creation (a run's is fresh) */
 	{ "memory.peak", MEMCG_U64, "memcg.peak_bytes", NULL, true },
-	{ "memory.stat", MEMCG_KEYVAL, "memcg.stat.", memcg_v2_stat_keys, false },
+	{ "memory.stat", MEMCG_KEYVAL, MEMCG_STAT_PREFIX, memcg_v2_stat_keys, false },
 	{ "memory.events", MEMCG_KEYVAL, "memcg.events.", memcg_v2_events_keys, false },
 	/* psi=0 hides it */
 	{ "memory.pressure", MEMCG_PSI, "memcg.pressure.", NULL, true },
@@ -65,7 +67,7 @@ static const struct memcg_file memcg_v1_files[] = {
 	{ "memory.usage_in_bytes", MEMCG_U64, "memcg.current_bytes", NULL, false },
 	/* reset by the run when it starts (cg_tree_reset_peak) */
 	{ "memory.max_usage_in_bytes", MEMCG_U64, "memcg.peak_bytes", NULL, false },
-	{ "memory.kmem.usage_in_bytes", MEMCG_U64, "memcg.kernel_bytes", NULL, true },
+	{ "memory.kmem.usage_in_bytes", MEMCG_U64, MEMCG_V1_KERNEL_SERIES, NULL, true },
 	{ "memory.stat", MEMCG_KEYVAL, "memcg.stat.", memcg_v1_stat_keys, false },
 	{ "memory.failcnt", MEMCG_U64, "memcg.events.max", NULL, false },
 	{ "memory.oom_control", MEMCG_KEYVAL, "memcg.events.", memcg_v1_oom_keys, false },

@@ -17,6 +17,7 @@
 #include "abi/x86_pt.h"
 #include "common/err.h"
 #include "common/metrics.h"
+#include "common/summary_table.h"
 #include "common/util.h"
 #include "experiments/spec.h"
 #include "experiments/text.h"
@@ -549,6 +550,10 @@ static int primary_one(const struct parse *p, size_t i, struct json_object *v)
 	m = metric_find(json_object_get_string(v));
 	if (!m)
 		return err_set(EINVAL, "spec %s: primary: unknown metric '%s' (the metric ids are listed in experiments/SPEC.md)",
+			       p->origin, id);
+	/* the summary table says which numbers may decide an experiment */
+	if (!metric_can_be_primary(m))
+		return err_set(EINVAL, "spec %s: primary: metric '%s' cannot be primary, only reported (experiments/SPEC.md)",
 			       p->origin, id);
 	for (j = 0; j < s->nr_primary; j++)
 		if (s->primary[j] == m)

@@ -3,7 +3,9 @@
  * experiments/summary.c: a run's summary (experiments/RESULT.md,
  * "summary"): levels and deltas of the series, the guests' latencies
  * (exact means from their cycle sums), the touch phase and what the
- * guests paid for the pressure.
+ * guests paid for the pressure. The entries, their order and the series
+ * each is derived from are the summary table's (common/summary_table.c);
+ * the code here computes those the table cannot say how to.
  */
 #include <fnmatch.h>
 #include <math.h>
@@ -11,6 +13,7 @@
 #include <string.h>
 
 #include "common/json.h"
+#include "common/summary_table.h"
 #include "common/util.h"
 #include "experiments/run.h"
 #include "experiments/summary.h"
@@ -79,19 +82,21 @@ struct agg series_agg(const struct series_set *set, const char *pattern)
 }
 
 /* Cumulative counters: their growth during the run, or null if unsampled. */
-static struct json_object *delta_json(const struct series_set *set, const char *pattern)
+static struct json_object *delta_json(const struct series_set *set, const char *pattern,
+				      double unit)
 {
 	struct agg a = series_agg(set, pattern);
 
-	return a.found ? jnum(a.last - a.first) : NULL;
+	return a.found ? jnum((a.last - a.first) * unit) : NULL;
 }
 
 /* A high-water mark the kernel keeps: its last reading, or null. */
-static struct json_object *peak_json(const struct series_set *set, const char *pattern)
+static struct json_object *last_json(const struct series_set *set, const char *pattern,
+				     double unit)
 {
 	struct agg a = series_agg(set, pattern);
 
-	return a.found ? jnum(a.last) : NULL;
+	return a.found ? jnum(a.last * unit) : NULL;
 }
 
 static struct json_object *level_json(const struct series_set *set, const char *pattern,
@@ -389,40 +394,12 @@ static struct json_object *mean_json(const struct series_set *set, const char *n
 	return isfinite(mean) ? jnum(mean * unit) : NULL;
 }
 
-struct json_object *summary_under_pressure_json(const struct series_set *set,
-						struct json_object *events,
-						enum cg_version version, double now_s)
-{
-	double from = event_time(events, "pressure", 0), to;
-	struct json_object *o;
-
-	if (from < 0)
-		return NULL;
-	to = event_time(events, "pressure_end", from);
-	if (to < 0)
-		to = event_time(events, "end", from);
-	if (to < 0)
-		to = now_s;	/* a partial file: so far */
-	o = json_object_new_object();
-	json_object_object_add(o, "from_s", jnum(from));
-	json_object_object_add(o, "to_s", jnum(to));
-	json_object_object_add(o, "current_bytes", mean_json(set, "memcg.current_bytes", 1,
-							     from, to));
-	json_object_object_add(o, "kernel_bytes", mean_json(set, version == CG_V2 ?
-			       "memcg.stat.kernel" : "memcg.kernel_bytes", 1, from, to));
-	json_object_object_add(o, "pagetables_bytes", mean_json(set, "meminfo.PageTables_kb",
-								1024, from, to));
-	json_object_object_add(o, "sec_pagetables_bytes",
-			       mean_json(set, "meminfo.SecPageTables_kb", 1024, from, to));
-	return o;
-}
-
 /*
  * Guest page faults the host fixed after the first pressure action fired,
  * summed over the VMs: what the guests paid for it (a zap of the pages
  * they use shows here). Null when no pressure action fired.
  */
-static struct json_object *faults_after_pressure_json(const struct run *r)
+static struct json_object *faults_after_pressure(const struct run *r, const char *pattern)
 {
 	struct json_object *e, *t, *type;
 	double t0 = -1, sum = 0;
@@ -442,7 +419,7 @@ static struct json_object *faults_after_pressure_json(const struct run *r)
 		const struct series *s = &r->series.s[i];
 		double before = 0;	/* a VM started after it: all its faults */
 
-		if (fnmatch("kvm.vm*.vcpus.pf_fixed", s->name, 0) || !s->n)
+		if (fnmatch(pattern, s->name, 0) || !s->n)
 			continue;
 		for (j = 0; j < s->n && (double)s->t_ns[j] / 1e9 <= t0; j++)
 			before = s->v[j];
@@ -450,22 +427,6 @@ static struct json_object *faults_after_pressure_json(const struct run *r)
 		found = true;
 	}
 	return found ? jnum(sum) : NULL;
-}
-
-/*
- * KVM's own counts of the work the guests made it do, summed over VMs
- * (and their vCPUs), as deltas from each VM's first sample to its last.
- */
-static struct json_object *kvm_json(const struct series_set *s)
-{
-	struct json_object *k = json_object_new_object();
-
-	json_object_object_add(k, "pf_taken", delta_json(s, "kvm.vm*.vcpus.pf_taken"));
-	json_object_object_add(k, "pf_fixed", delta_json(s, "kvm.vm*.vcpus.pf_fixed"));
-	json_object_object_add(k, "mmu_recycled", delta_json(s, "kvm.vm[0-9]*.mmu_recycled"));
-	json_object_object_add(k, "mmu_shadow_zapped",
-			       delta_json(s, "kvm.vm[0-9]*.mmu_shadow_zapped"));
-	return k;
 }
 
 /*
@@ -514,102 +475,227 @@ static int count_events(const struct run *r, const char *type)
 	return n;
 }
 
-/* --- the whole --- */
+/* --- the whole, entry by entry of the summary table --- */
 
-static struct json_object *page_tables_json(const struct series_set *s)
+struct summary_ctx {
+	const struct run *r;		/* NULL: only levels under pressure */
+	struct json_object *vms;
+	const struct series_set *set;
+	struct json_object *events;
+	int cg_version;
+	double now_s;
+	double from_s, to_s;		/* the window of SUMMARY_MEAN */
+};
+
+static void add_entries(struct summary_ctx *c, const struct summary_entry *parent,
+			struct json_object *o);
+
+static int run_vcpus(const struct run *r)
 {
-	struct json_object *pt = json_object_new_object();
+	int vcpus = 0, i;
 
-	json_object_object_add(pt, "sec_pagetables_bytes", level_json(s, "meminfo.SecPageTables_kb", 1024));
-	json_object_object_add(pt, "pagetables_bytes", level_json(s, "meminfo.PageTables_kb", 1024));
-	return pt;
+	for (i = 0; i < r->nr_vms; i++)
+		vcpus += r->vms[i].nr_vcpus;
+	return vcpus;
 }
 
-static struct json_object *memcg_json(const struct run *r)
+static struct json_object *idle_cache_per_vcpu_json(struct summary_ctx *c,
+						    const struct summary_entry *e)
 {
-	const struct series_set *s = &r->series;
-	struct json_object *mc = json_object_new_object();
+	struct agg cache = series_agg(c->set, e->series);
+	int vcpus = run_vcpus(c->r);
 
-	json_object_object_add(mc, "current_bytes", level_json(s, "memcg.current_bytes", 1));
-	json_object_object_add(mc, "kernel_bytes", r->cg_host.version == CG_V2 ?
-			       level_json(s, "memcg.stat.kernel", 1) :
-			       level_json(s, "memcg.kernel_bytes", 1));
-	json_object_object_add(mc, "sec_pagetables_bytes", level_json(s, "memcg.stat.sec_pagetables", 1));
-	json_object_object_add(mc, "peak_bytes", peak_json(s, "memcg.peak_bytes"));
-	return mc;
+	return cache.found && vcpus ? jnum(cache.last / vcpus) : NULL;
 }
 
-static struct json_object *reclaim_json(const struct series_set *s)
+/* Null exactly when the per-vCPU value is. */
+static struct json_object *idle_cache_total_json(struct summary_ctx *c,
+						 const struct summary_entry *e)
 {
-	struct json_object *rc = json_object_new_object();
+	struct agg cache = series_agg(c->set, e->series);
 
-	json_object_object_add(rc, "pgscan", delta_json(s, "vmstat.pgscan_{kswapd,direct,khugepaged,proactive}"));
-	json_object_object_add(rc, "pgsteal", delta_json(s, "vmstat.pgsteal_{kswapd,direct,khugepaged,proactive}"));
-	json_object_object_add(rc, "allocstall", delta_json(s, "vmstat.allocstall_*"));
-	/* who reclaimed: kswapd, or allocations in direct reclaim (fs_reclaim held in both) */
-	json_object_object_add(rc, "pgscan_kswapd", delta_json(s, "vmstat.pgscan_kswapd"));
-	json_object_object_add(rc, "pgsteal_kswapd", delta_json(s, "vmstat.pgsteal_kswapd"));
-	json_object_object_add(rc, "pgscan_direct", delta_json(s, "vmstat.pgscan_direct"));
-	json_object_object_add(rc, "pgsteal_direct", delta_json(s, "vmstat.pgsteal_direct"));
-	json_object_object_add(rc, "slabs_scanned", delta_json(s, "vmstat.slabs_scanned"));
-	json_object_object_add(rc, "workingset_refault", delta_json(s, "vmstat.workingset_refault_*"));
-	json_object_object_add(rc, "memcg_pgscan", delta_json(s, "memcg.stat.pgscan"));
-	json_object_object_add(rc, "memcg_pgsteal", delta_json(s, "memcg.stat.pgsteal"));
-	json_object_object_add(rc, "memcg_refault", delta_json(s, "memcg.stat.workingset_refault_*"));
-	/* v1 has no pgscan in memory.stat: pages leaving the cgroup instead */
-	json_object_object_add(rc, "memcg_pgpgout", delta_json(s, "memcg.stat.pgpgout"));
-	return rc;
+	return cache.found && run_vcpus(c->r) ? jnum(cache.last) : NULL;
+}
+
+/* The vCPUs' histograms have the summary's key. */
+static struct json_object *latency_json(struct summary_ctx *c, const struct summary_entry *e)
+{
+	return summary_latency_json(c->vms, e->key);
+}
+
+static struct json_object *touch_entry_json(struct summary_ctx *c,
+					    const struct summary_entry *e)
+{
+	(void)e;
+	return touch_json(c->r, c->vms);
+}
+
+/* The window, then the levels over it (SUMMARY_MEAN entries). */
+static struct json_object *under_pressure_json(struct summary_ctx *c,
+					       const struct summary_entry *e)
+{
+	double from = event_time(c->events, "pressure", 0), to;
+	struct json_object *o;
+
+	if (from < 0)
+		return NULL;
+	to = event_time(c->events, "pressure_end", from);
+	if (to < 0)
+		to = event_time(c->events, "end", from);
+	if (to < 0)
+		to = c->now_s;	/* a partial file: so far */
+	c->from_s = from;
+	c->to_s = to;
+	o = json_object_new_object();
+	json_object_object_add(o, "from_s", jnum(from));
+	json_object_object_add(o, "to_s", jnum(to));
+	add_entries(c, e, o);
+	return o;
+}
+
+static struct json_object *faults_after_pressure_json(struct summary_ctx *c,
+						      const struct summary_entry *e)
+{
+	return faults_after_pressure(c->r, e->series);
+}
+
+static struct json_object *guest_counters_entry_json(struct summary_ctx *c,
+						     const struct summary_entry *e)
+{
+	(void)e;
+	return guest_counters_json(c->vms);
+}
+
+static struct json_object *oom_killed_json(struct summary_ctx *c, const struct summary_entry *e)
+{
+	(void)e;
+	return json_object_new_int(count_events(c->r, "oom_kill"));
+}
+
+static struct json_object *run_s_json(struct summary_ctx *c, const struct summary_entry *e)
+{
+	(void)e;
+	return jnum(run_seconds(c->r, c->r->end_ns ? c->r->end_ns : now_ns()));
+}
+
+static struct json_object *pressure_applied_json(struct summary_ctx *c,
+						 const struct summary_entry *e)
+{
+	int applied = run_pressure_applied(c->r, NULL);
+
+	(void)e;
+	return applied < 0 ? NULL : json_object_new_boolean(applied);
 }
 
 /*
- * What each count rests on in Linux 6.12 (experiments/RESULT.md): a
- * do_shrink_slab() pass is not a call of the scan callback, and the
- * debugfs scan file calls it outside of any pass.
+ * The entries the table marks computed, or open, that their own code
+ * writes; those under them (touch.pages, ...) that code writes too.
  */
-static struct json_object *shrinker_json(const struct series_set *s)
-{
-	struct json_object *sh = json_object_new_object();
+static const struct summary_computed {
+	const char *key;
+	struct json_object *(*fn)(struct summary_ctx *c, const struct summary_entry *e);
+} summary_computed[] = {
+	{ "idle_cache_pages_per_vcpu", idle_cache_per_vcpu_json },
+	{ "idle_cache_pages_total", idle_cache_total_json },
+	{ "fault_latency_ns", latency_json },
+	{ "access_latency_ns", latency_json },
+	{ "touch", touch_entry_json },
+	{ "under_pressure", under_pressure_json },
+	{ "faults_after_pressure", faults_after_pressure_json },
+	{ "guest_counters", guest_counters_entry_json },
+	{ "oom_killed_vms", oom_killed_json },
+	{ "run_s", run_s_json },
+	{ "pressure_applied", pressure_applied_json },
+};
 
-	json_object_object_add(sh, "kvm_count_passes", delta_json(s, "shrink.mmu_shrink_scan.count_passes"));
-	json_object_object_add(sh, "kvm_pass_freed", delta_json(s, "shrink.mmu_shrink_scan.pass_freed"));
-	json_object_object_add(sh, "kvm_scan_calls", delta_json(s, "kprobe.mmu_shrink_scan.calls"));
-	json_object_object_add(sh, "kvm_scan_freed", delta_json(s, "kprobe.mmu_shrink_scan.freed"));
-	json_object_object_add(sh, "all_count_passes", delta_json(s, "shrink.all.count_passes"));
-	json_object_object_add(sh, "all_pass_freed", delta_json(s, "shrink.all.pass_freed"));
-	json_object_object_add(sh, "kvm_count", level_json(s, "shrinker.x86-mmu*.count", 1));
-	return sh;
+static const struct summary_computed *computed_find(const struct summary_entry *e)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(summary_computed); i++)
+		if (!strcmp(summary_computed[i].key, e->key))
+			return &summary_computed[i];
+	return NULL;
+}
+
+const char *summary_computed_unknown(void)
+{
+	const struct summary_entry *e;
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(summary_computed); i++) {
+		e = summary_entry_find(summary_computed[i].key);
+		if (!e || (e->how != SUMMARY_COMPUTED && e->how != SUMMARY_OPEN))
+			return summary_computed[i].key;
+	}
+	return NULL;
+}
+
+static struct json_object *entry_json(struct summary_ctx *c, const struct summary_entry *e)
+{
+	const char *series = summary_series(e, c->cg_version);
+	struct json_object *o;
+
+	switch (e->how) {
+	case SUMMARY_GROUP:
+		o = json_object_new_object();
+		add_entries(c, e, o);
+		return o;
+	case SUMMARY_LEVEL:
+		return level_json(c->set, series, e->scale);
+	case SUMMARY_DELTA:
+		return delta_json(c->set, series, e->scale);
+	case SUMMARY_LAST:
+		return last_json(c->set, series, e->scale);
+	case SUMMARY_MEAN:
+		return mean_json(c->set, series, e->scale, c->from_s, c->to_s);
+	case SUMMARY_COMPUTED:
+	case SUMMARY_OPEN:
+		break;
+	}
+	return computed_find(e)->fn(c, e);
+}
+
+/*
+ * The entries directly under @parent (NULL: the top), in the table's
+ * order, into @o; but not those the code of a computed entry writes.
+ */
+static void add_entries(struct summary_ctx *c, const struct summary_entry *parent,
+			struct json_object *o)
+{
+	const struct summary_entry *e;
+	size_t i;
+
+	for (i = 0; i < nr_summary_entries; i++) {
+		e = &summary_entries[i];
+		if (!summary_entry_under(e, parent) ||
+		    ((e->how == SUMMARY_COMPUTED || e->how == SUMMARY_OPEN) && !computed_find(e)))
+			continue;
+		json_object_object_add(o, summary_entry_name(e), entry_json(c, e));
+	}
+}
+
+struct json_object *summary_under_pressure_json(const struct series_set *set,
+						struct json_object *events,
+						enum cg_version version, double now_s)
+{
+	struct summary_ctx c = {
+		.set = set, .events = events, .cg_version = version, .now_s = now_s,
+	};
+	const struct summary_entry *e = summary_entry_find("under_pressure");
+
+	return e ? under_pressure_json(&c, e) : NULL;
 }
 
 struct json_object *summary_json(const struct run *r, struct json_object *vms)
 {
-	const struct series_set *s = &r->series;
+	struct summary_ctx c = {
+		.r = r, .vms = vms, .set = &r->series, .events = r->events,
+		.cg_version = r->cg_host.version,
+		.now_s = run_seconds(r, r->end_ns ? r->end_ns : now_ns()),
+	};
 	struct json_object *o = json_object_new_object();
-	struct agg cache = series_agg(s, "kvm.vm*.vcpus.mmu_cache_pages");
-	int vcpus = 0, i, applied;
 
-	json_object_object_add(o, "page_tables", page_tables_json(s));
-	json_object_object_add(o, "memcg", memcg_json(r));
-	json_object_object_add(o, "reclaim", reclaim_json(s));
-	json_object_object_add(o, "shrinker", shrinker_json(s));
-	for (i = 0; i < r->nr_vms; i++)
-		vcpus += r->vms[i].nr_vcpus;
-	json_object_object_add(o, "idle_cache_pages_per_vcpu",
-			       cache.found && vcpus ? jnum(cache.last / vcpus) : NULL);
-	json_object_object_add(o, "idle_cache_pages_total",
-			       cache.found && vcpus ? jnum(cache.last) : NULL);
-	json_object_object_add(o, "fault_latency_ns", summary_latency_json(vms, "fault_latency_ns"));
-	json_object_object_add(o, "access_latency_ns", summary_latency_json(vms, "access_latency_ns"));
-	json_object_object_add(o, "touch", touch_json(r, vms));
-	json_object_object_add(o, "under_pressure", summary_under_pressure_json(s, r->events,
-			       r->cg_host.version, run_seconds(r, r->end_ns ? r->end_ns : now_ns())));
-	json_object_object_add(o, "faults_after_pressure", faults_after_pressure_json(r));
-	json_object_object_add(o, "kvm", kvm_json(s));
-	json_object_object_add(o, "guest_counters", guest_counters_json(vms));
-	json_object_object_add(o, "oom_killed_vms", json_object_new_int(count_events(r, "oom_kill")));
-	json_object_object_add(o, "memcg_oom_kill", delta_json(s, "memcg.events.oom_kill"));
-	json_object_object_add(o, "run_s", jnum(run_seconds(r, r->end_ns ? r->end_ns : now_ns())));
-	applied = run_pressure_applied(r, NULL);
-	json_object_object_add(o, "pressure_applied", applied < 0 ? NULL :
-			       json_object_new_boolean(applied));
+	add_entries(&c, NULL, o);
 	return o;
 }

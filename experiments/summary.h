@@ -23,7 +23,13 @@ struct agg {
 
 struct agg series_agg(const struct series_set *set, const char *pattern);
 
+/* The summary: the entries of the summary table (common/summary_table.c). */
 struct json_object *summary_json(const struct run *r, struct json_object *vms);
+/*
+ * A key this file computes that the summary table has not as a computed
+ * entry (NULL: none), for the tests.
+ */
+const char *summary_computed_unknown(void);
 
 /*
  * The pieces, for the tests. @vms is the result's "vms" array.

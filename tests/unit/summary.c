@@ -2,14 +2,23 @@
 /*
  * tests/unit/summary.c: the summary of a run (experiments/summary.c):
  * exact means where the histogram buckets hide a change, the touch
- * phase in guest time, levels under pressure as time-weighted means.
+ * phase in guest time, levels under pressure as time-weighted means;
+ * and a whole summary against the summary table (common/summary_table.c):
+ * every key written is in the table, every entry of the table written.
+ * SUMMARY_DUMP=1 prints those whole summaries (every entry, none null
+ * but pressure_applied on v1), to check a result schema against.
  */
+#include <fnmatch.h>
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <json-c/json.h>
 
 #include "unit.h"
+#include "common/metrics.h"
+#include "common/summary_table.h"
+#include "experiments/run.h"
 #include "experiments/summary.h"
 #include "vmm/hist.h"
 
@@ -265,5 +274,234 @@ static void under_pressure(void)
 	series_set_free(&set);
 }
 
+/* --- a whole summary against the table --- */
+
+/*
+ * A series name that @pattern matches: "*" as nothing, "[0-9]" as 0 and
+ * a "{a,b}" group as its first alternative.
+ */
+static void concrete_name(char *out, size_t len, const char *pattern)
+{
+	size_t n = 0;
+	const char *p;
+
+	for (p = pattern; *p && n + 1 < len; p++) {
+		if (*p == '*') {
+			continue;
+		} else if (*p == '[') {
+			out[n++] = '0';
+			p = strchr(p, ']');
+		} else if (*p == '{') {
+			for (p++; *p != ',' && *p != '}' && n + 1 < len; p++)
+				out[n++] = *p;
+			p = strchr(p, '}');
+		} else {
+			out[n++] = *p;
+		}
+	}
+	out[n] = '\0';
+}
+
+/* Three points a second apart, rising then falling, distinct per series. */
+static void add_series(struct series_set *set, const char *name, double base)
+{
+	static const double v[] = { 1, 5, 3 };
+	size_t i;
+
+	if (series_find(set, name))
+		return;
+	for (i = 0; i < 3; i++)
+		CHECK(!series_add(set, name, (uint64_t)i * 1000000000, base * v[i]),
+		      "series %s", name);
+}
+
+/* Every series the table names (both cgroup versions' kernel memory). */
+static void table_series(struct series_set *set)
+{
+	char name[SERIES_NAME_LEN];
+	size_t i;
+	int v;
+
+	for (i = 0; i < nr_summary_entries; i++) {
+		for (v = 1; v <= 2; v++) {
+			const char *pattern = summary_series(&summary_entries[i], v);
+
+			if (!pattern)
+				continue;
+			concrete_name(name, sizeof(name), pattern);
+			CHECK(!fnmatch(pattern, name, 0) || strchr(pattern, '{'),
+			      "%s does not match %s", name, pattern);
+			add_series(set, name, 100.0 * (double)(i + 1) + v);
+		}
+	}
+}
+
+/* VM @vm's result: two vCPUs with both histograms, a touch phase and counters. */
+static struct json_object *full_vm(int vm)
+{
+	struct json_object *vcpus = json_object_new_array();
+	struct kvmsq_hist h;
+	int v, i;
+
+	for (v = 0; v < 2; v++) {
+		struct json_object *vcpu = json_object_new_object();
+		struct json_object *phases = json_object_new_array();
+		struct json_object *counters = json_object_new_object();
+
+		kvmsq_hist_init(&h);
+		for (i = 0; i < 50; i++)
+			kvmsq_hist_add(&h, 1000 + 37 * (uint64_t)(i + vm + v));
+		json_object_object_add(vcpu, "fault_latency_ns", hist_json(&h, true));
+		kvmsq_hist_add(&h, 90000);
+		json_object_object_add(vcpu, "access_latency_ns", hist_json(&h, true));
+		phase(phases, "touch", "begin", 1000 + 10 * (uint64_t)v);
+		phase(phases, "touch", "end", 900000 + 1000 * (uint64_t)(vm + v));
+		json_object_object_add(vcpu, "phases", phases);
+		json_object_object_add(vcpu, "pages_touched", json_object_new_uint64(512));
+		json_object_object_add(counters, "cr3_switches", json_object_new_uint64(7 + vm));
+		json_object_object_add(counters, "spaces", json_object_new_uint64(4));
+		json_object_object_add(vcpu, "counters", counters);
+		json_object_array_add(vcpus, vcpu);
+	}
+	return vm_json(vcpus);
+}
+
+struct full_run {
+	struct spec spec;
+	struct run r;
+	struct vmproc vms[2];
+	struct vmproc_phase phases[2][2];
+	struct json_object *vm_results, *limit_missed;
+};
+
+/* Two VMs of two vCPUs under pressure, on cgroup @version. */
+static void full_run_init(struct full_run *f, enum cg_version version)
+{
+	int v;
+
+	memset(f, 0, sizeof(*f));
+	f->r.s = &f->spec;
+	f->r.cg_host.version = version;
+	f->r.t0_ns = 1;
+	f->r.end_ns = 2000000001;
+	f->r.events = json_object_new_array();
+	event(f->r.events, 0.2, "limit");
+	event(f->r.events, 0.5, "pressure");
+	event(f->r.events, 0.9, "oom_kill");
+	event(f->r.events, 1.8, "end");
+	table_series(&f->r.series);
+	/* v2 with a limit that took effect: pressure_applied true, v1 none asked: null */
+	f->limit_missed = json_object_new_array();
+	f->r.limit_missed = f->limit_missed;
+	if (version == CG_V2)
+		f->spec.cg.schedule = SCHED_STATIC;
+	f->vm_results = json_object_new_array();
+	f->r.nr_vms = 2;
+	f->r.vms = f->vms;
+	for (v = 0; v < 2; v++) {
+		f->vms[v].nr_vcpus = 2;
+		f->vms[v].nr_phases = 2;
+		f->vms[v].phases = f->phases[v];
+		f->phases[v][0] = (struct vmproc_phase){ 0, KVMSQ_PHASE_BEGIN, 100000001, "touch" };
+		f->phases[v][1] = (struct vmproc_phase){ 0, KVMSQ_PHASE_END,
+							 400000001 + 1000000 * (uint64_t)v,
+							 "touch" };
+		json_object_array_add(f->vm_results, full_vm(v));
+	}
+}
+
+static void full_run_free(struct full_run *f)
+{
+	series_set_free(&f->r.series);
+	json_object_put(f->r.events);
+	json_object_put(f->vm_results);
+	json_object_put(f->limit_missed);
+}
+
+/* Every key under @o (at @path) is in the table: its own entry, a level's leaf, an open key. */
+static void keys_in_table(struct json_object *o, const char *path, bool *seen)
+{
+	const struct summary_entry *e;
+	const char *leaf;
+	char sub[256];
+
+	json_object_object_foreach(o, key, v) {
+		snprintf(sub, sizeof(sub), "%s.%s", path, key);
+		e = summary_entry_at(sub, &leaf);
+		CHECK(e, "%s is written but not in the summary table", sub);
+		if (!e)
+			continue;
+		seen[e - summary_entries] = true;
+		if (leaf)
+			continue;
+		/* null: not sampled */
+		if (e->how == SUMMARY_LEVEL)
+			CHECK(!v || (json_object_is_type(v, json_type_object) &&
+				     json_object_object_length(v) == 3), "%s: not a level", sub);
+		else if (e->how == SUMMARY_GROUP || e->how == SUMMARY_OPEN)
+			CHECK(json_object_is_type(v, json_type_object), "%s: not an object", sub);
+		else if (e->how == SUMMARY_DELTA || e->how == SUMMARY_LAST ||
+			 e->how == SUMMARY_MEAN)
+			CHECK(!v || json_object_is_type(v, json_type_double) ||
+			      json_object_is_type(v, json_type_int), "%s: not a number", sub);
+		if (json_object_is_type(v, json_type_object) && e->how != SUMMARY_LEVEL)
+			keys_in_table(v, sub, seen);
+	}
+}
+
+static void summary_matches_table(void)
+{
+	struct full_run *f = calloc(1, sizeof(*f));
+	bool *seen = calloc(nr_summary_entries, sizeof(*seen));
+	const struct series *kernel;
+	enum cg_version version;
+	struct json_object *o;
+	size_t i;
+
+	if (!f || !seen)
+		abort();
+	CHECK(!summary_computed_unknown(), "summary.c computes %s, which the table does not",
+	      summary_computed_unknown());
+	for (version = CG_V1; version <= CG_V2; version++) {
+		full_run_init(f, version);
+		o = summary_json(&f->r, f->vm_results);
+		memset(seen, 0, nr_summary_entries * sizeof(*seen));
+		keys_in_table(o, "summary", seen);
+		for (i = 0; i < nr_summary_entries; i++)
+			CHECK(seen[i], "cgroup v%d: summary.%s is in the table but not written",
+			      version, summary_entries[i].key);
+		/* the cgroup's kernel memory from its version's series */
+		kernel = series_find(&f->r.series, memcg_kernel_series(version));
+		CHECK(kernel && json_object_get_double(json_path(o, "memcg.kernel_bytes.final")) ==
+				kernel->v[kernel->n - 1], "v%d: kernel memory from another series",
+		      version);
+		if (getenv("SUMMARY_DUMP"))
+			printf("%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY));
+		json_object_put(o);
+		full_run_free(f);
+	}
+	free(seen);
+	free(f);
+}
+
+/* A real result of `kvmsqueeze run baseline` (trimmed): every key it has is in the table. */
+static void real_result_in_table(void)
+{
+	static const char path[] = "tests/fixtures/analysis/host-baseline.json";
+	struct json_object *d = json_object_from_file(path), *sm;
+	bool *seen = calloc(nr_summary_entries, sizeof(*seen));
+
+	if (!d || !seen) {
+		free(seen);
+		json_object_put(d);
+		SKIP("tests/fixtures/analysis/host-baseline.json not readable (run from the repository root)");
+	}
+	CHECK(json_object_object_get_ex(d, "summary", &sm) && json_object_object_length(sm) > 10,
+	      "%s has no summary", path);
+	keys_in_table(sm, "summary", seen);
+	free(seen);
+	json_object_put(d);
+}
+
 UNIT_MAIN(T(mean_sees_half_percent), T(mean_needs_every_sum), T(touch_guest_time),
-	  T(time_mean), T(under_pressure))
+	  T(time_mean), T(under_pressure), T(summary_matches_table), T(real_result_in_table))
