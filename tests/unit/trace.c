@@ -391,6 +391,11 @@ static void raw_refused(void)
 	      "no per_cpu: %s", err_msg());
 	trace_inst_destroy(&t);
 	CHECK(!trace_inst_create(&t, dir, "unit-bad"), "%s", err_msg());
+	CHECK(trace_inst_open_raw(&t, (const char *const[]){ "vmscan/mm_no_such", NULL }) ==
+	      -ENOENT && strstr(err_msg(), "no format for trace event vmscan/mm_no_such"),
+	      "no format: %s", err_msg());
+	trace_inst_destroy(&t);
+	CHECK(!trace_inst_create(&t, dir, "unit-bad"), "%s", err_msg());
 	mkcpu("kvmsqueeze-unit-bad", 0);
 	CHECK(!trace_inst_open_raw(&t, systems), "%s", err_msg());
 	CHECK(trace_inst_field(&t, "vmscan/mm_shrink_slab_end", "no_such", &ev, &f) == -ENOENT &&
