@@ -374,6 +374,25 @@ int trace_inst_drain(struct trace_inst *t,
 	return 0;
 }
 
+/*
+ * kptr_restrict shows every address as 0: no names then, only wrong ones.
+ * A zero address alone says nothing: SMP kernels list their per-CPU
+ * symbols first, at offsets from 0 (6.12: "0000000000000000 A
+ * fixed_percpu_data").
+ */
+static bool kallsyms_has_addresses(const char *text)
+{
+	const char *line;
+
+	for (line = text; *line; line = strchr(line, '\n') + 1) {
+		if (strncmp(line, "0000000000000000 ", 17))
+			return true;
+		if (!strchr(line, '\n'))
+			break;
+	}
+	return false;
+}
+
 int trace_inst_load_kallsyms(struct trace_inst *t, const char *proc)
 {
 	size_t cap = 1 << 20;
@@ -391,9 +410,7 @@ int trace_inst_load_kallsyms(struct trace_inst *t, const char *proc)
 			return -ENOMEM;
 		len = procfs_read(text, cap, "%s/kallsyms", proc);
 	}
-	/* kptr_restrict shows every address as 0: no names, only wrong ones */
-	ret = len > 0 && strncmp(text, "0000000000000000 ", 17) ? tep_parse_kallsyms(t->tep, text) :
-								  -ENOENT;
+	ret = len > 0 && kallsyms_has_addresses(text) ? tep_parse_kallsyms(t->tep, text) : -ENOENT;
 	free(text);
 	if (len < 0)
 		return len;

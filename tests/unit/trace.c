@@ -245,9 +245,12 @@ static int shrink_seen(void *arg, struct tep_event *ev, const void *data, int si
 	return 0;
 }
 
+/* As 6.12 on SMP lists them: the per-CPU symbols first, from address 0. */
 static void put_kallsyms(void)
 {
 	put("kallsyms",
+	    "0000000000000000 A fixed_percpu_data\n"
+	    "0000000000001000 A cpu_debug_store\n"
 	    "ffffffff81000000 T _stext\n"
 	    "ffffffff81200000 T super_cache_scan\n"
 	    "ffffffff81200400 t scan_shadow_nodes.isra.0\n"
