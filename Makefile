@@ -136,7 +136,13 @@ $(BUILD)/tests/fuzz/%: tests/fuzz/%.c tests/unit/unit.h $(LIBS)
 	$(call quiet,CC,$@)$(CC) $(HOST_CFLAGS) $(HOST_LDFLAGS) -o $@ $< \
 		$(LINK_LIBS) $(HOST_LDLIBS)
 
-test-bins: $(TARGET) guests $(UNIT_BINS) $(FUZZ_BINS)
+# analysis/stats.c as a filter for the scipy oracle (tests/stats_oracle.sh).
+$(BUILD)/tests/tools/stats_cli: tests/tools/stats_cli.c $(LIBS)
+	@mkdir -p $(dir $@)
+	$(call quiet,CC,$@)$(CC) $(HOST_CFLAGS) $(HOST_LDFLAGS) -o $@ $< \
+		$(LINK_LIBS) $(HOST_LDLIBS)
+
+test-bins: $(TARGET) guests $(UNIT_BINS) $(FUZZ_BINS) $(BUILD)/tests/tools/stats_cli
 
 # The whole suite; its last line is "N passed, N failed, N skipped".
 test: deps-test test-bins

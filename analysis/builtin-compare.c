@@ -6,19 +6,15 @@
  * the primaries) and the noise floor both call real, and --drift.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "analysis/cli.h"
 #include "analysis/compare.h"
-#include "analysis/export.h"
-#include "analysis/plot.h"
-#include "analysis/stats.h"
 #include "analysis/text.h"
 #include "common/command.h"
 #include "common/err.h"
-#include "common/util.h"
 
 static const char compare_usage[] =
 "usage: kvmsqueeze compare DIR_A DIR_B [DIR_C...] [options]\n"
@@ -76,98 +72,50 @@ static const char compare_usage[] =
 "run is n/a for that run, never 0; n/a[k] under the table says why. See\n"
 "analysis/README.md. Exit status: 0 done, 1 refused or failed, 2 usage.\n";
 
-enum { OPT_FLOOR = 256, OPT_FORCE, OPT_PRIMARY, OPT_DRIFT, OPT_MDE };
+enum { OPT_FLOOR = CLI_OPT_OWN, OPT_MDE };
 
 static const struct option compare_options[] = {
-	{ "format", required_argument, NULL, 'f' },
+	CLI_OPTION_FORMAT,
 	{ "noise", required_argument, NULL, 'n' },
 	{ "floor", required_argument, NULL, OPT_FLOOR },
-	{ "plots", required_argument, NULL, 'p' },
-	{ "seed", required_argument, NULL, 's' },
-	{ "force", no_argument, NULL, OPT_FORCE },
-	{ "primary", required_argument, NULL, OPT_PRIMARY },
-	{ "drift", optional_argument, NULL, OPT_DRIFT },
+	CLI_OPTION_PLOTS,
+	CLI_OPTION_SEED,
+	CLI_OPTION_FORCE,
+	CLI_OPTION_PRIMARY,
+	CLI_OPTION_DRIFT,
 	{ "mde", no_argument, NULL, OPT_MDE },
-	{ "help", no_argument, NULL, 'h' },
+	CLI_OPTION_HELP,
 	{ NULL, 0, NULL, 0 },
 };
 
-
+/* What only compare has; the shared options are in struct cli. */
 struct compare_cli {
-	enum out_format format;
 	const char *noise_dir;
-	const char *plots_dir;
 	double floor;
-	bool force;
-	struct metric_list primary;	/* --primary */
-	enum drift_choice drift;
 	bool mde;			/* --mde */
-	struct cmp_opts cmp;
-	char **paths;
-	int nr_paths;
 };
 
-#define usage_error(fmt, arg)	cli_usage_error("compare", fmt, arg)
-#define warn_line		cli_warn_line
-
-static int opt_parse(struct compare_cli *c, int argc, char **argv)
+static int compare_option(void *data, int opt, const char *arg)
 {
+	struct compare_cli *c = data;
 	char *end;
-	int opt;
 
-	optind = 1;
-	while ((opt = getopt_long(argc, argv, "f:n:p:s:h", compare_options, NULL)) != -1) {
-		switch (opt) {
-		case 'f':
-			if (out_format_parse(optarg, &c->format))
-				return -usage_error("--format '%s': use text, csv or json", optarg);
-			break;
-		case 'n':
-			c->noise_dir = optarg;
-			break;
-		case OPT_FLOOR:
-			c->floor = strtod(optarg, &end);
-			if (*end || end == optarg || !(c->floor >= 0 && c->floor < 100))
-				return -usage_error("--floor '%s': expected a percentage from 0 to below 100, e.g. 5", optarg);
-			c->floor /= 100;
-			break;
-		case 'p':
-			c->plots_dir = optarg;
-			break;
-		case 's':
-			if (parse_u64(optarg, &c->cmp.seed))
-				return -usage_error("--seed '%s': expected a whole number", optarg);
-			break;
-		case OPT_FORCE:
-			c->force = true;
-			break;
-		case OPT_PRIMARY:
-			metric_list_free(&c->primary);
-			if (metric_list_parse(&c->primary, optarg))
-				return -usage_error("--primary: %s", err_msg());
-			break;
-		case OPT_DRIFT:
-			if (drift_choice_parse(optarg, &c->drift))
-				return -usage_error("--drift='%s': use --drift, --drift=primary or --drift=all",
-						    optarg);
-			break;
-		case OPT_MDE:
-			c->mde = true;
-			break;
-		case 'h':
-			fputs(compare_usage, stdout);
-			return 1;
-		default:
-			return -EXIT_USAGE;
-		}
+	switch (opt) {
+	case 'n':
+		c->noise_dir = arg;
+		return 0;
+	case OPT_FLOOR:
+		c->floor = strtod(arg, &end);
+		if (*end || end == arg || !(c->floor >= 0 && c->floor < 100))
+			return -cli_usage_error("compare", "--floor '%s': expected a percentage from 0 to below 100, e.g. 5",
+						arg);
+		c->floor /= 100;
+		return 0;
+	case OPT_MDE:
+		c->mde = true;
+		return 0;
 	}
-	if (c->drift && c->format == FORMAT_CSV)
-		return -usage_error("%s", "--drift: the CSV has one line per metric and arm; use --format text or json");
-	if (optind >= argc)
-		return -usage_error("%s", "give two or more result directories");
-	c->paths = argv + optind;
-	c->nr_paths = argc - optind;
-	return 0;
+	return -EXIT_USAGE;
 }
 
 struct compare_plan {
@@ -291,7 +239,8 @@ static int plan_check(struct compare_plan *p, bool force)
 }
 
 static int tables_build(struct cmp_table *tables, const struct compare_plan *p,
-			const struct compare_cli *c, const struct noise_floors *nf)
+			const struct cli *c, const struct compare_cli *cc,
+			const struct noise_floors *nf)
 {
 	size_t k;
 	int ret;
@@ -300,11 +249,11 @@ static int tables_build(struct cmp_table *tables, const struct compare_plan *p,
 		ret = cmp_table_from_sets(&tables[k], p->groups[k], p->nr_arms[k]);
 		if (ret)
 			return ret;
-		cmp_table_set_floors(&tables[k], nf, c->floor);
+		cmp_table_set_floors(&tables[k], nf, cc->floor);
 		ret = cmp_table_choose_primary(&tables[k], &c->primary);
 		if (!ret)
 			ret = cmp_table_compute(&tables[k], &c->cmp);
-		if (!ret && c->mde)
+		if (!ret && cc->mde)
 			ret = cmp_table_mde(&tables[k], &c->cmp);
 		if (ret)
 			return ret;
@@ -312,141 +261,82 @@ static int tables_build(struct cmp_table *tables, const struct compare_plan *p,
 	return 0;
 }
 
-static int output_text(struct cmp_table *const *list, size_t n, const struct compare_cli *c,
-		       const struct compare_plan *p, const struct drift *drifts, int argc,
-		       char **argv)
+/* The tables, then per table an entry of @list, which output and plots take. */
+static int tables_alloc(struct cmp_table **tables, struct cmp_table ***list, size_t n)
 {
-	struct text_opts to = {
-		.cmp = &c->cmp, .floors_from = c->noise_dir, .default_floor = c->floor,
-		.forced = p->forced, .forced_runs = p->forced_runs, .mde = c->mde,
-	};
-
-	return text_tables(stdout, "compare", list, n, &to, text_compare, drifts,
-			   c->drift == DRIFT_ALL, argc, argv);
-}
-
-static int output(struct cmp_table *tables, size_t n, const struct compare_cli *c,
-		  const struct compare_plan *p, int argc, char **argv)
-{
-	struct export_head h = {
-		.command = "compare", .argc = argc, .argv = argv, .cmp = &c->cmp,
-		.floors_from = c->noise_dir, .forced = p->forced, .forced_runs = p->forced_runs,
-	};
-	struct cmp_table **list = calloc(n, sizeof(*list));
-	struct drift *drifts = NULL;
-	size_t k;
-	int ret = 0;
-
-	if (!list)
-		return err_set(ENOMEM, "compare: out of memory");
-	for (k = 0; k < n; k++)
-		list[k] = &tables[k];
-	if (c->drift)
-		ret = drifts_measure(&drifts, list, n, c->drift == DRIFT_ALL, &c->cmp);
-	if (ret)
-		goto out;
-	h.drifts = drifts;
-	switch (c->format) {
-	case FORMAT_CSV:
-		export_csv(stdout, list, n);
-		break;
-	case FORMAT_JSON:
-		ret = export_json(stdout, list, n, &h);
-		break;
-	case FORMAT_TEXT:
-		ret = output_text(list, n, c, p, drifts, argc, argv);
-		break;
-	}
-out:
-	drifts_free(drifts, n);
-	free(list);
-	return ret;
-}
-
-static int plots(struct cmp_table *tables, size_t n, const char *dir)
-{
-	struct cmp_table **list = calloc(n, sizeof(*list));
-	int written = 0, ret;
 	size_t k;
 
-	if (!list)
+	*tables = calloc(n, sizeof(**tables));
+	*list = calloc(n, sizeof(**list));
+	if (!*tables || !*list)
 		return err_set(ENOMEM, "compare: out of memory");
 	for (k = 0; k < n; k++)
-		list[k] = &tables[k];
-	ret = plot_tables(dir, list, n, &written);
-	free(list);
+		(*list)[k] = &(*tables)[k];
+	return 0;
+}
+
+/* The A/A runs of --noise DIR and the floors they give. */
+static int noise_load(struct noise_floors *nf, struct result_db *noise_db,
+		      const struct cli *c, const char *dir)
+{
+	int ret = cli_load(c, noise_db, (char **)&dir, 1);
+
 	if (!ret)
-		fprintf(stderr, "kvmsqueeze: %d plot images in %s\n", written, dir);
-	return ret;
+		ret = noise_floors_measure(nf, noise_db);
+	return ret ? err_wrap(ret, "--noise %s", dir) : 0;
 }
 
 int cmd_compare(int argc, char **argv)
 {
-	struct compare_cli c = {
-		.floor = -1,		/* the default: by clock and metric */
-		.cmp = { .seed = STATS_DEFAULT_SEED, .resamples = STATS_BOOT_RESAMPLES,
-			 .alpha = CMP_ALPHA, .level = CMP_LEVEL },
+	struct compare_cli cc = { .floor = -1 };	/* the default: by clock and metric */
+	const struct cli_spec spec = {
+		.cmd = "compare", .usage = compare_usage, .short_opts = CLI_SHORT_OPTS "n:",
+		.options = compare_options, .no_paths = "give two or more result directories",
+		.own_option = compare_option, .data = &cc,
 	};
+	struct cmp_table *tables = NULL, **list = NULL;
 	struct noise_floors nf = { 0 };
 	struct result_db db, noise_db = { 0 };
 	struct compare_plan plan = { 0 };
-	struct cmp_table *tables = NULL;
+	struct text_opts to;
+	struct cli c;
 	size_t k;
-	char **given = calloc((size_t)argc + 1, sizeof(*given));
 	int ret;
 
-	/* getopt reorders argv: keep the command line as given for the output */
-	if (!given) {
-		fprintf(stderr, "kvmsqueeze: %s: out of memory\n", argv[0]);
-		return EXIT_FAILURE_SETUP;
-	}
-	memcpy(given, argv, (size_t)argc * sizeof(*given));
-	ret = opt_parse(&c, argc, argv);
-	if (ret) {
-		metric_list_free(&c.primary);
-		free(given);
-		return ret > 0 ? EXIT_OK : -ret;
-	}
-	ret = results_load(&db, c.paths, c.nr_paths, c.force ? RESULTS_FORCE : 0, warn_line,
-			   NULL);
+	if (!cli_start(&c, &spec, argc, argv, &ret))
+		return ret;
+	ret = cli_load(&c, &db, c.paths, c.nr_paths);
 	if (ret)
 		goto fail;
-	if (c.noise_dir) {
-		ret = results_load(&noise_db, (char **)&c.noise_dir, 1,
-				   c.force ? RESULTS_FORCE : 0, warn_line, NULL);
-		if (!ret)
-			ret = noise_floors_measure(&nf, &noise_db);
-		if (ret) {
-			err_wrap(ret, "--noise %s", c.noise_dir);
-			goto out;
-		}
-	}
+	if (cc.noise_dir)
+		ret = noise_load(&nf, &noise_db, &c, cc.noise_dir);
+	if (ret)
+		goto out;
 	plan.forced_runs = db.nr_forced;
 	ret = plan_tables(&plan, &db, c.force);
 	if (!ret)
 		ret = plan_check(&plan, c.force);
-	if (ret)
-		goto out;
-	tables = calloc(plan.nr_tables, sizeof(*tables));
-	ret = tables ? tables_build(tables, &plan, &c, c.noise_dir ? &nf : NULL) :
-		err_set(ENOMEM, "compare: out of memory");
 	if (!ret)
-		ret = output(tables, plan.nr_tables, &c, &plan, argc, given);
+		ret = tables_alloc(&tables, &list, plan.nr_tables);
+	if (!ret)
+		ret = tables_build(tables, &plan, &c, &cc, cc.noise_dir ? &nf : NULL);
+	to = (struct text_opts){
+		.floors_from = cc.noise_dir, .default_floor = cc.floor, .forced = plan.forced,
+		.forced_runs = plan.forced_runs, .mde = cc.mde,
+	};
+	if (!ret)
+		ret = cli_output(&c, list, plan.nr_tables, &to, text_compare);
 	if (!ret && c.plots_dir)
-		ret = plots(tables, plan.nr_tables, c.plots_dir);
+		ret = cli_plots(c.plots_dir, list, plan.nr_tables);
 out:
 	for (k = 0; tables && k < plan.nr_tables; k++)
 		cmp_table_free(&tables[k]);
+	free(list);
 	free(tables);
 	plan_free(&plan);
 	noise_floors_free(&nf);
 	results_free(&noise_db);
 	results_free(&db);
 fail:
-	metric_list_free(&c.primary);
-	free(given);
-	if (!ret)
-		return EXIT_OK;
-	cli_error_line("compare", ret, " (--force compares them anyway)");
-	return EXIT_FAILURE_SETUP;
+	return cli_end(&c, ret, " (--force compares them anyway)");
 }

@@ -13,7 +13,6 @@
 #include <json-c/json.h>
 
 #include "analysis/export.h"
-#include "common/command.h"
 #include "common/err.h"
 #include "common/json.h"
 
@@ -292,63 +291,4 @@ int export_json(FILE *out, struct cmp_table *const *tables, size_t n,
 							   JSON_C_TO_STRING_NOSLASHESCAPE));
 	json_object_put(o);
 	return 0;
-}
-
-int out_format_parse(const char *name, enum out_format *format)
-{
-	static const char *const names[] = {
-		[FORMAT_TEXT] = "text", [FORMAT_CSV] = "csv", [FORMAT_JSON] = "json",
-	};
-	unsigned int i;
-
-	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-		if (!strcmp(name, names[i])) {
-			*format = (enum out_format)i;
-			return 0;
-		}
-	}
-	return -EINVAL;
-}
-
-int drift_choice_parse(const char *arg, enum drift_choice *choice)
-{
-	if (!arg || !strcmp(arg, "primary"))
-		*choice = DRIFT_PRIMARY;
-	else if (!strcmp(arg, "all"))
-		*choice = DRIFT_ALL;
-	else
-		return -EINVAL;
-	return 0;
-}
-
-int cli_usage_error(const char *cmd, const char *fmt, const char *arg)
-{
-	fprintf(stderr, "kvmsqueeze: %s: ", cmd);
-	fprintf(stderr, fmt, arg);
-	fprintf(stderr, " (see kvmsqueeze %s --help)\n", cmd);
-	return EXIT_USAGE;
-}
-
-/* @s with control characters as '?', so that a line stays one line. */
-static void fputs_one_line(const char *s, FILE *out)
-{
-	for (; *s; s++)
-		fputc((unsigned char)*s < 0x20 || *s == 0x7f ? '?' : *s, out);
-}
-
-void cli_warn_line(const char *line, void *arg)
-{
-	(void)arg;
-	fputs("kvmsqueeze: warning: ", stderr);
-	fputs_one_line(line, stderr);
-	fputc('\n', stderr);
-}
-
-void cli_error_line(const char *cmd, int ret, const char *refused_hint)
-{
-	fprintf(stderr, "kvmsqueeze: %s: ", cmd);
-	fputs_one_line(err_msg(), stderr);
-	if (ret == -ERR_REFUSED)
-		fputs(refused_hint, stderr);
-	fputc('\n', stderr);
 }

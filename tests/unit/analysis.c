@@ -293,8 +293,8 @@ struct fake_run {
 	double kvm_calls;		/* summary.shrinker.kvm_calls; NAN: null */
 };
 
-/* Write one result file, the fields report and compare read. */
-static int fake_write(const char *dir, const char *name, const struct fake_run *r)
+/* @text as the file @dir/@name, @dir made if need be; -1 if it cannot be written. */
+static int text_write(const char *dir, const char *name, const char *text)
 {
 	char path[512];
 	FILE *f;
@@ -302,6 +302,20 @@ static int fake_write(const char *dir, const char *name, const struct fake_run *
 	mkdir(dir, 0755);
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
 	f = fopen(path, "w");
+	if (!f)
+		return -1;
+	fputs(text, f);
+	return fclose(f);
+}
+
+/* Write one result file, the fields report and compare read. */
+static int fake_write(const char *dir, const char *name, const struct fake_run *r)
+{
+	char *text = NULL;
+	size_t size;
+	FILE *f = open_memstream(&text, &size);
+	int ret;
+
 	if (!f)
 		return -1;
 	fprintf(f, "{\"schema\": 1, \"complete\": true,\n"
@@ -328,7 +342,9 @@ static int fake_write(const char *dir, const char *name, const struct fake_run *
 	else
 		fprintf(f, " \"shrinker\": {\"kvm_calls\": %.17g},", r->kvm_calls);
 	fprintf(f, " \"idle_cache_pages_per_vcpu\": null, \"run_s\": 1.0}}\n");
-	return fclose(f);
+	ret = fclose(f) ? -1 : text_write(dir, name, text);
+	free(text);
+	return ret;
 }
 
 static int load(struct result_db *db, char **paths, int n)
@@ -1125,20 +1141,6 @@ static void drift_planted(void)
 }
 
 /* --- untrusted results --- */
-
-static int text_write(const char *dir, const char *name, const char *text)
-{
-	char path[512];
-	FILE *f;
-
-	mkdir(dir, 0755);
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	f = fopen(path, "w");
-	if (!f)
-		return -1;
-	fputs(text, f);
-	return fclose(f);
-}
 
 /*
  * The fields the loader reads have one type each: "schema" the integer 1,
