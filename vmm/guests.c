@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * vmm/guests.c: the table of built-in guests and the values their
- * parameters take. Their ELF images are embedded in the binary (the
- * build generates one .incbin each).
+ * parameters take. Their ELF images are embedded in the binary: the
+ * build generates guest_images[] from guests/src/NAME.c, found here by name
+ * (tests/unit/vmm_io.c checks that both tables name the same guests).
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -12,16 +13,6 @@
 #include "common/err.h"
 #include "vmm/guests.h"
 #include "vmm/vm.h"
-
-#define GUEST_ELF(name)						\
-	extern const uint8_t guest_elf_##name[], guest_elf_##name##_end[]
-
-GUEST_ELF(touch);
-GUEST_ELF(workingset);
-GUEST_ELF(alias);
-GUEST_ELF(churn);
-GUEST_ELF(idle);
-GUEST_ELF(nop);
 
 #define NUM(lo, hi)	.min = (lo), .max = (hi)
 #define ANY_NUM		NUM(0, UINT64_MAX)
@@ -80,9 +71,8 @@ static const struct guest_param_spec nop_params[] = {
 	{ .key = NULL },
 };
 
-#define BUILTIN(n, sum, min_free, until_stopped)			\
-	{ .name = #n, .summary = sum, .elf = guest_elf_##n,		\
-	  .elf_end = guest_elf_##n##_end, .min_free_per_vcpu = min_free,\
+#define BUILTIN(n, sum, min_free, until_stopped)				\
+	{ .name = #n, .summary = sum, .min_free_per_vcpu = min_free,		\
 	  .runs_until_stopped = until_stopped, .params = n##_params }
 
 const struct builtin_guest builtin_guests[] = {
@@ -95,6 +85,16 @@ const struct builtin_guest builtin_guests[] = {
 };
 
 const size_t nr_builtin_guests = sizeof(builtin_guests) / sizeof(builtin_guests[0]);
+
+const struct guest_image *guest_image_find(const char *name)
+{
+	const struct guest_image *img;
+
+	for (img = guest_images; img->name; img++)
+		if (!strcmp(img->name, name))
+			return img;
+	return NULL;
+}
 
 const struct builtin_guest *builtin_guest_find(const char *name)
 {
@@ -202,15 +202,32 @@ int runtime_params_check(const struct vm_config *cfg)
 	return 0;
 }
 
+/* "touch, workingset, ..." in the table's order. */
+static const char *builtin_guest_names(char *buf, size_t len)
+{
+	size_t i, n = 0;
+
+	buf[0] = '\0';
+	for (i = 0; i < nr_builtin_guests && n < len; i++)
+		n += snprintf(buf + n, len - n, "%s%s", i ? ", " : "", builtin_guests[i].name);
+	return buf;
+}
+
 int builtin_guest_configure(struct vm_config *cfg, const char *name,
 			    const struct builtin_guest **guest)
 {
 	const struct builtin_guest *g = builtin_guest_find(name);
+	const struct guest_image *img;
+	char names[256];
 	int i, ret;
 
 	if (!g)
-		return err_set(ENOENT, "unknown guest '%s' (built-in: touch, workingset, alias, churn, idle, nop; or give a path to an ELF file)",
-			       name);
+		return err_set(ENOENT, "unknown guest '%s' (built-in: %s; or give a path to an ELF file)",
+			       name, builtin_guest_names(names, sizeof(names)));
+	img = guest_image_find(g->name);
+	if (!img)
+		return err_set(ENOENT, "guest %s: no image of it in this kvmsqueeze (guests/src/%s.c was not built)",
+			       g->name, g->name);
 	for (i = 0; i < cfg->nr_params; i++) {
 		const struct guest_param_spec *spec = builtin_guest_param(g, cfg->params[i].key);
 
@@ -222,8 +239,8 @@ int builtin_guest_configure(struct vm_config *cfg, const char *name,
 			return ret;
 	}
 	cfg->guest_name = g->name;
-	cfg->elf = g->elf;
-	cfg->elf_bytes = (size_t)(g->elf_end - g->elf);
+	cfg->elf = img->start;
+	cfg->elf_bytes = (size_t)(img->end - img->start);
 	cfg->min_free_bytes = g->min_free_per_vcpu * (uint64_t)cfg->nr_vcpus;
 	if (guest)
 		*guest = g;

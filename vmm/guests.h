@@ -20,11 +20,22 @@ struct guest_param_spec {
 	uint64_t min, max;
 };
 
+/*
+ * The guests' ELF images, one per guests/src/NAME.c: the build generates
+ * this table (guests/embed.S, a rule of the Makefile); a NULL name ends it.
+ */
+struct guest_image {
+	const char *name;
+	const uint8_t *start, *end;
+};
+extern const struct guest_image guest_images[];
+
+const struct guest_image *guest_image_find(const char *name);
+
+/* What the build cannot know of a built-in guest; its image is found by name. */
 struct builtin_guest {
 	const char *name;
 	const char *summary;
-	const uint8_t *elf;
-	const uint8_t *elf_end;
 	uint64_t min_free_per_vcpu;	/* free RAM each vCPU needs */
 	bool runs_until_stopped;	/* `vm` gives it a default --duration */
 	const struct guest_param_spec *params;

@@ -614,9 +614,9 @@ static void elf_bases_init(void)
 {
 	size_t i;
 
-	for (i = 0; i < nr_builtin_guests && nr_elf_bases < (int)ARRAY_SIZE(elf_bases); i++) {
-		elf_bases[nr_elf_bases].elf = builtin_guests[i].elf;
-		elf_bases[nr_elf_bases].bytes = (size_t)(builtin_guests[i].elf_end - builtin_guests[i].elf);
+	for (i = 0; guest_images[i].name && nr_elf_bases < (int)ARRAY_SIZE(elf_bases); i++) {
+		elf_bases[nr_elf_bases].elf = guest_images[i].start;
+		elf_bases[nr_elf_bases].bytes = (size_t)(guest_images[i].end - guest_images[i].start);
 		nr_elf_bases++;
 	}
 	if (fuzz_guest_elf) {
@@ -847,10 +847,10 @@ static void case_vm(uint64_t nr)
 		memcpy(buf, fuzz_guest_elf, fuzz_guest_bytes);
 		len = fuzz_guest_bytes;
 	} else {
-		const struct builtin_guest *g = &builtin_guests[below(nr_builtin_guests)];
+		const struct guest_image *g = &guest_images[below(nr_builtin_guests)];
 
-		len = (size_t)(g->elf_end - g->elf);
-		memcpy(buf, g->elf, len);
+		len = (size_t)(g->end - g->start);
+		memcpy(buf, g->start, len);
 		/* few mutations: the image still loads and runs, badly */
 		for (i = (int)below(4); i > 0; i--)
 			buf[below(len)] ^= (uint8_t)(1 + below(255));

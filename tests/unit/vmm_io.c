@@ -140,7 +140,7 @@ static void results_whole_or_not_at_all(void)
 /* Limits vm_create() keeps whoever built the config. */
 static void config_limits(void)
 {
-	const struct builtin_guest *g = builtin_guest_find("nop");
+	const struct guest_image *g = guest_image_find("nop");
 	struct kvm_sys sys;
 	struct vm_config cfg = {
 		.guest_name = "nop",
@@ -153,8 +153,8 @@ static void config_limits(void)
 
 	if (kvm_sys_open(&sys, "/dev/kvm"))
 		SKIP("no usable /dev/kvm");
-	cfg.elf = g->elf;
-	cfg.elf_bytes = (size_t)(g->elf_end - g->elf);
+	cfg.elf = g->start;
+	cfg.elf_bytes = (size_t)(g->end - g->start);
 	cfg.timeout_s = 1e11;	/* its ns overflowed 64 bits and acted as 0 */
 	CHECK(vm_create(&vm, &sys, &cfg) == -ERANGE, "timeout 1e11 s: %s", err_msg());
 	cfg.timeout_s = NAN;
@@ -188,12 +188,36 @@ static void params_checked_for_any_caller(void)
 	CHECK(!builtin_guest_configure(&cfg, "nop", NULL), "code=255 cpl=0: %s", err_msg());
 }
 
+/*
+ * The build embeds one image per guests/src/NAME.c, the table in
+ * vmm/guests.c says what the build cannot know: each needs the other.
+ */
+static void guest_tables_agree(void)
+{
+	const struct guest_image *img;
+	size_t i, nr_images = 0;
+
+	for (img = guest_images; img->name; img++) {
+		nr_images++;
+		CHECK(builtin_guest_find(img->name), "image %s has no entry in builtin_guests[]",
+		      img->name);
+		CHECK(img->end > img->start, "image %s is empty", img->name);
+	}
+	for (i = 0; i < nr_builtin_guests; i++)
+		CHECK(guest_image_find(builtin_guests[i].name),
+		      "builtin_guests[] entry %s has no image (no guests/src/%s.c)",
+		      builtin_guests[i].name, builtin_guests[i].name);
+	CHECK(nr_images == nr_builtin_guests, "%zu images, %zu table entries", nr_images,
+	      nr_builtin_guests);
+}
+
 int main(void)
 {
 	static const struct unit_test tests[] = {
 		T(file_backing_refuses_files), T(file_backing_leaves_nothing),
 		T(read_without_faulting), T(results_whole_or_not_at_all),
 		T(config_limits), T(params_checked_for_any_caller),
+		T(guest_tables_agree),
 	};
 	int ret;
 
