@@ -13,13 +13,23 @@
 #include "common/err.h"
 #include "vmm/guests.h"
 #include "vmm/vm.h"
+#include "vmm/vm_config.h"
 
 #define NUM(lo, hi)	.min = (lo), .max = (hi)
 #define ANY_NUM		NUM(0, UINT64_MAX)
 #define ONE_OF(list)	.choices = (list)
 #define SECONDS		NUM(0, 10000000)	/* PARSE_SECONDS_MAX */
 
-/* Read by the runtime (guests/rt/rt.c), so every built-in guest takes them. */
+/*
+ * Every parameter's default is here and only here: the VMM passes each
+ * parameter not given with its default (cfg->defaults), so the guests
+ * carry none. A default of a size may be a share of free RAM, which only
+ * the guest knows per vCPU: "share" (the vCPU's share, rt_share()),
+ * "share/N" (page-aligned down) or "min(share/N, SIZE)"; guests/rt/rt.c
+ * works those out (abi/ABI.md, "Parameter defaults").
+ */
+
+/* Read by the runtime (guests/rt/rt.c), so every guest takes them. */
 const struct guest_param_spec runtime_params[] = {
 	{ "cpl", "3", "privilege level of guest_main: 3, or 0 (kvm_pvm emulates CPL0)",
 	  ONE_OF("0|3") },
@@ -189,7 +199,36 @@ static int param_check(const char *guest, const struct guest_param_spec *spec,
 		       !spec->choices && spec->max == UINT64_MAX ? ", e.g. 4096 or 64M" : "");
 }
 
-int runtime_params_check(const struct vm_config *cfg)
+static bool param_given(const struct vm_config *cfg, const char *key)
+{
+	int i;
+
+	for (i = 0; i < cfg->nr_params; i++)
+		if (!strcmp(cfg->params[i].key, key))
+			return true;
+	return false;
+}
+
+/* The defaults of @specs not given in @cfg, into cfg->defaults. */
+static int defaults_add(struct vm_config *cfg, const struct guest_param_spec *specs)
+{
+	const struct guest_param_spec *p;
+	int ret;
+
+	for (p = specs; p->key; p++) {
+		if (param_given(cfg, p->key))
+			continue;
+		if (cfg->nr_params + cfg->nr_defaults == KVMSQ_MAX_PARAMS)
+			return err_set(E2BIG, "guest %s: %d parameters given leave no room for the default of %s (a guest gets at most %d; give each parameter once)",
+				       cfg->guest_name, cfg->nr_params, p->key, KVMSQ_MAX_PARAMS);
+		ret = vm_config_add_default(cfg, p->key, p->def);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+int runtime_params_configure(struct vm_config *cfg)
 {
 	const struct guest_param_spec *spec;
 	int i, ret;
@@ -199,7 +238,8 @@ int runtime_params_check(const struct vm_config *cfg)
 		if (spec && (ret = param_check(cfg->guest_name, spec, &cfg->params[i])))
 			return ret;
 	}
-	return 0;
+	cfg->nr_defaults = 0;
+	return defaults_add(cfg, runtime_params);
 }
 
 /* "touch, workingset, ..." in the table's order. */
@@ -239,6 +279,12 @@ int builtin_guest_configure(struct vm_config *cfg, const char *name,
 			return ret;
 	}
 	cfg->guest_name = g->name;
+	cfg->nr_defaults = 0;
+	ret = defaults_add(cfg, g->params);
+	if (!ret)
+		ret = defaults_add(cfg, runtime_params);
+	if (ret)
+		return ret;
 	cfg->elf = img->start;
 	cfg->elf_bytes = (size_t)(img->end - img->start);
 	cfg->min_free_bytes = g->min_free_per_vcpu * (uint64_t)cfg->nr_vcpus;

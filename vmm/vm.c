@@ -112,10 +112,14 @@ static int vm_params_check(const struct vm_config *cfg)
 {
 	int i;
 
-	if (cfg->nr_params > KVMSQ_MAX_PARAMS)
+	if (cfg->nr_params < 0 || cfg->nr_params > KVMSQ_MAX_PARAMS)
 		return err_set(EINVAL, "more than %d --param", KVMSQ_MAX_PARAMS);
-	for (i = 0; i < cfg->nr_params; i++) {
-		const struct kvmsq_param *p = &cfg->params[i];
+	if (cfg->nr_defaults < 0 || cfg->nr_defaults > KVMSQ_MAX_PARAMS - cfg->nr_params)
+		return err_set(E2BIG, "guest %s: %d parameters given and %d defaults: a guest gets at most %d (give each parameter once)",
+			       cfg->guest_name, cfg->nr_params, cfg->nr_defaults, KVMSQ_MAX_PARAMS);
+	for (i = 0; i < cfg->nr_params + cfg->nr_defaults; i++) {
+		const struct kvmsq_param *p = i < cfg->nr_params ? &cfg->params[i] :
+					      &cfg->defaults[i - cfg->nr_params];
 
 		if (!memchr(p->key, 0, sizeof(p->key)) || !memchr(p->value, 0, sizeof(p->value)))
 			return err_set(EINVAL, "--param %d: key or value too long", i);
@@ -146,8 +150,11 @@ static void vm_boot_info_write(struct vm *vm, uint64_t cr3)
 	bi->stack_end = l->stack_end;
 	bi->free_start = l->free_start;
 	bi->free_end = l->free_end;
-	bi->nr_params = vm->cfg.nr_params;
+	/* as given, then the defaults (vm_params_check: they fit) */
+	bi->nr_params = vm->cfg.nr_params + vm->cfg.nr_defaults;
 	memcpy(bi->params, vm->cfg.params, sizeof(bi->params[0]) * vm->cfg.nr_params);
+	memcpy(bi->params + vm->cfg.nr_params, vm->cfg.defaults,
+	       sizeof(bi->params[0]) * vm->cfg.nr_defaults);
 	for (i = 0; i < vm->cfg.nr_vcpus; i++) {
 		vi[i].id = i;
 		vi[i].stack_top = l->stack_start + (uint64_t)(i + 1) * KVMSQ_STACK_BYTES;

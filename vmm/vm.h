@@ -50,8 +50,14 @@ struct vm_config {
 	 */
 	unsigned int memslot_churn_ms;
 	int nr_vcpus;
-	struct kvmsq_param params[KVMSQ_MAX_PARAMS];
+	struct kvmsq_param params[KVMSQ_MAX_PARAMS];	/* as given */
 	int nr_params;
+	/*
+	 * The defaults of the parameters not given (vmm/guests.c): the guest
+	 * gets them after @params, so a built-in guest gets every one it takes.
+	 */
+	struct kvmsq_param defaults[KVMSQ_MAX_PARAMS];
+	int nr_defaults;
 	double duration_s;		/* then set bi->stop; 0 = never */
 	double timeout_s;		/* then kill what still runs; 0 = never */
 	FILE *serial;			/* console output; NULL = discard */

@@ -844,11 +844,13 @@ static void case_vm(uint64_t nr)
 	cfg.duration_s = 0.05;
 	cfg.timeout_s = 0.2;
 	if (script) {
+		runtime_params_configure(&cfg);		/* the defaults it runs with */
 		memcpy(buf, fuzz_guest_elf, fuzz_guest_bytes);
 		len = fuzz_guest_bytes;
 	} else {
 		const struct guest_image *g = &guest_images[below(nr_builtin_guests)];
 
+		builtin_guest_configure(&cfg, g->name, NULL);
 		len = (size_t)(g->end - g->start);
 		memcpy(buf, g->start, len);
 		/* few mutations: the image still loads and runs, badly */
