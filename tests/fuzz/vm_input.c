@@ -615,8 +615,10 @@ static void elf_bases_init(void)
 	size_t i;
 
 	for (i = 0; guest_images[i].name && nr_elf_bases < (int)ARRAY_SIZE(elf_bases); i++) {
-		elf_bases[nr_elf_bases].elf = guest_images[i].start;
-		elf_bases[nr_elf_bases].bytes = (size_t)(guest_images[i].end - guest_images[i].start);
+		const struct guest_image *img = &guest_images[i];
+
+		elf_bases[nr_elf_bases].elf = img->start;
+		elf_bases[nr_elf_bases].bytes = (size_t)(img->end - img->start);
 		nr_elf_bases++;
 	}
 	if (fuzz_guest_elf) {

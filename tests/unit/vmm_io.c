@@ -242,9 +242,10 @@ static void defaults_passed(void)
 				CHECK(cfg.defaults[d].num >= p->min && cfg.defaults[d].num <= p->max,
 				      "%s: %s=%s out of range", g->name, p->key, p->def);
 			else
-				CHECK(!strncmp(p->def, "share", 5) || !strncmp(p->def, "min(share/", 10),
-				      "%s: %s=%s is neither a number nor a share", g->name, p->key,
-				      p->def);
+				CHECK(!strncmp(p->def, "share", 5) ||
+				      !strncmp(p->def, "min(share/", 10),
+				      "%s: %s=%s is neither a number nor a share", g->name,
+				      p->key, p->def);
 		}
 		CHECK(cfg.nr_defaults == nr + 1, "%s: %d defaults for %d parameters and cpl",
 		      g->name, cfg.nr_defaults, nr);
