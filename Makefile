@@ -112,15 +112,19 @@ $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(call quiet,CC,$@)$(CC) $(HOST_CFLAGS) -c -o $@ $<
 
-# The built-in guests are embedded in the binary: one .incbin each.
-$(BUILD)/guests/embed.S: $(GUEST_ELFS) Makefile
+# The built-in guests are embedded in the binary: one .incbin each, and
+# the table vmm/guests.c finds them in by name, guest_images[] of
+# { name, start, end }, ending with a NULL name.
+$(BUILD)/guests/embed.S: $(GUEST_ELFS) guests/src Makefile guests/guests.mk
 	@mkdir -p $(dir $@)
-	$(Q){ for g in $(GUEST_NAMES); do \
-		printf '\t.section .rodata\n\t.balign 16\n'; \
-		printf '\t.globl guest_elf_%s, guest_elf_%s_end\n' $$g $$g; \
-		printf 'guest_elf_%s:\n\t.incbin "%s"\nguest_elf_%s_end:\n' \
-			$$g $(BUILD)/guests/$$g.elf $$g; \
-	done; printf '\t.section .note.GNU-stack,"",@progbits\n'; } > $@
+	$(Q){ printf '\t.section .rodata\n'; i=0; for g in $(GUEST_NAMES); do \
+		printf 'name_%d:\t.asciz "%s"\n\t.balign 16\n' $$i $$g; \
+		printf 'elf_%d:\t.incbin "%s"\nelf_%d_end:\n' $$i $(BUILD)/guests/$$g.elf $$i; \
+		i=$$((i + 1)); done; \
+	printf '\t.section .data.rel.ro\n\t.balign 8\n\t.globl guest_images\nguest_images:\n'; \
+	i=0; for g in $(GUEST_NAMES); do \
+		printf '\t.quad name_%d, elf_%d, elf_%d_end\n' $$i $$i $$i; i=$$((i + 1)); done; \
+	printf '\t.quad 0, 0, 0\n\t.section .note.GNU-stack,"",@progbits\n'; } > $@
 
 $(BUILD)/guests/embed.o: $(BUILD)/guests/embed.S
 	$(call quiet,AS,$@)$(CC) -c -o $@ $<

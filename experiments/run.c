@@ -178,65 +178,6 @@ static int limit_follow(struct run *r, double t_s)
 	return ret;
 }
 
-/* --- KVM stats of every VM, through the fds the VM processes sent --- */
-
-/*
- * vCPU statistics also kept per vCPU (kvm.vm<i>.vcpu<j>.<stat>), not only
- * summed over the VM: the idle MMU cache level, whose spread over vCPUs
- * and time a sum hides (experiments/RESULT.md, "series").
- */
-static const char *const run_per_vcpu_stats[] = { "mmu_cache_pages" };
-
-static bool per_vcpu_stat(const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < ARRAY_SIZE(run_per_vcpu_stats); i++)
-		if (!strcmp(run_per_vcpu_stats[i], name))
-			return true;
-	return false;
-}
-
-static void kvm_stats_sample(struct run *r, struct vmproc *p, uint64_t t_ns)
-{
-	const struct kvm_stats *st = &p->vm_stats;
-	uint32_t i;
-	int v;
-
-	if (!p->stats_ready || kvm_stats_read(st, p->values))
-		return;
-	for (i = 0; i < st->nr; i++)
-		if (st->stat[i].size == 1)
-			series_addf(&r->series, t_ns, (double)p->values[st->stat[i].index],
-				    "kvm.vm%d.%s", p->index, st->stat[i].name);
-	/*
-	 * vCPU stats summed over the VM's vCPUs; their descriptors are alike.
-	 * The few in run_per_vcpu_stats also get a series per vCPU.
-	 */
-	st = &p->vcpu_stats[0];
-	{
-		double sum[st->nr];
-
-		memset(sum, 0, sizeof(sum));
-		for (v = 0; v < p->nr_vcpus; v++) {
-			if (kvm_stats_read(&p->vcpu_stats[v], p->values))
-				return;
-			for (i = 0; i < st->nr; i++) {
-				sum[i] += (double)p->values[st->stat[i].index];
-				if (st->stat[i].size == 1 && per_vcpu_stat(st->stat[i].name))
-					series_addf(&r->series, t_ns,
-						    (double)p->values[st->stat[i].index],
-						    "kvm.vm%d.vcpu%d.%s", p->index, v,
-						    st->stat[i].name);
-			}
-		}
-		for (i = 0; i < st->nr; i++)
-			if (st->stat[i].size == 1)
-				series_addf(&r->series, t_ns, sum[i], "kvm.vm%d.vcpus.%s",
-					    p->index, st->stat[i].name);
-	}
-}
-
 static void sample_all(struct run *r)
 {
 	uint64_t t_ns = now_ns() - r->t0_ns;
@@ -244,7 +185,7 @@ static void sample_all(struct run *r)
 
 	samplers_sample(r->samplers, t_ns);
 	for (i = 0; i < r->nr_vms; i++)
-		kvm_stats_sample(r, &r->vms[i], t_ns);
+		samplers_kvm_sample(&r->series, &r->vms[i], t_ns);
 }
 
 /* --- VM processes --- */

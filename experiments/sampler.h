@@ -65,7 +65,20 @@ void samplers_open(struct sampler *s, const struct sampler_env *env,
 void samplers_sample(struct sampler *s, uint64_t t_ns);
 void samplers_close(struct sampler *s);
 
-/* The rest is for the samplers themselves (experiments/samplers_*.c). */
+/*
+ * The KVM statistics of VM process @p at @t_ns, through the stats fds it
+ * sent, into @out (experiments/samplers_kvm.c). Not in the table: those
+ * sources arrive with each VM process after setup, and are no source of
+ * their own in the results. A read that fails is a sample missed.
+ */
+struct vmproc;
+void samplers_kvm_sample(struct series_set *out, struct vmproc *p, uint64_t t_ns);
+
+/*
+ * The rest is for the samplers themselves (experiments/samplers_*.c): their
+ * ops, listed by the table in experiments/samplers.c, and the helpers they
+ * share, in experiments/sampler_util.c.
+ */
 extern const struct sampler_ops sampler_meminfo_ops, sampler_vmstat_ops,
 	sampler_memcg_ops, sampler_psi_ops, sampler_shrinker_ops,
 	sampler_shrink_trace_ops, sampler_shrink_kprobe_ops;

@@ -1,17 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * experiments/samplers.c: the table of samplers and their life cycle
- * (open, sample, close, unavailable with a reason), plus the key/value
- * and PSI to series helpers the samplers share.
+ * (open, sample, close, unavailable with a reason). It calls every
+ * sampler; the helpers the samplers call are in sampler_util.c.
  */
-#include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "common/err.h"
 #include "common/util.h"
-#include "experiments/procfs.h"
 #include "experiments/sampler.h"
 
 const struct sampler_ops *const sampler_ops_table[] = {
@@ -86,56 +83,4 @@ void samplers_close(struct sampler *s)
 		s[i].is_open = false;
 		s[i].priv = NULL;
 	}
-}
-
-void sampler_note(struct sampler *s, const char *fmt, ...)
-{
-	size_t len = strlen(s->note);
-	va_list ap;
-
-	if (len && len < sizeof(s->note) - 2) {
-		memcpy(s->note + len, "; ", 3);
-		len += 2;
-	}
-	va_start(ap, fmt);
-	vsnprintf(s->note + len, sizeof(s->note) - len, fmt, ap);
-	va_end(ap);
-}
-
-int sampler_kv_add(const char *key, uint64_t val, void *arg)
-{
-	struct sampler_kv *kv = arg;
-	int i = procfs_key_match(key, kv->keys);
-
-	if (i < 0)
-		return 0;
-	if (i < 64)
-		kv->seen |= 1ull << i;
-	if (kv->out && series_addf(kv->out, kv->t_ns, (double)val, "%s%s%s",
-			kv->prefix, key, kv->suffix))
-		return err_sys(ENOMEM, "series %s%s%s", kv->prefix, key, kv->suffix);
-	return 0;
-}
-
-int sampler_psi_add(const char *key, double val, void *arg)
-{
-	static const char *const fields[][2] = {
-		{ "some_avg10", "some_avg10" },
-		{ "some_total", "some_total_us" },
-		{ "full_avg10", "full_avg10" },
-		{ "full_total", "full_total_us" },
-	};
-	struct sampler_psi *psi = arg;
-	size_t i;
-
-	for (i = 0; i < ARRAY_SIZE(fields); i++) {
-		if (strcmp(key, fields[i][0]))
-			continue;
-		psi->nr_added++;
-		if (psi->out && series_addf(psi->out, psi->t_ns, val, "%s%s",
-				psi->prefix, fields[i][1]))
-			return err_sys(ENOMEM, "series %s%s", psi->prefix, fields[i][1]);
-		return 0;
-	}
-	return 0;
 }

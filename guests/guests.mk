@@ -1,7 +1,8 @@
 # guests/guests.mk: the freestanding guests (included by the Makefile).
-# Built-in guests are embedded in kvmsqueeze; hostile ones are for tests.
+# Built-in guests are embedded in kvmsqueeze, one per guests/src/*.c
+# (vmm/guests.c has their table); hostile ones are for tests.
 
-GUEST_NAMES	:= touch workingset alias churn idle nop
+GUEST_NAMES	:= $(sort $(basename $(notdir $(wildcard guests/src/*.c))))
 GUEST_ELFS	:= $(GUEST_NAMES:%=$(BUILD)/guests/%.elf)
 HOSTILE_NAMES	:= $(basename $(notdir $(wildcard tests/guests/*.c)))
 HOSTILE_ELFS	:= $(HOSTILE_NAMES:%=$(BUILD)/tests/guests/%.elf)

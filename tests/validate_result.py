@@ -58,7 +58,7 @@ PARTIAL_REASON = "still running (partial file)"
 EVENT_TYPES = {"cgroup", "unavailable", "limit", "limit_error", "vms", "vm_end",
                "oom_kill", "vm_kill", "error", "pressure", "pressure_error", "pressure_end", "end"}
 KVM_SERIES = re.compile(r"^kvm\.vm(\d+)\.(?:vcpus\.|vcpu(\d+)\.)?[A-Za-z0-9_]+$")
-PER_VCPU_STATS = ["mmu_cache_pages"]  # run.c's run_per_vcpu_stats
+PER_VCPU_STATS = ["mmu_cache_pages"]  # samplers_kvm.c's kvm_per_vcpu_stats
 FAILED_AT = re.compile(r"^failed at ([0-9]+(?:\.[0-9]+)?) s: ")
 PHASE_NAME = re.compile(r"^[a-z0-9_]{1,23}$")
 STARTED_AT = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")

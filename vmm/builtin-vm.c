@@ -268,7 +268,7 @@ static int guest_resolve(struct vm_opts *o, bool *usage)
 	cfg->guest_name = o->guest;
 	*usage = true;
 	if (strchr(o->guest, '/')) {
-		ret = runtime_params_check(cfg);
+		ret = runtime_params_configure(cfg);
 		if (ret)
 			return ret;
 		*usage = false;

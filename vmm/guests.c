@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * vmm/guests.c: the table of built-in guests and the values their
- * parameters take. Their ELF images are embedded in the binary (the
- * build generates one .incbin each).
+ * parameters take. Their ELF images are embedded in the binary: the
+ * build generates guest_images[] from guests/src/NAME.c, found here by name
+ * (tests/unit/vmm_io.c checks that both tables name the same guests).
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -12,23 +13,23 @@
 #include "common/err.h"
 #include "vmm/guests.h"
 #include "vmm/vm.h"
-
-#define GUEST_ELF(name)						\
-	extern const uint8_t guest_elf_##name[], guest_elf_##name##_end[]
-
-GUEST_ELF(touch);
-GUEST_ELF(workingset);
-GUEST_ELF(alias);
-GUEST_ELF(churn);
-GUEST_ELF(idle);
-GUEST_ELF(nop);
+#include "vmm/vm_config.h"
 
 #define NUM(lo, hi)	.min = (lo), .max = (hi)
 #define ANY_NUM		NUM(0, UINT64_MAX)
 #define ONE_OF(list)	.choices = (list)
 #define SECONDS		NUM(0, 10000000)	/* PARSE_SECONDS_MAX */
 
-/* Read by the runtime (guests/rt/rt.c), so every built-in guest takes them. */
+/*
+ * Every parameter's default is here and only here: the VMM passes each
+ * parameter not given with its default (cfg->defaults), so the guests
+ * carry none. A default of a size may be a share of free RAM, which only
+ * the guest knows per vCPU: "share" (the vCPU's share, rt_share()),
+ * "share/N" (page-aligned down) or "min(share/N, SIZE)"; guests/rt/rt.c
+ * works those out (abi/ABI.md, "Parameter defaults").
+ */
+
+/* Read by the runtime (guests/rt/rt.c), so every guest takes them. */
 const struct guest_param_spec runtime_params[] = {
 	{ "cpl", "3", "privilege level of guest_main: 3, or 0 (kvm_pvm emulates CPL0)",
 	  ONE_OF("0|3") },
@@ -80,9 +81,8 @@ static const struct guest_param_spec nop_params[] = {
 	{ .key = NULL },
 };
 
-#define BUILTIN(n, sum, min_free, until_stopped)			\
-	{ .name = #n, .summary = sum, .elf = guest_elf_##n,		\
-	  .elf_end = guest_elf_##n##_end, .min_free_per_vcpu = min_free,\
+#define BUILTIN(n, sum, min_free, until_stopped)				\
+	{ .name = #n, .summary = sum, .min_free_per_vcpu = min_free,		\
 	  .runs_until_stopped = until_stopped, .params = n##_params }
 
 const struct builtin_guest builtin_guests[] = {
@@ -95,6 +95,16 @@ const struct builtin_guest builtin_guests[] = {
 };
 
 const size_t nr_builtin_guests = sizeof(builtin_guests) / sizeof(builtin_guests[0]);
+
+const struct guest_image *guest_image_find(const char *name)
+{
+	const struct guest_image *img;
+
+	for (img = guest_images; img->name; img++)
+		if (!strcmp(img->name, name))
+			return img;
+	return NULL;
+}
 
 const struct builtin_guest *builtin_guest_find(const char *name)
 {
@@ -189,7 +199,36 @@ static int param_check(const char *guest, const struct guest_param_spec *spec,
 		       !spec->choices && spec->max == UINT64_MAX ? ", e.g. 4096 or 64M" : "");
 }
 
-int runtime_params_check(const struct vm_config *cfg)
+static bool param_given(const struct vm_config *cfg, const char *key)
+{
+	int i;
+
+	for (i = 0; i < cfg->nr_params; i++)
+		if (!strcmp(cfg->params[i].key, key))
+			return true;
+	return false;
+}
+
+/* The defaults of @specs not given in @cfg, into cfg->defaults. */
+static int defaults_add(struct vm_config *cfg, const struct guest_param_spec *specs)
+{
+	const struct guest_param_spec *p;
+	int ret;
+
+	for (p = specs; p->key; p++) {
+		if (param_given(cfg, p->key))
+			continue;
+		if (cfg->nr_params + cfg->nr_defaults == KVMSQ_MAX_PARAMS)
+			return err_set(E2BIG, "guest %s: %d parameters given leave no room for the default of %s (a guest gets at most %d; give each parameter once)",
+				       cfg->guest_name, cfg->nr_params, p->key, KVMSQ_MAX_PARAMS);
+		ret = vm_config_add_default(cfg, p->key, p->def);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+int runtime_params_configure(struct vm_config *cfg)
 {
 	const struct guest_param_spec *spec;
 	int i, ret;
@@ -199,18 +238,36 @@ int runtime_params_check(const struct vm_config *cfg)
 		if (spec && (ret = param_check(cfg->guest_name, spec, &cfg->params[i])))
 			return ret;
 	}
-	return 0;
+	cfg->nr_defaults = 0;
+	return defaults_add(cfg, runtime_params);
+}
+
+/* "touch, workingset, ..." in the table's order. */
+static const char *builtin_guest_names(char *buf, size_t len)
+{
+	size_t i, n = 0;
+
+	buf[0] = '\0';
+	for (i = 0; i < nr_builtin_guests && n < len; i++)
+		n += snprintf(buf + n, len - n, "%s%s", i ? ", " : "", builtin_guests[i].name);
+	return buf;
 }
 
 int builtin_guest_configure(struct vm_config *cfg, const char *name,
 			    const struct builtin_guest **guest)
 {
 	const struct builtin_guest *g = builtin_guest_find(name);
+	const struct guest_image *img;
+	char names[256];
 	int i, ret;
 
 	if (!g)
-		return err_set(ENOENT, "unknown guest '%s' (built-in: touch, workingset, alias, churn, idle, nop; or give a path to an ELF file)",
-			       name);
+		return err_set(ENOENT, "unknown guest '%s' (built-in: %s; or give a path to an ELF file)",
+			       name, builtin_guest_names(names, sizeof(names)));
+	img = guest_image_find(g->name);
+	if (!img)
+		return err_set(ENOENT, "guest %s: no image of it in this kvmsqueeze (guests/src/%s.c was not built)",
+			       g->name, g->name);
 	for (i = 0; i < cfg->nr_params; i++) {
 		const struct guest_param_spec *spec = builtin_guest_param(g, cfg->params[i].key);
 
@@ -222,8 +279,14 @@ int builtin_guest_configure(struct vm_config *cfg, const char *name,
 			return ret;
 	}
 	cfg->guest_name = g->name;
-	cfg->elf = g->elf;
-	cfg->elf_bytes = (size_t)(g->elf_end - g->elf);
+	cfg->nr_defaults = 0;
+	ret = defaults_add(cfg, g->params);
+	if (!ret)
+		ret = defaults_add(cfg, runtime_params);
+	if (ret)
+		return ret;
+	cfg->elf = img->start;
+	cfg->elf_bytes = (size_t)(img->end - img->start);
 	cfg->min_free_bytes = g->min_free_per_vcpu * (uint64_t)cfg->nr_vcpus;
 	if (guest)
 		*guest = g;

@@ -14,17 +14,28 @@
  */
 struct guest_param_spec {
 	const char *key;
-	const char *def;	/* default, as the guest applies it */
+	const char *def;	/* default: what the VMM passes when not given */
 	const char *help;
 	const char *choices;	/* "a|b|c", or NULL for a number */
 	uint64_t min, max;
 };
 
+/*
+ * The guests' ELF images, one per guests/src/NAME.c: the build generates
+ * this table (guests/embed.S, a rule of the Makefile); a NULL name ends it.
+ */
+struct guest_image {
+	const char *name;
+	const uint8_t *start, *end;
+};
+extern const struct guest_image guest_images[];
+
+const struct guest_image *guest_image_find(const char *name);
+
+/* What the build cannot know of a built-in guest; its image is found by name. */
 struct builtin_guest {
 	const char *name;
 	const char *summary;
-	const uint8_t *elf;
-	const uint8_t *elf_end;
 	uint64_t min_free_per_vcpu;	/* free RAM each vCPU needs */
 	bool runs_until_stopped;	/* `vm` gives it a default --duration */
 	const struct guest_param_spec *params;
@@ -43,14 +54,17 @@ void guest_param_takes(const struct guest_param_spec *spec, char *buf, size_t le
 
 struct vm_config;
 /*
- * The runtime's own parameters in @cfg (cpl) have values it takes; for
- * guests given as ELF files, which may take any other parameter.
+ * The runtime's own parameters in @cfg (cpl) have values it takes, and
+ * the defaults of those not given go to cfg->defaults; for guests given
+ * as ELF files, which may take any other parameter (with no defaults).
  */
-int runtime_params_check(const struct vm_config *cfg);
+int runtime_params_configure(struct vm_config *cfg);
 /*
  * Point @cfg at built-in guest @name: its ELF image and the free RAM it
  * needs for cfg->nr_vcpus; every parameter already in @cfg must be one the
- * guest takes, with a value it takes. @guest (optional) gets its descriptor.
+ * guest takes, with a value it takes, and the defaults of the guest's and
+ * the runtime's parameters not given go to cfg->defaults. @guest
+ * (optional) gets its descriptor.
  */
 int builtin_guest_configure(struct vm_config *cfg, const char *name,
 			    const struct builtin_guest **guest);

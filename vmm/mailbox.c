@@ -16,17 +16,12 @@
 #include "vmm/vm.h"
 #include "vmm/vm_report.h"
 
-bool vm_gpa_range_ok(const struct vm *vm, uint64_t gpa, uint64_t len)
-{
-	return len <= vm->cfg.mem_bytes && gpa <= vm->cfg.mem_bytes - len;
-}
-
 static int guest_copy(struct vcpu *vcpu, void *dst, uint64_t gpa, uint64_t len,
 		      const char *what)
 {
 	struct vm *vm = vcpu->vm;
 
-	if (!vm_gpa_range_ok(vm, gpa, len))
+	if (!guest_mem_range_ok(&vm->mem, gpa, len))
 		return err_set(EFAULT, "mailbox: %s at GPA 0x%" PRIx64 " length %" PRIu64 " is outside guest RAM (0x%" PRIx64 " bytes)",
 			       what, gpa, len, vm->cfg.mem_bytes);
 	/* not a plain load: a page the guest never touched may have no space */

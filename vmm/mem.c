@@ -297,6 +297,11 @@ int guest_mem_reserve(struct guest_mem *mem, uint64_t offset, uint64_t bytes,
 		       size, what, mem_space_name(mem), strerror(err));
 }
 
+bool guest_mem_range_ok(const struct guest_mem *mem, uint64_t gpa, uint64_t len)
+{
+	return len <= mem->bytes && gpa <= mem->bytes - len;
+}
+
 int guest_mem_read(const struct guest_mem *mem, void *dst, uint64_t offset,
 		   uint64_t len)
 {

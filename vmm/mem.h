@@ -39,6 +39,8 @@ void guest_mem_unmap(struct guest_mem *mem);
  */
 int guest_mem_reserve(struct guest_mem *mem, uint64_t offset, uint64_t bytes,
 		      const char *what);
+/* Is [@gpa, +@len) inside guest RAM? */
+bool guest_mem_range_ok(const struct guest_mem *mem, uint64_t gpa, uint64_t len);
 /* Copy guest RAM out without touching unallocated pages (holes read as 0). */
 int guest_mem_read(const struct guest_mem *mem, void *dst, uint64_t offset,
 		   uint64_t len);

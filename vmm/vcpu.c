@@ -1,18 +1,77 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * vmm/vcpu.c: vCPU threads and the KVM_RUN exit loop. One handler per exit
- * reason, found in a table; a handler either lets the vCPU run on, ends it
- * (the guest sent EXIT) or fails it, which stops the whole VM.
+ * vmm/vcpu.c: a vCPU from creation (its fd, kvm_run, registers and
+ * stats) to destruction, its thread and the KVM_RUN exit loop. One
+ * handler per exit reason, found in a table; a handler either lets the
+ * vCPU run on, ends it (the guest sent EXIT) or fails it, which stops the
+ * whole VM (vm_stop.c).
  */
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
+#include <stdlib.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "common/err.h"
 #include "common/util.h"
 #include "vmm/vm.h"
+#include "vmm/x86.h"
+
+int vcpu_create(struct vm *vm, struct vcpu *vcpu, int id, uint64_t cr3)
+{
+	const struct vm_layout *l = &vm->layout;
+	struct x86_entry entry = {
+		.cr3 = cr3,
+		.rip = l->entry,
+		.rsp = l->stack_start + (uint64_t)(id + 1) * KVMSQ_STACK_BYTES,
+		.rdi = KVMSQ_BOOT_INFO_GPA,
+		.rsi = (uint64_t)id,
+	};
+	int ret;
+
+	vcpu->vm = vm;
+	vcpu->id = id;
+	vcpu->fd = -1;
+	vcpu->stats.fd = -1;
+	ret = kvm_vcpu_create(vm->fd, id, &vcpu->fd);
+	if (ret)
+		return ret;
+	vcpu->run = mmap(NULL, vm->sys->run_mmap_bytes, PROT_READ | PROT_WRITE,
+			 MAP_SHARED, vcpu->fd, 0);
+	if (vcpu->run == MAP_FAILED) {
+		vcpu->run = NULL;
+		return err_sys(errno, "mmap of kvm_run (vCPU %d)", id);
+	}
+	ret = x86_vcpu_init(vcpu->fd, vm->sys->cpuid, id, &entry);
+	if (ret)
+		return ret;
+	ret = kvm_stats_open(vcpu->fd, &vcpu->stats);
+	if (ret)
+		return err_wrap(ret, "vCPU %d", id);
+	vcpu->stats_start = calloc(vcpu->stats.nr_values + 1, sizeof(uint64_t));
+	vcpu->stats_end = calloc(vcpu->stats.nr_values + 1, sizeof(uint64_t));
+	if (!vcpu->stats_start || !vcpu->stats_end)
+		return err_sys(ENOMEM, "vCPU %d stats", id);
+	return 0;
+}
+
+void vcpu_destroy(struct vcpu *vcpu)
+{
+	int i;
+
+	for (i = 0; i < vcpu->nr_hists; i++)
+		free(vcpu->hists[i].hist);
+	free(vcpu->stats_start);
+	free(vcpu->stats_end);
+	kvm_stats_close(&vcpu->stats);
+	if (vcpu->run)
+		munmap(vcpu->run, vcpu->vm->sys->run_mmap_bytes);
+	if (vcpu->fd >= 0)
+		close(vcpu->fd);
+}
 
 struct port_handler {
 	uint16_t port;

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * vmm/vm.c: a VM from guest RAM to vCPU threads: the guest-physical
- * layout, the identity map, the boot-info page, running to the end
- * (duration, timeout, signals) and tearing down in reverse order.
+ * layout, the identity map, the boot-info page, the memslot churn,
+ * running to the end (duration, timeout, signals) and tearing down in
+ * reverse order. Each vCPU is vcpu.c's; how the VM stops is vm_stop.c's.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -17,7 +18,7 @@
 #include "common/err.h"
 #include "common/util.h"
 #include "vmm/vm.h"
-#include "x86.h"
+#include "vmm/x86.h"
 #include "abi/x86_pt.h"
 #include "vmm/guest_elf.h"
 #include "vmm/vm_config.h"
@@ -111,10 +112,14 @@ static int vm_params_check(const struct vm_config *cfg)
 {
 	int i;
 
-	if (cfg->nr_params > KVMSQ_MAX_PARAMS)
+	if (cfg->nr_params < 0 || cfg->nr_params > KVMSQ_MAX_PARAMS)
 		return err_set(EINVAL, "more than %d --param", KVMSQ_MAX_PARAMS);
-	for (i = 0; i < cfg->nr_params; i++) {
-		const struct kvmsq_param *p = &cfg->params[i];
+	if (cfg->nr_defaults < 0 || cfg->nr_defaults > KVMSQ_MAX_PARAMS - cfg->nr_params)
+		return err_set(E2BIG, "guest %s: %d parameters given and %d defaults: a guest gets at most %d (give each parameter once)",
+			       cfg->guest_name, cfg->nr_params, cfg->nr_defaults, KVMSQ_MAX_PARAMS);
+	for (i = 0; i < cfg->nr_params + cfg->nr_defaults; i++) {
+		const struct kvmsq_param *p = i < cfg->nr_params ? &cfg->params[i] :
+					      &cfg->defaults[i - cfg->nr_params];
 
 		if (!memchr(p->key, 0, sizeof(p->key)) || !memchr(p->value, 0, sizeof(p->value)))
 			return err_set(EINVAL, "--param %d: key or value too long", i);
@@ -145,8 +150,11 @@ static void vm_boot_info_write(struct vm *vm, uint64_t cr3)
 	bi->stack_end = l->stack_end;
 	bi->free_start = l->free_start;
 	bi->free_end = l->free_end;
-	bi->nr_params = vm->cfg.nr_params;
+	/* as given, then the defaults (vm_params_check: they fit) */
+	bi->nr_params = vm->cfg.nr_params + vm->cfg.nr_defaults;
 	memcpy(bi->params, vm->cfg.params, sizeof(bi->params[0]) * vm->cfg.nr_params);
+	memcpy(bi->params + vm->cfg.nr_params, vm->cfg.defaults,
+	       sizeof(bi->params[0]) * vm->cfg.nr_defaults);
 	for (i = 0; i < vm->cfg.nr_vcpus; i++) {
 		vi[i].id = i;
 		vi[i].stack_top = l->stack_start + (uint64_t)(i + 1) * KVMSQ_STACK_BYTES;
@@ -215,59 +223,6 @@ static int vm_guest_setup(struct vm *vm, uint64_t *cr3)
 	x86_gdt_write(vm->mem.host);
 	*cr3 = pt.root;
 	return 0;
-}
-
-static int vcpu_create(struct vm *vm, struct vcpu *vcpu, int id, uint64_t cr3)
-{
-	const struct vm_layout *l = &vm->layout;
-	struct x86_entry entry = {
-		.cr3 = cr3,
-		.rip = l->entry,
-		.rsp = l->stack_start + (uint64_t)(id + 1) * KVMSQ_STACK_BYTES,
-		.rdi = KVMSQ_BOOT_INFO_GPA,
-		.rsi = (uint64_t)id,
-	};
-	int ret;
-
-	vcpu->vm = vm;
-	vcpu->id = id;
-	vcpu->fd = -1;
-	vcpu->stats.fd = -1;
-	ret = kvm_vcpu_create(vm->fd, id, &vcpu->fd);
-	if (ret)
-		return ret;
-	vcpu->run = mmap(NULL, vm->sys->run_mmap_bytes, PROT_READ | PROT_WRITE,
-			 MAP_SHARED, vcpu->fd, 0);
-	if (vcpu->run == MAP_FAILED) {
-		vcpu->run = NULL;
-		return err_sys(errno, "mmap of kvm_run (vCPU %d)", id);
-	}
-	ret = x86_vcpu_init(vcpu->fd, vm->sys->cpuid, id, &entry);
-	if (ret)
-		return ret;
-	ret = kvm_stats_open(vcpu->fd, &vcpu->stats);
-	if (ret)
-		return err_wrap(ret, "vCPU %d", id);
-	vcpu->stats_start = calloc(vcpu->stats.nr_values + 1, sizeof(uint64_t));
-	vcpu->stats_end = calloc(vcpu->stats.nr_values + 1, sizeof(uint64_t));
-	if (!vcpu->stats_start || !vcpu->stats_end)
-		return err_sys(ENOMEM, "vCPU %d stats", id);
-	return 0;
-}
-
-static void vcpu_destroy(struct vcpu *vcpu)
-{
-	int i;
-
-	for (i = 0; i < vcpu->nr_hists; i++)
-		free(vcpu->hists[i].hist);
-	free(vcpu->stats_start);
-	free(vcpu->stats_end);
-	kvm_stats_close(&vcpu->stats);
-	if (vcpu->run)
-		munmap(vcpu->run, vcpu->vm->sys->run_mmap_bytes);
-	if (vcpu->fd >= 0)
-		close(vcpu->fd);
 }
 
 static int vm_vcpus_create(struct vm *vm)
@@ -485,66 +440,6 @@ static void vcpu_kick_signal(int sig)
 	(void)sig;	/* only to make KVM_RUN return EINTR */
 }
 
-/* Make every vCPU leave KVM_RUN for good; call with vm->lock held. */
-static void vm_abort_locked(struct vm *vm, enum vcpu_end end)
-{
-	int i;
-
-	if (vm->abort)
-		return;
-	vm->abort_end = end;
-	__atomic_store_n(&vm->abort, true, __ATOMIC_RELEASE);
-	for (i = 0; i < vm->cfg.nr_vcpus; i++) {
-		struct vcpu *vcpu = &vm->vcpus[i];
-
-		vcpu->run->immediate_exit = 1;
-		if (vcpu->thread_started)
-			pthread_kill(vcpu->thread, SIGUSR1);
-	}
-	pthread_cond_broadcast(&vm->cond);
-}
-
-void vm_fail(struct vm *vm, struct vcpu *vcpu, const char *msg)
-{
-	pthread_mutex_lock(&vm->lock);
-	if (!vm->error[0])
-		snprintf(vm->error, sizeof(vm->error), "vCPU %d: %s", vcpu->id, msg);
-	vm_abort_locked(vm, VCPU_STOPPED);
-	pthread_mutex_unlock(&vm->lock);
-}
-
-void vm_fail_host(struct vm *vm, int errnum, const char *msg)
-{
-	pthread_mutex_lock(&vm->lock);
-	if (!vm->host_errno) {
-		vm->host_errno = errnum;
-		snprintf(vm->host_error, sizeof(vm->host_error), "%s", msg);
-	}
-	vm_abort_locked(vm, VCPU_STOPPED);
-	pthread_mutex_unlock(&vm->lock);
-}
-
-/* A halted vCPU waits for the stop request; false if it must not run on. */
-bool vcpu_wait_while_halted(struct vcpu *vcpu)
-{
-	struct vm *vm = vcpu->vm;
-	bool run_on;
-
-	pthread_mutex_lock(&vm->lock);
-	while (!vm->stop && !vm->abort)
-		pthread_cond_wait(&vm->cond, &vm->lock);
-	run_on = !vm->abort;
-	pthread_mutex_unlock(&vm->lock);
-	return run_on;
-}
-
-static void vm_request_stop_locked(struct vm *vm)
-{
-	vm->stop = true;
-	vm->boot_info->stop = 1;
-	pthread_cond_broadcast(&vm->cond);
-}
-
 static void vm_stats_snapshot(struct vm *vm, bool end)
 {
 	int i;
@@ -690,44 +585,6 @@ int vm_run(struct vm *vm, volatile int *interrupt)
 		return err_set(vm->host_errno, "%s", vm->host_error);
 	vm->outcome = vm_outcome_of(vm);
 	return 0;
-}
-
-/* --- console --- */
-
-static void serial_flush(struct vcpu *vcpu)
-{
-	FILE *out = vcpu->vm->cfg.serial;
-
-	if (out && vcpu->serial_len) {
-		pthread_mutex_lock(&vcpu->vm->serial_lock);
-		if (vcpu->vm->cfg.nr_vcpus > 1)
-			fprintf(out, "[vcpu %d] ", vcpu->id);
-		fwrite(vcpu->serial_line, 1, vcpu->serial_len, out);
-		fflush(out);
-		pthread_mutex_unlock(&vcpu->vm->serial_lock);
-	}
-	vcpu->serial_len = 0;
-}
-
-/* Guest text, a line at a time so vCPUs do not interleave mid-line. */
-void vcpu_serial_write(struct vcpu *vcpu, const uint8_t *bytes, size_t len)
-{
-	size_t i;
-
-	for (i = 0; i < len; i++) {
-		uint8_t c = bytes[i];
-
-		if (c == '\r')
-			continue;
-		if (c != '\n' && c != '\t' && (c < 0x20 || c > 0x7e))
-			c = '?';	/* the guest does not drive our terminal */
-		vcpu->serial_line[vcpu->serial_len++] = (char)c;
-		if (c == '\n' || vcpu->serial_len == sizeof(vcpu->serial_line) - 1) {
-			if (c != '\n')
-				vcpu->serial_line[vcpu->serial_len++] = '\n';
-			serial_flush(vcpu);
-		}
-	}
 }
 
 const char *vcpu_end_name(enum vcpu_end end)

@@ -50,8 +50,14 @@ struct vm_config {
 	 */
 	unsigned int memslot_churn_ms;
 	int nr_vcpus;
-	struct kvmsq_param params[KVMSQ_MAX_PARAMS];
+	struct kvmsq_param params[KVMSQ_MAX_PARAMS];	/* as given */
 	int nr_params;
+	/*
+	 * The defaults of the parameters not given (vmm/guests.c): the guest
+	 * gets them after @params, so a built-in guest gets every one it takes.
+	 */
+	struct kvmsq_param defaults[KVMSQ_MAX_PARAMS];
+	int nr_defaults;
 	double duration_s;		/* then set bi->stop; 0 = never */
 	double timeout_s;		/* then kill what still runs; 0 = never */
 	FILE *serial;			/* console output; NULL = discard */
@@ -187,15 +193,25 @@ int vm_create(struct vm *vm, const struct kvm_sys *sys,
 int vm_run(struct vm *vm, volatile int *interrupt);
 void vm_destroy(struct vm *vm);
 
-/* Called from vCPU threads (vcpu.c, mailbox.c). */
-bool vm_gpa_range_ok(const struct vm *vm, uint64_t gpa, uint64_t len);
+/* vcpu.c: one vCPU, made by vm_create() (entry at the image's, stack @id's). */
+int vcpu_create(struct vm *vm, struct vcpu *vcpu, int id, uint64_t cr3);
+void vcpu_destroy(struct vcpu *vcpu);
+void *vcpu_thread(void *arg);
+
+/* vm_stop.c: from the vCPU threads and vm_run(). */
 void vm_fail(struct vm *vm, struct vcpu *vcpu, const char *msg);
 /* The host, not the guest, cannot go on (no space for guest RAM...). */
 void vm_fail_host(struct vm *vm, int errnum, const char *msg);
+/* A halted vCPU waits for the stop request; false if it must not run on. */
 bool vcpu_wait_while_halted(struct vcpu *vcpu);
+/* With vm->lock held: every vCPU out of KVM_RUN for good, as @end. */
+void vm_abort_locked(struct vm *vm, enum vcpu_end end);
+void vm_request_stop_locked(struct vm *vm);
+
+/* serial.c: guest console text, a line at a time. */
 void vcpu_serial_write(struct vcpu *vcpu, const uint8_t *bytes, size_t len);
+/* mailbox.c */
 int mailbox_handle(struct vcpu *vcpu, uint32_t gpa);
-void *vcpu_thread(void *arg);
 
 /* Return values of exit handlers, besides -errno with err_msg() set. */
 #define VCPU_CONTINUE	0

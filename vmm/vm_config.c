@@ -16,20 +16,21 @@ static const struct {
 	{ "4k", X86_PAGE_4K }, { "2m", X86_PAGE_2M }, { "1g", X86_PAGE_1G },
 };
 
-int vm_config_add_param(struct vm_config *cfg, const char *key, const char *value)
+/* @key=@value into @params[*@nr]. */
+static int param_add(struct kvmsq_param *params, int *nr, const char *key, const char *value)
 {
 	struct kvmsq_param *p;
 	uint64_t num;
 
 	if (!key[0])
 		return err_set(EINVAL, "guest parameter with an empty name");
-	if (cfg->nr_params == KVMSQ_MAX_PARAMS)
+	if (*nr == KVMSQ_MAX_PARAMS)
 		return err_set(E2BIG, "guest parameter '%s': more than %d parameters",
 			       key, KVMSQ_MAX_PARAMS);
 	if (strlen(key) >= KVMSQ_PARAM_KEY_LEN || strlen(value) >= KVMSQ_PARAM_VALUE_LEN)
 		return err_set(ENAMETOOLONG, "guest parameter '%s': name over %d or value over %d bytes",
 			       key, KVMSQ_PARAM_KEY_LEN - 1, KVMSQ_PARAM_VALUE_LEN - 1);
-	p = &cfg->params[cfg->nr_params++];
+	p = &params[(*nr)++];
 	memset(p, 0, sizeof(*p));
 	strcpy(p->key, key);
 	strcpy(p->value, value);
@@ -39,6 +40,16 @@ int vm_config_add_param(struct vm_config *cfg, const char *key, const char *valu
 	}
 	err_clear();
 	return 0;
+}
+
+int vm_config_add_param(struct vm_config *cfg, const char *key, const char *value)
+{
+	return param_add(cfg->params, &cfg->nr_params, key, value);
+}
+
+int vm_config_add_default(struct vm_config *cfg, const char *key, const char *value)
+{
+	return param_add(cfg->defaults, &cfg->nr_defaults, key, value);
 }
 
 int vm_config_page_parse(const char *name, uint64_t *bytes)

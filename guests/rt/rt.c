@@ -2,7 +2,9 @@
 /*
  * guests/rt/rt.c: the guests' runtime. rt_start() makes this vCPU's GDT
  * and TSS (at the bottom of its own stack) and the shared IDT, then runs
- * guest_main() at CPL3 unless --param cpl=0 asks for CPL0.
+ * guest_main() at CPL3 unless --param cpl=0 asks for CPL0. Also the
+ * console, the mailbox calls, parameters (with the shares of free RAM
+ * their defaults may name), the free-RAM split and a barrier.
  */
 #include <stdarg.h>
 
@@ -124,7 +126,7 @@ void rt_start(struct kvmsq_boot_info *bi, uint32_t vcpu)
 	struct vcpu_tables *t = (void *)(top - KVMSQ_STACK_BYTES);
 
 	cpu_tables_load(t, top);
-	if (rt_param(bi, "cpl", 3) == 0)
+	if (rt_param_num(bi, "cpl") == 0)
 		rt_exit(guest_main(bi, vcpu));
 	rt_enter_user(bi, vcpu, rt_user_entry, top - KERNEL_STACK_BYTES);
 }
@@ -349,6 +351,117 @@ const char *rt_param_str(const struct kvmsq_boot_info *bi, const char *key,
 	const struct kvmsq_param *p = rt_param_find(bi, key);
 
 	return p ? p->value : def;
+}
+
+/* The VMM passes every parameter: one missing is its bug, or an old VMM. */
+static const struct kvmsq_param *rt_param_need(const struct kvmsq_boot_info *bi,
+					       const char *key)
+{
+	const struct kvmsq_param *p = rt_param_find(bi, key);
+
+	if (!p) {
+		rt_printf("guest: parameter %s missing: the VMM passes every parameter of a built-in guest\n",
+			  key);
+		rt_exit(1);
+	}
+	return p;
+}
+
+uint64_t rt_param_num(const struct kvmsq_boot_info *bi, const char *key)
+{
+	const struct kvmsq_param *p = rt_param_need(bi, key);
+
+	return p->has_num ? p->num : RT_PARAM_BAD;
+}
+
+const char *rt_param_text(const struct kvmsq_boot_info *bi, const char *key)
+{
+	return rt_param_need(bi, key)->value;
+}
+
+/* Decimal digits, then K, M or G (binary), if @unit. NULL: none there. */
+static const char *scan_u64(const char *s, uint64_t *v, int unit)
+{
+	int shift;
+
+	if (*s < '0' || *s > '9')
+		return 0;
+	for (*v = 0; *s >= '0' && *s <= '9'; s++) {
+		if (*v > (RT_PARAM_BAD - 9) / 10)
+			return 0;
+		*v = *v * 10 + (uint64_t)(*s - '0');
+	}
+	if (!unit)
+		return s;
+	switch (*s | 0x20) {	/* either case */
+	case 'k':
+		shift = 10;
+		break;
+	case 'm':
+		shift = 20;
+		break;
+	case 'g':
+		shift = 30;
+		break;
+	default:
+		return s;
+	}
+	if (*v >> (64 - shift))
+		return 0;
+	*v <<= shift;
+	return s + 1;
+}
+
+static int starts_with(const char *s, const char *prefix)
+{
+	while (*prefix)
+		if (*s++ != *prefix++)
+			return 0;
+	return 1;
+}
+
+/* "share", "share/N" or "min(<one of those>, SIZE)" of @share bytes. */
+static const char *scan_share(const char *s, uint64_t share, uint64_t *v)
+{
+	uint64_t n, cap;
+
+	if (starts_with(s, "min(")) {
+		s = scan_share(s + 4, share, v);
+		if (!s || *s++ != ',')
+			return 0;
+		while (*s == ' ')
+			s++;
+		s = scan_u64(s, &cap, 1);
+		if (!s || *s++ != ')')
+			return 0;
+		if (cap < *v)
+			*v = cap;
+		return s;
+	}
+	if (!starts_with(s, "share"))
+		return 0;
+	s += 5;
+	*v = share;
+	if (*s != '/')
+		return s;
+	s = scan_u64(s + 1, &n, 0);
+	if (!s || !n)
+		return 0;
+	*v = share / n & ~(RT_PAGE - 1);
+	return s;
+}
+
+uint64_t rt_param_bytes(const struct kvmsq_boot_info *bi, uint32_t vcpu, const char *key)
+{
+	const struct kvmsq_param *p = rt_param_need(bi, key);
+	uint64_t start, end, v;
+	const char *s;
+
+	if (p->has_num)
+		return p->num;
+	rt_share(bi, vcpu, &start, &end);
+	s = scan_share(p->value, end - start, &v);
+	return s && !*s ? v : RT_PARAM_BAD;
 }
 
 /* --- memory and sync --- */

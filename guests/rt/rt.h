@@ -82,14 +82,31 @@ void rt_report_counter(const char *name, uint64_t value);
 void rt_report_hist(const char *name, struct kvmsq_hist_block *blk);
 void rt_exit(int code) __attribute__((noreturn));
 
-/* --- parameters --- */
+/*
+ * --- parameters ---
+ * The VMM passes every parameter of a built-in guest and of the runtime,
+ * defaults filled in from its table (vmm/guests.c), so they carry none
+ * here: rt_param_num(), _text() and _bytes() say a missing one is missing
+ * on the console and exit 1. rt_param() and rt_param_str() take a default,
+ * for a guest given as a file and its own parameters, which the VMM knows
+ * nothing of.
+ */
+#define RT_PARAM_BAD	((uint64_t)-1)
 const struct kvmsq_param *rt_param_find(const struct kvmsq_boot_info *bi,
 					const char *key);
-/* The numeric value of @key, @def if absent; -1 (as u64) if not a number. */
+/* The number @key holds; RT_PARAM_BAD if it is not a number. */
+uint64_t rt_param_num(const struct kvmsq_boot_info *bi, const char *key);
+const char *rt_param_text(const struct kvmsq_boot_info *bi, const char *key);
+/*
+ * Bytes: a number, or a share of vCPU @vcpu's free RAM (rt_share()):
+ * "share", "share/N" (page-aligned down) or "min(share/N, SIZE)" with
+ * SIZE a number with an optional K, M or G. RT_PARAM_BAD otherwise.
+ */
+uint64_t rt_param_bytes(const struct kvmsq_boot_info *bi, uint32_t vcpu, const char *key);
+/* The numeric value of @key, @def if absent; RT_PARAM_BAD if not a number. */
 uint64_t rt_param(const struct kvmsq_boot_info *bi, const char *key, uint64_t def);
 const char *rt_param_str(const struct kvmsq_boot_info *bi, const char *key,
 			 const char *def);
-#define RT_PARAM_BAD	((uint64_t)-1)
 
 /* --- memory, time, sync --- */
 /* This vCPU's share of [free_start, free_end): 4 KiB aligned, disjoint. */

@@ -62,14 +62,13 @@ out:
 int guest_main(struct kvmsq_boot_info *bi, uint32_t vcpu)
 {
 	struct alias a;
-	uint64_t start, end, def, roots_bytes, switches;
+	uint64_t start, end, roots_bytes, switches;
 	int ret;
 
 	rt_share(bi, vcpu, &start, &end);
-	def = (end - start) / 2 & ~(RT_PAGE - 1);
-	a.spaces = rt_param(bi, "spaces", 8);
-	a.bytes = rt_param(bi, "size", def < (64 << 20) ? def : (64 << 20));
-	a.passes = rt_param(bi, "passes", 4);
+	a.spaces = rt_param_num(bi, "spaces");
+	a.bytes = rt_param_bytes(bi, vcpu, "size");
+	a.passes = rt_param_num(bi, "passes");
 	if (a.spaces < 1 || a.spaces > MAX_SPACES || a.passes == RT_PARAM_BAD ||
 	    a.bytes < RT_PAGE || a.bytes % RT_PAGE || a.bytes >= end - start) {
 		rt_printf("alias: need 1 <= spaces <= %u, a page-multiple size below the share (%lu bytes), numeric passes\n",

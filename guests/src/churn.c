@@ -75,15 +75,14 @@ static int churn_setup(struct churn *c, const struct kvmsq_boot_info *bi,
 int guest_main(struct kvmsq_boot_info *bi, uint32_t vcpu)
 {
 	struct churn c;
-	uint64_t start, end, def, iterations, duration, deadline = 0, it, off, t0;
+	uint64_t start, end, iterations, duration, deadline = 0, it, off, t0;
 	uint64_t done = 0;
 
 	rt_share(bi, vcpu, &start, &end);
-	def = (end - start) / 4 & ~(RT_PAGE - 1);
 	memset(&c, 0, sizeof(c) - sizeof(c.blk));
-	c.bytes = rt_param(bi, "size", def < (16 << 20) ? def : (16 << 20));
-	iterations = rt_param(bi, "iterations", 1000);
-	duration = rt_param(bi, "duration", 0);
+	c.bytes = rt_param_bytes(bi, vcpu, "size");
+	iterations = rt_param_num(bi, "iterations");
+	duration = rt_param_num(bi, "duration");
 	c.pages = c.bytes / RT_PAGE;
 	c.nr_pts = (c.pages + 511) / 512;
 	if (!c.pages || c.bytes % RT_PAGE || c.nr_pts > MAX_PTS ||

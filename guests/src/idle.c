@@ -11,7 +11,7 @@ int guest_main(struct kvmsq_boot_info *bi, uint32_t vcpu)
 	uint64_t start, end, bytes, addr, pages = 0, halts = 0;
 
 	rt_share(bi, vcpu, &start, &end);
-	bytes = rt_param(bi, "touch", 2 << 20);
+	bytes = rt_param_num(bi, "touch");
 	if (bytes > end - start) {
 		rt_printf("idle: touch=%lu exceeds vCPU %u's share of %lu bytes\n",
 			  bytes, vcpu, end - start);

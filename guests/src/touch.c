@@ -98,10 +98,10 @@ int guest_main(struct kvmsq_boot_info *bi, uint32_t vcpu)
 	uint64_t start, end, size, stride, timing, verify, n, stopped;
 
 	rt_share(bi, vcpu, &start, &end);
-	size = rt_param(bi, "size", end - start);
-	stride = rt_param(bi, "stride", RT_PAGE);
-	timing = rt_param(bi, "timing", 1);
-	verify = rt_param(bi, "verify", 0);
+	size = rt_param_bytes(bi, vcpu, "size");
+	stride = rt_param_num(bi, "stride");
+	timing = rt_param_num(bi, "timing");
+	verify = rt_param_num(bi, "verify");
 	if (size > end - start) {
 		rt_printf("touch: size=%lu exceeds vCPU %u's share of %lu bytes\n",
 			  size, vcpu, end - start);

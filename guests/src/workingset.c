@@ -69,16 +69,16 @@ static void ws_steady(struct ws *ws, const struct kvmsq_boot_info *bi)
 int guest_main(struct kvmsq_boot_info *bi, uint32_t vcpu)
 {
 	struct ws ws_local, *ws = &ws_local;
-	const char *pattern = rt_param_str(bi, "pattern", "seq");
+	const char *pattern = rt_param_text(bi, "pattern");
 	uint64_t start, end, size, cold, duration, threshold, i;
 
 	rt_share(bi, vcpu, &start, &end);
-	size = rt_param(bi, "size", end - start);
-	cold = rt_param(bi, "cold", 0);
-	duration = rt_param(bi, "duration", 0);
-	threshold = rt_param(bi, "threshold_ns", 10000);
+	size = rt_param_bytes(bi, vcpu, "size");
+	cold = rt_param_num(bi, "cold");
+	duration = rt_param_num(bi, "duration");
+	threshold = rt_param_num(bi, "threshold_ns");
 	memset(ws, 0, sizeof(*ws) - sizeof(ws->blk));
-	ws->write = rt_param(bi, "write", 1) != 0;
+	ws->write = rt_param_num(bi, "write") != 0;
 	ws->random = !strcmp(pattern, "random");
 	if (cold == RT_PARAM_BAD || size + cold > end - start || size < RT_PAGE ||
 	    duration == RT_PARAM_BAD ||

@@ -614,9 +614,11 @@ static void elf_bases_init(void)
 {
 	size_t i;
 
-	for (i = 0; i < nr_builtin_guests && nr_elf_bases < (int)ARRAY_SIZE(elf_bases); i++) {
-		elf_bases[nr_elf_bases].elf = builtin_guests[i].elf;
-		elf_bases[nr_elf_bases].bytes = (size_t)(builtin_guests[i].elf_end - builtin_guests[i].elf);
+	for (i = 0; guest_images[i].name && nr_elf_bases < (int)ARRAY_SIZE(elf_bases); i++) {
+		const struct guest_image *img = &guest_images[i];
+
+		elf_bases[nr_elf_bases].elf = img->start;
+		elf_bases[nr_elf_bases].bytes = (size_t)(img->end - img->start);
 		nr_elf_bases++;
 	}
 	if (fuzz_guest_elf) {
@@ -844,13 +846,15 @@ static void case_vm(uint64_t nr)
 	cfg.duration_s = 0.05;
 	cfg.timeout_s = 0.2;
 	if (script) {
+		runtime_params_configure(&cfg);		/* the defaults it runs with */
 		memcpy(buf, fuzz_guest_elf, fuzz_guest_bytes);
 		len = fuzz_guest_bytes;
 	} else {
-		const struct builtin_guest *g = &builtin_guests[below(nr_builtin_guests)];
+		const struct guest_image *g = &guest_images[below(nr_builtin_guests)];
 
-		len = (size_t)(g->elf_end - g->elf);
-		memcpy(buf, g->elf, len);
+		builtin_guest_configure(&cfg, g->name, NULL);
+		len = (size_t)(g->end - g->start);
+		memcpy(buf, g->start, len);
 		/* few mutations: the image still loads and runs, badly */
 		for (i = (int)below(4); i > 0; i--)
 			buf[below(len)] ^= (uint8_t)(1 + below(255));

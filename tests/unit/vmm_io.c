@@ -140,7 +140,7 @@ static void results_whole_or_not_at_all(void)
 /* Limits vm_create() keeps whoever built the config. */
 static void config_limits(void)
 {
-	const struct builtin_guest *g = builtin_guest_find("nop");
+	const struct guest_image *g = guest_image_find("nop");
 	struct kvm_sys sys;
 	struct vm_config cfg = {
 		.guest_name = "nop",
@@ -153,8 +153,8 @@ static void config_limits(void)
 
 	if (kvm_sys_open(&sys, "/dev/kvm"))
 		SKIP("no usable /dev/kvm");
-	cfg.elf = g->elf;
-	cfg.elf_bytes = (size_t)(g->elf_end - g->elf);
+	cfg.elf = g->start;
+	cfg.elf_bytes = (size_t)(g->end - g->start);
 	cfg.timeout_s = 1e11;	/* its ns overflowed 64 bits and acted as 0 */
 	CHECK(vm_create(&vm, &sys, &cfg) == -ERANGE, "timeout 1e11 s: %s", err_msg());
 	cfg.timeout_s = NAN;
@@ -188,12 +188,92 @@ static void params_checked_for_any_caller(void)
 	CHECK(!builtin_guest_configure(&cfg, "nop", NULL), "code=255 cpl=0: %s", err_msg());
 }
 
+/*
+ * The build embeds one image per guests/src/NAME.c, the table in
+ * vmm/guests.c says what the build cannot know: each needs the other.
+ */
+static void guest_tables_agree(void)
+{
+	const struct guest_image *img;
+	size_t i, nr_images = 0;
+
+	for (img = guest_images; img->name; img++) {
+		nr_images++;
+		CHECK(builtin_guest_find(img->name), "image %s has no entry in builtin_guests[]",
+		      img->name);
+		CHECK(img->end > img->start, "image %s is empty", img->name);
+	}
+	for (i = 0; i < nr_builtin_guests; i++)
+		CHECK(guest_image_find(builtin_guests[i].name),
+		      "builtin_guests[] entry %s has no image (no guests/src/%s.c)",
+		      builtin_guests[i].name, builtin_guests[i].name);
+	CHECK(nr_images == nr_builtin_guests, "%zu images, %zu table entries", nr_images,
+	      nr_builtin_guests);
+}
+
+/*
+ * A built-in guest gets every parameter it and the runtime take: those
+ * given as given, the rest with the table's default, which is a value
+ * the parameter takes or a share of free RAM the runtime works out.
+ */
+static void defaults_passed(void)
+{
+	const struct guest_param_spec *p;
+	struct vm_config cfg;
+	size_t i;
+	int nr, d;
+
+	for (i = 0; i < nr_builtin_guests; i++) {
+		const struct builtin_guest *g = &builtin_guests[i];
+
+		memset(&cfg, 0, sizeof(cfg));
+		cfg.nr_vcpus = 1;
+		CHECK(!builtin_guest_configure(&cfg, g->name, NULL), "%s: %s", g->name, err_msg());
+		for (nr = 0, p = g->params; p->key; p++, nr++) {
+			for (d = 0; d < cfg.nr_defaults; d++)
+				if (!strcmp(cfg.defaults[d].key, p->key))
+					break;
+			CHECK(d < cfg.nr_defaults && !strcmp(cfg.defaults[d].value, p->def),
+			      "%s: no default %s=%s", g->name, p->key, p->def);
+			if (p->choices)
+				CHECK(strstr(p->choices, p->def), "%s: %s=%s is none of %s",
+				      g->name, p->key, p->def, p->choices);
+			else if (cfg.defaults[d].has_num)
+				CHECK(cfg.defaults[d].num >= p->min && cfg.defaults[d].num <= p->max,
+				      "%s: %s=%s out of range", g->name, p->key, p->def);
+			else
+				CHECK(!strncmp(p->def, "share", 5) ||
+				      !strncmp(p->def, "min(share/", 10),
+				      "%s: %s=%s is neither a number nor a share", g->name,
+				      p->key, p->def);
+		}
+		CHECK(cfg.nr_defaults == nr + 1, "%s: %d defaults for %d parameters and cpl",
+		      g->name, cfg.nr_defaults, nr);
+	}
+	/* given: no default; a guest given as a file gets the runtime's */
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.nr_vcpus = 1;
+	CHECK(!vm_config_add_param(&cfg, "code", "7"), "add");
+	CHECK(!builtin_guest_configure(&cfg, "nop", NULL) && cfg.nr_defaults == 1 &&
+	      !strcmp(cfg.defaults[0].key, "cpl"), "nop code=7: %d defaults", cfg.nr_defaults);
+	memset(&cfg, 0, sizeof(cfg));
+	CHECK(!runtime_params_configure(&cfg) && cfg.nr_defaults == 1 &&
+	      !strcmp(cfg.defaults[0].value, "3"), "file guest: %d defaults", cfg.nr_defaults);
+	/* given twice over: no room left for a default is refused, not cut */
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.nr_vcpus = 1;
+	for (d = 0; d < KVMSQ_MAX_PARAMS; d++)
+		vm_config_add_param(&cfg, "code", "1");
+	CHECK(builtin_guest_configure(&cfg, "nop", NULL) == -E2BIG, "16 x code=1: %s", err_msg());
+}
+
 int main(void)
 {
 	static const struct unit_test tests[] = {
 		T(file_backing_refuses_files), T(file_backing_leaves_nothing),
 		T(read_without_faulting), T(results_whole_or_not_at_all),
 		T(config_limits), T(params_checked_for_any_caller),
+		T(guest_tables_agree), T(defaults_passed),
 	};
 	int ret;
 
