@@ -1,0 +1,6 @@
+# tests/layers.sh: the folders build from the ones below them only, and
+# no two files call each other (README.md, Layout).
+. tests/lib.sh
+
+python3 tests/checks/layers.py includes .
+python3 tests/checks/layers.py calls "$BUILD"
