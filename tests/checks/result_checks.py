@@ -10,8 +10,9 @@ usage: result_checks.py CHECK FILE [ARG...]   exit 0 if CHECK holds on FILE;
 The shell tests call these through check and result in tests/lib.sh, so a
 test says which check it makes and this file says what the check means.
 Each check's first docstring line is what must hold; its failure message
-is that line and what was found instead, e.g. "an OOM kill is recorded:
-vms.0.end is 'ok', want 'oom-killed'". Fields are named by dotted paths
+is that line and what was found instead, e.g. "an OOM kill is recorded,
+and fails the run: vms.0.end is "ok", want "oom-killed"" (values as the
+JSON has them). Fields are named by dotted paths
 into the JSON (vms.0.end: d["vms"][0]["end"]); a missing one fails the
 check. Two kinds of file: the result of `kvmsqueeze run` (rep-N.json,
 experiments/RESULT.md) and of `kvmsqueeze vm --json`. Python 3 standard
