@@ -3,6 +3,7 @@
 # latency shows, different experiments and MMU modes are refused unless
 # --force, text is at most 72 columns of ASCII, plots are drawn.
 # ANALYSIS_REPS (default 10) sets the repetitions per set.
+# shellcheck shell=sh
 . tests/lib.sh
 
 REPS=${ANALYSIS_REPS:-10}
@@ -115,7 +116,7 @@ expect primary_replaced 0 "" compare --primary run_s,fault_p99_ns "$FX/a" "$FX/c
 expect primary_unknown 2 "--primary: 'fault_p51_ns' is not a metric id" \
 	compare --primary fault_p50_ns,fault_p51_ns "$FX/a" "$FX/c" && ok primary_unknown
 if expect primary_csv 0 "" compare --format csv "$FX/a" "$FX/b"; then
-	python3 - "$TMP/out" <<'PY' >"$TMP/csv.txt" 2>&1 && ok primary_csv || fail primary_csv "$(tail -n 1 "$TMP/csv.txt")"
+	if python3 - "$TMP/out" <<'PY' >"$TMP/csv.txt" 2>&1; then
 import csv, sys
 rows = {(r["metric"], r["arm"]): r for r in csv.DictReader(open(sys.argv[1]))}
 p50, run = rows["fault_p50_ns", "b"], rows["run_s", "b"]
@@ -125,6 +126,10 @@ assert run["primary"] == "0" and float(run["p_raw"]) < 0.01, run
 assert run["p_holm"] == "" and run["significant"] == "0", run
 assert float(p50["q1"]) <= float(p50["median"]) <= float(p50["q3"]), p50
 PY
+		ok primary_csv
+	else
+		fail primary_csv "$(tail -n 1 "$TMP/csv.txt")"
+	fi
 fi
 expect primary_json 0 "" compare --format json "$FX/a" "$FX/b" &&
 	json_check primary_json "$TMP/out" '[(m["primary"], m["arms"][1]["p_holm"] is None) for m in d["tables"][0]["metrics"] if m["name"] in ("fault_p50_ns", "run_s")] == [(True, False), (False, True)] and d["tables"][0]["primary"] == ["fault_p50_ns"]' &&
@@ -160,12 +165,18 @@ fi
 
 # Drift: a metric that rises with the block in both arms, and the same
 # values with the blocks shuffled.
-expect drift_trend 0 "" compare --drift "$FX/trend-a" "$FX/trend-b" &&
-	grep -Eq '^fault p50 +16 +\+0\.[89][0-9] +<?0\.000[0-9] +follows the run order$' "$TMP/out" &&
-	ok drift_trend || fail drift_trend "trend not found: $(grep -A3 '^Drift' "$TMP/out" | tail -n 1)"
-expect drift_shuffled 0 "" compare --drift "$FX/flat-a" "$FX/flat-b" &&
-	grep -q '^fault p50 *16 ' "$TMP/out" && ! grep -q 'follows the run order' "$TMP/out" &&
-	ok drift_shuffled || fail drift_shuffled "$(grep '^fault p50 *16' "$TMP/out")"
+if expect drift_trend 0 "" compare --drift "$FX/trend-a" "$FX/trend-b" &&
+   grep -Eq '^fault p50 +16 +\+0\.[89][0-9] +<?0\.000[0-9] +follows the run order$' "$TMP/out"; then
+	ok drift_trend
+else
+	fail drift_trend "trend not found: $(grep -A3 '^Drift' "$TMP/out" | tail -n 1)"
+fi
+if expect drift_shuffled 0 "" compare --drift "$FX/flat-a" "$FX/flat-b" &&
+   grep -q '^fault p50 *16 ' "$TMP/out" && ! grep -q 'follows the run order' "$TMP/out"; then
+	ok drift_shuffled
+else
+	fail drift_shuffled "$(grep '^fault p50 *16' "$TMP/out")"
+fi
 expect drift_report 0 "" report --drift=all "$FX/a" &&
 	tr '\n' ' ' <"$TMP/out" | grep -q 'against its start time (run.started_at; no run has run.block)' &&
 	grep -q '^run time *5 *- *- *$' "$TMP/out" && ok drift_report
@@ -261,9 +272,12 @@ if expect huge_values 0 "" compare --drift=all "$FX/a" "$FX/huge" &&
 		fail huge_values "run time row: $(grep '^run time' "$TMP/out" | head -n 1)"
 	fi
 fi
-expect huge_report 0 "" report "$FX/huge" && email_text huge_report "$TMP/out" &&
-	grep -Eq '^run time \(s\) +5 +1\.7e\+308 +1\.7e\+308 +1\.7e\+308$' "$TMP/out" &&
-	ok huge_report || fail huge_report "run time row: $(grep '^run time' "$TMP/out" | head -n 1)"
+if expect huge_report 0 "" report "$FX/huge" && email_text huge_report "$TMP/out" &&
+   grep -Eq '^run time \(s\) +5 +1\.7e\+308 +1\.7e\+308 +1\.7e\+308$' "$TMP/out"; then
+	ok huge_report
+else
+	fail huge_report "run time row: $(grep '^run time' "$TMP/out" | head -n 1)"
+fi
 
 # Plots from hostile names: host.arm, phase names, the experiment, the
 # directories and the --plots directory itself, with newlines, quotes,
@@ -307,6 +321,7 @@ if command -v gnuplot >/dev/null 2>&1; then want=0; else want=1; fi
 # 'x??touch ...?' with a note.
 gp_check() {
 	pwned=$(find "$TMP" -name 'pwned*' | head -n 3 | tr '\n' ' ')
+	# shellcheck disable=SC2012 # ls counts and lists the plots, one name a line
 	if [ -n "$pwned" ]; then
 		fail "$1" "a command ran: $pwned"
 	elif grep -l '`' "$2"/*.gp "$2"/*.dat >/dev/null 2>&1; then
@@ -322,22 +337,28 @@ gp_check() {
 	fi
 	return 1
 }
-expect plots_hostile_report $want "" report --plots "$PD" "$H" &&
+expect plots_hostile_report "$want" "" report --plots "$PD" "$H" &&
 	gp_check plots_hostile_report "$PD" arm && ok plots_hostile_report
 rm -rf "$PD"
 # compare: every arm of the one experiment in one figure; exp is alone
 mv "$H/exp" "$TMP/hostile-exp"
-expect plots_hostile_compare $want "" compare --plots "$PD" "$H"/* &&
-	gp_check plots_hostile_compare "$PD" arm && {
-	grep -q "^set label 1 'p??touch /" "$PD/baseline-timeline.gp" &&
-	ok plots_hostile_compare ||
-	fail plots_hostile_compare "phase name: $(grep -m1 '^set label 1' "$PD/baseline-timeline.gp")"; }
+if expect plots_hostile_compare "$want" "" compare --plots "$PD" "$H"/* &&
+   gp_check plots_hostile_compare "$PD" arm; then
+	if grep -q "^set label 1 'p??touch /" "$PD/baseline-timeline.gp"; then
+		ok plots_hostile_compare
+	else
+		fail plots_hostile_compare "phase name: $(grep -m1 '^set label 1' "$PD/baseline-timeline.gp")"
+	fi
+fi
 # the experiment's name: '?'s in the title, '_'s in the file names
-expect plots_hostile_experiment $want "" report --plots "$TMP/pe" "$TMP/hostile-exp" &&
-	gp_check plots_hostile_experiment "$TMP/pe" && {
-	grep -q "^set title 'e??touch $TMP/pwned-exp???' \. " "$TMP/pe/e__touch_"*"-timeline.gp" &&
-	ok plots_hostile_experiment ||
-	fail plots_hostile_experiment "title: $(grep -h '^set title' "$TMP/pe/"*timeline.gp)"; }
+if expect plots_hostile_experiment "$want" "" report --plots "$TMP/pe" "$TMP/hostile-exp" &&
+   gp_check plots_hostile_experiment "$TMP/pe"; then
+	if grep -q "^set title 'e??touch $TMP/pwned-exp???' \. " "$TMP/pe/e__touch_"*"-timeline.gp"; then
+		ok plots_hostile_experiment
+	else
+		fail plots_hostile_experiment "title: $(grep -h '^set title' "$TMP/pe/"*timeline.gp)"
+	fi
+fi
 
 RESULT_TESTS="report_text report_na aa_not_significant planted_effect text_4_arms
 refuse_experiment force_overrides refuse_mmu incomplete_skipped noise_floors csv json
@@ -422,8 +443,12 @@ if expect report_text 0 "" report "$A1" && email_text report_text "$TMP/out"; th
 fi
 if python3 -c 'import json,sys; sys.exit(json.load(open(sys.argv[1]))["summary"]["idle_cache_pages_per_vcpu"] is not None)' \
 	"$A1/rep-1.json"; then
-	tr '\n' ' ' <"$TMP/out" | tr -s ' ' | grep -q 'n/a in every run (null in the results, not 0), not shown:.*idle cache/vCPU' &&
-		ok report_na || fail report_na "idle cache/vCPU is null but not reported n/a"
+	if tr '\n' ' ' <"$TMP/out" | tr -s ' ' |
+	   grep -q 'n/a in every run (null in the results, not 0), not shown:.*idle cache/vCPU'; then
+		ok report_na
+	else
+		fail report_na "idle cache/vCPU is null but not reported n/a"
+	fi
 else
 	skip report_na "this kernel reports idle cache pages"
 fi
@@ -488,7 +513,7 @@ expect noise_floors 0 "" compare --noise "$TMP/aa" "$TMP/base" "$TMP/planted" &&
 
 # Machines: CSV with a line per metric and arm, JSON that parses.
 if expect csv 0 "" compare --format csv "$A1" "$A2"; then
-	python3 - "$TMP/out" <<'PY' >"$TMP/csv.txt" 2>&1 && ok csv || fail csv "$(cat "$TMP/csv.txt")"
+	if python3 - "$TMP/out" <<'PY' >"$TMP/csv.txt" 2>&1; then
 import csv, sys
 rows = list(csv.DictReader(open(sys.argv[1])))
 assert rows and len(rows) % 2 == 0, "rows: %d" % len(rows)
@@ -497,6 +522,10 @@ assert len(p50) == 2 and float(p50[0]["median"]) > 100, p50
 na = [r for r in rows if r["metric"] == "idle_cache_pages_per_vcpu"]
 assert all(r["median"] == "" or float(r["median"]) >= 0 for r in na), na
 PY
+		ok csv
+	else
+		fail csv "$(cat "$TMP/csv.txt")"
+	fi
 fi
 expect json 0 "" report --format json "$A1" "$TMP/idle" &&
 	json_check json "$TMP/out" 'len(d["tables"]) == 2 and d["tables"][0]["metrics"][0]["arms"][0]["runs"] > 0' &&

@@ -3,6 +3,7 @@
 # summary and agrees with the per-vCPU level and the series, or, on a
 # kernel without the lab's mmu_cache_pages statistic, is null and
 # reported n/a with its reason.
+# shellcheck shell=sh
 . tests/lib.sh
 
 TESTS="density_run density_total density_na"

@@ -2,6 +2,7 @@
 # read as they did: a sample validates against the schema, and the tools
 # the write-up quotes (docs/findings/sweep.py over kvmsqueeze compare)
 # give its numbers from them.
+# shellcheck shell=sh
 . tests/lib.sh
 
 R=docs/results

@@ -3,6 +3,7 @@
 # touch guest, samples 0 (before its touch: left out), 10 to 50 during
 # it, 60 and 70 after; vm1, an idle guest, 5 during its touch and 1 to 10
 # after it. Quantiles interpolate between ranks at p x (n - 1).
+# shellcheck shell=sh
 . tests/lib.sh
 
 FX=tests/fixtures/idle-levels

@@ -4,6 +4,7 @@
 # behaviour per arm, inside the lab; the lab's clock sees the planted
 # cost. Slow: it builds kernels (ccache under ~/.cache/kvmsqueeze makes
 # reruns fast) and boots them under TCG.
+# shellcheck shell=sh
 . tests/lib.sh
 
 RUNS="lab_legacy_tdp lab_legacy_shadow lab_cache_shrinker_v2_tdp lab_cache_shrinker_v2_shadow"

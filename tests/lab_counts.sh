@@ -5,6 +5,7 @@
 # callback outside of any pass, so the kretprobe sees at least one call
 # per scan while the passes are counted apart. On no-shrinker there is no
 # mmu_shrink_scan to probe: unavailable, never 0. Two short lab runs.
+# shellcheck shell=sh
 . tests/lib.sh
 
 ALL="lab_counts_legacy lab_counts_no_shrinker"

@@ -4,6 +4,7 @@
 # the REPS they need, bad settings refused, an estimate of the time; make
 # ab's runs with a pretend lab (JOBS at once, a failure, RESUME, an
 # interrupt); and the check of the lab's console.
+# shellcheck shell=sh
 . tests/lib.sh
 
 kvmsq=$KVMSQUEEZE

@@ -1,9 +1,17 @@
+# SPDX-License-Identifier: GPL-2.0
 # tests/lib.sh: helpers for the shell tests; each test prints one line:
 # "ok NAME", "not ok NAME: why" or "skip NAME: reason" (see tests/run.sh).
+# A helper that checks something says "not ok NAME: why" itself and
+# returns 1, so a test is a chain: `helper && helper && ok NAME`.
+# shellcheck shell=sh
 
 KVMSQUEEZE=${KVMSQUEEZE:-./kvmsqueeze}
 BUILD=${BUILD:-build}
+# shellcheck disable=SC2034 # for the tests that source this file
 GUESTS=$BUILD/tests/guests
+# The memory cgroup controller: v1's, else the v2 hierarchy
+CGMEM=/sys/fs/cgroup/memory
+[ -d "$CGMEM" ] || CGMEM=/sys/fs/cgroup
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
 
@@ -80,4 +88,169 @@ lab_run() {
 		fail "$lab_name" "result does not validate: $(head -n 3 "$TMP/val" | tr '\n' ' ')"
 		return 1
 	fi
+}
+
+# Runs of `kvmsqueeze run`, their results, and the named checks of
+# tests/checks/result_checks.py (`python3 tests/checks/result_checks.py
+# --list` lists them, each with what it checks).
+
+# run_exits NAME STATUS ARGS...: `kvmsqueeze run ARGS` exits STATUS, its
+# stdout in $TMP/out and stderr in $TMP/err.
+run_exits() {
+	re_name=$1 re_want=$2
+	shift 2
+	"$KVMSQUEEZE" run "$@" >"$TMP/out" 2>"$TMP/err"
+	re_got=$?
+	if [ "$re_got" -ne "$re_want" ]; then
+		fail "$re_name" "exit $re_got, want $re_want: $(tail -n 2 "$TMP/err" | tr '\n' ' ')"
+		return 1
+	fi
+}
+
+# start_run ARGS...: `kvmsqueeze run ARGS` in the background ($! is its
+# pid), its output where run_exits puts it.
+start_run() {
+	"$KVMSQUEEZE" run "$@" >"$TMP/out" 2>"$TMP/err" &
+}
+
+# exited NAME PID STATUS: the run started in the background as PID exits
+# STATUS.
+exited() {
+	wait "$2"
+	ex_got=$?
+	if [ "$ex_got" -ne "$3" ]; then
+		fail "$1" "exit $ex_got, want $3: $(tail -n 2 "$TMP/err" | tr '\n' ' ')"
+		return 1
+	fi
+}
+
+# stderr_has NAME TEXT: the run's stderr ($TMP/err) has TEXT in a line.
+stderr_has() {
+	if ! grep -qF -- "$2" "$TMP/err"; then
+		fail "$1" "stderr lacks '$2': $(tail -n 2 "$TMP/err" | tr '\n' ' ')"
+		return 1
+	fi
+}
+
+# error_line NAME REGEX: the run's stderr has one line of error (one
+# "kvmsqueeze: " line) and a line matching the extended REGEX.
+error_line() {
+	if [ "$(grep -c '^kvmsqueeze: ' "$TMP/err")" -ne 1 ] || ! grep -Eq -- "$2" "$TMP/err"; then
+		fail "$1" "want one line of error matching /$2/: $(grep '^kvmsqueeze' "$TMP/err" | tr '\n' '|')"
+		return 1
+	fi
+}
+
+# valid NAME FILE...: every result FILE validates (tests/validate_result.py).
+valid() {
+	va_name=$1
+	shift
+	if ! python3 tests/validate_result.py "$@" >"$TMP/val" 2>&1; then
+		fail "$va_name" "result does not validate: $(head -n 5 "$TMP/val" | tr '\n' ' ')"
+		return 1
+	fi
+}
+
+# check NAME CHECK FILE [ARG...]: the named check holds on the result FILE;
+# else NAME fails with what the check found.
+check() {
+	ch_name=$1
+	shift
+	if ! python3 tests/checks/result_checks.py "$@" >"$TMP/check" 2>&1; then
+		fail "$ch_name" "$(tail -n 1 "$TMP/check")"
+		return 1
+	fi
+}
+
+# holds CHECK FILE [ARG...]: the named check holds, quietly (for a test
+# that takes one way or another by it).
+holds() {
+	python3 tests/checks/result_checks.py "$@" >/dev/null 2>&1
+}
+
+# result NAME CHECK FILE [ARG...]: FILE validates and the check holds on it.
+result() {
+	valid "$1" "$3" && check "$@"
+}
+
+# result_value VALUE FILE...: print a value of the results (tree, pids,
+# run_ids, mmu; see result_checks.py).
+result_value() {
+	python3 tests/checks/result_checks.py "$@"
+}
+
+# run_checks NAME STATUS OUT CHECK... -- ARGS...: `kvmsqueeze run --out OUT
+# ARGS` exits STATUS, OUT/rep-1.json validates and every CHECK holds on it.
+# A CHECK with arguments is one word of them: "block 3".
+run_checks() {
+	rc_name=$1 rc_want=$2 rc_out=$3
+	shift 3
+	rc_checks=
+	while [ $# -gt 0 ] && [ "$1" != -- ]; do
+		rc_checks="$rc_checks$1;"
+		shift
+	done
+	[ $# -gt 0 ] && shift
+	rc_file=$rc_out/rep-1.json
+	run_exits "$rc_name" "$rc_want" --out "$rc_out" "$@" || return 1
+	valid "$rc_name" "$rc_file" || return 1
+	while [ -n "$rc_checks" ]; do
+		rc_one=${rc_checks%%;*}
+		rc_checks=${rc_checks#*;}
+		# shellcheck disable=SC2086 # a check's name and its arguments, split on purpose
+		set -- $rc_one
+		rc_what=$1
+		shift
+		check "$rc_name" "$rc_what" "$rc_file" "$@" || return 1
+	done
+}
+
+# tree_removed NAME FILE: the run's own cgroup tree (named in its result
+# FILE) was removed.
+tree_removed() {
+	if ! tr_tree=$(result_value tree "$2" 2>&1) || [ -z "$tr_tree" ]; then
+		fail "$1" "the result names no cgroup tree: $tr_tree"
+		return 1
+	elif [ -e "$CGMEM/$tr_tree" ]; then
+		fail "$1" "cgroup tree $tr_tree left behind"
+		return 1
+	fi
+}
+
+# left_tree PID: a tree of the runner PID is still there (tests of other
+# runs in parallel may create and remove trees of their own meanwhile)
+left_tree() { ls -d "$CGMEM"/kvmsqueeze-*-"$1" >/dev/null 2>&1; }
+
+# refused NAME STATUS REGEX COMMAND...: COMMAND, a `kvmsqueeze run` (maybe
+# under unshare or setpriv), exits STATUS with one line of error matching
+# REGEX, no sanitizer report or crash, and no cgroup tree of its pid left.
+refused() {
+	rf_name=$1 rf_want=$2 rf_regex=$3
+	shift 3
+	"$@" >"$TMP/out" 2>"$TMP/err" &
+	rf_pid=$!
+	wait "$rf_pid"
+	rf_got=$?
+	if [ "$rf_got" -ne "$rf_want" ]; then
+		fail "$rf_name" "exit status $rf_got, want $rf_want: $(tail -n 2 "$TMP/err" | tr '\n' ' ')"
+	elif ! grep -Eq -- "$rf_regex" "$TMP/err"; then
+		fail "$rf_name" "stderr lacks /$rf_regex/: $(tail -n 2 "$TMP/err" | tr '\n' ' ')"
+	elif [ "$(grep -c '^kvmsqueeze: ' "$TMP/err")" -ne 1 ]; then
+		fail "$rf_name" "not one line of error: $(tr '\n' '|' <"$TMP/err")"
+	elif grep -Eq 'AddressSanitizer|runtime error:|Segmentation' "$TMP/err"; then
+		fail "$rf_name" "sanitizer or crash"
+	elif left_tree "$rf_pid"; then
+		fail "$rf_name" "a cgroup tree was left behind"
+	else
+		return 0
+	fi
+	return 1
+}
+
+# run_expect NAME STATUS REGEX ARGS...: refused, for `kvmsqueeze run ARGS`;
+# ok NAME if so.
+run_expect() {
+	rx_name=$1 rx_want=$2 rx_regex=$3
+	shift 3
+	refused "$rx_name" "$rx_want" "$rx_regex" "$KVMSQUEEZE" run "$@" && ok "$rx_name"
 }

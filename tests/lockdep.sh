@@ -6,6 +6,7 @@
 # errors; patched-kernel/lockdep-reports on fixture logs; and the spec in
 # the lab on the DEBUG=1 cache-shrinker-v2 kernel when that kernel is in
 # the cache.
+# shellcheck shell=sh
 . tests/lib.sh
 
 CGMEM=/sys/fs/cgroup/memory

@@ -1,5 +1,6 @@
 # tests/vm_backings.sh: the touch guest on every guest RAM backing and
 # every guest page size; hugetlb both with and without free huge pages.
+# shellcheck shell=sh
 . tests/lib.sh
 
 why=$(kvm_missing)

@@ -1,5 +1,6 @@
 # tests/vm_errors.sh: bad input from the user gets one line on stderr and
 # a non-zero exit status, never a crash.
+# shellcheck shell=sh
 . tests/lib.sh
 
 # Usage errors need no KVM.

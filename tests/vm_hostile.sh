@@ -1,6 +1,7 @@
 # tests/vm_hostile.sh: guests that misbehave on purpose (tests/guests/).
 # Each must end its VM with a clear message and the right exit status;
 # the VMM itself never crashes.
+# shellcheck shell=sh
 . tests/lib.sh
 
 why=$(kvm_missing)

@@ -4,6 +4,7 @@
 # (exit 1), and a mailbox message in a page that has no space is read as
 # the zeros it holds (a guest error: unknown command 0). Results that do
 # not fit are an error that says so, and no partial file is left.
+# shellcheck shell=sh
 . tests/lib.sh
 
 TESTS="space_setup space_mailbox space_guest_touch json_full"
@@ -69,6 +70,7 @@ no_space space_guest_touch touch 1 "^kvmsqueeze: no space for guest RAM: vCPU 0 
 umount "$FS"
 mount -t tmpfs -o size=8k kvmsqueeze-test "$FS"
 echo old >"$FS/vm.json"
+# shellcheck disable=SC2012 # ls -A: the directory holds vm.json alone, not even a dotfile
 vm_expect json_full 1 "^kvmsqueeze: writing $FS/vm.json: No space left on device \(not written; free space there\)$" \
 	--guest nop --mem 8M --quiet --json "$FS/vm.json" &&
 	if [ "$(cat "$FS/vm.json")" != old ]; then
