@@ -1,3 +1,4 @@
+# shellcheck shell=sh
 # tests/layers.sh: the folders build from the ones below them only, and
 # no two files call each other (README.md, Layout).
 . tests/lib.sh
