@@ -1,6 +1,6 @@
-# shellcheck shell=sh
 # tests/layers.sh: the folders build from the ones below them only, and
 # no two files call each other (README.md, Layout).
+# shellcheck shell=sh
 . tests/lib.sh
 
 python3 tests/checks/layers.py includes .
