@@ -10,7 +10,17 @@ KVMSQUEEZE=${KVMSQUEEZE:-./kvmsqueeze}
 export BUILD KVMSQUEEZE
 pattern=${1:-}
 log=$(mktemp)
-trap 'rm -f "$log"' EXIT
+pybin=$(mktemp -d)
+trap 'rm -f "$log"; rm -rf "$pybin"' EXIT
+
+# The tests' Python modules (jsonschema, scipy) are Debian's packages
+# (scripts/deps test): use Debian's python3 even where another one comes
+# first in PATH (pyenv, a virtualenv).
+if [ -x /usr/bin/python3 ]; then
+	ln -s /usr/bin/python3 "$pybin/python3"
+	PATH=$pybin:$PATH
+	export PATH
+fi
 
 run_one() {
 	name=$1; shift
