@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /* common/command.h: subcommands of kvmsqueeze, and their exit statuses. */
-#ifndef KVMSQ_BUILTIN_CMD_H
-#define KVMSQ_BUILTIN_CMD_H
+#ifndef KVMSQ_COMMON_COMMAND_H
+#define KVMSQ_COMMON_COMMAND_H
 
 #define KVMSQ_VERSION	"0.1"
 
