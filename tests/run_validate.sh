@@ -39,7 +39,7 @@ damage sum_cycles_off 'summary.fault_latency_ns.sum_cycles: .*add up to' \
 	"$s['fault_latency_ns']['sum_cycles'] += 1"
 damage vcpu_sum_impossible 'fault_latency_ns.sum_cycles: 3 cycles .* do not fit' \
 	"d['vms'][0]['result']['vcpus'][0]['fault_latency_ns']['sum_cycles'] = 3"
-damage mean_without_sums 'mean and sum_cycles must be null' \
+damage mean_without_sums "fault_latency_ns: missing key 'sum_cycles'" \
 	"del d['vms'][0]['result']['vcpus'][0]['fault_latency_ns']['sum_cycles']"
 damage guest_ns_off "summary.touch.guest_ns: .*TSC stamps say" "$s['touch']['guest_ns'] *= 0.9"
 damage peak_below_samples 'summary.memcg.peak_bytes: .*below the sampled' \
