@@ -56,8 +56,7 @@ def closed(schema):
     types = schema.get("type")
     is_obj = types == "object" or (isinstance(types, list) and "object" in types)
     if is_obj and "properties" in schema and not any(
-            k in schema for k in ("additionalProperties", "patternProperties",
-                                  "unevaluatedProperties")):
+            k in schema for k in ("additionalProperties", "unevaluatedProperties")):
         out["additionalProperties"] = False
     return out
 
@@ -127,22 +126,40 @@ def message(err):
                                         type_name(v))
     if kw in ("additionalProperties", "unevaluatedProperties") and isinstance(v, dict):
         known = set(err.schema.get("properties", {}))
-        extra = sorted(k for k in v if k not in known)
+        pats = list(err.schema.get("patternProperties", {}))
+        extra = sorted(k for k in v if k not in known and not any(re.search(p, k) for p in pats))
         return "undocumented key '%s'" % "', '".join(extra) if extra else err.message
     if kw == "enum":
         return "%s is not one of %s" % (_short(v), ", ".join(_short(x) for x in arg))
     if kw == "const":
         return "%s, want %s" % (_short(v), _short(arg))
-    if kw in ("anyOf", "oneOf") and err.context:
-        # the alternative that got furthest says most
-        best = max(err.context, key=lambda e: len(list(e.absolute_path)))
-        return message(best)
     return err.message
+
+
+def deepest(err):
+    """Of an anyOf's or oneOf's failed alternatives, the one that got
+    furthest into the value says most; where all of them stop at the value
+    itself on its type, one error that names every type."""
+    while err.validator in ("anyOf", "oneOf") and err.context:
+        depth = max(len(e.absolute_path) for e in err.context)
+        far = [e for e in err.context if len(e.absolute_path) == depth]
+        if all(e.validator == "type" for e in far) and len(far) > 1:
+            types = []
+            for e in far:
+                for t in e.validator_value if isinstance(e.validator_value, list) \
+                        else [e.validator_value]:
+                    if t not in types:
+                        types.append(t)
+            far[0].validator_value = types
+            return far[0]
+        err = next((e for e in far if e.validator != "type"), far[0])
+    return err
 
 
 def errors(schema_validator, instance, prefix=""):
     """[(path, message)] sorted by path, one per failing keyword."""
     out = []
     for e in schema_validator.iter_errors(instance):
+        e = deepest(e)
         out.append((path_of(e, prefix) or prefix or "top", message(e)))
     return sorted(set(out), key=lambda x: (x[0], x[1]))

@@ -189,6 +189,7 @@ CASES = [
         setk(VM + ("nr_mmu_pages",), 1 << 31), setk(VM + ("memslot_churn_ms",), 60000),
         setk(("sample_period_ms",), 60000), setk(("duration_s",), 1e6))),
     ("accept_count_1024", "none", setk(VM + ("count",), 1024)),
+    ("accept_nop_code", "none", setk(VM, {"mem": "16M", "guest": "nop", "params": {"code": 0}})),
     # checks only spec.c makes (SPEC.md, "What the schema does not check")
     ("only_sum_of_counts", "spec.c", lambda d: d.update(vms=[dict(d["vms"][0], count=1000),
                                                              dict(d["vms"][0], count=25)])),
