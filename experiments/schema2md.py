@@ -17,8 +17,10 @@ made from its "type"); "default" ("x-default", else "default" as JSON);
 any other name is the "description". A property marked "deprecated" is
 left out; one with "x-doc-expand" is replaced by its own properties,
 named "outer.inner". Neighbouring rows whose other cells are equal are
-one row ("`rep`, `reps`"). Everything outside the markers is prose and
-is left alone.
+one row ("`rep`, `reps`"). With "values:HEADER,HEADER" instead of the
+columns, POINTER names an enum, and each value is a row with its text
+from "x-enum-doc". Everything outside the markers is prose and is left
+alone.
 
 Without options the .md files are rewritten; with --check nothing is
 written, and the differences are printed (exit 1) if they are out of date.
@@ -124,9 +126,23 @@ def rows(root, obj, cols, prefix, where):
     return merged
 
 
+def values_table(root, ptr, cols):
+    """One row per value of an enum, described by its "x-enum-doc"."""
+    s = pointer(root, ptr)
+    doc = s.get("x-enum-doc", {})
+    missing = [v for v in s.get("enum", []) if v not in doc]
+    if not s.get("enum") or missing or set(doc) - set(s["enum"]):
+        raise Error("%s: every value of its enum needs its x-enum-doc (%s)" % (ptr, missing))
+    lines = ["| %s |" % " | ".join(cols), "|" + "---|" * len(cols)]
+    lines += ["| `%s` | %s |" % (v, doc[v]) for v in s["enum"]]
+    return lines
+
+
 def table(schema_file, ptr, cols):
     with open(os.path.join(HERE, schema_file), encoding="utf-8") as f:
         root = json.load(f)
+    if cols.startswith("values:"):
+        return values_table(root, ptr, cols[len("values:"):].split(","))
     cols = cols.split(",")
     if cols[0] != "key":
         raise Error("the first column must be key")

@@ -1,8 +1,15 @@
 # tests/run_validate.sh: tests/validate_result.py catches what is wrong in
 # the keys added with run.block: a real lab result (legacy, shrinker-storm
 # at 1/4 scale, tests/fixtures/results/) validates as it is, and each
-# damage below is reported at its path. Needs python3 only.
+# damage below is reported at its path, by the schema
+# (experiments/result.schema.json) or by a cross-check. Needs python3 and
+# python3-jsonschema.
 . tests/lib.sh
+
+if ! why=$(python3 -c 'import sys; sys.path.insert(0, "tests/checks"); import schema_lib; schema_lib._jsonschema()' 2>&1); then
+	skip validate_lab_result "no python3-jsonschema (scripts/deps test): $(echo "$why" | tail -n 1)"
+	exit 0
+fi
 
 fixture=tests/fixtures/results/lab-legacy-shrinker-storm.json.gz
 gunzip -c "$fixture" >"$TMP/good.json"
