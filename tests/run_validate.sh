@@ -6,7 +6,7 @@
 # python3-jsonschema.
 . tests/lib.sh
 
-if ! why=$(python3 -c 'import sys; sys.path.insert(0, "tests/checks"); import schema_lib; schema_lib._jsonschema()' 2>&1); then
+if ! why=$(python3 tests/checks/schema_lib.py 2>&1); then
 	skip validate_lab_result "no python3-jsonschema (scripts/deps test): $(echo "$why" | tail -n 1)"
 	exit 0
 fi

@@ -11,7 +11,7 @@
 # What needs python3-jsonschema is skipped without it, with the reason;
 # the rest (spec.c, the names, the docs, the validator's exit 2) runs.
 nojs=
-if ! why=$(python3 -c 'import sys; sys.path.insert(0, "tests/checks"); import schema_lib; schema_lib._jsonschema()' 2>&1); then
+if ! why=$(python3 tests/checks/schema_lib.py 2>&1); then
 	nojs="no python3-jsonschema (scripts/deps test): $(echo "$why" | tail -n 1)"
 fi
 
@@ -30,7 +30,6 @@ name=schema_spec_run
 if [ ! -x "$KVMSQUEEZE" ]; then
 	skip "$name" "no $KVMSQUEEZE"
 	skip schema_mutants "no $KVMSQUEEZE"
-	skip schema_guests "no $KVMSQUEEZE"
 else
 	bad=
 	for f in $specs; do
@@ -50,62 +49,11 @@ else
 			fail schema_mutants "schema_mutants.py exited $rc: $(tail -n 2 "$TMP/mut.out" | tr '\n' ' ')"
 		fi
 	fi
-
-	# the guests and parameters of the schema: kvmsqueeze vm --list-guests
-	name=schema_guests
-	"$KVMSQUEEZE" vm --list-guests >"$TMP/guests" 2>&1
-	if python3 - "$TMP/guests" >"$TMP/out" 2>&1 <<'PY'; then ok "$name"; else fail "$name" "$(tr '\n' ' ' <"$TMP/out")"; fi
-import json, re, sys
-listed, guest = {}, None
-for line in open(sys.argv[1]):
-    m = re.match(r"^([a-z0-9_-]+)\s", line)
-    if line.startswith("every guest"):     # the runtime's, taken by every guest
-        guest = None
-        runtime = listed.setdefault("(runtime)", set())
-    elif m:
-        guest = m.group(1)
-        listed[guest] = set()
-    else:
-        m = re.match(r"^  ([A-Za-z0-9_]+)\s", line)
-        if m:
-            listed[guest or "(runtime)"].add(m.group(1))
-s = json.load(open("experiments/spec.schema.json"))
-vm = s["$defs"]["vm"]
-schema = {}
-for rule in vm["allOf"]:
-    g = rule["if"]["properties"]["guest"]["const"]
-    schema[g] = set(rule["then"]["properties"]["params"]["propertyNames"]["enum"])
-runtime = listed.pop("(runtime)", set())
-bad = []
-schema = {g: ps - runtime for g, ps in schema.items()}
-if not runtime or any(not runtime <= set(rule["then"]["properties"]["params"]["propertyNames"]["enum"])
-                      for rule in vm["allOf"]):
-    bad.append("the runtime's parameters %s are not every guest's in the schema" % sorted(runtime))
-if set(vm["properties"]["guest"]["enum"]) != set(listed):
-    bad.append("guests %s, --list-guests %s" % (sorted(vm["properties"]["guest"]["enum"]),
-                                                sorted(listed)))
-for g in listed:
-    if schema.get(g) != listed[g]:
-        bad.append("%s: schema %s, --list-guests %s" % (g, sorted(schema.get(g, [])),
-                                                       sorted(listed[g])))
-print("; ".join(bad))
-sys.exit(1 if bad else 0)
-PY
 fi
 
-# the metric ids of the schema: common/metrics.c's table
-name=schema_metric_ids
-if python3 - >"$TMP/out" 2>&1 <<'PY'; then ok "$name"; else fail "$name" "$(tr '\n' ' ' <"$TMP/out")"; fi
-import json, re, sys
-src = open("common/metrics.c").read()
-table = src[src.index("const struct metric metrics[] = {"):src.index("metric_renames[]")]
-ids = set(re.findall(r'^\s*\{\s*"([a-z0-9_]+)"', table, re.M))
-enum = set(json.load(open("experiments/spec.schema.json"))["$defs"]["metric"]["enum"])
-if not ids or ids != enum:
-    print("metrics.c %d ids, schema %d; only in metrics.c: %s; only in the schema: %s"
-          % (len(ids), len(enum), sorted(ids - enum), sorted(enum - ids)))
-    sys.exit(1)
-PY
+# the metric ids (common/metrics.c), the guests and their parameters
+# (kvmsqueeze vm --list-guests) of the spec schema
+python3 tests/checks/schema_names.py "$KVMSQUEEZE"
 
 # Every committed result's first repetition (SCHEMA_ALL=1: every one, 736
 # files, several minutes), the lab fixture, and each spec in them.
@@ -138,15 +86,16 @@ name=schema_docs
 if python3 experiments/schema2md.py --check >"$TMP/out" 2>&1; then
 	ok "$name"
 else
-	fail "$name" "SPEC.md/RESULT.md tables differ from the schemas (run experiments/schema2md.py): $(head -n 8 "$TMP/out" | tr '\n' ' ')"
+	fail "$name" "SPEC.md/RESULT.md tables are not the schemas' (run experiments/schema2md.py):" \
+		"$(head -n 8 "$TMP/out" | tr '\n' ' ')"
 fi
 
 # Without jsonschema the validator fails loudly, exit 2, whatever the file.
 name=schema_validator_needs_jsonschema
 mkdir -p "$TMP/hide/jsonschema"
 echo 'raise ImportError("hidden by tests/schema.sh")' >"$TMP/hide/jsonschema/__init__.py"
-PYTHONPATH=$TMP/hide python3 tests/validate_result.py tests/fixtures/results/lab-legacy-shrinker-storm.json.gz \
-	>"$TMP/out" 2>&1
+PYTHONPATH=$TMP/hide python3 tests/validate_result.py \
+	tests/fixtures/results/lab-legacy-shrinker-storm.json.gz >"$TMP/out" 2>&1
 rc=$?
 if [ $rc -eq 2 ] && grep -q 'python3-jsonschema' "$TMP/out"; then
 	ok "$name"

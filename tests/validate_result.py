@@ -536,8 +536,8 @@ def check_pressure_applied(c, d):
             prev = None
         elif e["type"] == "limit_error":
             if e["detail"] == prev:
-                c.bad("events", "limit_error '%s' twice in a row: one event per refusal that differs"
-                      % prev)
+                c.bad("events", "limit_error '%s' twice in a row: one event per refusal "
+                      "that differs" % prev)
             prev = e["detail"]
 
 

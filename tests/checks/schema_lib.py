@@ -163,3 +163,12 @@ def errors(schema_validator, instance, prefix=""):
         e = deepest(e)
         out.append((path_of(e, prefix) or prefix or "top", message(e)))
     return sorted(set(out), key=lambda x: (x[0], x[1]))
+
+
+if __name__ == "__main__":
+    # "python3 tests/checks/schema_lib.py": can the schemas be checked here?
+    try:
+        _jsonschema()
+    except Missing as e:
+        print(e)
+        sys.exit(1)
