@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0
 """tests/checks/schema_names.py [KVMSQUEEZE]: the names in
 experiments/spec.schema.json are the code's. The metric ids are the table
-of common/metrics.c; the guests and each one's parameters (plus the
-runtime's, which every guest takes) are what `KVMSQUEEZE vm --list-guests`
+of common/metrics.c; the guests, each one's parameters (plus the
+runtime's, which every guest takes) and what each takes (choices, or a
+number or size and its range) are what `KVMSQUEEZE vm --list-guests`
 prints (without KVMSQUEEZE that test is skipped). Prints "ok NAME",
 "not ok NAME: why" or "skip NAME: why". Python 3 standard library only.
 """
@@ -35,17 +36,40 @@ def metric_ids(schema):
             % (len(ids), len(enum), sorted(ids - enum), sorted(enum - ids))]
 
 
+def takes(text):
+    """What a "takes ..." line of --list-guests says a parameter takes:
+    ("one of", [values]) or ("number", min, max or None)."""
+    m = re.match(r"^a number or size(?: of at least (\d+))?$", text)
+    if m:
+        return ("number", int(m.group(1) or 0), None)
+    m = re.match(r"^a number from (\d+) to (\d+)$", text)
+    if m:
+        return ("number", int(m.group(1)), int(m.group(2)))
+    return ("one of", re.split(r", | or ", text))
+
+
+def schema_takes(s):
+    """The same from a parameter's value schema."""
+    if "enum" in s:
+        return ("one of", [v for v in s["enum"] if isinstance(v, str)])
+    i = next(a for a in s["anyOf"] if a.get("type") == "integer")
+    return ("number", i["minimum"], i.get("maximum"))
+
+
 def listed_guests(text):
-    """{guest: {param, ...}} and the runtime's parameters, from
+    """{guest: {param: takes}} and the runtime's {param: takes}, from
     `kvmsqueeze vm --list-guests`."""
-    guests, runtime, params = {}, set(), None
+    guests, runtime, params, last = {}, {}, None, None
     for line in text.splitlines():
         if line.startswith("every guest"):
             params = runtime
         elif re.match(r"^[a-z0-9_-]+\s", line):
-            params = guests.setdefault(line.split()[0], set())
+            params = guests.setdefault(line.split()[0], {})
         elif re.match(r"^  [A-Za-z0-9_]+\s", line) and params is not None:
-            params.add(line.split()[0])
+            last = line.split()[0]
+            params[last] = None
+        elif line.strip().startswith("takes ") and params is not None and last in params:
+            params[last] = takes(line.strip()[len("takes "):])
     return guests, runtime
 
 
@@ -55,8 +79,8 @@ def guests(schema, kvmsqueeze):
         return ["vm --list-guests exited %d" % out.returncode]
     listed, runtime = listed_guests(out.stdout)
     vm = schema["$defs"]["vm"]
-    mine = {r["if"]["properties"]["guest"]["const"]:
-            set(r["then"]["properties"]["params"]["propertyNames"]["enum"]) for r in vm["allOf"]}
+    mine = {r["if"]["properties"]["guest"]["const"]: r["then"]["properties"]["params"]
+            for r in vm["allOf"]}
     bad = []
     if not runtime:
         bad.append("--list-guests names no runtime parameters")
@@ -64,9 +88,16 @@ def guests(schema, kvmsqueeze):
         bad.append("the schema's guests %s, --list-guests %s"
                    % (sorted(vm["properties"]["guest"]["enum"]), sorted(listed)))
     for g, ps in sorted(listed.items()):
-        if mine.get(g) != ps | runtime:
+        want = dict(ps, **runtime)
+        have = mine.get(g, {"propertyNames": {"enum": []}, "properties": {}})
+        if set(have["propertyNames"]["enum"]) != set(want):
             bad.append("%s: the schema takes %s, --list-guests %s"
-                       % (g, sorted(mine.get(g, [])), sorted(ps | runtime)))
+                       % (g, sorted(have["propertyNames"]["enum"]), sorted(want)))
+            continue
+        for k, t in sorted(want.items()):
+            st = schema_takes(have["properties"][k])
+            if st != t:
+                bad.append("%s.%s: the schema takes %s, --list-guests %s" % (g, k, st, t))
     return bad
 
 
