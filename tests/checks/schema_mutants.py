@@ -6,7 +6,7 @@ experiments/spec.schema.json agree on which specs to refuse.
 Each case changes a spec that both accept (one key added, a type, a range,
 a name) and says who must refuse it: both ("both"), neither ("none"), or
 spec.c alone ("spec.c": a check the schema cannot express, documented in
-experiments/SPEC.md, "What the schema does not check"). spec.c's answer is
+experiments/SPEC.md, "The JSON Schema"). spec.c's answer is
 `KVMSQUEEZE run --primaries FILE` (parse and check, run nothing: exit 0 or
 1). Prints "ok schema_mutant_NAME" or "not ok schema_mutant_NAME: why".
 """
@@ -207,7 +207,7 @@ CASES = [
     ("accept_workingset", "none", setk(VM, {"mem": "64M", "guest": "workingset", "params": {
         "size": "4K", "pattern": "random", "duration": 10000000, "write": 0}})),
     ("accept_nop_code", "none", setk(VM, {"mem": "16M", "guest": "nop", "params": {"code": 0}})),
-    # checks only spec.c makes (SPEC.md, "What the schema does not check")
+    # checks only spec.c makes (SPEC.md, "The JSON Schema")
     ("only_sum_of_counts", "spec.c", lambda d: d.update(vms=[dict(d["vms"][0], count=1000),
                                                              dict(d["vms"][0], count=25)])),
     ("only_steps_back", "spec.c", many(delk(CG + ("limit",)), setk(
