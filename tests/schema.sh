@@ -6,6 +6,7 @@
 # match the code's (metric ids, guests and their parameters); committed
 # results validate; the .md tables are up to date; and without
 # python3-jsonschema the validator says so (exit 2) instead of passing.
+# shellcheck shell=sh
 . tests/lib.sh
 
 # What needs python3-jsonschema is skipped without it, with the reason;
