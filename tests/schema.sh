@@ -56,6 +56,13 @@ fi
 # (kvmsqueeze vm --list-guests) of the spec schema
 python3 tests/checks/schema_names.py "$KVMSQUEEZE"
 
+# The summary the schema describes is the one common/summary_table.c has.
+if [ -x "$BUILD/tests/unit/metrics" ]; then
+	python3 tests/checks/schema_table.py "$BUILD/tests/unit/metrics"
+else
+	skip schema_summary_table "no $BUILD/tests/unit/metrics (make test-bins)"
+fi
+
 # Every committed result's first repetition (SCHEMA_ALL=1: every one, 736
 # files, several minutes), the lab fixture, and each spec in them.
 name=schema_results
