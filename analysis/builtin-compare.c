@@ -327,7 +327,8 @@ int cmd_compare(int argc, char **argv)
 	if (!ret)
 		ret = cli_output(&c, list, plan.nr_tables, &to, text_compare);
 	if (!ret && c.plots_dir)
-		ret = cli_plots(c.plots_dir, list, plan.nr_tables);
+		ret = cli_html(&c, list, plan.nr_tables, &to, text_compare,
+			       cli_plots(c.plots_dir, list, plan.nr_tables));
 out:
 	for (k = 0; tables && k < plan.nr_tables; k++)
 		cmp_table_free(&tables[k]);

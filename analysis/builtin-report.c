@@ -162,7 +162,8 @@ int cmd_report(int argc, char **argv)
 	if (!ret)
 		ret = cli_output(&c, list, db.nr_sets, &to, text_report);
 	if (!ret && c.plots_dir)
-		ret = plots(&db, c.plots_dir, &c.cmp);
+		ret = cli_html(&c, list, db.nr_sets, &to, text_report,
+			       plots(&db, c.plots_dir, &c.cmp));
 out:
 	for (k = 0; tables && k < db.nr_sets; k++)
 		cmp_table_free(&tables[k]);
