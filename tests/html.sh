@@ -109,6 +109,42 @@ else
 		'plot not drawn' && ok html_no_gnuplot
 fi
 
+# make ab's AB_OUT/index.html: ab_index of patched-kernel/ab.sh (with
+# settings(), which it shows) on a made-up AB_OUT: a link per experiment
+# that has plots, an experiment named with markup and URL characters,
+# report.txt shown as text.
+A=$TMP/ab
+mkdir -p "$A/plots/memcg-squeeze" "$A/plots/e<b>&\"'#%?"
+cp "$C/index.html" "$A/plots/memcg-squeeze/"
+cp "$C/index.html" "$A/plots/e<b>&\"'#%?/"
+echo 'x <script>document.body.dataset.pwnedab=1</script>' >"$A/report.txt"
+: >"$A/report.csv"
+{
+	sed -n '/^# What changes the runs/,/^}/p' patched-kernel/ab.sh
+	sed -n '/^# html_esc:/,/^}/p' patched-kernel/ab.sh
+} >"$TMP/ab-fn.sh"
+# ab_run: ab_index with what it and settings() read, in a subshell
+ab_run() (
+	# shellcheck disable=SC2034 # what settings() and ab_index read
+	sets="legacy inverted" exps="/x/memcg-squeeze.json /y/e<b>&\"'#%?.json /z/none.json" \
+		mmu=shadow reps=3 seed=1 clock=icount lab_mem=512
+	# shellcheck source=/dev/null # made above from patched-kernel/ab.sh
+	. "$TMP/ab-fn.sh"
+	ab_index "$A"
+)
+if ! grep -q '^ab_index()' "$TMP/ab-fn.sh" || ! grep -q '^settings()' "$TMP/ab-fn.sh"; then
+	fail html_ab_index "ab_index() or settings() not found in patched-kernel/ab.sh"
+elif ! ab_run >"$A/index.html" 2>"$TMP/err"; then
+	fail html_ab_index "ab_index failed: $(tail -n 1 "$TMP/err")"
+elif ! r=$(python3 "$PY" links "$A/index.html" 4); then
+	fail html_ab_index "$r"
+elif grep -qi '<script\|<b>' "$A/index.html"; then
+	fail html_ab_index "markup from a name or report.txt: $(grep -i '<script\|<b>' "$A/index.html" | head -n 1)"
+else
+	html_has html_ab_index "$A/index.html" '^clock icount$' 'settings' &&
+		html_has html_ab_index "$A/index.html" '^x &lt;script&gt;' 'report.txt' && ok html_ab_index
+fi
+
 # --- in a browser ---
 BROWSER_TESTS="html_browser_checks_fail html_browser_screenshot html_browser_images
 html_browser_console html_browser_inert"
@@ -185,7 +221,7 @@ done
 if [ -z "$bad" ]; then ok html_browser_images; else fail html_browser_images "$bad"; fi
 
 bad=
-for d in "$C" "$R" "$L" "$E"; do
+for d in "$C" "$R" "$L" "$E" "$A"; do
 	chrome "$TMP/con" "$d/index.html" --dump-dom
 	if console "$TMP/con" >/dev/null; then
 		bad="$bad $d: $(console "$TMP/con" | head -n 1)"

@@ -7,13 +7,15 @@ check holds, else one line saying why and exits 1.
   colours PNG MIN        the PNG (8-bit RGB or RGBA, not interlaced, as
                          Chromium writes screenshots) has at least MIN
                          distinct colours: the page is not blank
-  links HTML             every relative href of the page names a file
-                         that exists (result files, .gp, .dat, ...)
+  links HTML [N]         every relative href of the page names a file
+                         that exists (result files, .gp, .dat, ...),
+                         one a result file, or N links in all
   probe HTML OUT         OUT: a test copy of the page without its
                          Content-Security-Policy, with a script that
                          marks images that did not load and says how
                          many there are in <p id="imgcheck">
 """
+import html
 import os
 import re
 import struct
@@ -80,7 +82,7 @@ def colours(path, want):
     return 0
 
 
-def links(path):
+def links(path, want=None):
     page = open(path, encoding="utf-8").read()
     base = os.path.dirname(path)
     hrefs = re.findall(r'href="([^"#][^"]*)"', page)
@@ -88,10 +90,14 @@ def links(path):
         if re.match(r"^[a-z]+:", h):
             print("an absolute link: %s" % h)
             return 1
-        if not os.path.exists(os.path.join(base, urllib.parse.unquote(h))):
+        if not os.path.exists(os.path.join(base, urllib.parse.unquote(html.unescape(h)))):
             print("a link to a missing file: %s" % h)
             return 1
-    if not any(h.endswith(".json") for h in hrefs):
+    if want is not None:
+        if len(hrefs) != want:
+            print("%d links, want %d: %s" % (len(hrefs), want, " ".join(hrefs)))
+            return 1
+    elif not any(h.endswith(".json") for h in hrefs):
         print("no link to a result file")
         return 1
     return 0
@@ -130,7 +136,7 @@ def main():
     if cmd == "colours":
         return colours(sys.argv[2], int(sys.argv[3]))
     if cmd == "links":
-        return links(sys.argv[2])
+        return links(sys.argv[2], int(sys.argv[3]) if len(sys.argv) > 3 else None)
     if cmd == "probe":
         return probe(sys.argv[2], sys.argv[3])
     print("unknown check %s" % cmd)
