@@ -327,25 +327,61 @@ static void page_provenance(FILE *out, const char *dir, const struct cmp_table *
 struct fmt {
 	const char *unit;
 	double div;
+	int decimals;
 };
 
+static bool whole(double v, double div)
+{
+	return isnan(v) || v / div == floor(v / div);
+}
+
+/* Whether every number a row shows is whole in the row's unit. */
+static bool row_whole(const struct cmp_table *t, const struct cmp_row *r, double div)
+{
+	size_t a;
+
+	for (a = 0; a < t->nr_arms; a++) {
+		const struct cmp_cell *c = &r->cells[a];
+
+		if (c->n && !(whole(c->median, div) && whole(c->min, div) && whole(c->max, div) &&
+			      whole(c->ci_lo, div) && whole(c->ci_hi, div)))
+			return false;
+	}
+	return true;
+}
+
+/* A unit and a precision for the numbers of a row, from its medians (as the text has). */
 static void row_unit(struct fmt *f, const struct cmp_table *t, const struct cmp_row *r)
 {
-	double mag = 0;
+	double mag = 0, x;
 	size_t a;
 
 	for (a = 0; a < t->nr_arms; a++)
 		if (r->cells[a].n && fabs(r->cells[a].median) > mag)
 			mag = fabs(r->cells[a].median);
 	unit_scale(r->m->unit, mag, &f->unit, &f->div);
+	x = mag / f->div;
+	if (row_whole(t, r, f->div) || x >= 1000)
+		f->decimals = 0;
+	else if (x >= 100)
+		f->decimals = 1;
+	else if (x >= 1 || x == 0)
+		f->decimals = 2;
+	else
+		f->decimals = 3;
 }
 
+/* In powers of ten only where the row's precision would show 0 or too many digits. */
 static void num(FILE *out, const struct fmt *f, double v)
 {
+	double x = v / f->div;
+
 	if (isnan(v))
 		fputs("-", out);
+	else if (fabs(x) >= 1e9 || (x != 0 && fabs(x) < 0.5 * pow(10, -f->decimals)))
+		fprintf(out, "%.3g", x);
 	else
-		fprintf(out, "%.4g", v / f->div);
+		fprintf(out, "%.*f", f->decimals, x);
 }
 
 static void na_why(FILE *out, const struct cmp_table *t, size_t row, size_t arm)
