@@ -452,6 +452,23 @@ static void p_cell(FILE *out, double p, bool star)
 			p < 0.0001 ? "&lt;" : "", p < 0.0001 ? 0.0001 : p, star ? "*" : "");
 }
 
+/* The change against the baseline, starred like the text: "*+12.5%*". */
+static void change_cell(FILE *out, const struct cmp_cell *c)
+{
+	const char *star = c->significant ? "*" : "";
+
+	if (isnan(c->change)) {
+		fputs("<td class=\"n\">-</td>", out);
+		return;
+	}
+	fprintf(out, "<td class=\"n%s\">%s", *star ? " star" : "", star);
+	if (isinf(c->change))
+		fprintf(out, "%cinf%%", c->change > 0 ? '+' : '-');
+	else
+		fprintf(out, "%+.1f%%", c->change * 100);
+	fprintf(out, "%s</td>", star);
+}
+
 static void compare_cells(FILE *out, const struct cmp_table *t, size_t row, const struct fmt *f)
 {
 	const struct cmp_row *r = &t->rows[row];
@@ -470,15 +487,7 @@ static void compare_cells(FILE *out, const struct cmp_table *t, size_t row, cons
 		fputs("</td>", out);
 		if (!a)
 			continue;
-		if (isnan(c->change))
-			fputs("<td class=\"n\">-</td>", out);
-		else if (isinf(c->change))
-			fprintf(out, "<td class=\"n%s\">%sinf%%</td>", c->significant ? " star" : "",
-				c->change > 0 ? "+" : "-");
-		else
-			fprintf(out, "<td class=\"n%s\">%s%+.1f%%%s</td>",
-				c->significant ? " star" : "", c->significant ? "*" : "",
-				c->change * 100, c->significant ? "*" : "");
+		change_cell(out, c);
 		p_cell(out, r->primary ? c->p_holm : c->p_raw, c->significant);
 	}
 }
@@ -539,8 +548,8 @@ static void page_values(FILE *out, const struct cmp_table *t, bool compare)
 			fprintf(out, "<tr class=\"sec\"><td colspan=\"%zu\">primary%s</td></tr>\n",
 				cols, compare ? " (Holm over these)" : "");
 		if (i == t->nr_primary)
-			fprintf(out, "<tr class=\"sec\"><td colspan=\"%zu\">exploratory%s</td></tr>\n",
-				cols, compare ? " (raw p, never starred)" : "");
+			fprintf(out, "<tr class=\"sec\"><td colspan=\"%zu\">exploratory%s"
+				"</td></tr>\n", cols, compare ? " (raw p, never starred)" : "");
 		if (cmp_row_all_na(t, i))
 			continue;
 		row_unit(&f, t, r);

@@ -51,8 +51,10 @@ PY
 if command -v gnuplot >/dev/null 2>&1; then want=0; else want=1; fi
 C=$TMP/compare R=$TMP/report E=$TMP/evil L=$TMP/lab
 expect html_compare "$want" "" compare --plots "$C" "$FX/a" "$FX/c" &&
-	html_has html_compare "$C/index.html" '^<pre>\$ kvmsqueeze compare --plots ' 'command line' &&
-	html_has html_compare "$C/index.html" '<td class="n star">\*\+30\.0%\*</td>' 'starred change' &&
+	html_has html_compare "$C/index.html" '^<pre>\$ kvmsqueeze compare --plots ' \
+		'command line' &&
+	html_has html_compare "$C/index.html" '<td class="n star">\*\+30\.0%\*</td>' \
+		'starred change' &&
 	html_has html_compare "$C/index.html" 'significant: a primary metric' 'star explanation' &&
 	html_has html_compare "$C/index.html" \
 		"n/a<span class=\"why\">source 'memcg' unavailable: " 'n/a with its reason' &&
@@ -80,15 +82,18 @@ done && ok html_links
 # its own, so any <script is theirs.
 expect html_hostile "$want" "" compare --plots "$E" "$H/base" "$H/d"* &&
 	if grep -qi '<script\|<b id=pwn\|<i id=pwn\|<img src=x' "$E/index.html"; then
-		fail html_hostile "markup from a result: $(grep -oi '.\{20\}<script.\{20\}' "$E/index.html" | head -n 1)"
+		fail html_hostile "markup from a result:" \
+			"$(grep -oi '.\{20\}<script.\{20\}' "$E/index.html" | head -n 1)"
 	else
-		html_has html_hostile "$E/index.html" '&lt;b id=pwnarm&gt;x&lt;/b&gt;&lt;script&gt;' \
+		html_has html_hostile "$E/index.html" \
+			'&lt;b id=pwnarm&gt;x&lt;/b&gt;&lt;script&gt;' \
 			'arm shown as text' && ok html_hostile
 	fi
 
 # Offline: a policy that loads nothing, and no address to load from.
 if grep -Eqi '(src|href)="?(https?:|//)|url\(|@import' "$C/index.html" "$E/index.html"; then
-	fail html_offline "$(grep -Eoi '(src|href)="?(https?:|//)[^"]*|url\([^)]*' "$C/index.html" "$E/index.html" | head -n 1)"
+	fail html_offline "$(grep -Eoi '(src|href)="?(https?:|//)[^"]*|url\([^)]*' \
+		"$C/index.html" "$E/index.html" | head -n 1)"
 else
 	html_has html_offline "$C/index.html" \
 		"^<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; img-src data:;" \
@@ -186,10 +191,13 @@ imgcheck() {
 
 # First the checks on a page that fails them: a blank page, a broken
 # image and a console error; each check must say so.
-printf '<!DOCTYPE html>\n<html><head>\n<meta http-equiv="Content-Security-Policy" content="x">\n</head><body></body></html>\n' \
-	>"$TMP/blank.html"
-printf '<!DOCTYPE html>\n<html><head>\n<meta http-equiv="Content-Security-Policy" content="x">\n</head><body><img src="data:image/png;base64,AAAA"><script>console.error("broken")</script></body></html>\n' \
-	>"$TMP/broken.html"
+page_head='<!DOCTYPE html>
+<html><head>
+<meta http-equiv="Content-Security-Policy" content="x">
+</head><body>'
+printf '%s</body></html>\n' "$page_head" >"$TMP/blank.html"
+printf '%s<img src="data:image/png;base64,AAAA">%s</body></html>\n' "$page_head" \
+	'<script>console.error("broken")</script>' >"$TMP/broken.html"
 if ! chrome "$TMP/blank" "$TMP/blank.html" --window-size=800,600 \
 	--screenshot="$TMP/blank.png"; then
 	fail html_browser_checks_fail "chromium failed: $(tail -n 1 "$TMP/blank.err")"

@@ -143,7 +143,8 @@ static void page_hostile_names(void)
 	if (page) {
 		CHECK(!strstr(page, "<script") && !strstr(page, "<img") && !strstr(page, "<b>") &&
 		      !strstr(page, "<i>"), "markup from a name");
-		CHECK(strstr(page, "&lt;script&gt;document.title=1&lt;/script&gt;"), "arm not shown");
+		CHECK(strstr(page, "&lt;script&gt;document.title=1&lt;/script&gt;"),
+		      "arm not shown");
 		CHECK(strstr(page, "&lt;/h3&gt;&lt;b&gt;exp&lt;/b&gt;"), "experiment not shown");
 		CHECK(strstr(page, "$ kvmsqueeze compare &#39;&lt;i&gt;dir&lt;/i&gt;&#39;"),
 		      "command line not shown");
