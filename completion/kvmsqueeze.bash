@@ -3,6 +3,7 @@
 # tables completion/mkcomp makes from its --help texts: subcommands,
 # their options and option values, experiment names (run --list), guest
 # names and parameters (vm --list-guests), files and directories.
+# shellcheck shell=bash
 
 # the kvmsqueeze being completed: the one typed, else the one in PATH
 _kvmsqueeze_bin() {
@@ -27,7 +28,7 @@ _kvmsqueeze_guest() {
 # value written WHAT in the help ("text|csv|json", "DIR", "NAME|PATH",
 # "SPEC.json|NAME", "KEY=VALUE", "N"...)
 _kvmsqueeze_values() {
-	local cmd=$1 what=$2 cur=$3 alt words= files= dirs= bin
+	local cmd=$1 what=$2 cur=$3 alt words='' files='' dirs='' bin
 	bin=$(_kvmsqueeze_bin)
 	local IFS='|'
 	for alt in $what; do
@@ -65,7 +66,7 @@ _kvmsqueeze_values() {
 }
 
 _kvmsqueeze() {
-	local cword=$COMP_CWORD cur=${COMP_WORDS[COMP_CWORD]} prev= cmd= i what opt
+	local cword=$COMP_CWORD cur=${COMP_WORDS[COMP_CWORD]} prev='' cmd='' i what opt
 	[ "$cword" -gt 0 ] && prev=${COMP_WORDS[cword - 1]}
 	for ((i = 1; i < cword; i++)); do
 		case ${COMP_WORDS[i]} in
@@ -75,6 +76,7 @@ _kvmsqueeze() {
 	done
 	COMPREPLY=()
 	if [ -z "$cmd" ]; then
+		# shellcheck disable=SC2154 # completion/mkcomp sets it, in front of this file
 		mapfile -t COMPREPLY < <(compgen -W "$_kvmsqueeze_cmds help --help --version" -- "$cur")
 		return 0
 	fi
