@@ -71,7 +71,9 @@ static const char compare_usage[] =
 "well (run.status not \"ok\") or whose pressure was never applied\n"
 "(summary.pressure_applied false) is refused. A metric that is null in a\n"
 "run is n/a for that run, never 0; n/a[k] under the table says why. See\n"
-"analysis/README.md. Exit status: 0 done, 1 refused or failed, 2 usage.\n";
+"analysis/README.md (in the source tree, and installed in\n"
+KVMSQ_DATADIR ").\n"
+"Exit status: 0 done, 1 refused or failed, 2 usage.\n";
 
 enum { OPT_FLOOR = CLI_OPT_OWN, OPT_MDE };
 

@@ -47,8 +47,9 @@ static const char report_usage[] =
 "are skipped with a warning. A run that did not end well (run.status not\n"
 "\"ok\") or whose pressure was never applied (summary.pressure_applied\n"
 "false) is refused. A metric that is null in a run is n/a for that run,\n"
-"never 0. See analysis/README.md. Exit status: 0 done, 1 refused or\n"
-"failed, 2 usage.\n";
+"never 0. See analysis/README.md (in the source tree, and installed in\n"
+KVMSQ_DATADIR ").\n"
+"Exit status: 0 done, 1 refused or failed, 2 usage.\n";
 
 static const struct option report_options[] = {
 	CLI_OPTION_FORMAT,

@@ -23,10 +23,15 @@
 #   interrupted make ab finished and run only the rest),
 #   KVMSQUEEZE (the kvmsqueeze to ask for primaries and compare with;
 #   default: ./kvmsqueeze, made first)
+# Installed (make install: no Makefile above, nothing to build), it runs
+# the KVMSQUEEZE and KVMSQ_STATIC an installed kvmsqueeze ab sets, and
+# writes under ./results.
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/.." && pwd)
+results=$top/results
+[ -f "$top/Makefile" ] || results=$PWD/results
 cache=${KVMSQ_CACHE:-$HOME/.cache/kvmsqueeze}
 
 usage() {
@@ -49,7 +54,7 @@ exps=${EXPS:-idle-caches memcg-squeeze shrinker-storm}
 mmu=${MMU:-shadow}
 reps=${REPS:-}
 seed=${SEED:-1}
-out=${AB_OUT:-$top/results/$(date +%Y%m%d-%H%M%S)-ab}
+out=${AB_OUT:-$results/$(date +%Y%m%d-%H%M%S)-ab}
 
 # The labs at once by default: one host thread each (TCG), LAB_MEM and
 # about 512 MiB of QEMU each, 1 GiB left to the rest of the machine.
@@ -87,6 +92,7 @@ clock=$("$here/lab.sh" --clock) || exit $?
 if [ -n "${KVMSQUEEZE:-}" ]; then
 	case "$KVMSQUEEZE" in /*) kvmsq=$KVMSQUEEZE ;; *) kvmsq=$PWD/$KVMSQUEEZE ;; esac
 else
+	[ -f "$top/Makefile" ] || die "KVMSQUEEZE is not set and $top is no source tree to make it in (run kvmsqueeze ab, or set KVMSQUEEZE)"
 	make -s -C "$top" all >/dev/null
 	kvmsq=$top/kvmsqueeze
 fi
@@ -312,7 +318,7 @@ t0=$(now)
 # is the labs'), the lab's static kvmsqueeze and packages, then the runs
 # shellcheck disable=SC2086
 (unset JOBS; "$here/build.sh" $kernels)
-make -s -C "$top" all static >/dev/null
+[ ! -f "$top/Makefile" ] || make -s -C "$top" all static >/dev/null
 "$top/scripts/deps" lab analysis
 suffix=
 [ "${DEBUG:-0}" = 1 ] && suffix=-debug
