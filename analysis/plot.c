@@ -556,8 +556,8 @@ static bool block_cdf(FILE *dat, struct buckets *b, const char *label, size_t ru
 		total += b->v[i].count / most;
 	fputs("# ", dat);
 	gp_comment(dat, label);
-	fprintf(dat, ", %zu runs merged: ns, fraction <= ns, fraction > ns (%.0f samples)\n", runs,
-		samples);
+	fprintf(dat, ", %zu run%s merged: ns, fraction <= ns, fraction > ns (%.0f samples)\n", runs,
+		runs == 1 ? "" : "s", samples);
 	dat_num(dat, lowest, 3);
 	fputs(" 0 1\n", dat);
 	*lo_ns = fmin(*lo_ns, lowest);

@@ -314,13 +314,16 @@ static const char *fmt_value(char *buf, size_t len, const struct row_fmt *f, dou
 	return buf;
 }
 
-/* "+12.5%", "+1234%", "+inf%" */
+/*
+ * "+12.5%", "+1234%"; "from 0" for a change from a baseline of 0, which
+ * no percentage can say (+inf% read as an overflow).
+ */
 static const char *fmt_change(char *buf, size_t len, double change)
 {
 	double pct = change * 100;
 
 	if (isinf(change))
-		snprintf(buf, len, "%cinf%%", change > 0 ? '+' : '-');
+		snprintf(buf, len, "from 0");
 	else if (fabs(pct) < 999.95)
 		snprintf(buf, len, "%+.1f%%", pct);
 	else if (fabs(pct) < 99999.5)
