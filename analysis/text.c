@@ -546,6 +546,8 @@ static void na_reason(char *buf, size_t len, const struct cmp_table *t, size_t r
 
 	if (!cmp_cell_na_source(t, row, arm, &source, &why))
 		snprintf(buf, len, "source '%s' unavailable%s%s", source, *why ? ": " : "", why);
+	else if (!cmp_cell_na_why(t, row, arm, &why))
+		snprintf(buf, len, "%s", why);
 	else
 		snprintf(buf, len, "null in every run; no source of it was reported unavailable");
 }
