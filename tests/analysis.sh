@@ -579,3 +579,53 @@ PY
 		ok plots_reproducer
 	fi
 fi
+
+# --label names the sets in operand order; too many names, or two sets of
+# one experiment under one name, are refused.
+if expect label_names_sets 0 "" compare --label old --label new "$FX/a" "$FX/b"; then
+	if grep -q '^old: 5 runs' "$TMP/out" && grep -q '^new: 5 runs' "$TMP/out" &&
+	   grep -q 'against old\.' "$TMP/out" && ! grep -q '^a: ' "$TMP/out"; then
+		ok label_names_sets
+	else
+		fail label_names_sets "$(grep -E '^(old|new|a|b):' "$TMP/out" | tr '\n' ' ')"
+	fi
+fi
+if expect label_only_first 0 "" report --label first "$FX/a" "$FX/b"; then
+	if grep -q '^== fixture, first ==$' "$TMP/out" && grep -q '^== fixture, b ==$' "$TMP/out"; then
+		ok label_only_first
+	else
+		fail label_only_first "$(grep '^==' "$TMP/out" | tr '\n' ' ')"
+	fi
+fi
+expect label_too_many 1 "^kvmsqueeze: compare: --label: 3 names for 2 sets" \
+	compare --label x --label y --label z "$FX/a" "$FX/b" && ok label_too_many
+expect label_clash 1 "^kvmsqueeze: compare: --label: two sets of experiment .* are named b$" \
+	compare --label b "$FX/a" "$FX/b" && ok label_clash
+expect label_help 0 "" compare --help && grep -q -- '--label NAME' "$TMP/out" && ok label_help
+
+# report says why a value is n/a, under the table: the source (the
+# fixtures' shrink_trace) and, with no source to blame, what the result
+# shows (no mmu_cache_pages statistic on this kernel).
+if expect report_na_reasons 0 "" report "$FX/a"; then
+	tr '\n' ' ' <"$TMP/out" | sed 's/  */ /g' >"$TMP/flat"
+	if grep -q "idle cache/vCPU (n/a\[[0-9]\])" "$TMP/flat" &&
+	   grep -q "n/a\[[0-9]\]: KVM has no mmu_cache_pages statistic upstream" "$TMP/flat" &&
+	   grep -q "n/a\[[0-9]\]: source 'shrink_trace' unavailable: tracefs is not mounted" "$TMP/flat"; then
+		ok report_na_reasons
+	else
+		fail report_na_reasons "$(grep 'n/a' "$TMP/out" | head -n 5 | tr '\n' ' ')"
+	fi
+fi
+
+# One of a thing is singular: "1 vCPU", "1 run".
+if expect singular_run 0 "" report "$FX/a/rep-1.json" && grep -q '^a: 1 run, ' "$TMP/out"; then
+	ok singular_run
+else
+	fail singular_run "$(grep '^a: ' "$TMP/out")"
+fi
+if expect singular_vcpu 0 "" vm --guest touch --mem 32M --vcpus 1 &&
+   grep -q '^guest touch: 1 vCPU, ' "$TMP/out"; then
+	ok singular_vcpu
+else
+	fail singular_vcpu "$(head -n 1 "$TMP/out")"
+fi
