@@ -629,3 +629,20 @@ if expect singular_vcpu 0 "" vm --guest touch --mem 32M --vcpus 1 &&
 else
 	fail singular_vcpu "$(head -n 1 "$TMP/out")"
 fi
+
+# Plots fit for slides: powers of ten as 10 with a superscript (enhanced
+# text, every name from a result noenhanced), one number format for the
+# counts, no panel drawn empty.
+if [ ! -s "$TMP/plots/baseline-fault.gp" ] || [ ! -s "$TMP/rplots/idle-caches-reclaim.gp" ]; then
+	skip plots_format "no plots were drawn (see the plots test)"
+elif ! grep -qF "set format x '10^{%T}'" "$TMP/plots/baseline-fault.gp" ||
+     grep -qF "'10^%T'" "$TMP/plots/baseline-fault.gp"; then
+	fail plots_format "fault CDF: $(grep -h 'set format' "$TMP/plots/baseline-fault.gp" | tr '\n' ' ')"
+elif grep -l 'n/a: not measured' "$TMP/plots/"*.gp "$TMP/rplots/"*.gp >/dev/null 2>&1; then
+	fail plots_format "a panel drawn empty: $(grep -l 'n/a: not measured' "$TMP/plots/"*.gp "$TMP/rplots/"*.gp | tr '\n' ' ')"
+elif grep -h ' title ' "$TMP/plots/"*.gp "$TMP/rplots/"*.gp | grep -v "^set title '[a-z]*: median" |
+     grep -v noenhanced | grep -q .; then
+	fail plots_format "a title without noenhanced: $(grep -h ' title ' "$TMP/plots/"*.gp | grep -v noenhanced | head -n 1)"
+else
+	ok plots_format
+fi

@@ -1400,6 +1400,112 @@ static void primary_id_one_line(void)
 	      "%s", err_msg());
 }
 
+/* The text of @dir/@name, or NULL (free it). */
+static char *slurp(const char *dir, const char *name)
+{
+	char path[512], *text = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "r");
+	if (!f)
+		return NULL;
+	if (getdelim(&text, &len, '\0', f) < 0) {
+		free(text);
+		text = NULL;
+	}
+	fclose(f);
+	return text;
+}
+
+/* Whether every line of @text holding @needle also holds @also. */
+static bool lines_with_have(const char *text, const char *needle, const char *also)
+{
+	const char *line, *end;
+	char buf[4096];
+
+	for (line = text; line && *line; line = *end ? end + 1 : end) {
+		end = line + strcspn(line, "\n");
+		snprintf(buf, sizeof(buf), "%.*s", (int)(end - line), line);
+		if (strstr(buf, needle) && !strstr(buf, also))
+			return false;
+	}
+	return true;
+}
+
+/*
+ * The scripts: PNG and SVG from each, on an enhanced terminal (for 10^{n}),
+ * every name from a result noenhanced; a panel of
+ * nothing left out and named under the figure; bar labels in the axes'
+ * format ("1.1k", not "1.07e+03"); no timeline panel without its series.
+ */
+static void plot_scripts_shape(void)
+{
+	char *d = temp_dir(), x[256], y[256], plots[256], name[32], *gp;
+	struct fake_run r = { .p50 = 5000 };
+	struct result_set *sets[2];
+	struct cmp_table t, *list[1] = { &t };
+	struct result_db db;
+	char *paths[2];
+	int i;
+
+	CHECK(d, "no temp dir");
+	if (!d)
+		return;
+	snprintf(x, sizeof(x), "%s/x_sub^a", d);
+	snprintf(y, sizeof(y), "%s/y", d);
+	snprintf(plots, sizeof(plots), "%s/plots", d);
+	for (i = 1; i <= 3; i++) {
+		snprintf(name, sizeof(name), "rep-%d.json", i);
+		r.rep = i;
+		r.id = "x";
+		r.kvm_calls = 1069 + i;
+		fake_write(x, name, &r);
+		r.id = "y";
+		r.kvm_calls = 10 + i;
+		fake_write(y, name, &r);
+	}
+	paths[0] = x;
+	paths[1] = y;
+	CHECK(!load(&db, paths, 2), "load: %s", err_msg());
+	sets[0] = &db.sets[0];
+	sets[1] = &db.sets[1];
+	CHECK(!cmp_table_from_sets(&t, sets, 2) && !cmp_table_compute(&t, &test_opts), "table: %s",
+	      err_msg());
+	CHECK(!plot_scripts(plots, list, 1), "plot_scripts: %s", err_msg());
+	gp = slurp(plots, "fake-reclaim.gp");
+	CHECK(gp && strstr(gp, "set terminal svg ") && strstr(gp, "set output 'fake-reclaim.svg'") &&
+	      strstr(gp, " enhanced "), "no SVG, or not enhanced:\n%s", S(gp));
+	CHECK(gp && strstr(gp, "'not shown: reclaim, not measured in these runs (n/a)'") &&
+	      !strstr(gp, "set title 'reclaim") && strstr(gp, "set title 'shrinkers") &&
+	      !strstr(gp, "n/a: not measured"), "a panel of nothing drawn:\n%s", S(gp));
+	CHECK(gp && strstr(gp, "set format y '%.0s%c'"), "the count axis format:\n%s", S(gp));
+	CHECK(gp && lines_with_have(gp, "x_sub^a", "noenhanced") &&
+	      lines_with_have(gp, "set multiplot title", "noenhanced"),
+	      "a name from a result, enhanced:\n%s", S(gp));
+	free(gp);
+	gp = slurp(plots, "fake-reclaim.dat");
+	CHECK(gp && strstr(gp, " \"1.1k\"") && strstr(gp, " \"12\"") && !strstr(gp, "e+"),
+	      "bar labels:\n%s", S(gp));
+	free(gp);
+	/* no histograms in these files: no CDF (tests/analysis.sh checks one) */
+	snprintf(name, sizeof(name), "plots/fake-fault.gp");
+	CHECK(!(gp = slurp(d, name)), "a CDF of no histogram");
+	free(gp);
+	/* no memory series in these files: no panel, and the notes say so */
+	gp = slurp(plots, "fake-timeline.gp");
+	CHECK(gp && strstr(gp, "'not shown: cgroup kernel memory, not sampled in these runs'") &&
+	      strstr(gp, "'not shown: SecPageTables, not in the meminfo of these runs'") &&
+	      !strstr(gp, "set ylabel"), 
+	      "timeline panels:\n%s", S(gp));
+	free(gp);
+	cmp_table_free(&t);
+	results_free(&db);
+	dir_remove(d);
+	free(d);
+}
+
 /* A change from a baseline median of 0 says so, not "+inf%". */
 static void change_from_zero(void)
 {
@@ -1449,4 +1555,5 @@ UNIT_MAIN(
 	T(gnuplot_runs_no_command),
 	T(primary_id_one_line),
 	T(change_from_zero),
+	T(plot_scripts_shape),
 )
