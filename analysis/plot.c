@@ -907,7 +907,8 @@ static const char *short_count(char *buf, size_t len, double v)
 	size_t p = 0;
 
 	if (x < 1000) {
-		snprintf(buf, len, x == floor(x) ? "%.0f" : "%.2g", v);
+		/* a median of counts may end in .5: whole from 10 on, "%g" of it never 1e+02 */
+		snprintf(buf, len, x >= 10 || x == floor(x) ? "%.0f" : "%.2g", v);
 		return buf;
 	}
 	while (x >= 999.5 && p + 1 < sizeof(prefixes) - 1) {
