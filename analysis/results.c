@@ -700,13 +700,15 @@ static int labels_unique(struct result_db *db)
 
 int results_label(struct result_db *db, const char *const *labels, size_t n)
 {
-	size_t i, replaced;
-	char *raw, *safe;
+	size_t i, replaced, used = 0;
+	char *raw, *safe, names[256] = "";
 
+	for (i = 0; n > db->nr_sets && i < db->nr_sets && used < sizeof(names); i++)
+		used += (size_t)snprintf(names + used, sizeof(names) - used, "%s%s", i ? ", " : "",
+					 db->sets[i].label);
 	if (n > db->nr_sets)
-		return err_set(EINVAL, "--label: %zu names for %zu set%s (the first is %s)", n,
-			       db->nr_sets, db->nr_sets == 1 ? "" : "s",
-			       db->nr_sets ? db->sets[0].label : "-");
+		return err_set(EINVAL, "--label: %zu names for %zu set%s (in order: %s)", n,
+			       db->nr_sets, db->nr_sets == 1 ? "" : "s", names);
 	for (i = 0; i < n; i++) {
 		if (!*labels[i])
 			return err_set(EINVAL, "--label: the name of set %zu is empty", i + 1);

@@ -1506,11 +1506,11 @@ static void plot_scripts_shape(void)
 	free(d);
 }
 
-/* A change from a baseline median of 0 says so, not "+inf%". */
+/* A change from a baseline median of 0 says so, not "+inf%"; its spread too. */
 static void change_from_zero(void)
 {
 	const double v[2][2][5] = {
-		{ { 0, 0, 0, 0, 0 }, { 1, 1, 1, 1, 1 } },
+		{ { 0, 0, 0, 2000, 4000 }, { 1, 1, 1, 1, 1 } },
 		{ { 4000, 4000, 4000, 4000, 4000 }, { 1, 1, 1, 1, 1 } },
 	};
 	struct cmp_table t;
@@ -1519,8 +1519,10 @@ static void change_from_zero(void)
 	CHECK(!two_row_table(&t, v, false, false), "table: %s", err_msg());
 	CHECK(isinf(t.rows[0].cells[1].change), "change %g", t.rows[0].cells[1].change);
 	text = render(&t);
+	/* and the spread around a median of 0 in the row's unit, not +-inf% */
 	CHECK(text && strstr(line_of(text, "fault p50 (us)"), " 4 +-0% (from 0)") &&
-	      !strstr(text, "inf%)"), "from 0:\n%s", S(text));
+	      strstr(line_of(text, "fault p50 (us)"), " 0 +-1 ") && !strstr(text, "inf%"),
+	      "from 0:\n%s", S(text));
 	free(text);
 	cmp_table_free(&t);
 }
