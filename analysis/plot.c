@@ -482,6 +482,32 @@ static int timeline_data(FILE *dat, const struct cmp_table *t, struct timeline *
 	return block;
 }
 
+/*
+ * The key's columns under the timeline: as many arms' names (about 7.5 px
+ * a character, 90 px for the line sample, as gnuplot counts) as fit 760 px, at most 3.
+ */
+static int key_cols(const struct cmp_table *t)
+{
+	size_t a, most = 1, len;
+	int cols;
+
+	for (a = 0; a < t->nr_arms; a++) {
+		len = strlen(t->labels[a]) +
+		      (t->sets && t->sets[a]->label_note[0] ? strlen(t->sets[a]->label_note) + 3 : 0);
+		most = len > most ? len : most;
+	}
+	cols = (int)(760 / ((double)most * 7.5 + 90));
+	return cols < 1 ? 1 : cols > 3 ? 3 : cols;
+}
+
+/* The key's rows: the arms in key_cols() columns, and the limit's line. */
+static int key_rows(const struct cmp_table *t, bool limit)
+{
+	size_t cols = (size_t)key_cols(t);
+
+	return (int)((t->nr_arms + cols - 1) / cols) + limit;
+}
+
 /* How many tics a panel @height of the screen tall has room for. */
 static int panel_tics(double height)
 {
@@ -518,8 +544,9 @@ static void timeline_panel(FILE *gp, const struct cmp_table *t, const struct tim
 		fprintf(gp, "set y2label 'cgroup limit (%s, dotted)'\nset y2tics\nset y2range [0:*]\n",
 			tl->unit[panel]);
 	if (key)
-		fprintf(gp, "set key at screen 0.5, screen %.3f center top horizontal maxrows 2 width 2\n",
-			bottom - (xlabel ? 0.115 : 0.02));
+		fprintf(gp, "set key at screen 0.5, screen %.3f center top horizontal maxcols %d maxrows %d\n",
+			bottom - (xlabel ? 0.115 : 0.02), key_cols(t),
+			key_rows(t, tl->limit_block >= 0));
 	else
 		fprintf(gp, "unset key\n");
 	fprintf(gp, "plot \\\n");
@@ -589,7 +616,9 @@ static int plot_timeline(const char *dir, const struct cmp_table *t, const char 
 	fputs("# shaded: the guests' phases in the run of ", gp);
 	gp_comment(gp, t->labels[0]);
 	fputs(" (first begin to last end); their names above the top panel\n", gp);
-	bottom = 0.20 + 0.035 * (double)nr_notes;
+	/* room under the panels for the x label, the key's rows and the notes */
+	bottom = 0.135 + 0.034 * (double)key_rows(t, tl.limit_block >= 0) +
+		 0.035 * (double)nr_notes;
 	top = split = 0;
 	last = tl.any[TL_SEC] ? TL_SEC : TL_KERNEL;
 	if (!tl.any[TL_KERNEL] && !tl.any[TL_SEC])
