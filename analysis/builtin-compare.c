@@ -46,6 +46,11 @@ static const char compare_usage[] =
 "                              test would have starred with these runs'\n"
 "                              spread (on the instruction clock, for times,\n"
 "                              also in instructions); json: cells' \"mde\"\n"
+"      --label NAME            name a set NAME in place of its arm or\n"
+"                              directory; repeated, the first names the\n"
+"                              first set, the next the second: sets in the\n"
+"                              order of the operands (a DIR's own result\n"
+"                              directories in name order)\n"
 "  -n, --noise DIR             measure the noise floors from A/A runs: DIR\n"
 "                              holds two or more result directories of the\n"
 "                              same experiment and arm\n"
@@ -86,6 +91,7 @@ static const struct option compare_options[] = {
 	CLI_OPTION_FORCE,
 	CLI_OPTION_PRIMARY,
 	CLI_OPTION_DRIFT,
+	CLI_OPTION_LABEL,
 	{ "mde", no_argument, NULL, OPT_MDE },
 	CLI_OPTION_HELP,
 	{ NULL, 0, NULL, 0 },

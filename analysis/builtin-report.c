@@ -30,6 +30,11 @@ static const char report_usage[] =
 "      --drift[=primary|all]   a drift table per set: does a metric (the\n"
 "                              primaries, or all) follow the order the runs\n"
 "                              were taken in (run.block, else run.started_at)?\n"
+"      --label NAME            name a set NAME in place of its arm or\n"
+"                              directory; repeated, the first names the\n"
+"                              first set, the next the second: sets in the\n"
+"                              order of the operands (a DIR's own result\n"
+"                              directories in name order)\n"
 "  -p, --plots DIR             write plots there: PNG and SVG, with the data\n"
 "                              and gnuplot scripts to redraw them, and\n"
 "                              index.html: tables, plots and runs to browse\n"
@@ -58,6 +63,7 @@ static const struct option report_options[] = {
 	CLI_OPTION_FORCE,
 	CLI_OPTION_PRIMARY,
 	CLI_OPTION_DRIFT,
+	CLI_OPTION_LABEL,
 	CLI_OPTION_HELP,
 	{ NULL, 0, NULL, 0 },
 };

@@ -22,6 +22,20 @@
 
 #define usage_error(c, fmt, arg)	cli_usage_error((c)->cmd, fmt, arg)
 
+/* --label NAME: one more set's name. */
+static int cli_label_add(struct cli *c, const char *arg)
+{
+	const char **labels = realloc(c->labels, (c->nr_labels + 1) * sizeof(*labels));
+
+	if (!labels) {
+		fprintf(stderr, "kvmsqueeze: %s: out of memory\n", c->cmd);
+		return -EXIT_FAILURE_SETUP;
+	}
+	labels[c->nr_labels++] = arg;
+	c->labels = labels;
+	return 0;
+}
+
 /* One of the shared options; 1: not one of them (the builtin's own). */
 static int common_option(struct cli *c, int opt, const char *arg)
 {
@@ -45,6 +59,8 @@ static int common_option(struct cli *c, int opt, const char *arg)
 		if (metric_list_parse(&c->primary, arg))
 			return -usage_error(c, "--primary: %s", err_msg());
 		return 0;
+	case CLI_OPT_LABEL:
+		return cli_label_add(c, arg);
 	case CLI_OPT_DRIFT:
 		if (drift_choice_parse(arg, &c->drift))
 			return -usage_error(c, "--drift='%s': use --drift, --drift=primary or --drift=all",
@@ -102,6 +118,7 @@ bool cli_start(struct cli *c, const struct cli_spec *s, int argc, char **argv, i
 	if (!ret)
 		return true;
 	metric_list_free(&c->primary);
+	free(c->labels);
 	free(c->given);
 	c->given = NULL;
 	*status = ret > 0 ? EXIT_OK : -ret;
@@ -111,6 +128,8 @@ bool cli_start(struct cli *c, const struct cli_spec *s, int argc, char **argv, i
 int cli_end(struct cli *c, int ret, const char *refused_hint)
 {
 	metric_list_free(&c->primary);
+	free(c->labels);
+	c->labels = NULL;
 	free(c->given);
 	c->given = NULL;
 	if (!ret)
@@ -121,8 +140,16 @@ int cli_end(struct cli *c, int ret, const char *refused_hint)
 
 int cli_load(const struct cli *c, struct result_db *db, char *const *paths, int nr_paths)
 {
-	return results_load(db, paths, nr_paths, c->force ? RESULTS_FORCE : 0, cli_warn_line,
-			    NULL);
+	int ret = results_load(db, paths, nr_paths, c->force ? RESULTS_FORCE : 0, cli_warn_line,
+			       NULL);
+
+	/* --label names the operands' sets, not those of compare --noise */
+	if (!ret && paths == c->paths && c->nr_labels) {
+		ret = results_label(db, c->labels, c->nr_labels);
+		if (ret)
+			results_free(db);
+	}
+	return ret;
 }
 
 int cli_output(const struct cli *c, struct cmp_table *const *list, size_t n,

@@ -2,7 +2,7 @@
 /*
  * analysis/cli.h: what the report and compare subcommands share: their
  * common options (--format, --plots, --seed, --force, --primary, --drift,
- * --help) and the parsing loop around a builtin's own, the command line
+ * --label, --help) and the parsing loop around a builtin's own, the command line
  * kept as given, loading the results, the output in text, CSV or JSON,
  * the plots' line, index.html next to the plots, and the error line with
  * its --force hint.
@@ -29,7 +29,7 @@ enum drift_choice { DRIFT_NONE, DRIFT_PRIMARY, DRIFT_ALL };
  * lists them in its own order (the order getopt names the candidates of
  * an ambiguous abbreviation in), then its own options from CLI_OPT_OWN.
  */
-enum { CLI_OPT_FORCE = 256, CLI_OPT_PRIMARY, CLI_OPT_DRIFT, CLI_OPT_OWN };
+enum { CLI_OPT_FORCE = 256, CLI_OPT_PRIMARY, CLI_OPT_DRIFT, CLI_OPT_LABEL, CLI_OPT_OWN };
 
 #define CLI_SHORT_OPTS		"f:p:s:h"
 #define CLI_OPTION_FORMAT	{ "format", required_argument, NULL, 'f' }
@@ -38,6 +38,7 @@ enum { CLI_OPT_FORCE = 256, CLI_OPT_PRIMARY, CLI_OPT_DRIFT, CLI_OPT_OWN };
 #define CLI_OPTION_FORCE	{ "force", no_argument, NULL, CLI_OPT_FORCE }
 #define CLI_OPTION_PRIMARY	{ "primary", required_argument, NULL, CLI_OPT_PRIMARY }
 #define CLI_OPTION_DRIFT	{ "drift", optional_argument, NULL, CLI_OPT_DRIFT }
+#define CLI_OPTION_LABEL	{ "label", required_argument, NULL, CLI_OPT_LABEL }
 #define CLI_OPTION_HELP		{ "help", no_argument, NULL, 'h' }
 
 /* The shared options' values, the operands, and the command line as given. */
@@ -48,6 +49,8 @@ struct cli {
 	bool force;
 	struct metric_list primary;	/* --primary */
 	enum drift_choice drift;
+	const char **labels;		/* --label, in the order given: set 1, 2, ... */
+	size_t nr_labels;
 	struct cmp_opts cmp;		/* --seed, and the defaults */
 	char **paths;			/* the result files and directories */
 	int nr_paths;
@@ -83,7 +86,10 @@ bool cli_start(struct cli *c, const struct cli_spec *s, int argc, char **argv, i
  */
 int cli_end(struct cli *c, int ret, const char *refused_hint);
 
-/* results_load() of @paths, --force taken, warnings as cli_warn_line(). */
+/*
+ * results_load() of @paths, --force taken, warnings as cli_warn_line();
+ * the operands' sets (@paths is c->paths) named by --label.
+ */
 int cli_load(const struct cli *c, struct result_db *db, char *const *paths, int nr_paths);
 
 /*

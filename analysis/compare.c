@@ -216,6 +216,116 @@ int cmp_cell_na_source(const struct cmp_table *t, size_t row, size_t arm, const 
 	return -ENOENT;
 }
 
+/*
+ * Whether @path is absent from the result (a key missing on the way), not
+ * null: a file written before kvmsqueeze recorded the value.
+ */
+static bool path_absent(struct json_object *root, const char *path)
+{
+	char key[64];
+	const char *dot;
+	size_t len;
+
+	while (root && json_object_is_type(root, json_type_object)) {
+		dot = strchr(path, '.');
+		len = dot ? (size_t)(dot - path) : strlen(path);
+		if (len >= sizeof(key))
+			return false;
+		memcpy(key, path, len);
+		key[len] = '\0';
+		if (!json_object_object_get_ex(root, key, &root))
+			return true;
+		if (!dot)
+			return false;
+		path = dot + 1;
+	}
+	return false;		/* null (or not an object) on the way: there, with no value */
+}
+
+/* A spec with no pressure action: "pressure" absent or empty. */
+static bool spec_without_pressure(struct json_object *root)
+{
+	return !result_array_len(json_path(root, "spec.pressure"));
+}
+
+/*
+ * Values null for a reason the result shows without a source to blame:
+ * by the metric's summary path (the longest prefix wins), each checked
+ * against the run by @applies (NULL: always).
+ */
+static const struct null_reason {
+	const char *prefix;
+	bool (*applies)(struct json_object *root);
+	const char *why;
+} null_reasons[] = {
+	{ "summary.idle_cache_pages_", NULL,
+	  "KVM has no mmu_cache_pages statistic upstream; only the lab kernels (their \"observe\" patch) add it" },
+	{ "summary.under_pressure.", spec_without_pressure,
+	  "the spec has no pressure action, so nothing marks when pressure began" },
+	{ "summary.faults_after_pressure", spec_without_pressure,
+	  "the spec has no pressure action, so nothing marks when pressure began" },
+	{ "summary.under_pressure.", NULL, "no pressure action fired" },
+	{ "summary.faults_after_pressure", NULL, "no pressure action fired" },
+	{ "summary.fault_latency_ns.", NULL,
+	  "no guest of these runs recorded fault latency (its guests do not fault in a timed phase)" },
+	{ "summary.access_latency_ns.", NULL,
+	  "no guest of these runs recorded access latency (only the access guest does)" },
+	{ "summary.touch.", NULL, "no guest of these runs has a touch phase" },
+};
+
+static const char *null_reason(const struct metric *m, struct json_object *root)
+{
+	const struct null_reason *r, *best = NULL;
+	const char *version = NULL;
+	size_t i;
+
+	for (i = 0; i < sizeof(null_reasons) / sizeof(null_reasons[0]); i++) {
+		r = &null_reasons[i];
+		if (strncmp(m->path, r->prefix, strlen(r->prefix)) ||
+		    (r->applies && !r->applies(root)))
+			continue;
+		if (!best || strlen(r->prefix) > strlen(best->prefix))
+			best = r;
+	}
+	if (best)
+		return best->why;
+	/* the cgroup's own counts: which version has which (RESULT.md, "memcg") */
+	if (json_path(root, "cgroup.version") &&
+	    json_object_is_type(json_path(root, "cgroup.version"), json_type_string))
+		version = json_object_get_string(json_path(root, "cgroup.version"));
+	if (!strcmp(m->path, "summary.reclaim.memcg_pgpgout"))
+		return version && !strcmp(version, "v2") ? "a cgroup v1 count; this run's cgroup was v2" : NULL;
+	if ((!strncmp(m->path, "summary.memcg.", 14) ||
+	     !strncmp(m->path, "summary.reclaim.memcg_", 22)) && version && !strcmp(version, "v1"))
+		return "not in cgroup v1's memory files; this run's cgroup was v1 (cgroup v2 has it)";
+	return NULL;
+}
+
+int cmp_cell_na_why(const struct cmp_table *t, size_t row, size_t arm, const char **why)
+{
+	const struct metric *m = t->rows[row].m;
+	const struct result_set *s;
+	double v;
+	size_t i;
+
+	if (!t->sets)
+		return -ENOENT;
+	s = t->sets[arm];
+	for (i = 0; i < s->nr_files; i++) {
+		if (metric_value(m, s->files[i]->root, &v) != -ENODATA)
+			continue;
+		if (path_absent(s->files[i]->root, m->path) &&
+		    (!metric_old_path(m) || path_absent(s->files[i]->root, metric_old_path(m)))) {
+			*why = "not in these result files (written before kvmsqueeze recorded it)";
+			return 0;
+		}
+		*why = null_reason(m, s->files[i]->root);
+		if (*why)
+			return 0;
+	}
+	return -ENOENT;
+}
+
 bool cmp_row_all_na(const struct cmp_table *t, size_t row)
 {
 	size_t a;

@@ -131,6 +131,13 @@ const char *cmp_metric_source(const struct metric *m);
  */
 int cmp_cell_na_source(const struct cmp_table *t, size_t row, size_t arm, const char **source,
 		       const char **why);
+/*
+ * Why arm @arm has no value of row @row in some run when no source was
+ * unavailable, as the result shows it: a key older files lack, a cgroup
+ * version without the count, a spec without pressure, a kernel without
+ * the statistic. A static string in *@why; -ENOENT when nothing says.
+ */
+int cmp_cell_na_why(const struct cmp_table *t, size_t row, size_t arm, const char **why);
 
 /* Whether a row has a value in no run of any arm. */
 bool cmp_row_all_na(const struct cmp_table *t, size_t row);

@@ -173,10 +173,10 @@ static void gp_begin(FILE *gp, const char *stem)
 		stem, stem);
 	fprintf(gp, "do for [fmt = 1:2] {\n");
 	fprintf(gp, "if (fmt == 1) {\n"
-		"\tset terminal pngcairo size %s font 'sans,10' noenhanced background rgb 'white'\n"
+		"\tset terminal pngcairo size %s font 'sans,10' enhanced background rgb 'white'\n"
 		"\tset output '%s.png'\n"
 		"} else {\n"
-		"\tset terminal svg size %s font 'sans,10' noenhanced background rgb 'white'\n"
+		"\tset terminal svg size %s font 'sans,10' enhanced background rgb 'white'\n"
 		"\tset output '%s.svg'\n"
 		"}\n"
 		"reset\n", PLOT_SIZE, stem, PLOT_SIZE, stem);
@@ -352,50 +352,248 @@ static const struct summary_entry *sec_pagetables(void)
 	return summary_entry_find(PLOT_SEC_PAGETABLES);
 }
 
+/* The last time of a series, s; 0 without one. */
+static double series_end(const struct result_file *f, const char *name)
+{
+	struct json_object *v, *t = series_get(f, name, &v);
+	size_t n = t ? json_object_array_length(t) : 0;
+	double end = n ? json_object_get_double(json_object_array_get_idx(t, n - 1)) : 0;
+
+	return isfinite(end) ? end : 0;
+}
+
+/*
+ * A figure's notes under it, one line each ("not shown: ..."), in the
+ * bottom margin; @notes are ours, not a result's, and hold no quote.
+ */
+static void gp_notes(FILE *gp, const char *const *notes, size_t n, int first_label)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		fprintf(gp, "set label %d '%s' at screen 0.5, screen %.3f center font ',9' tc rgb '#555555' noenhanced\n",
+			first_label + (int)i, notes[i], 0.015 + 0.035 * (double)(n - 1 - i));
+}
+
+/*
+ * The phases as shaded spans and their names above the top panel, each
+ * name in the first row where it clears the names before it: @span_s is
+ * the x range, @width_px the panel's width. Returns the rows used.
+ */
+static int gp_phases(FILE *gp, const struct phase_span *spans, size_t n, double span_s,
+		     double width_px, bool names)
+{
+	double row_end[4] = { -INFINITY, -INFINITY, -INFINITY, -INFINITY }, w;
+	int row, rows = 0;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (!isfinite(spans[i].begin) || !isfinite(spans[i].end))
+			continue;
+		fprintf(gp, "set object %zu rect from first %.3f, graph 0 to first %.3f, graph 1 behind fc rgb '%s' fs solid 1.0 noborder\n",
+			i + 1, spans[i].begin, spans[i].end, i % 2 ? "#e4e4e4" : "#f0f0f0");
+		if (!names)
+			continue;
+		/* about 6.5 px a character at 10 pt, and a gap */
+		w = ((double)strlen(spans[i].name) * 6.5 + 10) / width_px * span_s;
+		for (row = 0; row < 3 && row_end[row] > spans[i].begin; row++)
+			;
+		row_end[row] = spans[i].begin + w;
+		rows = row + 1 > rows ? row + 1 : rows;
+		fprintf(gp, "set label %zu ", i + 1);
+		gp_str(gp, spans[i].name);
+		fprintf(gp, " at first %.3f, graph 1 left offset 0.2, %.1f tc rgb '#555555' noenhanced\n",
+			spans[i].begin, 0.6 + 1.2 * row);
+	}
+	return rows;
+}
+
+/* A tic step of 1, 2 or 5 times a power of ten: about @tics tics up to @most. */
+static double tic_step(double most, int tics)
+{
+	double raw = most / tics, decade;
+
+	if (!(raw > 0) || !isfinite(raw))
+		return 1;
+	decade = pow(10, floor(log10(raw)));
+	if (raw <= decade)
+		return decade;
+	if (raw <= 2 * decade)
+		return 2 * decade;
+	return raw <= 5 * decade ? 5 * decade : 10 * decade;
+}
+
+/* Which panels the timeline has: kernel memory (and the limit), SecPageTables. */
+enum { TL_KERNEL, TL_SEC, TL_PANELS };
+
+struct timeline {
+	const struct result_file **runs;
+	double most[TL_PANELS];		/* the largest value, in the panel's unit */
+	int *block[TL_PANELS];		/* per arm, -1: none */
+	bool any[TL_PANELS];
+	const char *unit[TL_PANELS];
+	double divisor[TL_PANELS];
+	int limit_block;
+	double end_s;
+};
+
+static int timeline_data(FILE *dat, const struct cmp_table *t, struct timeline *tl)
+{
+	const struct summary_entry *sec = sec_pagetables();
+	double most[TL_PANELS] = { 0, 0 }, run_s;
+	int block = 0;
+	size_t a;
+
+	for (a = 0; a < t->nr_arms; a++) {
+		tl->runs[a] = median_run(t->sets[a]);
+		most[TL_SEC] = fmax(most[TL_SEC], series_max(tl->runs[a], sec->series, sec->scale));
+		most[TL_KERNEL] = fmax(most[TL_KERNEL],
+				       series_max(tl->runs[a], kernel_series(tl->runs[a]), 1));
+		run_s = json_object_get_double(json_path(tl->runs[a]->root, "run.run_s"));
+		tl->end_s = fmax(tl->end_s, isfinite(run_s) ? run_s : 0);
+		tl->end_s = fmax(tl->end_s, series_end(tl->runs[a], sec->series));
+		tl->end_s = fmax(tl->end_s, series_end(tl->runs[a], kernel_series(tl->runs[a])));
+	}
+	unit_scale(UNIT_BYTES, most[TL_KERNEL], &tl->unit[TL_KERNEL], &tl->divisor[TL_KERNEL]);
+	unit_scale(UNIT_BYTES, most[TL_SEC], &tl->unit[TL_SEC], &tl->divisor[TL_SEC]);
+	tl->most[TL_KERNEL] = most[TL_KERNEL] / tl->divisor[TL_KERNEL];
+	tl->most[TL_SEC] = most[TL_SEC] / tl->divisor[TL_SEC];
+	fputs("# ", dat);
+	gp_comment(dat, t->experiment);
+	fprintf(dat, ": memory over time: cgroup kernel memory and the limit in %s, SecPageTables in %s; two blank lines separate blocks (gnuplot index)\n",
+		tl->unit[TL_KERNEL], tl->unit[TL_SEC]);
+	for (a = 0; a < t->nr_arms; a++) {
+		tl->block[TL_SEC][a] = block_series(dat, tl->runs[a], sec->series,
+						    sec->scale / tl->divisor[TL_SEC], t->labels[a],
+						    NAN) ? block++ : -1;
+		tl->block[TL_KERNEL][a] = block_series(dat, tl->runs[a],
+						       kernel_series(tl->runs[a]),
+						       1 / tl->divisor[TL_KERNEL], t->labels[a],
+						       NAN) ? block++ : -1;
+		tl->any[TL_SEC] |= tl->block[TL_SEC][a] >= 0;
+		tl->any[TL_KERNEL] |= tl->block[TL_KERNEL][a] >= 0;
+	}
+	/* the limit holds from its last write to the end of the run */
+	run_s = json_object_get_double(json_path(tl->runs[0]->root, "run.run_s"));
+	tl->limit_block = -1;
+	if (block_series(dat, tl->runs[0], "cgroup.limit_bytes", 1 / tl->divisor[TL_KERNEL],
+			 t->labels[0], isfinite(run_s) ? run_s : NAN))
+		tl->limit_block = block++;
+	return block;
+}
+
+/*
+ * The key's columns under the timeline: as many arms' names (about 7.5 px
+ * a character, 90 px for the line sample, as gnuplot counts) as fit 760 px, at most 3.
+ */
+static int key_cols(const struct cmp_table *t)
+{
+	size_t a, most = 1, len;
+	int cols;
+
+	for (a = 0; a < t->nr_arms; a++) {
+		len = strlen(t->labels[a]) +
+		      (t->sets && t->sets[a]->label_note[0] ? strlen(t->sets[a]->label_note) + 3 : 0);
+		most = len > most ? len : most;
+	}
+	cols = (int)(760 / ((double)most * 7.5 + 90));
+	return cols < 1 ? 1 : cols > 3 ? 3 : cols;
+}
+
+/* The key's rows: the arms in key_cols() columns, and the limit's line. */
+static int key_rows(const struct cmp_table *t, bool limit)
+{
+	size_t cols = (size_t)key_cols(t);
+
+	return (int)((t->nr_arms + cols - 1) / cols) + limit;
+}
+
+/* How many tics a panel @height of the screen tall has room for. */
+static int panel_tics(double height)
+{
+	return height < 0.25 ? 3 : 5;
+}
+
+/*
+ * One panel of the timeline between screen @bottom and @top: the arms'
+ * lines, titled when @key (the key sits under the figure).
+ */
+static void timeline_panel(FILE *gp, const struct cmp_table *t, const struct timeline *tl,
+			   int panel, const char *stem, double bottom, double top, bool xlabel,
+			   bool key)
+{
+	int clauses = 0;
+	size_t a;
+
+	fprintf(gp, "set tmargin at screen %.3f\nset bmargin at screen %.3f\n", top, bottom);
+	fprintf(gp, "set lmargin at screen 0.10\nset rmargin at screen 0.90\n");
+	if (tl->end_s > 0)
+		fprintf(gp, "set xrange [0:%.3f]\n", tl->end_s);
+	/* few tics on a short panel */
+	fprintf(gp, "set yrange [0:*]\nset offsets 0, 0, graph 0.08, 0\nset ytics nomirror %g\nset grid\n",
+		tic_step(tl->most[panel], panel_tics(top - bottom)));
+	if (xlabel)
+		fprintf(gp, "set xlabel 'time since the start of the run (s)'\n");
+	else
+		fprintf(gp, "unset xlabel\nset format x ''\n");
+	if (panel == TL_KERNEL)
+		fprintf(gp, "set ylabel 'cgroup kernel memory (%s)'\n", tl->unit[panel]);
+	else
+		fprintf(gp, "set ylabel 'SecPageTables (%s)'\n", tl->unit[panel]);
+	if (panel == TL_KERNEL && tl->limit_block >= 0)
+		fprintf(gp, "set y2label 'cgroup limit (%s, dotted)'\nset y2tics\nset y2range [0:*]\n",
+			tl->unit[panel]);
+	if (key)
+		fprintf(gp, "set key at screen 0.5, screen %.3f center top horizontal maxcols %d maxrows %d\n",
+			bottom - (xlabel ? 0.115 : 0.02), key_cols(t),
+			key_rows(t, tl->limit_block >= 0));
+	else
+		fprintf(gp, "unset key\n");
+	fprintf(gp, "plot \\\n");
+	for (a = 0; a < t->nr_arms; a++) {
+		if (tl->block[panel][a] < 0)
+			continue;
+		fprintf(gp, "%s'%s.dat' index %d using 1:2 with lines lw 2 lc rgb '%s' title ",
+			clauses++ ? ", \\\n" : "", stem, tl->block[panel][a], arm_color(a));
+		gp_arm_title(gp, t, a, NULL);
+		fputs(" noenhanced", gp);
+	}
+	if (panel == TL_KERNEL && tl->limit_block >= 0)
+		fprintf(gp, "%s'%s.dat' index %d using 1:2 axes x1y2 with steps lw 1.5 lc rgb '#777777' dt 3 title 'cgroup limit (right axis)' noenhanced",
+			clauses++ ? ", \\\n" : "", stem, tl->limit_block);
+	fprintf(gp, "\n");
+	/* the next panel starts clean */
+	fprintf(gp, "unset label\nunset object\nunset y2label\nunset y2tics\nset format x '%%g'\n");
+}
+
+/*
+ * Memory over time, the median run of each arm: cgroup kernel memory (and
+ * the limit) on top, the host's SecPageTables below on its own axis (a
+ * few hundred KiB under MiB of kernel memory would lie flat at 0). A
+ * panel without a series in any run is left out, and a note says so.
+ */
 static int plot_timeline(const char *dir, const struct cmp_table *t, const char *base,
 			 char *stem, size_t len)
 {
-	const struct result_file **runs = calloc(t->nr_arms, sizeof(*runs));
+	struct timeline tl = { .runs = calloc(t->nr_arms, sizeof(*tl.runs)) };
 	struct phase_span spans[16];
-	int *sec_block = calloc(t->nr_arms, sizeof(int)), *kern_block = calloc(t->nr_arms, sizeof(int));
-	int block = 0, limit_block = -1, ret, clauses = 0;
-	double most = 0, divisor, end_s;
-	const char *unit;
-	size_t a, i, nr_spans;
+	const char *notes[2];
+	size_t nr_spans, nr_notes = 0;
+	double top, split, bottom;
+	int ret, rows, p, last;
 	FILE *dat, *gp;
 
+	tl.block[TL_KERNEL] = calloc(t->nr_arms, sizeof(int));
+	tl.block[TL_SEC] = calloc(t->nr_arms, sizeof(int));
 	file_stem(stem, len, base, "timeline");
-	if (!runs || !sec_block || !kern_block) {
+	if (!tl.runs || !tl.block[TL_KERNEL] || !tl.block[TL_SEC]) {
 		ret = err_set(ENOMEM, "plots: out of memory");
 		goto out;
 	}
-	for (a = 0; a < t->nr_arms; a++) {
-		runs[a] = median_run(t->sets[a]);
-		most = fmax(most, series_max(runs[a], sec_pagetables()->series,
-					     sec_pagetables()->scale));
-		most = fmax(most, series_max(runs[a], kernel_series(runs[a]), 1));
-	}
-	unit_scale(UNIT_BYTES, most, &unit, &divisor);
 	ret = plot_fopen(dir, stem, "dat", &dat);
 	if (ret)
 		goto out;
-	fputs("# ", dat);
-	gp_comment(dat, t->experiment);
-	fprintf(dat, ": memory over time, %s; two blank lines separate blocks (gnuplot index)\n",
-		unit);
-	for (a = 0; a < t->nr_arms; a++) {
-		sec_block[a] = block_series(dat, runs[a], sec_pagetables()->series,
-					    sec_pagetables()->scale / divisor, t->labels[a], NAN) ?
-			       block++ : -1;
-		kern_block[a] = block_series(dat, runs[a], kernel_series(runs[a]), 1 / divisor,
-					     t->labels[a], NAN) ? block++ : -1;
-	}
-	/* the limit holds from its last write to the end of the run */
-	end_s = json_object_get_double(json_path(runs[0]->root, "run.run_s"));
-	if (!isfinite(end_s))
-		end_s = NAN;
-	if (block_series(dat, runs[0], "cgroup.limit_bytes", 1 / divisor, t->labels[0], end_s))
-		limit_block = block++;
+	timeline_data(dat, t, &tl);
 	ret = plot_fclose(dat, dir, stem, "dat");
 	if (ret)
 		goto out;
@@ -404,58 +602,50 @@ static int plot_timeline(const char *dir, const struct cmp_table *t, const char 
 	if (ret)
 		goto out;
 	gp_begin(gp, stem);
-	fprintf(gp, "set title ");
+	if (!tl.any[TL_KERNEL])
+		notes[nr_notes++] = "not shown: cgroup kernel memory, not sampled in these runs";
+	if (!tl.any[TL_SEC])
+		notes[nr_notes++] = "not shown: SecPageTables, not in the meminfo of these runs";
+	fprintf(gp, "set multiplot title ");
 	gp_str(gp, t->experiment);
-	fprintf(gp, " . ': page-table and cgroup kernel memory%s' . \"\\n\" . 'the median run of each arm by peak kernel memory'\n",
-		limit_block < 0 ? " (no cgroup limit)" : "");
-	fprintf(gp, "set xlabel 'time since the start of the run (s)'\n");
-	fprintf(gp, "set ylabel 'memory (%s)'\nset ytics nomirror\nset grid\n", unit);
-	fprintf(gp, "set key below\nset yrange [0:*]\nset offsets 0, 0, graph 0.1, 0\n");
-	if (limit_block >= 0)
-		fprintf(gp, "set y2label 'cgroup limit (%s)'\nset y2tics\nset y2range [0:*]\n", unit);
-	nr_spans = phase_spans(runs[0], spans, ARRAY_SIZE(spans));
-	for (i = 0; i < nr_spans; i++) {
-		if (!isfinite(spans[i].begin) || !isfinite(spans[i].end))
-			continue;
-		fprintf(gp, "set object %zu rect from first %.3f, graph 0 to first %.3f, graph 1 behind fc rgb '%s' fs solid 1.0 noborder\n",
-			i + 1, spans[i].begin, spans[i].end, i % 2 ? "#e4e4e4" : "#f0f0f0");
-		fprintf(gp, "set label %zu ", i + 1);
-		gp_str(gp, spans[i].name);
-		/* staggered, so phases close together keep readable names */
-		fprintf(gp, " at first %.3f, graph %.2f left front offset 0.3,0 tc rgb '#555555'\n",
-			spans[i].begin, 0.97 - 0.05 * (double)(i % 3));
-	}
+	fprintf(gp, " . ': page-table and cgroup kernel memory%s' . \"\\n\" . 'the median run of each arm by peak kernel memory' noenhanced\n",
+		tl.limit_block < 0 ? " (no cgroup limit)" : "");
+	/* drawn with the first panel, cleared after it */
+	gp_notes(gp, notes, nr_notes, 100);
+	nr_spans = phase_spans(tl.runs[0], spans, ARRAY_SIZE(spans));
 	fputs("# shaded: the guests' phases in the run of ", gp);
 	gp_comment(gp, t->labels[0]);
-	fputs(" (first begin to last end)\n", gp);
-	/* nothing to draw: gnuplot cannot autoscale an empty plot */
-	if (!block)
-		fprintf(gp, "set xrange [0:1]\nset yrange [0:1]\n");
-	fprintf(gp, "plot \\\n");
-	for (a = 0; a < t->nr_arms; a++) {
-		if (sec_block[a] >= 0) {
-			fprintf(gp, "%s'%s.dat' index %d using 1:2 with lines lw 2 lc rgb '%s' dt 1 title ",
-				clauses++ ? ", \\\n" : "", stem, sec_block[a], arm_color(a));
-			gp_arm_title(gp, t, a, "SecPageTables");
+	fputs(" (first begin to last end); their names above the top panel\n", gp);
+	/* room under the panels for the x label, the key's rows and the notes */
+	bottom = 0.135 + 0.034 * (double)key_rows(t, tl.limit_block >= 0) +
+		 0.035 * (double)nr_notes;
+	top = split = 0;
+	last = tl.any[TL_SEC] ? TL_SEC : TL_KERNEL;
+	if (!tl.any[TL_KERNEL] && !tl.any[TL_SEC])
+		fprintf(gp, "unset border\nunset tics\nset xrange [0:1]\nset yrange [0:1]\nplot NaN notitle\n");
+	for (p = 0; p < TL_PANELS; p++) {
+		if (!tl.any[p])
+			continue;
+		/* the phases' names above the first panel, in as many rows as they need */
+		rows = gp_phases(gp, spans, nr_spans, tl.end_s > 0 ? tl.end_s : 1, 640, !top);
+		if (!top) {
+			top = 0.86 - 0.04 * (double)(rows > 1 ? rows - 1 : 0);
+			split = bottom + (top - bottom) * 0.36;
 		}
-		if (kern_block[a] >= 0) {
-			fprintf(gp, "%s'%s.dat' index %d using 1:2 with lines lw 2 lc rgb '%s' dt 2 title ",
-				clauses++ ? ", \\\n" : "", stem, kern_block[a], arm_color(a));
-			gp_arm_title(gp, t, a, "cgroup kernel memory");
-		}
+		if (p == TL_KERNEL)
+			timeline_panel(gp, t, &tl, p, stem, tl.any[TL_SEC] ? split + 0.03 : bottom,
+				       top, p == last, p == last);
+		else
+			timeline_panel(gp, t, &tl, p, stem, bottom,
+				       tl.any[TL_KERNEL] ? split - 0.03 : top, true, true);
 	}
-	if (limit_block >= 0)
-		fprintf(gp, "%s'%s.dat' index %d using 1:2 axes x1y2 with steps lw 1.5 lc rgb '#777777' dt 3 title 'cgroup limit (right axis)'",
-			clauses++ ? ", \\\n" : "", stem, limit_block);
-	if (!clauses)
-		fprintf(gp, "NaN title 'no memory series in these runs'");
-	fprintf(gp, "\n");
+	fprintf(gp, "unset multiplot\n");
 	gp_end(gp);
 	ret = plot_fclose(gp, dir, stem, "gp");
 out:
-	free(kern_block);
-	free(sec_block);
-	free(runs);
+	free(tl.block[TL_SEC]);
+	free(tl.block[TL_KERNEL]);
+	free(tl.runs);
 	return ret;
 }
 
@@ -556,8 +746,8 @@ static bool block_cdf(FILE *dat, struct buckets *b, const char *label, size_t ru
 		total += b->v[i].count / most;
 	fputs("# ", dat);
 	gp_comment(dat, label);
-	fprintf(dat, ", %zu runs merged: ns, fraction <= ns, fraction > ns (%.0f samples)\n", runs,
-		samples);
+	fprintf(dat, ", %zu run%s merged: ns, fraction <= ns, fraction > ns (%.0f samples)\n", runs,
+		runs == 1 ? "" : "s", samples);
 	dat_num(dat, lowest, 3);
 	fputs(" 0 1\n", dat);
 	*lo_ns = fmin(*lo_ns, lowest);
@@ -622,9 +812,10 @@ static int plot_cdf(const char *dir, const struct cmp_table *t, const char *base
 	gp_begin(gp, stem);
 	fprintf(gp, "set multiplot layout 1,2 title ");
 	gp_str(gp, t->experiment);
-	fprintf(gp, " . ': %s latency, every run of each arm merged'\n", what);
+	fprintf(gp, " . ': %s latency, every run of each arm merged' noenhanced\n", what);
 	for (pass = 0; pass < 2; pass++) {
-		fprintf(gp, "set logscale x\nset format x '10^%%T'\nset grid\n");
+		/* powers of ten as 10 with a superscript (enhanced text) */
+		fprintf(gp, "set logscale x\nset format x '10^{%%T}'\nset grid\n");
 		/* a tic every other decade when there are many */
 		if (hi_ns > lo_ns * 1e6)
 			fprintf(gp, "set xtics 100\n");
@@ -633,7 +824,7 @@ static int plot_cdf(const char *dir, const struct cmp_table *t, const char *base
 			fprintf(gp, "set ylabel 'fraction of %s <= x'\nset yrange [0:1]\nset key bottom right box opaque width 2\n",
 				whats);
 		else
-			fprintf(gp, "set ylabel 'fraction of %s > x (tail)'\nset logscale y\nset format y '10^%%T'\nset yrange [*:1]\nunset key\n",
+			fprintf(gp, "set ylabel 'fraction of %s > x (tail)'\nset logscale y\nset format y '10^{%%T}'\nset yrange [*:1]\nunset key\n",
 				whats);
 		fprintf(gp, "plot \\\n");
 		for (a = 0, clauses = 0; a < t->nr_arms; a++) {
@@ -643,6 +834,7 @@ static int plot_cdf(const char *dir, const struct cmp_table *t, const char *base
 				clauses++ ? ", \\\n" : "", stem, blocks[a],
 				pass ? "($3 > 0 ? $3 : NaN)" : "2", arm_color(a));
 			gp_arm_title(gp, t, a, NULL);
+			fputs(" noenhanced", gp);
 		}
 		fprintf(gp, "\n");
 	}
@@ -720,30 +912,92 @@ static size_t panel_rows(const struct cmp_table *t, const struct bar_panel *p,
 	return n;
 }
 
+/* Whether every run of every arm of these rows is 0: no bar on a log scale. */
+static bool panel_all_zero(const struct cmp_table *t, const struct cmp_row *const *rows, size_t n)
+{
+	size_t i, a;
+
+	for (i = 0; i < n; i++)
+		for (a = 0; a < t->nr_arms; a++)
+			if (rows[i]->cells[a].n && (rows[i]->cells[a].min != 0 ||
+						    rows[i]->cells[a].max != 0))
+				return false;
+	return true;
+}
+
+/*
+ * A count the way the axes write it (gnuplot's "%.0s%c"): "5", "800",
+ * "1.1k", "38k", "2.1M", "3.4G"; one format in every figure.
+ */
+static const char *short_count(char *buf, size_t len, double v)
+{
+	static const char prefixes[] = " kMGTPE";
+	double x = fabs(v);
+	size_t p = 0;
+
+	if (x < 1000) {
+		/* a median of counts may end in .5: whole from 10 on, "%g" of it never 1e+02 */
+		snprintf(buf, len, x >= 10 || x == floor(x) ? "%.0f" : "%.2g", v);
+		return buf;
+	}
+	while (x >= 999.5 && p + 1 < sizeof(prefixes) - 1) {
+		x /= 1000;
+		v /= 1000;
+		p++;
+	}
+	if (x >= 999.5)
+		snprintf(buf, len, "%.1e", v * pow(1000, (double)p));
+	else
+		snprintf(buf, len, x < 9.95 ? "%.1f%c" : "%.0f%c", v, prefixes[p]);
+	return buf;
+}
+
+/* The widest bar label of these rows, in characters. */
+static size_t labels_width(const struct cmp_table *t, const struct cmp_row *const *rows, size_t n)
+{
+	size_t i, a, most = 1, w;
+	char text[32];
+
+	for (i = 0; i < n; i++) {
+		for (a = 0; a < t->nr_arms; a++) {
+			if (!rows[i]->cells[a].n || !isfinite(rows[i]->cells[a].median))
+				continue;
+			w = strlen(short_count(text, sizeof(text), rows[i]->cells[a].median));
+			most = w > most ? w : most;
+		}
+	}
+	return most;
+}
+
+/*
+ * One panel of bars in @width_px of the figure: median bars, min-max
+ * whiskers, the median written over each bar, upright where it fits the
+ * bar's width, else turned (labels side by side would run into each
+ * other).
+ */
 static void bar_panel_script(FILE *gp, const struct cmp_table *t, const struct bar_panel *p,
-			     const char *stem, int first_block)
+			     const char *stem, int first_block, double width_px)
 {
 	const struct cmp_row *rows[4];
 	size_t n = panel_rows(t, p, rows), i, a;
-	double width = 0.8 / (double)t->nr_arms, top = 1;
+	double width = 0.8 / (double)t->nr_arms, top = 1, bar_px;
+	bool turned;
 	int clauses = 0;
 
+	/* a group per row, 1.2 groups of margins; about 5 px a character at 8 pt */
+	bar_px = width_px / ((double)n + 0.2) * width;
+	turned = (double)labels_width(t, rows, n) * 5.2 + 4 > bar_px;
 	fprintf(gp, "set title '%s: median of the runs, bars from min to max'\n", p->title);
 	fprintf(gp, "set ylabel '%s'\nset grid ytics\nset style fill solid 0.8 noborder\n", p->ylabel);
-	fprintf(gp, "set boxwidth %.4f absolute\nset xrange [-0.6:%.1f]\n", width, n ? n - 0.4 : 0.6);
-	if (!n) {
-		fprintf(gp, "unset xtics\nunset ytics\nset yrange [0:1]\n");
-		fprintf(gp, "set label 1 'n/a: not measured in these runs' at graph 0.5, graph 0.5 center\n");
-		fprintf(gp, "plot NaN notitle\nunset label 1\n");
-		return;
-	}
-	/* room above the bars for the key */
+	fprintf(gp, "set boxwidth %.4f absolute\nset xrange [-0.6:%.1f]\n", width, n - 0.4);
 	for (i = 0; i < n; i++)
 		for (a = 0; a < t->nr_arms; a++)
 			if (rows[i]->cells[a].n && isfinite(rows[i]->cells[a].max))
 				top = fmax(top, rows[i]->cells[a].max);
-	fprintf(gp, "set logscale y\nset yrange [0.5:%g]\nset xtics rotate by -20 (",
-		fmin(top * 50, DBL_MAX));
+	/* room above the bars for the key and the labels; counts as the labels write them */
+	fprintf(gp, "set logscale y\nset yrange [0.5:%g]\nset format y '%%.0s%%c'\n",
+		fmin(top * (turned ? 300 : 50), DBL_MAX));
+	fprintf(gp, "set xtics noenhanced rotate by -20 (");
 	for (i = 0; i < n; i++) {
 		fprintf(gp, "%s", i ? ", " : "");
 		gp_str(gp, rows[i]->m->label);
@@ -756,26 +1010,17 @@ static void bar_panel_script(FILE *gp, const struct cmp_table *t, const struct b
 		fprintf(gp, "%s'%s.dat' index %d using 1:($2 > 0 ? $2 : NaN) with boxes lc rgb '%s' title ",
 			clauses++ ? ", \\\n" : "", stem, first_block + (int)a, arm_color(a));
 		gp_arm_title(gp, t, a, NULL);
+		fputs(" noenhanced", gp);
 		fprintf(gp, ", \\\n'%s.dat' index %d using 1:($2 > 0 ? $2 : NaN):($3 > 0 ? $3 : 0.5):4 with yerrorbars lc rgb '#333333' pt 7 ps 0.4 notitle",
 			stem, first_block + (int)a);
-		fprintf(gp, ", \\\n'%s.dat' index %d using 1:($2 > 0.7 ? $2 : 0.7):5 with labels offset 0,0.7 font ',8' notitle",
-			stem, first_block + (int)a);
+		if (turned)
+			fprintf(gp, ", \\\n'%s.dat' index %d using 1:($4 > 0.7 ? $4 : ($2 > 0.7 ? $2 : 0.7)):5 with labels rotate by 90 left offset 0,0.5 font ',8' notitle",
+				stem, first_block + (int)a);
+		else
+			fprintf(gp, ", \\\n'%s.dat' index %d using 1:($4 > 0.7 ? $4 : ($2 > 0.7 ? $2 : 0.7)):5 with labels offset 0,0.7 font ',8' notitle",
+				stem, first_block + (int)a);
 	}
 	fprintf(gp, "\n");
-}
-
-/* A bar's label: "5", "130k", "2.1M", "3.4e+12". */
-static const char *short_count(char *buf, size_t len, double v)
-{
-	if (fabs(v) < 1e4)
-		snprintf(buf, len, "%.3g", v);
-	else if (fabs(v) < 1e6)
-		snprintf(buf, len, "%.0fk", v / 1e3);
-	else if (fabs(v) < 1e9)
-		snprintf(buf, len, "%.1fM", v / 1e6);
-	else
-		snprintf(buf, len, "%.2g", v);
-	return buf;
 }
 
 static void bar_panel_data(FILE *dat, const struct cmp_table *t, const struct bar_panel *p,
@@ -807,12 +1052,40 @@ static void bar_panel_data(FILE *dat, const struct cmp_table *t, const struct ba
 	}
 }
 
+/*
+ * What a panel left out says under the figure: "not shown: reclaim, 0 in
+ * every run (reclaimed, refaults)", "not shown: shrinkers, not measured in
+ * these runs". Our text: metric labels and panel titles.
+ */
+static void bar_panel_note(char *buf, size_t len, const struct cmp_table *t,
+			   const struct bar_panel *p)
+{
+	const struct cmp_row *rows[4];
+	size_t n = panel_rows(t, p, rows), i, used;
+
+	if (!n) {
+		snprintf(buf, len, "not shown: %s, not measured in these runs (n/a)", p->title);
+		return;
+	}
+	used = (size_t)snprintf(buf, len, "not shown: %s, 0 in every run (", p->title);
+	for (i = 0; i < n && used < len; i++)
+		used += (size_t)snprintf(buf + used, len - used, "%s%s", i ? ", " : "",
+					 rows[i]->m->label);
+	if (used < len)
+		snprintf(buf + used, len - used, ")");
+}
+
 static int plot_bars(const char *dir, const struct cmp_table *t, const char *base, char *stem,
 		     size_t len)
 {
 	int block = 0, first[ARRAY_SIZE(bar_panels)], ret;
+	char note_text[ARRAY_SIZE(bar_panels)][160];
+	const char *notes[ARRAY_SIZE(bar_panels)];
+	const struct cmp_row *rows[4];
+	bool shown[ARRAY_SIZE(bar_panels)];
+	size_t i, n, nr_shown = 0, nr_notes = 0, k = 0;
+	double bottom, left;
 	FILE *dat, *gp;
-	size_t i;
 
 	file_stem(stem, len, base, "reclaim");
 	ret = plot_fopen(dir, stem, "dat", &dat);
@@ -824,6 +1097,15 @@ static int plot_bars(const char *dir, const struct cmp_table *t, const char *bas
 	for (i = 0; i < ARRAY_SIZE(bar_panels); i++) {
 		first[i] = block;
 		bar_panel_data(dat, t, &bar_panels[i], &block);
+		n = panel_rows(t, &bar_panels[i], rows);
+		/* a panel of nothing, or of bars all 0 (none shows on a log scale) */
+		shown[i] = n && !panel_all_zero(t, rows, n);
+		nr_shown += shown[i];
+		if (!shown[i]) {
+			bar_panel_note(note_text[nr_notes], sizeof(note_text[0]), t, &bar_panels[i]);
+			notes[nr_notes] = note_text[nr_notes];
+			nr_notes++;
+		}
 	}
 	ret = plot_fclose(dat, dir, stem, "dat");
 	if (ret)
@@ -832,13 +1114,26 @@ static int plot_bars(const char *dir, const struct cmp_table *t, const char *bas
 	if (ret)
 		return ret;
 	gp_begin(gp, stem);
-	fprintf(gp, "set multiplot layout 1,2 title ");
+	fprintf(gp, "set multiplot title ");
 	gp_str(gp, t->experiment);
-	fprintf(gp, " . ': reclaim and shrinker activity per arm'\n");
+	fprintf(gp, " . ': reclaim and shrinker activity per arm' noenhanced\n");
+	gp_notes(gp, notes, nr_notes, 100);
+	bottom = 0.12 + 0.035 * (double)nr_notes;
+	if (!nr_shown)
+		fprintf(gp, "unset border\nunset tics\nset xrange [0:1]\nset yrange [0:1]\nplot NaN notitle\n");
 	for (i = 0; i < ARRAY_SIZE(bar_panels); i++) {
-		if (i)
+		if (!shown[i])
+			continue;
+		if (k)
 			fprintf(gp, "reset\n");
-		bar_panel_script(gp, t, &bar_panels[i], stem, first[i]);
+		left = (double)k / (double)nr_shown;
+		fprintf(gp, "set lmargin at screen %.3f\nset rmargin at screen %.3f\n",
+			left + 0.10 / (double)nr_shown * 1.2, left + 1.0 / (double)nr_shown - 0.02);
+		fprintf(gp, "set tmargin at screen 0.88\nset bmargin at screen %.3f\n", bottom);
+		bar_panel_script(gp, t, &bar_panels[i], stem, first[i],
+				 800.0 * (1.0 / (double)nr_shown - 0.14));
+		fprintf(gp, "unset label\n");
+		k++;
 	}
 	fprintf(gp, "unset multiplot\n");
 	gp_end(gp);

@@ -698,6 +698,39 @@ static int labels_unique(struct result_db *db)
 	return ret;
 }
 
+int results_label(struct result_db *db, const char *const *labels, size_t n)
+{
+	size_t i, replaced, used = 0;
+	char *raw, *safe, names[256] = "";
+
+	for (i = 0; n > db->nr_sets && i < db->nr_sets && used < sizeof(names); i++)
+		used += (size_t)snprintf(names + used, sizeof(names) - used, "%s%s", i ? ", " : "",
+					 db->sets[i].label);
+	if (n > db->nr_sets)
+		return err_set(EINVAL, "--label: %zu names for %zu set%s (in order: %s)", n,
+			       db->nr_sets, db->nr_sets == 1 ? "" : "s", names);
+	for (i = 0; i < n; i++) {
+		if (!*labels[i])
+			return err_set(EINVAL, "--label: the name of set %zu is empty", i + 1);
+		raw = strdup(labels[i]);
+		safe = raw ? result_safe_dup(raw, &replaced) : NULL;
+		if (!safe) {
+			free(raw);
+			return err_set(ENOMEM, "--label: out of memory");
+		}
+		free(db->sets[i].label_raw);
+		free(db->sets[i].label);
+		db->sets[i].label_raw = raw;
+		db->sets[i].label = safe;
+		set_label_note(&db->sets[i]);
+	}
+	for (i = 0; i < db->nr_sets; i++)
+		if (label_clash(db, i))
+			return err_set(EINVAL, "--label: two sets of experiment %s are named %s",
+				       db->sets[i].experiment, db->sets[i].label);
+	return 0;
+}
+
 static int results_group(struct result_db *db)
 {
 	struct result_set *sets, *s;

@@ -72,6 +72,14 @@ int results_load(struct result_db *db, char *const *paths, int nr_paths, unsigne
 void results_free(struct result_db *db);
 
 /*
+ * --label: name the first @n sets (in the order of db->sets: the order of
+ * the operands) @labels[i] in place of their arm or directory, made safe
+ * as any name. -EINVAL for more names than sets, an empty name, or two
+ * sets of one experiment that would share a name.
+ */
+int results_label(struct result_db *db, const char *const *labels, size_t n);
+
+/*
  * Whether the runs of these sets may be compared: the same spec (and
  * run.duration_s and run.scale, which --duration and --scale changed),
  * the same host.mmu, host.accel, host.clock (absent: "host") and

@@ -314,13 +314,16 @@ static const char *fmt_value(char *buf, size_t len, const struct row_fmt *f, dou
 	return buf;
 }
 
-/* "+12.5%", "+1234%", "+inf%" */
+/*
+ * "+12.5%", "+1234%"; "from 0" for a change from a baseline of 0, which
+ * no percentage can say (+inf% read as an overflow).
+ */
 static const char *fmt_change(char *buf, size_t len, double change)
 {
 	double pct = change * 100;
 
 	if (isinf(change))
-		snprintf(buf, len, "%cinf%%", change > 0 ? '+' : '-');
+		snprintf(buf, len, "from 0");
 	else if (fabs(pct) < 999.95)
 		snprintf(buf, len, "%+.1f%%", pct);
 	else if (fabs(pct) < 99999.5)
@@ -332,18 +335,21 @@ static const char *fmt_change(char *buf, size_t len, double change)
 
 /*
  * The spread of a cell's runs: half the interquartile range relative to
- * the median, "+-3.2%", "+-18%"; "" for fewer than 2 runs.
+ * the median, "+-3.2%", "+-18%"; in the row's unit around a median of 0,
+ * "+-4" (no share of 0 is finite); "" for fewer than 2 runs.
  */
-static const char *fmt_spread(char *buf, size_t len, const struct cmp_cell *c)
+static const char *fmt_spread(char *buf, size_t len, const struct row_fmt *f,
+			      const struct cmp_cell *c)
 {
 	double half = (c->q3 - c->q1) / 2, pct;
+	char val[40];
 
 	if (c->n < 2 || isnan(half))
 		snprintf(buf, len, "%s", "");
 	else if (half == 0)
 		snprintf(buf, len, "+-0%%");
 	else if (c->median == 0)
-		snprintf(buf, len, "+-inf%%");
+		snprintf(buf, len, "+-%s", fmt_value(val, sizeof(val), f, half));
 	else if ((pct = half / fabs(c->median) * 100) < 9.95)
 		snprintf(buf, len, "+-%.1f%%", pct);
 	else if (pct < 999.5)
@@ -543,6 +549,8 @@ static void na_reason(char *buf, size_t len, const struct cmp_table *t, size_t r
 
 	if (!cmp_cell_na_source(t, row, arm, &source, &why))
 		snprintf(buf, len, "source '%s' unavailable%s%s", source, *why ? ": " : "", why);
+	else if (!cmp_cell_na_why(t, row, arm, &why))
+		snprintf(buf, len, "%s", why);
 	else
 		snprintf(buf, len, "null in every run; no source of it was reported unavailable");
 }
@@ -850,7 +858,7 @@ static void compare_cell(char *buf, size_t len, const struct row_fmt *f,
 		return;
 	}
 	fmt_value(val, sizeof(val), f, c->median);
-	fmt_spread(spread, sizeof(spread), c);
+	fmt_spread(spread, sizeof(spread), f, c);
 	if (*spread)
 		sep[0] = ' ';
 	if (baseline || isnan(c->change))
@@ -1125,7 +1133,7 @@ int text_compare(FILE *out, const struct cmp_table *t, const struct text_opts *o
 	grid_print(out, &g, TEXT_WIDTH);
 	grid_free(&g);
 	fprintf(out, "\n");
-	snprintf(line, sizeof(line), "Cells: the median over the runs, +- half their interquartile range as a share of the median (a spread of the runs, not an interval), and the change of the medians against %s. *x%%*: significant: a primary metric whose permutation test gives p < %.2f after Holm over the primaries, with a change above the metric's noise floor.",
+	snprintf(line, sizeof(line), "Cells: the median over the runs, +- half their interquartile range as a share of the median (in the row's unit where the median is 0; a spread of the runs, not an interval), and the change of the medians against %s. *x%%*: significant: a primary metric whose permutation test gives p < %.2f after Holm over the primaries, with a change above the metric's noise floor.",
 		 t->labels[0], o->cmp->alpha);
 	ascii_only(line);
 	text_wrap(out, line, 0, TEXT_WIDTH);

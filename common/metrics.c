@@ -43,9 +43,9 @@ const struct metric metrics[] = {
 	{ "memcg_sampled_peak_bytes", "cg mem peak sampled", CG "current_bytes.peak",
 	  UNIT_BYTES, BETTER_LOWER },
 	/* time-weighted means from the first pressure event on */
-	{ "memcg_under_pressure_bytes", "cg mem under press.", UP "current_bytes",
+	{ "memcg_under_pressure_bytes", "cg mem in pressure", UP "current_bytes",
 	  UNIT_BYTES, BETTER_LOWER },
-	{ "memcg_kernel_under_pressure_bytes", "cg kern under press.", UP "kernel_bytes",
+	{ "memcg_kernel_under_pressure_bytes", "cg kern in pressure", UP "kernel_bytes",
 	  UNIT_BYTES, BETTER_LOWER },
 	{ "idle_cache_pages_per_vcpu", "idle cache/vCPU", "summary.idle_cache_pages_per_vcpu",
 	  UNIT_PAGES, BETTER_LOWER },
@@ -78,7 +78,7 @@ const struct metric metrics[] = {
 	  BETTER_HIGHER },
 	{ "touch_guest_ns", "touch time (guest)", "summary.touch.guest_ns", UNIT_NS,
 	  BETTER_LOWER },
-	{ "faults_after_pressure", "faults after press.", "summary.faults_after_pressure",
+	{ "faults_after_pressure", "faults post-pressure", "summary.faults_after_pressure",
 	  UNIT_FAULTS, BETTER_LOWER },
 	/* the work the guests made KVM do, and what they got done */
 	{ "kvm_pf_taken", "KVM faults taken", "summary.kvm.pf_taken", UNIT_FAULTS,

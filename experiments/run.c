@@ -229,7 +229,8 @@ static int vms_start(struct run *r)
 		if (ret)
 			return ret;
 	}
-	run_event(r, "vms", "%d VM processes started in %s/vms", r->nr_vms, r->tree.name);
+	run_event(r, "vms", "%d VM process%s started in %s/vms", r->nr_vms,
+		  r->nr_vms == 1 ? "" : "es", r->tree.name);
 	return 0;
 }
 
@@ -544,9 +545,11 @@ static int fds_enough(const struct run *r)
 
 		if (!setrlimit(RLIMIT_NOFILE, &up))	/* root: CAP_SYS_RESOURCE */
 			return 0;
-		return err_set(EMFILE, "%d VMs need %llu file descriptors in the runner "
+		return err_set(EMFILE, "%d VM%s need%s %llu file descriptors in the runner "
 			       "(2 + vCPUs per VM, and %d more), and RLIMIT_NOFILE allows "
 			       "%llu (raise it: ulimit -n %llu)", spec_nr_vm_procs(r->s),
+			       spec_nr_vm_procs(r->s) == 1 ? "" : "s",
+			       spec_nr_vm_procs(r->s) == 1 ? "s" : "",
 			       (unsigned long long)need, RUN_FDS_SPARE,
 			       (unsigned long long)rl.rlim_max, (unsigned long long)need);
 	}
@@ -671,7 +674,7 @@ int run_once(const struct spec *s, const struct run_opts *o)
 		run_teardown(&r);
 		return ret;
 	}
-	progress(&r, "started: %d VMs, %s", r.nr_vms, r.tree.name);
+	progress(&r, "started: %d VM%s, %s", r.nr_vms, r.nr_vms == 1 ? "" : "s", r.tree.name);
 	run_loop(&r);
 	for (int i = 0; i < r.nr_press; i++)
 		pressure_finish(&r.press[i]);	/* nx_huge_pages back, before the result */

@@ -1024,16 +1024,18 @@ int spec_check(const struct spec *s)
 			return err_wrap(ret, "spec %s: vms[%d]", s->name, i);
 		/* the VMM's own check (vm.c) allows 2 MiB more for tables and stacks */
 		if (s->vms[i].mem_bytes < cfg.min_free_bytes + KVMSQ_PT_BASE + 2 * MiB)
-			return err_set(EINVAL, "spec %s: vms[%d]: mem is too small for guest %s with %d vCPUs",
-				       s->name, i, s->vms[i].guest, s->vms[i].vcpus);
+			return err_set(EINVAL, "spec %s: vms[%d]: mem is too small for guest %s with %d vCPU%s",
+				       s->name, i, s->vms[i].guest, s->vms[i].vcpus,
+				       s->vms[i].vcpus == 1 ? "" : "s");
 	}
 	for (i = 0; i < s->cg.nr_steps; i++) {
 		if (s->cg.steps[i].bytes >= need)
 			continue;
 		size_text(s->cg.steps[i].bytes, a, sizeof(a));
 		size_text(need, b, sizeof(b));
-		return err_set(EINVAL, "spec %s: cgroup limit %s at %.1f s is below the %s the VMs need to start (%d VMs: VMM process, KVM and guest boot memory; raise the limit)",
-			       s->name, a, s->cg.steps[i].at_s, b, spec_nr_vm_procs(s));
+		return err_set(EINVAL, "spec %s: cgroup limit %s at %.1f s is below the %s the VMs need to start (%d VM%s: VMM process, KVM and guest boot memory; raise the limit)",
+			       s->name, a, s->cg.steps[i].at_s, b, spec_nr_vm_procs(s),
+			       spec_nr_vm_procs(s) == 1 ? "" : "s");
 	}
 	if (!text_in_charset(s->end_phase, PHASE_CHARS))
 		return err_set(EINVAL, "spec %s: end_phase '%s' is not a phase name ([a-z0-9_])",

@@ -155,8 +155,8 @@ if expect na_footnote 0 "" compare "$FX/a" "$FX/c"; then
 		fail na_footnote "no n/a[1] cell: $(grep '^cg kernel mem peak' "$TMP/joined")"
 	elif ! grep -q "^n/a\[1\]: source 'memcg' unavailable: memory.stat: Permission denied (run as root)\.$" "$TMP/joined"; then
 		fail na_footnote "no footnote 1: $(grep '^n/a\[' "$TMP/joined" | head -n 1)"
-	elif ! grep -q "KVM count passes, KVM freed in passes, all count passes (n/a\[3\])\." "$TMP/joined" ||
-	     ! grep -q "^n/a\[3\]: source 'shrink_trace' unavailable: tracefs is not mounted" "$TMP/joined"; then
+	elif ! grep -q "KVM count passes, KVM freed in passes, all count passes (n/a\[5\])" "$TMP/joined" ||
+	     ! grep -q "^n/a\[5\]: source 'shrink_trace' unavailable: tracefs is not mounted" "$TMP/joined"; then
 		fail na_footnote "shrinker metrics not blamed on shrink_trace: $(grep -i 'shrinker' "$TMP/joined" | head -n 2)"
 	else
 		ok na_footnote
@@ -330,7 +330,7 @@ gp_check() {
 		fail "$1" "a control character: $(LC_ALL=C grep -m1 '[^	 -~]' "$2"/*.gp | head -n 1)"
 	elif [ "$want" = 0 ] && [ "$(ls "$2"/*.png "$2"/*.svg | wc -l)" -ne $(($(ls "$2"/*.gp | wc -l) * 2)) ]; then
 		fail "$1" "an image is missing: $(ls "$2" | tr '\n' ' ')"
-	elif [ -n "${3:-}" ] && ! grep -q "title 'x??touch $TMP/pwned-nl?' . ' (3 characters shown as ?: newline, backquote)' . ' SecPageTables'" "$2/baseline-timeline.gp"; then
+	elif [ -n "${3:-}" ] && ! grep -q "title 'x??touch $TMP/pwned-nl?' . ' (3 characters shown as ?: newline, backquote)' noenhanced" "$2/baseline-timeline.gp"; then
 		fail "$1" "the arm x\\n\`touch\` is not 'x??touch ...?' with its note: $(grep -m1 'pwned-nl' "$2/baseline-timeline.gp")"
 	else
 		return 0
@@ -353,10 +353,10 @@ fi
 # the experiment's name: '?'s in the title, '_'s in the file names
 if expect plots_hostile_experiment "$want" "" report --plots "$TMP/pe" "$TMP/hostile-exp" &&
    gp_check plots_hostile_experiment "$TMP/pe"; then
-	if grep -q "^set title 'e??touch $TMP/pwned-exp???' \. " "$TMP/pe/e__touch_"*"-timeline.gp"; then
+	if grep -q "^set multiplot title 'e??touch $TMP/pwned-exp???' \. " "$TMP/pe/e__touch_"*"-timeline.gp"; then
 		ok plots_hostile_experiment
 	else
-		fail plots_hostile_experiment "title: $(grep -h '^set title' "$TMP/pe/"*timeline.gp)"
+		fail plots_hostile_experiment "title: $(grep -h '^set multiplot title' "$TMP/pe/"*timeline.gp)"
 	fi
 fi
 
@@ -578,4 +578,71 @@ PY
 	elif expect plots_reproducer 0 "" report --plots "$TMP/x/p" "$TMP/x/a"; then
 		ok plots_reproducer
 	fi
+fi
+
+# --label names the sets in operand order; too many names, or two sets of
+# one experiment under one name, are refused.
+if expect label_names_sets 0 "" compare --label old --label new "$FX/a" "$FX/b"; then
+	if grep -q '^old: 5 runs' "$TMP/out" && grep -q '^new: 5 runs' "$TMP/out" &&
+	   tr '\n' ' ' <"$TMP/out" | grep -q 'against old\. ' && ! grep -q '^a: ' "$TMP/out"; then
+		ok label_names_sets
+	else
+		fail label_names_sets "$(grep -E '^(old|new|a|b):' "$TMP/out" | tr '\n' ' ')"
+	fi
+fi
+if expect label_only_first 0 "" report --label first "$FX/a" "$FX/b"; then
+	if grep -q '^== fixture, first ==$' "$TMP/out" && grep -q '^== fixture, b ==$' "$TMP/out"; then
+		ok label_only_first
+	else
+		fail label_only_first "$(grep '^==' "$TMP/out" | tr '\n' ' ')"
+	fi
+fi
+expect label_too_many 1 "^kvmsqueeze: compare: --label: 3 names for 2 sets" \
+	compare --label x --label y --label z "$FX/a" "$FX/b" && ok label_too_many
+expect label_clash 1 "^kvmsqueeze: compare: --label: two sets of experiment .* are named b$" \
+	compare --label b "$FX/a" "$FX/b" && ok label_clash
+expect label_help 0 "" compare --help && grep -q -- '--label NAME' "$TMP/out" && ok label_help
+
+# report says why a value is n/a, under the table: the source (the
+# fixtures' shrink_trace) and, with no source to blame, what the result
+# shows (no mmu_cache_pages statistic on this kernel).
+if expect report_na_reasons 0 "" report "$FX/a"; then
+	tr '\n' ' ' <"$TMP/out" | sed 's/  */ /g' >"$TMP/flat"
+	if grep -q "idle cache/vCPU (n/a\[[0-9]\])" "$TMP/flat" &&
+	   grep -q "n/a\[[0-9]\]: KVM has no mmu_cache_pages statistic upstream" "$TMP/flat" &&
+	   grep -q "n/a\[[0-9]\]: source 'shrink_trace' unavailable: tracefs is not mounted" "$TMP/flat"; then
+		ok report_na_reasons
+	else
+		fail report_na_reasons "$(grep 'n/a' "$TMP/out" | head -n 5 | tr '\n' ' ')"
+	fi
+fi
+
+# One of a thing is singular: "1 vCPU", "1 run".
+if expect singular_run 0 "" report "$FX/a/rep-1.json" && grep -q '^a: 1 run, ' "$TMP/out"; then
+	ok singular_run
+else
+	fail singular_run "$(grep '^a: ' "$TMP/out")"
+fi
+if expect singular_vcpu 0 "" vm --guest touch --mem 32M --vcpus 1 &&
+   grep -q '^guest touch: 1 vCPU, ' "$TMP/out"; then
+	ok singular_vcpu
+else
+	fail singular_vcpu "$(head -n 1 "$TMP/out")"
+fi
+
+# Plots fit for slides: powers of ten as 10 with a superscript (enhanced
+# text, every name from a result noenhanced), one number format for the
+# counts, no panel drawn empty.
+if [ ! -s "$TMP/plots/baseline-fault.gp" ] || [ ! -s "$TMP/rplots/idle-caches-reclaim.gp" ]; then
+	skip plots_format "no plots were drawn (see the plots test)"
+elif ! grep -qF "set format x '10^{%T}'" "$TMP/plots/baseline-fault.gp" ||
+     grep -qF "'10^%T'" "$TMP/plots/baseline-fault.gp"; then
+	fail plots_format "fault CDF: $(grep -h 'set format' "$TMP/plots/baseline-fault.gp" | tr '\n' ' ')"
+elif grep -l 'n/a: not measured' "$TMP/plots/"*.gp "$TMP/rplots/"*.gp >/dev/null 2>&1; then
+	fail plots_format "a panel drawn empty: $(grep -l 'n/a: not measured' "$TMP/plots/"*.gp "$TMP/rplots/"*.gp | tr '\n' ' ')"
+elif grep -h ' title ' "$TMP/plots/"*.gp "$TMP/rplots/"*.gp | grep -v "^set title '[a-z]*: median" |
+     grep -v noenhanced | grep -q .; then
+	fail plots_format "a title without noenhanced: $(grep -h ' title ' "$TMP/plots/"*.gp | grep -v noenhanced | head -n 1)"
+else
+	ok plots_format
 fi

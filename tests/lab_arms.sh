@@ -168,7 +168,7 @@ if [ -s "$TMP/ab/zap-order/legacy/rep-3.json" ] && [ -s "$TMP/ab/zap-order/inver
 		kept=$(grep -c 'done before, kept (RESUME)' "$TMP/resume.log")
 		if [ "$kept" -eq 10 ] && [ -s "$TMP/ab/zap-order/legacy/rep-3.json" ] &&
 			[ -s "$TMP/ab/zap-order/inverted/rep-5.json" ] &&
-			grep -q 'faults after press' "$TMP/ab/report.txt"; then
+			grep -q 'faults post-pressure' "$TMP/ab/report.txt"; then
 			ok "$name"
 		else
 			fail "$name" "$kept runs kept (want 10), or the lost runs not redone, or no report"

@@ -61,8 +61,8 @@ static int vm_layout(struct vm *vm)
 	    l->free_end - l->free_start < cfg->min_free_bytes) {
 		format_size(cfg->mem_bytes, have, sizeof(have));
 		format_size(l->free_start + cfg->min_free_bytes, need, sizeof(need));
-		return err_set(EINVAL, "--mem %s is too small for guest '%s' with %d vCPUs (needs at least %s: %" PRIu64 " KiB reserved for image, page tables and stacks)",
-			       have, cfg->guest_name, cfg->nr_vcpus, need,
+		return err_set(EINVAL, "--mem %s is too small for guest '%s' with %d vCPU%s (needs at least %s: %" PRIu64 " KiB reserved for image, page tables and stacks)",
+			       have, cfg->guest_name, cfg->nr_vcpus, cfg->nr_vcpus == 1 ? "" : "s", need,
 			       l->free_start / KiB);
 	}
 	return 0;
@@ -76,8 +76,8 @@ static int vm_check_config(struct vm *vm)
 
 	format_size(cfg->mem_bytes, have, sizeof(have));
 	if (cfg->nr_vcpus < 1 || cfg->nr_vcpus > vm->sys->max_vcpus)
-		return err_set(EINVAL, "%d vCPUs: this KVM allows 1 to %d (KVM_CAP_MAX_VCPUS)",
-			       cfg->nr_vcpus, vm->sys->max_vcpus);
+		return err_set(EINVAL, "%d vCPU%s: this KVM allows 1 to %d (KVM_CAP_MAX_VCPUS)",
+			       cfg->nr_vcpus, cfg->nr_vcpus == 1 ? "" : "s", vm->sys->max_vcpus);
 	if (cfg->nr_vcpus > (int)KVMSQ_MAX_VCPUS)
 		return err_set(EINVAL, "%d vCPUs: the boot-info area holds %d",
 			       cfg->nr_vcpus, (int)KVMSQ_MAX_VCPUS);
@@ -235,7 +235,8 @@ static int vm_vcpus_create(struct vm *vm)
 		return ret;
 	vm->vcpus = calloc(vm->cfg.nr_vcpus, sizeof(*vm->vcpus));
 	if (!vm->vcpus)
-		return err_sys(ENOMEM, "%d vCPUs", vm->cfg.nr_vcpus);
+		return err_sys(ENOMEM, "%d vCPU%s", vm->cfg.nr_vcpus,
+				       vm->cfg.nr_vcpus == 1 ? "" : "s");
 	for (i = 0; i < vm->cfg.nr_vcpus; i++) {
 		vm->nr_vcpus_created = i + 1;
 		ret = vcpu_create(vm, &vm->vcpus[i], i, cr3);

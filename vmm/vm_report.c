@@ -139,8 +139,8 @@ void vm_report_text(const struct vm *vm, const struct host_info *host, FILE *out
 	int i;
 
 	format_size(vm->cfg.mem_bytes, mem, sizeof(mem));
-	fprintf(out, "guest %s: %d vCPUs, %s %s, %" PRIu64 "K guest pages, mmu %s (%s), %.3f s\n",
-		vm->cfg.guest_name, vm->cfg.nr_vcpus, mem,
+	fprintf(out, "guest %s: %d vCPU%s, %s %s, %" PRIu64 "K guest pages, mmu %s (%s), %.3f s\n",
+		vm->cfg.guest_name, vm->cfg.nr_vcpus, vm->cfg.nr_vcpus == 1 ? "" : "s", mem,
 		mem_backing_name(vm->cfg.backing), vm->cfg.page_bytes / KiB,
 		host->mmu, host->mmu_reason[0] ? host->mmu_reason : "no vendor module seen",
 		(vm->end_ns - vm->start_ns) / 1e9);
