@@ -24,6 +24,7 @@
 
 #include <json-c/json.h>
 
+#include "analysis/format.h"
 #include "analysis/html.h"
 #include "common/err.h"
 
@@ -324,64 +325,12 @@ static void page_provenance(FILE *out, const char *dir, const struct cmp_table *
 
 /* --- the values --- */
 
-struct fmt {
-	const char *unit;
-	double div;
-	int decimals;
-};
-
-static bool whole(double v, double div)
+/* A number as the text tables show it, "-" for none. */
+static void num(FILE *out, const struct row_fmt *f, double v)
 {
-	return isnan(v) || v / div == floor(v / div);
-}
+	char buf[64];
 
-/* Whether every number a row shows is whole in the row's unit. */
-static bool row_whole(const struct cmp_table *t, const struct cmp_row *r, double div)
-{
-	size_t a;
-
-	for (a = 0; a < t->nr_arms; a++) {
-		const struct cmp_cell *c = &r->cells[a];
-
-		if (c->n && !(whole(c->median, div) && whole(c->min, div) && whole(c->max, div) &&
-			      whole(c->ci_lo, div) && whole(c->ci_hi, div)))
-			return false;
-	}
-	return true;
-}
-
-/* A unit and a precision for the numbers of a row, from its medians (as the text has). */
-static void row_unit(struct fmt *f, const struct cmp_table *t, const struct cmp_row *r)
-{
-	double mag = 0, x;
-	size_t a;
-
-	for (a = 0; a < t->nr_arms; a++)
-		if (r->cells[a].n && fabs(r->cells[a].median) > mag)
-			mag = fabs(r->cells[a].median);
-	unit_scale(r->m->unit, mag, &f->unit, &f->div);
-	x = mag / f->div;
-	if (row_whole(t, r, f->div) || x >= 1000)
-		f->decimals = 0;
-	else if (x >= 100)
-		f->decimals = 1;
-	else if (x >= 1 || x == 0)
-		f->decimals = 2;
-	else
-		f->decimals = 3;
-}
-
-/* In powers of ten only where the row's precision would show 0 or too many digits. */
-static void num(FILE *out, const struct fmt *f, double v)
-{
-	double x = v / f->div;
-
-	if (isnan(v))
-		fputs("-", out);
-	else if (fabs(x) >= 1e9 || (x != 0 && fabs(x) < 0.5 * pow(10, -f->decimals)))
-		fprintf(out, "%.3g", x);
-	else
-		fprintf(out, "%.*f", f->decimals, x);
+	fputs(isnan(v) ? "-" : fmt_value(buf, sizeof(buf), f, v), out);
 }
 
 static void na_why(FILE *out, const struct cmp_table *t, size_t row, size_t arm)
@@ -396,6 +345,8 @@ static void na_why(FILE *out, const struct cmp_table *t, size_t row, size_t arm)
 			fputs(": ", out);
 			html_escape(out, why);
 		}
+	} else if (!cmp_cell_na_why(t, row, arm, &why)) {
+		html_escape(out, why);
 	} else {
 		fputs("null in every run; no source of it was reported unavailable", out);
 	}
@@ -429,47 +380,39 @@ static void all_na(FILE *out, const struct cmp_table *t)
 		fputs("</ul>\n", out);
 }
 
-static void spread(FILE *out, const struct cmp_cell *c)
+/* " +-3.2%", as the text tables show it; nothing below 2 runs. */
+static void spread(FILE *out, const struct row_fmt *f, const struct cmp_cell *c)
 {
-	double half = (c->q3 - c->q1) / 2;
+	char buf[64];
 
-	if (c->n < 2 || isnan(half))
-		return;
-	if (half == 0)
-		fputs(" &plusmn;0%", out);
-	else if (c->median == 0)
-		fputs(" &plusmn;inf%", out);
-	else
-		fprintf(out, " &plusmn;%.2g%%", half / fabs(c->median) * 100);
+	if (*fmt_spread(buf, sizeof(buf), f, c))
+		fprintf(out, " &plusmn;%s", buf + 2);
 }
 
 static void p_cell(FILE *out, double p, bool star)
 {
-	if (isnan(p))
-		fputs("<td class=\"n\">-</td>", out);
-	else
-		fprintf(out, "<td class=\"n%s\">%s%.4f%s</td>", star ? " star" : "",
-			p < 0.0001 ? "&lt;" : "", p < 0.0001 ? 0.0001 : p, star ? "*" : "");
+	char buf[32];
+
+	fprintf(out, "<td class=\"n%s\">", star ? " star" : "");
+	html_escape(out, fmt_p(buf, sizeof(buf), p));
+	fprintf(out, "%s</td>", star ? "*" : "");
 }
 
 /* The change against the baseline, starred like the text: "*+12.5%*". */
 static void change_cell(FILE *out, const struct cmp_cell *c)
 {
 	const char *star = c->significant ? "*" : "";
+	char buf[64];
 
 	if (isnan(c->change)) {
 		fputs("<td class=\"n\">-</td>", out);
 		return;
 	}
 	fprintf(out, "<td class=\"n%s\">%s", *star ? " star" : "", star);
-	if (isinf(c->change))
-		fprintf(out, "%cinf%%", c->change > 0 ? '+' : '-');
-	else
-		fprintf(out, "%+.1f%%", c->change * 100);
-	fprintf(out, "%s</td>", star);
+	fprintf(out, "%s%s</td>", fmt_change(buf, sizeof(buf), c->change), star);
 }
 
-static void compare_cells(FILE *out, const struct cmp_table *t, size_t row, const struct fmt *f)
+static void compare_cells(FILE *out, const struct cmp_table *t, size_t row, const struct row_fmt *f)
 {
 	const struct cmp_row *r = &t->rows[row];
 	size_t a;
@@ -483,7 +426,7 @@ static void compare_cells(FILE *out, const struct cmp_table *t, size_t row, cons
 		}
 		fputs("<td class=\"n\">", out);
 		num(out, f, c->median);
-		spread(out, c);
+		spread(out, f, c);
 		fputs("</td>", out);
 		if (!a)
 			continue;
@@ -492,7 +435,7 @@ static void compare_cells(FILE *out, const struct cmp_table *t, size_t row, cons
 	}
 }
 
-static void report_cells(FILE *out, const struct cmp_table *t, size_t row, const struct fmt *f)
+static void report_cells(FILE *out, const struct cmp_table *t, size_t row, const struct row_fmt *f)
 {
 	const struct cmp_cell *c = &t->rows[row].cells[0];
 
@@ -537,7 +480,7 @@ static void table_header(FILE *out, const struct cmp_table *t, bool compare)
 static void page_values(FILE *out, const struct cmp_table *t, bool compare)
 {
 	size_t i, cols = compare ? 1 + 3 * t->nr_arms - 2 : 6;
-	struct fmt f;
+	struct row_fmt f;
 
 	fputs("<table>\n", out);
 	table_header(out, t, compare);
@@ -552,7 +495,7 @@ static void page_values(FILE *out, const struct cmp_table *t, bool compare)
 				"</td></tr>\n", cols, compare ? " (raw p, never starred)" : "");
 		if (cmp_row_all_na(t, i))
 			continue;
-		row_unit(&f, t, r);
+		row_fmt(&f, t, r);
 		fputs("<tr><td>", out);
 		html_escape(out, r->m->label);
 		fputs(" (", out);
