@@ -180,26 +180,21 @@ one_line() {
 }
 
 # Results are untrusted: the fields read have one type each, refused on
-# one line. bad_copy NAME EDIT: $FX/a with rep-1.json edited (python: d).
+# one line. bad_copy NAME EDIT: $FX/a with rep-1.json edited by the EDIT
+# of tests/tools/edit_result.py.
 mkdir -p "$TMP/bad"
 bad_copy() {
-	python3 - "$FX/a" "$TMP/bad/$1" "$2" <<'PY'
-import json, shutil, sys
-src, dst, edit = sys.argv[1:4]
-shutil.copytree(src, dst)
-d = json.load(open(dst + "/rep-1.json"))
-exec(edit)
-json.dump(d, open(dst + "/rep-1.json", "w"))
-PY
+	cp -r "$FX/a" "$TMP/bad/$1" &&
+		python3 tests/tools/edit_result.py "$2" "$TMP/bad/$1/rep-1.json"
 }
-bad_copy schema-string 'd["schema"] = "1"'
-bad_copy schema-float 'd["schema"] = 1.9'
-bad_copy schema-bool 'd["schema"] = True'
-bad_copy complete-string 'd["complete"] = "false"'
-bad_copy no-summary 'del d["summary"]'
-bad_copy rep-string 'd["run"]["rep"] = "1"'
+bad_copy schema-string schema_string
+bad_copy schema-float schema_float
+bad_copy schema-bool schema_bool
+bad_copy complete-string complete_string
+bad_copy no-summary no_summary
+bad_copy rep-string rep_string
 bad_copy 'new
-line' 'd["schema"] = "1"'
+line' schema_string
 B=$TMP/bad
 expect schema_string 1 "^kvmsqueeze: report: $B/schema-string/rep-1.json: \"schema\" is \"1\", not the integer 1$" \
 	report "$B/schema-string" && one_line schema_string && ok schema_string
@@ -268,34 +263,7 @@ fi
 # quotes, and the images are drawn. A real result of this host is the base.
 H=$TMP/hostile
 mkdir -p "$H"
-python3 - tests/fixtures/analysis/host-baseline.json "$H" "$TMP" <<'PY'
-import json, os, sys
-base, out, tmp = sys.argv[1:4]
-d0 = json.load(open(base))
-arms = {
-    "arm-1nl": "x\n`touch %s/pwned-nl`",  # sorts first: labels[0]
-    "arm-bq": "`touch %s/pwned-bq`",
-    "arm-sq": "x'; system('touch %s/pwned-sq'); '",
-    "arm-dq": 'x" . system("touch %s/pwned-dq") . "',
-    "arm-bs": "x\\\n`touch %s/pwned-bs`",
-    "arm-at": "@x `touch %s/pwned-at`",
-}
-dirs = {"d'`touch pwned-dir`'": None, "d\n`touch pwned-dirnl`": None}
-sets = [(name, arm % tmp) for name, arm in arms.items()] + list(dirs.items())
-for i, (name, arm) in enumerate(sets):
-    d = json.loads(json.dumps(d0))
-    d["run"]["id"] = "hostile-%d" % i
-    d["host"]["arm"] = arm
-    for p in d["phases"]:
-        p["name"] = "p\n`touch %s/pwned-phase`'" % tmp
-    os.makedirs(os.path.join(out, name))
-    json.dump(d, open(os.path.join(out, name, "rep-1.json"), "w"))
-d = json.loads(json.dumps(d0))
-d["run"]["id"] = "hostile-exp"
-d["run"]["experiment"] = d["spec"]["name"] = "e\n`touch %s/pwned-exp`'\"" % tmp
-os.makedirs(os.path.join(out, "exp"))
-json.dump(d, open(os.path.join(out, "exp", "rep-1.json"), "w"))
-PY
+python3 tests/fixtures/analysis/make-hostile.py tests/fixtures/analysis/host-baseline.json "$H" "$TMP"
 PD="$TMP/plots 'q\"\`touch pwned-plotdir\`"
 if command -v gnuplot >/dev/null 2>&1; then want=0; else want=1; fi
 # gp_check NAME DIR: no command ran, no backquote or control character in
@@ -369,37 +337,11 @@ done
 	skip_all "kvmsqueeze run idle-caches failed: $(tail -n 1 "$TMP/run.log")"
 A1=$TMP/aa/a1 A2=$TMP/aa/a2
 
-# Copies with one thing changed: python3 EDIT SRC DST.
+# Copies with one thing changed, as other runs: edit_copy EDIT SRC DST
+# (tests/tools/edit_result.py --set: planted, mmu, incomplete; any other
+# EDIT only renames the runs).
 edit_copy() {
-	python3 - "$@" <<'PY'
-import glob, json, os, sys
-edit, src, dst = sys.argv[1:4]
-os.makedirs(dst, exist_ok=True)
-for path in sorted(glob.glob(os.path.join(src, "rep-*.json"))):
-    d = json.load(open(path))
-    name = os.path.basename(path)
-    d["run"]["id"] += "-" + edit    # another run: a copy would be refused
-    if edit == "planted":
-        # +30% on every fault latency: the summary and every histogram
-        s = d["summary"]["fault_latency_ns"]
-        for k in ("p50", "p90", "p99", "p999", "max"):
-            s[k] *= 1.3
-        for vm in d["vms"]:
-            for vcpu in (vm["result"] or {}).get("vcpus", []):
-                h = vcpu.get("fault_latency_ns")
-                if not h:
-                    continue
-                for k in ("p50", "p90", "p99", "p999", "min", "max", "mean"):
-                    h[k] *= 1.3
-                h["buckets"] = [[round(lo * 1.3), max(1, round(w * 1.3)), n]
-                                for lo, w, n in h["buckets"]]
-    elif edit == "mmu" and name == "rep-2.json":
-        d["host"]["mmu"] = "tdp" if d["host"]["mmu"] != "tdp" else "shadow"
-    elif edit == "incomplete" and name == "rep-2.json":
-        d["complete"] = False
-        d["run"]["end_reason"] = "interrupted"
-    json.dump(d, open(os.path.join(dst, name), "w"))
-PY
+	python3 tests/tools/edit_result.py --set "$@"
 }
 # The planted effect goes into a copy of both A/A sets together: the
 # difference in medians is a coarse statistic, more so on percentiles that
@@ -519,12 +461,7 @@ if ! command -v gnuplot >/dev/null 2>&1; then
 elif ! "$KVMSQUEEZE" run baseline --scale 0.25 --out "$TMP/x/a" >"$TMP/run.log" 2>&1; then
 	fail plots_reproducer "kvmsqueeze run baseline --scale 0.25 failed: $(tail -n 1 "$TMP/run.log")"
 else
-	python3 - "$TMP/x/a/rep-1.json" "$TMP/PWNED" <<'PY'
-import json, sys
-d = json.load(open(sys.argv[1]))
-d["host"]["arm"] = "x\n`touch %s`" % sys.argv[2]
-json.dump(d, open(sys.argv[1], "w"))
-PY
+	python3 tests/tools/edit_result.py arm_command "$TMP/x/a/rep-1.json" - "$TMP/PWNED"
 	"$KVMSQUEEZE" report --plots "$TMP/x/p" "$TMP/x/a" >"$TMP/out" 2>"$TMP/err"
 	if [ -e "$TMP/PWNED" ]; then
 		fail plots_reproducer "gnuplot ran the command in host.arm"
