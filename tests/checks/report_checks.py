@@ -21,22 +21,14 @@ import csv
 import json
 import sys
 
-from result_checks import Failed, field, main, show, want, want_above, want_eq, want_true
+from result_checks import (Failed, field, main, registrar, show, want, want_above, want_eq,
+                           want_true)
 
 CHECKS = {}
 VALUES = {}
-
-
-def check(fn):
-    """Register fn(doc, *args) as a check on one output file."""
-    CHECKS[fn.__name__] = fn
-    return fn
-
-
-def value(fn):
-    """Register fn(*docs) as a value printed for the shell."""
-    VALUES[fn.__name__] = fn
-    return fn
+# @check: fn(doc, *args), a check on one output; @value: fn(*docs), a value
+check = registrar(CHECKS)
+value = registrar(VALUES)
 
 
 def load(path):

@@ -31,16 +31,18 @@ class Failed(Exception):
     """A check did not hold; the message says what was found."""
 
 
-def check(fn):
-    """Register fn(d, *args) as a check on one result file."""
-    CHECKS[fn.__name__] = fn
-    return fn
+def registrar(table):
+    """A decorator that enters a function in TABLE under its name."""
+    def register(fn):
+        table[fn.__name__] = fn
+        return fn
+    return register
 
 
-def value(fn):
-    """Register fn(*docs) as a value printed for the shell."""
-    VALUES[fn.__name__] = fn
-    return fn
+# @check: fn(d, *args), a check on one result file; @value: fn(*docs), a
+# value printed for the shell
+check = registrar(CHECKS)
+value = registrar(VALUES)
 
 
 # Reading and asserting on fields
