@@ -15,7 +15,9 @@ and fails the run: vms.0.end is "ok", want "oom-killed"" (values as the
 JSON has them). Fields are named by dotted paths
 into the JSON (vms.0.end: d["vms"][0]["end"]); a missing one fails the
 check. Two kinds of file: the result of `kvmsqueeze run` (rep-N.json,
-experiments/RESULT.md) and of `kvmsqueeze vm --json`. Python 3 standard
+experiments/RESULT.md; in the lab or not) and of `kvmsqueeze vm --json`.
+What report and compare print is checked by report_checks.py, which
+reads fields and runs checks through this file. Python 3 standard
 library only.
 """
 import inspect
