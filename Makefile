@@ -6,6 +6,13 @@
 CC		?= gcc
 BUILD		?= build
 PREFIX		?= /usr/local
+# make install: the command, its data (the scripts ab runs, the docs its
+# help cites), the lab's static binary, man pages and bash completion.
+BINDIR		?= $(PREFIX)/bin
+DATADIR		?= $(PREFIX)/share/kvmsqueeze
+LIBEXECDIR	?= $(PREFIX)/libexec/kvmsqueeze
+MANDIR		?= $(PREFIX)/share/man
+COMPLETIONDIR	?= $(PREFIX)/share/bash-completion/completions
 
 # The sanitizer build uses clang unless CC is given, so `make test` and
 # `make test SANITIZE=1` (both in .ci/run) build with gcc and clang.
@@ -30,6 +37,10 @@ TRACE_CFLAGS	:= $(shell pkg-config --cflags $(TRACE_PKGS) 2>/dev/null || \
 TRACE_LDLIBS	:= $(shell pkg-config --libs $(TRACE_PKGS) 2>/dev/null || \
 		     echo -ltracefs -ltraceevent)
 HOST_CFLAGS	+= $(TRACE_CFLAGS)
+# Headers made by the build (the version, the install paths): GEN.
+GEN		:= $(BUILD)/gen
+GEN_HDRS	:= $(GEN)/kvmsq_version.h $(GEN)/kvmsq_paths.h
+HOST_CFLAGS	+= -I$(GEN)
 HOST_LDLIBS	:= -pthread -lcgroup $(TRACE_LDLIBS) -ljson-c -lm
 HOST_LDFLAGS	:= $(LDFLAGS) $(SAN_FLAGS)
 
@@ -67,7 +78,7 @@ ifneq ($(BUILD),build)
 TARGET		:= $(BUILD)/kvmsqueeze
 endif
 
-all: deps-build $(TARGET) guests
+all: deps-build $(TARGET) guests man completion
 
 # Users before what they use on the link line.
 LINK_LIBS	:= $(BUILD)/libexperiments.a $(BUILD)/libanalysis.a \
@@ -108,9 +119,25 @@ $(BUILD)/experiments/catalog_data.S: $(CATALOG) Makefile
 $(BUILD)/experiments/catalog_data.o: $(BUILD)/experiments/catalog_data.S
 	$(call quiet,AS,$@)$(CC) -c -o $@ $<
 
-$(BUILD)/%.o: %.c
+$(BUILD)/%.o: %.c | $(GEN_HDRS)
 	@mkdir -p $(dir $@)
 	$(call quiet,CC,$@)$(CC) $(HOST_CFLAGS) -c -o $@ $<
+
+# The version: git describe of the tree built, "0.1" outside git (a
+# tarball). Rewritten only when it changes, so only install.o follows.
+$(BUILD)/common/install.o: $(GEN)/kvmsq_version.h
+$(GEN)/kvmsq_version.h: FORCE
+	@mkdir -p $(dir $@)
+	$(Q)v=0.1; if [ -e .git ] && d=$$(git describe --always --dirty 2>/dev/null); then v=$$d; fi; \
+	printf '#define KVMSQ_GIT_VERSION "%s"\n' "$$v" >$@.tmp; \
+	if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; fi
+
+# Where make install puts the data and the static binary (help texts cite them).
+$(GEN)/kvmsq_paths.h: FORCE
+	@mkdir -p $(dir $@)
+	$(Q)printf '#define KVMSQ_DATADIR "%s"\n#define KVMSQ_LIBEXECDIR "%s"\n' \
+		'$(DATADIR)' '$(LIBEXECDIR)' >$@.tmp; \
+	if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; fi
 
 # The built-in guests are embedded in the binary: one .incbin each, and
 # the table vmm/guests.c finds them in by name, guest_images[] of
@@ -130,18 +157,18 @@ $(BUILD)/guests/embed.o: $(BUILD)/guests/embed.S
 	$(call quiet,AS,$@)$(CC) -c -o $@ $<
 
 
-$(BUILD)/tests/unit/%: tests/unit/%.c tests/unit/unit.h $(LIBS)
+$(BUILD)/tests/unit/%: tests/unit/%.c tests/unit/unit.h $(LIBS) | $(GEN_HDRS)
 	@mkdir -p $(dir $@)
 	$(call quiet,CC,$@)$(CC) $(HOST_CFLAGS) $(HOST_LDFLAGS) -o $@ $< \
 		$(LINK_LIBS) $(HOST_LDLIBS)
 
-$(BUILD)/tests/fuzz/%: tests/fuzz/%.c tests/unit/unit.h $(LIBS)
+$(BUILD)/tests/fuzz/%: tests/fuzz/%.c tests/unit/unit.h $(LIBS) | $(GEN_HDRS)
 	@mkdir -p $(dir $@)
 	$(call quiet,CC,$@)$(CC) $(HOST_CFLAGS) $(HOST_LDFLAGS) -o $@ $< \
 		$(LINK_LIBS) $(HOST_LDLIBS)
 
 # analysis/stats.c as a filter for the scipy oracle (tests/stats_oracle.sh).
-$(BUILD)/tests/tools/stats_cli: tests/tools/stats_cli.c $(LIBS)
+$(BUILD)/tests/tools/stats_cli: tests/tools/stats_cli.c $(LIBS) | $(GEN_HDRS)
 	@mkdir -p $(dir $@)
 	$(call quiet,CC,$@)$(CC) $(HOST_CFLAGS) $(HOST_LDFLAGS) -o $@ $< \
 		$(LINK_LIBS) $(HOST_LDLIBS)
@@ -153,7 +180,7 @@ test: deps-test test-bins
 	$(Q)KVMSQUEEZE=./$(TARGET) BUILD=$(BUILD) tests/run.sh
 
 # The default experiments on the running kernel: one repetition each, no
-# lab, then their report (a few minutes; make ab is the real job).
+# lab, then their report (24 s here once built; make ab is the real job).
 DEMO_EXPS	:= idle-caches memcg-squeeze shrinker-storm
 DEMO_OUT	:= results/demo-$(shell date +%Y%m%d-%H%M%S)
 demo: deps-build deps-analysis $(TARGET) guests
@@ -205,8 +232,44 @@ REPS	?= 1
 lab:
 	patched-kernel/lab.sh $(ARM) $(EXP) $(MMU) $(REPS)
 
-install: all
-	install -D -m 755 kvmsqueeze $(DESTDIR)$(PREFIX)/bin/kvmsqueeze
+# Man pages and bash completion, made from the --help texts of the binary
+# just built, so they say what it does (man/mkman, completion/mkcomp).
+MAN_CMDS	:= vm run report ab compare
+MAN_PAGES	:= $(BUILD)/man/kvmsqueeze.1 $(MAN_CMDS:%=$(BUILD)/man/kvmsqueeze-%.1)
+man: $(MAN_PAGES)
+$(BUILD)/man/kvmsqueeze.1: $(TARGET) man/mkman man/kvmsqueeze.extra
+	@mkdir -p $(dir $@)
+	$(call quiet,MAN,$@)sed -e 's|@DATADIR@|$(DATADIR)|g' -e 's|@LIBEXECDIR@|$(LIBEXECDIR)|g' \
+		man/kvmsqueeze.extra >$@.extra && \
+	man/mkman ./$(TARGET) - $@.extra >$@.tmp && mv $@.tmp $@ && rm -f $@.extra
+$(BUILD)/man/kvmsqueeze-%.1: $(TARGET) man/mkman
+	@mkdir -p $(dir $@)
+	$(call quiet,MAN,$@)man/mkman ./$(TARGET) $* >$@.tmp && mv $@.tmp $@
+
+completion: $(BUILD)/completion/kvmsqueeze
+$(BUILD)/completion/kvmsqueeze: $(TARGET) completion/mkcomp completion/kvmsqueeze.bash
+	@mkdir -p $(dir $@)
+	$(call quiet,GEN,$@)completion/mkcomp ./$(TARGET) $(MAN_CMDS) >$@.tmp && mv $@.tmp $@
+
+# What kvmsqueeze ab runs, mirrored under DATADIR (the scripts find each
+# other as in the tree), and the docs the help texts cite.
+SHARE_FILES	= README.md abi/ABI.md analysis/README.md experiments/SPEC.md \
+		  experiments/RESULT.md $(sort $(shell find patched-kernel scripts -type f \
+		  ! -name '*~' ! -name '*.orig' ! -name '*.rej'))
+
+install: all static
+	$(Q)install -D -m 755 $(TARGET) $(DESTDIR)$(BINDIR)/kvmsqueeze
+	$(Q)install -D -m 755 build-static/kvmsqueeze $(DESTDIR)$(LIBEXECDIR)/kvmsqueeze-static
+	$(Q)for f in $(SHARE_FILES); do m=644; [ -x "$$f" ] && m=755; \
+		install -D -m $$m "$$f" "$(DESTDIR)$(DATADIR)/$$f" || exit 1; done
+	$(Q)install -d $(DESTDIR)$(MANDIR)/man1
+	$(Q)install -m 644 $(MAN_PAGES) $(DESTDIR)$(MANDIR)/man1/
+	$(Q)install -D -m 644 $(BUILD)/completion/kvmsqueeze $(DESTDIR)$(COMPLETIONDIR)/kvmsqueeze
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/kvmsqueeze $(DESTDIR)$(COMPLETIONDIR)/kvmsqueeze \
+		$(MAN_PAGES:$(BUILD)/man/%=$(DESTDIR)$(MANDIR)/man1/%)
+	rm -rf $(DESTDIR)$(DATADIR) $(DESTDIR)$(LIBEXECDIR)
 
 clean:
 	rm -rf build build-san build-static kvmsqueeze
@@ -220,10 +283,11 @@ help:
 	@echo 'make bench      populate speed against the KVM selftests, cold start'
 	@echo 'make kernels    build every kernel arm (patched-kernel/); make kernel ARM=name: one'
 	@echo 'make lab        ARM=name EXP=experiment [MMU=tdp|shadow] [REPS=n]: run it in QEMU'
-	@echo 'make install    install to $$(PREFIX)/bin (default /usr/local)'
+	@echo 'make install    install under $$(PREFIX) (default /usr/local; DESTDIR): the command,'
+	@echo '                its scripts and docs, man pages, bash completion; make uninstall'
 	@echo 'make clean      remove build products'
 
-.PHONY: all guests test test-bins fuzz demo bench install clean help static kernels kernel lab ab \
-	deps-build deps-test deps-bench deps-analysis
+.PHONY: all guests test test-bins fuzz demo bench install uninstall clean help static kernels \
+	kernel lab ab man completion deps-build deps-test deps-bench deps-analysis FORCE
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

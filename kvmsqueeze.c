@@ -21,7 +21,8 @@ static void usage(FILE *out)
 	fprintf(out, "usage: kvmsqueeze <command> [options]\n\ncommands:\n");
 	for (i = 0; i < ARRAY_SIZE(commands); i++)
 		fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
-	fprintf(out, "\n'kvmsqueeze <command> --help' describes one command.\n");
+	fprintf(out, "\n'kvmsqueeze <command> --help' describes one command;\n"
+		"'kvmsqueeze --version' prints the version.\n");
 }
 
 int main(int argc, char **argv)

@@ -53,7 +53,8 @@ static const char compare_usage[] =
 "                              0.5 for times and rates when every run ran on\n"
 "                              the lab's instruction clock, host.clock icount)\n"
 "  -p, --plots DIR             write plots there: PNG and SVG, with the data\n"
-"                              and gnuplot scripts to redraw them\n"
+"                              and gnuplot scripts to redraw them, and\n"
+"                              index.html: tables, plots and runs to browse\n"
 "  -s, --seed N                seed of the bootstrap and of random\n"
 "                              permutations (default 1: the same output)\n"
 "      --force                 compare runs whose spec, --duration, --scale,\n"
@@ -70,7 +71,9 @@ static const char compare_usage[] =
 "well (run.status not \"ok\") or whose pressure was never applied\n"
 "(summary.pressure_applied false) is refused. A metric that is null in a\n"
 "run is n/a for that run, never 0; n/a[k] under the table says why. See\n"
-"analysis/README.md. Exit status: 0 done, 1 refused or failed, 2 usage.\n";
+"analysis/README.md (in the source tree, and installed in\n"
+KVMSQ_DATADIR ").\n"
+"Exit status: 0 done, 1 refused or failed, 2 usage.\n";
 
 enum { OPT_FLOOR = CLI_OPT_OWN, OPT_MDE };
 
@@ -327,7 +330,8 @@ int cmd_compare(int argc, char **argv)
 	if (!ret)
 		ret = cli_output(&c, list, plan.nr_tables, &to, text_compare);
 	if (!ret && c.plots_dir)
-		ret = cli_plots(c.plots_dir, list, plan.nr_tables);
+		ret = cli_html(&c, list, plan.nr_tables, &to, text_compare,
+			       cli_plots(c.plots_dir, list, plan.nr_tables));
 out:
 	for (k = 0; tables && k < plan.nr_tables; k++)
 		cmp_table_free(&tables[k]);

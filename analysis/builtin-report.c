@@ -31,7 +31,8 @@ static const char report_usage[] =
 "                              primaries, or all) follow the order the runs\n"
 "                              were taken in (run.block, else run.started_at)?\n"
 "  -p, --plots DIR             write plots there: PNG and SVG, with the data\n"
-"                              and gnuplot scripts to redraw them\n"
+"                              and gnuplot scripts to redraw them, and\n"
+"                              index.html: tables, plots and runs to browse\n"
 "  -s, --seed N                seed of the bootstrap (default 1: the same\n"
 "                              output every time)\n"
 "      --force                 summarise sets whose runs differ in spec,\n"
@@ -46,8 +47,9 @@ static const char report_usage[] =
 "are skipped with a warning. A run that did not end well (run.status not\n"
 "\"ok\") or whose pressure was never applied (summary.pressure_applied\n"
 "false) is refused. A metric that is null in a run is n/a for that run,\n"
-"never 0. See analysis/README.md. Exit status: 0 done, 1 refused or\n"
-"failed, 2 usage.\n";
+"never 0. See analysis/README.md (in the source tree, and installed in\n"
+KVMSQ_DATADIR ").\n"
+"Exit status: 0 done, 1 refused or failed, 2 usage.\n";
 
 static const struct option report_options[] = {
 	CLI_OPTION_FORMAT,
@@ -162,7 +164,8 @@ int cmd_report(int argc, char **argv)
 	if (!ret)
 		ret = cli_output(&c, list, db.nr_sets, &to, text_report);
 	if (!ret && c.plots_dir)
-		ret = plots(&db, c.plots_dir, &c.cmp);
+		ret = cli_html(&c, list, db.nr_sets, &to, text_report,
+			       plots(&db, c.plots_dir, &c.cmp));
 out:
 	for (k = 0; tables && k < db.nr_sets; k++)
 		cmp_table_free(&tables[k]);

@@ -3,7 +3,8 @@
  * analysis/cli.c: the command-line side report and compare share: the
  * parsing of their common options around each builtin's own, the command
  * line as given (for the output's head), the output format switch, the
- * plots' line, and the one-line errors and warnings.
+ * plots' line, index.html next to the plots, and the one-line errors and
+ * warnings.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -12,6 +13,7 @@
 #include "analysis/cli.h"
 #include "analysis/drift.h"
 #include "analysis/export.h"
+#include "analysis/html.h"
 #include "analysis/plot.h"
 #include "analysis/stats.h"
 #include "common/command.h"
@@ -165,6 +167,41 @@ int cli_plots(const char *dir, struct cmp_table *const *list, size_t n)
 	ret = plot_tables(dir, list, n, &written);
 	if (!ret)
 		fprintf(stderr, "kvmsqueeze: %d plot images in %s\n", written, dir);
+	return ret;
+}
+
+int cli_html(const struct cli *c, struct cmp_table *const *list, size_t n,
+	     const struct text_opts *to,
+	     int (*one)(FILE *out, const struct cmp_table *t, const struct text_opts *o),
+	     int plots_ret)
+{
+	struct text_opts t = *to;
+	struct html_page p = {
+		.cmd = c->cmd, .argc = c->argc, .argv = c->given, .list = list, .n = n,
+		.to = &t, .one = one, .drift_all = c->drift == DRIFT_ALL,
+	};
+	struct drift *drifts = NULL;
+	char *note = NULL;
+	int ret = 0;
+
+	t.cmp = &c->cmp;
+	/* the page says why the plots are missing; the command still fails */
+	if (plots_ret) {
+		note = strdup(err_msg());
+		p.plots_note = note ? note : "the plots failed";
+	}
+	if (c->drift)
+		ret = drifts_measure(&drifts, list, n, c->drift == DRIFT_ALL, &c->cmp);
+	p.drifts = drifts;
+	if (!ret)
+		ret = html_write(c->plots_dir, &p);
+	drifts_free(drifts, n);
+	if (plots_ret) {
+		if (note)
+			err_set(EIO, "%s", note);	/* the plots' message again */
+		ret = plots_ret;
+	}
+	free(note);
 	return ret;
 }
 

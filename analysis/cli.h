@@ -4,7 +4,8 @@
  * common options (--format, --plots, --seed, --force, --primary, --drift,
  * --help) and the parsing loop around a builtin's own, the command line
  * kept as given, loading the results, the output in text, CSV or JSON,
- * the plots' line and the error line with its --force hint.
+ * the plots' line, index.html next to the plots, and the error line with
+ * its --force hint.
  */
 #ifndef KVMSQ_ANALYSIS_CLI_H
 #define KVMSQ_ANALYSIS_CLI_H
@@ -96,6 +97,17 @@ int cli_output(const struct cli *c, struct cmp_table *const *list, size_t n,
 
 /* --plots: the images of @list in @dir, and how many on stderr. */
 int cli_plots(const char *dir, struct cmp_table *const *list, size_t n);
+
+/*
+ * --plots: index.html in c->plots_dir, of the tables @list as the text
+ * shows them, with the plots there. @plots_ret is what drawing them
+ * returned: its message goes on the page, and it is returned (the page is
+ * still written); else the page's own error.
+ */
+int cli_html(const struct cli *c, struct cmp_table *const *list, size_t n,
+	     const struct text_opts *to,
+	     int (*one)(FILE *out, const struct cmp_table *t, const struct text_opts *o),
+	     int plots_ret);
 
 /* "kvmsqueeze: CMD: <fmt with arg> (see kvmsqueeze CMD --help)"; EXIT_USAGE. */
 int cli_usage_error(const char *cmd, const char *fmt, const char *arg);

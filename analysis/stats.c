@@ -220,10 +220,16 @@ uint64_t stats_choose(unsigned int n, unsigned int k)
 	if (k > n - k)
 		k = n - k;
 	for (i = 1; i <= k; i++) {
-		/* c * (n - k + i) / i is exact; saturate before it overflows */
-		if (c > UINT64_MAX / (n - k + i))
+		/*
+		 * C(n - k + i, i) = C(n - k + i - 1, i - 1) * (n - k + i) / i,
+		 * exact; the product in 128 bits, so only a result above 2^64
+		 * saturates (C(64, 32) fits, though its product does not).
+		 */
+		unsigned __int128 next = (unsigned __int128)c * (n - k + i) / i;
+
+		if (next > UINT64_MAX)
 			return UINT64_MAX;
-		c = c * (n - k + i) / i;
+		c = (uint64_t)next;
 	}
 	return c;
 }

@@ -1,9 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* common/command.h: subcommands of kvmsqueeze, and their exit statuses. */
-#ifndef KVMSQ_BUILTIN_CMD_H
-#define KVMSQ_BUILTIN_CMD_H
+/* common/command.h: subcommands of kvmsqueeze, their exit statuses, the version. */
+#ifndef KVMSQ_COMMON_COMMAND_H
+#define KVMSQ_COMMON_COMMAND_H
 
-#define KVMSQ_VERSION	"0.1"
+#include "common/install.h"
+
+/* The build's version (common/install.c); results record it as tool.version. */
+#define KVMSQ_VERSION	kvmsq_version
 
 struct builtin_cmd {
 	const char *name;

@@ -3,7 +3,8 @@
  * experiments/builtin-ab.c: `kvmsqueeze ab`, the main job, the same as
  * `make ab`: patched-kernel/ab.sh builds the arms, runs the experiments
  * on each in the QEMU lab and compares them. This only finds the script
- * next to the binary and hands it the options as its environment.
+ * (in the source tree or the install's data directory) and hands it the
+ * options as its environment.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -14,6 +15,7 @@
 #include <unistd.h>
 
 #include "common/command.h"
+#include "common/err.h"
 
 static const char ab_usage[] =
 "usage: kvmsqueeze ab [options]\n"
@@ -74,8 +76,7 @@ static const struct {
 
 int cmd_ab(int argc, char **argv)
 {
-	char exe[PATH_MAX], script[PATH_MAX + 32];
-	ssize_t len;
+	char dir[PATH_MAX], script[PATH_MAX + 32];
 	unsigned int i;
 	int opt;
 
@@ -97,16 +98,13 @@ int cmd_ab(int argc, char **argv)
 			argv[optind]);
 		return EXIT_USAGE;
 	}
-	len = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	if (len < 0) {
-		fprintf(stderr, "kvmsqueeze: ab: /proc/self/exe: %s\n", strerror(errno));
+	/* the source tree, or an install's share/kvmsqueeze (common/install.h) */
+	if (kvmsq_datadir(dir, sizeof(dir)) || kvmsq_script_env(dir)) {
+		fprintf(stderr, "kvmsqueeze: ab: %s\n", err_msg());
 		return EXIT_FAILURE_SETUP;
 	}
-	exe[len] = '\0';
-	*strrchr(exe, '/') = '\0';
-	snprintf(script, sizeof(script), "%s/patched-kernel/ab.sh", exe);
+	snprintf(script, sizeof(script), "%s/patched-kernel/ab.sh", dir);
 	execl(script, script, (char *)NULL);
-	fprintf(stderr, "kvmsqueeze: ab: %s: %s (run kvmsqueeze ab from the source tree's ./kvmsqueeze)\n",
-		script, strerror(errno));
+	fprintf(stderr, "kvmsqueeze: ab: %s: %s\n", script, strerror(errno));
 	return EXIT_FAILURE_SETUP;
 }

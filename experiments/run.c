@@ -123,7 +123,6 @@ static int limit_apply(struct run *r, uint64_t bytes)
 	return 0;
 }
 
-/* The line for a refused limit, as run.problems has it. */
 /* The schedule moved on from a limit the kernel never took: say so once. */
 static void limit_missed(struct run *r)
 {

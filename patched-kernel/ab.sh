@@ -23,10 +23,15 @@
 #   interrupted make ab finished and run only the rest),
 #   KVMSQUEEZE (the kvmsqueeze to ask for primaries and compare with;
 #   default: ./kvmsqueeze, made first)
+# Installed (make install: no Makefile above, nothing to build), it runs
+# the KVMSQUEEZE and KVMSQ_STATIC an installed kvmsqueeze ab sets, and
+# writes under ./results.
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/.." && pwd)
+results=$top/results
+[ -f "$top/Makefile" ] || results=$PWD/results
 cache=${KVMSQ_CACHE:-$HOME/.cache/kvmsqueeze}
 
 usage() {
@@ -49,7 +54,7 @@ exps=${EXPS:-idle-caches memcg-squeeze shrinker-storm}
 mmu=${MMU:-shadow}
 reps=${REPS:-}
 seed=${SEED:-1}
-out=${AB_OUT:-$top/results/$(date +%Y%m%d-%H%M%S)-ab}
+out=${AB_OUT:-$results/$(date +%Y%m%d-%H%M%S)-ab}
 
 # The labs at once by default: one host thread each (TCG), LAB_MEM and
 # about 512 MiB of QEMU each, 1 GiB left to the rest of the machine.
@@ -87,6 +92,7 @@ clock=$("$here/lab.sh" --clock) || exit $?
 if [ -n "${KVMSQUEEZE:-}" ]; then
 	case "$KVMSQUEEZE" in /*) kvmsq=$KVMSQUEEZE ;; *) kvmsq=$PWD/$KVMSQUEEZE ;; esac
 else
+	[ -f "$top/Makefile" ] || die "KVMSQUEEZE is not set and $top is no source tree to make it in (run kvmsqueeze ab, or set KVMSQUEEZE)"
 	make -s -C "$top" all >/dev/null
 	kvmsq=$top/kvmsqueeze
 fi
@@ -312,7 +318,7 @@ t0=$(now)
 # is the labs'), the lab's static kvmsqueeze and packages, then the runs
 # shellcheck disable=SC2086
 (unset JOBS; "$here/build.sh" $kernels)
-make -s -C "$top" all static >/dev/null
+[ ! -f "$top/Makefile" ] || make -s -C "$top" all static >/dev/null
 "$top/scripts/deps" lab analysis
 suffix=
 [ "${DEBUG:-0}" = 1 ] && suffix=-debug
@@ -469,6 +475,52 @@ for e in $exps; do
 	"$kvmsq" compare --format csv "$@" >>"$out/report.csv"
 done
 t_analysis=$(( $(now) - s ))
+# html_esc: stdin as HTML text or a quoted attribute (names come from
+# spec files and results: nothing of them may be markup)
+html_esc() { sed "s/&/\\&amp;/g; s/</\\&lt;/g; s/>/\\&gt;/g; s/\"/\\&quot;/g; s/'/\\&#39;/g"; }
+# ab_index OUT: the page to browse, OUT/index.html: links to report.txt,
+# report.csv and each experiment's plots/<exp>/index.html (what report
+# and compare --plots wrote), the settings, and report.txt. It loads and
+# runs nothing (its policy says so): it works offline, as it is.
+ab_index() {
+	cat <<'EOF'
+<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">
+<title>make ab</title>
+<style>
+body{font:14px/1.45 sans-serif;margin:1.5em auto;max-width:70em;padding:0 1em;color:#1a1a1a}
+h2{font-size:1.25em;border-bottom:1px solid #ccc;margin-top:2em}
+pre{background:#f6f6f6;border:1px solid #ddd;padding:.6em;overflow-x:auto;font:12.5px/1.35 monospace}
+</style>
+</head>
+<body>
+<h1>make ab</h1>
+<ul>
+<li><a href="report.txt">report.txt</a>: the comparison as text, for email</li>
+<li><a href="report.csv">report.csv</a>: the numbers</li>
+EOF
+	for e in $exps; do
+		en=$(basename "$e" .json)
+		[ -f "$1/plots/$en/index.html" ] || continue
+		printf '<li><a href="plots/%s/index.html">%s</a>: tables, plots, runs</li>\n' \
+			"$(printf '%s' "$en" | sed 's/%/%25/g; s/ /%20/g; s/#/%23/g; s/?/%3F/g' | html_esc)" \
+			"$(printf '%s' "$en" | html_esc)"
+	done
+	echo "</ul>"
+	echo "<h2>Settings</h2>"
+	echo "<pre>"
+	settings | html_esc
+	echo "</pre>"
+	echo "<h2>report.txt</h2>"
+	echo "<pre>"
+	html_esc <"$1/report.txt"
+	echo "</pre>"
+	echo "</body>"
+	echo "</html>"
+}
 {
 	echo "make ab: $total lab runs in $reps blocks (each one run of every set,"
 	echo "  in an order seeded by SEED $seed), $jobs at once, clock $clock."
@@ -476,5 +528,7 @@ t_analysis=$(( $(now) - s ))
 	echo "  Wall time $(( $(now) - t0 )) s: kernels ${t_build} s, lab runs ${t_lab} s"
 	echo "  (estimated $(estimate $((total - n_kept)) | cut -d' ' -f1,2)), analysis ${t_analysis} s."
 } >>"$out/report.txt"
+ab_index "$out" >"$out/index.html.tmp"
+mv "$out/index.html.tmp" "$out/index.html"
 cat "$out/report.txt"
-say "results, report.txt, report.csv and plots in $out"
+say "results, report.txt, report.csv, plots and index.html in $out"

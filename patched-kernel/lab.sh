@@ -19,13 +19,18 @@
 #   DEBUG=1 (the debug kernel), KVMSQ_CACHE, LAB_STALL (seconds: for a
 #   lab that may hang, copy the partial result out every 5 s and, if the
 #   experiment still runs after LAB_STALL s, dump blocked tasks and held
-#   locks to the console; pair it with a LAB_TIMEOUT that ends the lab)
+#   locks to the console; pair it with a LAB_TIMEOUT that ends the lab),
+#   KVMSQ_STATIC (the static kvmsqueeze for the initramfs; default: made
+#   here, make static; an installed kvmsqueeze ab sets it, and an
+#   installed lab.sh, with no Makefile above, writes under ./results)
 # A lockdep report in the serial log is also saved whole as
 # $LAB_OUT/lockdep.txt (patched-kernel/lockdep-reports).
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/.." && pwd)
+results=$top/results
+[ -f "$top/Makefile" ] || results=$PWD/results
 cache=${KVMSQ_CACHE:-$HOME/.cache/kvmsqueeze}
 
 usage() {
@@ -107,10 +112,16 @@ release=$(cat "$kdir/release")
 case "$release" in *"-kvmsq-$arm-"*) ;; *) die "$kdir/bzImage is $release, not an image of arm $arm" ;; esac
 
 # the static kvmsqueeze and an initramfs around it
-make -s -C "$top" static >/dev/null
+static=${KVMSQ_STATIC:-}
+if [ -z "$static" ]; then
+	[ -f "$top/Makefile" ] || die "KVMSQ_STATIC is not set and $top is no source tree to make it in (run kvmsqueeze ab, or set KVMSQ_STATIC)"
+	make -s -C "$top" static >/dev/null
+	static=$top/build-static/kvmsqueeze
+fi
+[ -x "$static" ] || die "$static: no static kvmsqueeze there (make install puts one in libexec/kvmsqueeze/kvmsqueeze-static)"
 stamp=$(date +%Y%m%d-%H%M%S)
 name=$(basename "$exp" .json)
-out=${LAB_OUT:-$top/results/$stamp-$name/$arm-$mmu}
+out=${LAB_OUT:-$results/$stamp-$name/$arm-$mmu}
 mkdir -p "$out"
 out=$(cd "$out" && pwd)
 work=$(mktemp -d)
@@ -121,7 +132,7 @@ cp /bin/busybox "$root/bin/busybox"
 for app in $("$root/bin/busybox" --list); do
 	[ "$app" = busybox ] || ln -s busybox "$root/bin/$app"
 done
-cp "$top/build-static/kvmsqueeze" "$root/bin/kvmsqueeze"
+cp "$static" "$root/bin/kvmsqueeze"
 cp "$here/lab-init" "$root/init"
 chmod 755 "$root/init"
 (cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) >"$work/initrd.gz"

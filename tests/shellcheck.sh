@@ -31,7 +31,7 @@ lint() {
 	fi
 }
 
-TESTS="shellcheck_tests shellcheck_patched_kernel shellcheck_scripts shellcheck_docs shellcheck_ci shellcheck_bench"
+TESTS="shellcheck_tests shellcheck_patched_kernel shellcheck_scripts shellcheck_docs shellcheck_ci shellcheck_bench shellcheck_install"
 if ! command -v shellcheck >/dev/null; then
 	for t in $TESTS; do skip "$t" "shellcheck is not installed (scripts/deps test)"; done
 	exit 0
@@ -45,3 +45,5 @@ lint shellcheck_scripts $(sh_scripts scripts/*)
 lint shellcheck_docs docs/findings/*.sh
 lint shellcheck_ci .ci/run
 lint shellcheck_bench bench/run.sh
+# the man page and completion generators, and the completion itself (bash)
+lint shellcheck_install man/mkman completion/mkcomp completion/kvmsqueeze.bash

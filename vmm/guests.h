@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /* vmm/guests.h: the guests built into kvmsqueeze, and their params. */
-#ifndef KVMSQ_BUILTIN_H
-#define KVMSQ_BUILTIN_H
+#ifndef KVMSQ_VMM_GUESTS_H
+#define KVMSQ_VMM_GUESTS_H
 
 #include <stdbool.h>
 #include <stddef.h>

@@ -322,20 +322,25 @@ def limit_retried(d):
 
 
 @check
-def limit_never_taken(d):
+def limit_never_taken(d, step_s):
     """a limit the kernel always refused fails the run, saying how often.
 
     One limit_error event and no limit event, summary.pressure_applied
-    false, the run failed with one problem: the 96 MiB limit from 2.5 s
-    never took effect, the kernel refused all of more than one attempt.
+    false, the run failed with one problem: the 96 MiB limit never took
+    effect, refused from its step's time (ARG, seconds) or a loop
+    iteration after it, all of more than one attempt.
     """
     types = events(d, "limit")
     want(types == ["limit_error"], f"limit events {show(types)}, want one limit_error")
     want_eq(d, "summary.pressure_applied", False)
     want_eq(d, "run.status", "failed")
     want(len(problems(d)) == 1, f"run.problems is {show(problems(d))}, want 1")
-    start = "cgroup limit 96 MiB (from 2.5 s) never took effect: the kernel refused all "
-    first_problem_starts(d, start)
+    first_problem_starts(d, "cgroup limit 96 MiB (from ")
+    line = problems(d)[0]
+    m = re.match(r"cgroup limit 96 MiB \(from (\d+\.\d) s\) never took effect: "
+                 r"the kernel refused all ", line)
+    want(m and float(step_s) <= float(m.group(1)) < float(step_s) + 1,
+         f"{show(line)}: not refused from {step_s} s (or within a second after)")
     tries = problems(d)[0].split("refused all ")[1].split()[0]
     want(tries.isdigit() and int(tries) > 1, f"refused all {show(tries)} tries, want more than 1")
 
