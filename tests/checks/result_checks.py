@@ -915,6 +915,12 @@ def memslot_churned(d, period, creates):
     want_min(field(d, "memslot_churn.gpa"), field(d, "mem_bytes"), "memslot_churn.gpa")
 
 
+@check
+def tool_version(d, version):
+    """tool.version is VERSION (the binary's --version, git describe of its tree)."""
+    want_eq(d, "tool.version", version)
+
+
 # Values the shell tests use
 
 @value
