@@ -115,25 +115,10 @@ expect primary_replaced 0 "" compare --primary run_s,fault_p99_ns "$FX/a" "$FX/c
 	ok primary_replaced
 expect primary_unknown 2 "--primary: 'fault_p51_ns' is not a metric id" \
 	compare --primary fault_p50_ns,fault_p51_ns "$FX/a" "$FX/c" && ok primary_unknown
-if expect primary_csv 0 "" compare --format csv "$FX/a" "$FX/b"; then
-	if python3 - "$TMP/out" <<'PY' >"$TMP/csv.txt" 2>&1; then
-import csv, sys
-rows = {(r["metric"], r["arm"]): r for r in csv.DictReader(open(sys.argv[1]))}
-p50, run = rows["fault_p50_ns", "b"], rows["run_s", "b"]
-assert p50["primary"] == "1" and abs(float(p50["p_raw"]) - 30 / 252) < 1e-9, p50
-assert p50["p_holm"] == p50["p_raw"] and p50["significant"] == "0", p50
-assert run["primary"] == "0" and float(run["p_raw"]) < 0.01, run
-assert run["p_holm"] == "" and run["significant"] == "0", run
-assert float(p50["q1"]) <= float(p50["median"]) <= float(p50["q3"]), p50
-PY
-		ok primary_csv
-	else
-		fail primary_csv "$(tail -n 1 "$TMP/csv.txt")"
-	fi
-fi
+expect primary_csv 0 "" compare --format csv "$FX/a" "$FX/b" &&
+	report_check primary_csv csv_primary "$TMP/out" && ok primary_csv
 expect primary_json 0 "" compare --format json "$FX/a" "$FX/b" &&
-	json_check primary_json "$TMP/out" '[(m["primary"], m["arms"][1]["p_holm"] is None) for m in d["tables"][0]["metrics"] if m["name"] in ("fault_p50_ns", "run_s")] == [(True, False), (False, True)] and d["tables"][0]["primary"] == ["fault_p50_ns"]' &&
-	ok primary_json
+	report_check primary_json holm_on_primary "$TMP/out" fault_p50_ns run_s && ok primary_json
 
 # --mde: the smallest change each primary could have shown starred.
 if expect mde_text 0 "" compare --mde "$FX/a" "$FX/b"; then
@@ -145,8 +130,7 @@ if expect mde_text 0 "" compare --mde "$FX/a" "$FX/b"; then
 	fi
 fi
 expect mde_json 0 "" compare --mde --format json "$FX/a" "$FX/b" &&
-	json_check mde_json "$TMP/out" '[("mde" in m["arms"][1]) for m in d["tables"][0]["metrics"] if m["name"] in ("fault_p50_ns", "run_s")] == [True, False]' &&
-	ok mde_json
+	report_check mde_json mde_on_primary "$TMP/out" fault_p50_ns run_s && ok mde_json
 
 # n/a cells say why: c has no memcg source, and says so.
 if expect na_footnote 0 "" compare "$FX/a" "$FX/c"; then
@@ -181,8 +165,7 @@ expect drift_report 0 "" report --drift=all "$FX/a" &&
 	tr '\n' ' ' <"$TMP/out" | grep -q 'against its start time (run.started_at; no run has run.block)' &&
 	grep -q '^run time *5 *- *- *$' "$TMP/out" && ok drift_report
 expect drift_json 0 "" compare --drift --format json "$FX/trend-a" "$FX/trend-b" &&
-	json_check drift_json "$TMP/out" 'd["tables"][0]["drift"]["order"] == "run.block" and d["tables"][0]["drift"]["metrics"][0]["p"] < 0.01' &&
-	ok drift_json
+	report_check drift_json drift_found "$TMP/out" && ok drift_json
 expect drift_csv 2 "--drift: the CSV has one line per metric and arm" \
 	compare --drift --format csv "$FX/a" "$FX/b" && ok drift_csv
 
@@ -197,26 +180,21 @@ one_line() {
 }
 
 # Results are untrusted: the fields read have one type each, refused on
-# one line. bad_copy NAME EDIT: $FX/a with rep-1.json edited (python: d).
+# one line. bad_copy NAME EDIT: $FX/a with rep-1.json edited by the EDIT
+# of tests/tools/edit_result.py.
 mkdir -p "$TMP/bad"
 bad_copy() {
-	python3 - "$FX/a" "$TMP/bad/$1" "$2" <<'PY'
-import json, shutil, sys
-src, dst, edit = sys.argv[1:4]
-shutil.copytree(src, dst)
-d = json.load(open(dst + "/rep-1.json"))
-exec(edit)
-json.dump(d, open(dst + "/rep-1.json", "w"))
-PY
+	cp -r "$FX/a" "$TMP/bad/$1" &&
+		python3 tests/tools/edit_result.py "$2" "$TMP/bad/$1/rep-1.json"
 }
-bad_copy schema-string 'd["schema"] = "1"'
-bad_copy schema-float 'd["schema"] = 1.9'
-bad_copy schema-bool 'd["schema"] = True'
-bad_copy complete-string 'd["complete"] = "false"'
-bad_copy no-summary 'del d["summary"]'
-bad_copy rep-string 'd["run"]["rep"] = "1"'
+bad_copy schema-string schema_string
+bad_copy schema-float schema_float
+bad_copy schema-bool schema_bool
+bad_copy complete-string complete_string
+bad_copy no-summary no_summary
+bad_copy rep-string rep_string
 bad_copy 'new
-line' 'd["schema"] = "1"'
+line' schema_string
 B=$TMP/bad
 expect schema_string 1 "^kvmsqueeze: report: $B/schema-string/rep-1.json: \"schema\" is \"1\", not the integer 1$" \
 	report "$B/schema-string" && one_line schema_string && ok schema_string
@@ -259,8 +237,7 @@ expect pressure_refused 1 "refusing $FX/no-pressure/rep-4.json: pressure that wa
 	report "$FX/no-pressure" && ok pressure_refused
 expect pressure_forced 0 "pressure that was never applied" \
 	report --force --format json "$FX/no-pressure" &&
-	json_check pressure_forced "$TMP/out" 'd["forced"] and d["forced_runs"] == 1' &&
-	ok pressure_forced
+	report_check pressure_forced forced "$TMP/out" 1 && ok pressure_forced
 
 # Finite values at the edge of a double (1.7e308): a correct table, not
 # "out of memory".
@@ -286,34 +263,7 @@ fi
 # quotes, and the images are drawn. A real result of this host is the base.
 H=$TMP/hostile
 mkdir -p "$H"
-python3 - tests/fixtures/analysis/host-baseline.json "$H" "$TMP" <<'PY'
-import json, os, sys
-base, out, tmp = sys.argv[1:4]
-d0 = json.load(open(base))
-arms = {
-    "arm-1nl": "x\n`touch %s/pwned-nl`",  # sorts first: labels[0]
-    "arm-bq": "`touch %s/pwned-bq`",
-    "arm-sq": "x'; system('touch %s/pwned-sq'); '",
-    "arm-dq": 'x" . system("touch %s/pwned-dq") . "',
-    "arm-bs": "x\\\n`touch %s/pwned-bs`",
-    "arm-at": "@x `touch %s/pwned-at`",
-}
-dirs = {"d'`touch pwned-dir`'": None, "d\n`touch pwned-dirnl`": None}
-sets = [(name, arm % tmp) for name, arm in arms.items()] + list(dirs.items())
-for i, (name, arm) in enumerate(sets):
-    d = json.loads(json.dumps(d0))
-    d["run"]["id"] = "hostile-%d" % i
-    d["host"]["arm"] = arm
-    for p in d["phases"]:
-        p["name"] = "p\n`touch %s/pwned-phase`'" % tmp
-    os.makedirs(os.path.join(out, name))
-    json.dump(d, open(os.path.join(out, name, "rep-1.json"), "w"))
-d = json.loads(json.dumps(d0))
-d["run"]["id"] = "hostile-exp"
-d["run"]["experiment"] = d["spec"]["name"] = "e\n`touch %s/pwned-exp`'\"" % tmp
-os.makedirs(os.path.join(out, "exp"))
-json.dump(d, open(os.path.join(out, "exp", "rep-1.json"), "w"))
-PY
+python3 tests/fixtures/analysis/make-hostile.py tests/fixtures/analysis/host-baseline.json "$H" "$TMP"
 PD="$TMP/plots 'q\"\`touch pwned-plotdir\`"
 if command -v gnuplot >/dev/null 2>&1; then want=0; else want=1; fi
 # gp_check NAME DIR: no command ran, no backquote or control character in
@@ -387,37 +337,11 @@ done
 	skip_all "kvmsqueeze run idle-caches failed: $(tail -n 1 "$TMP/run.log")"
 A1=$TMP/aa/a1 A2=$TMP/aa/a2
 
-# Copies with one thing changed: python3 EDIT SRC DST.
+# Copies with one thing changed, as other runs: edit_copy EDIT SRC DST
+# (tests/tools/edit_result.py --set: planted, mmu, incomplete; any other
+# EDIT only renames the runs).
 edit_copy() {
-	python3 - "$@" <<'PY'
-import glob, json, os, sys
-edit, src, dst = sys.argv[1:4]
-os.makedirs(dst, exist_ok=True)
-for path in sorted(glob.glob(os.path.join(src, "rep-*.json"))):
-    d = json.load(open(path))
-    name = os.path.basename(path)
-    d["run"]["id"] += "-" + edit    # another run: a copy would be refused
-    if edit == "planted":
-        # +30% on every fault latency: the summary and every histogram
-        s = d["summary"]["fault_latency_ns"]
-        for k in ("p50", "p90", "p99", "p999", "max"):
-            s[k] *= 1.3
-        for vm in d["vms"]:
-            for vcpu in (vm["result"] or {}).get("vcpus", []):
-                h = vcpu.get("fault_latency_ns")
-                if not h:
-                    continue
-                for k in ("p50", "p90", "p99", "p999", "min", "max", "mean"):
-                    h[k] *= 1.3
-                h["buckets"] = [[round(lo * 1.3), max(1, round(w * 1.3)), n]
-                                for lo, w, n in h["buckets"]]
-    elif edit == "mmu" and name == "rep-2.json":
-        d["host"]["mmu"] = "tdp" if d["host"]["mmu"] != "tdp" else "shadow"
-    elif edit == "incomplete" and name == "rep-2.json":
-        d["complete"] = False
-        d["run"]["end_reason"] = "interrupted"
-    json.dump(d, open(os.path.join(dst, name), "w"))
-PY
+	python3 tests/tools/edit_result.py --set "$@"
 }
 # The planted effect goes into a copy of both A/A sets together: the
 # difference in medians is a coarse statistic, more so on percentiles that
@@ -441,8 +365,7 @@ if expect report_text 0 "" report "$A1" && email_text report_text "$TMP/out"; th
 		fail report_text "no fault p50 row with $REPS runs: $(grep 'fault p50' "$TMP/out")"
 	fi
 fi
-if python3 -c 'import json,sys; sys.exit(json.load(open(sys.argv[1]))["summary"]["idle_cache_pages_per_vcpu"] is not None)' \
-	"$A1/rep-1.json"; then
+if holds idle_cache_null "$A1/rep-1.json"; then
 	if tr '\n' ' ' <"$TMP/out" | tr -s ' ' |
 	   grep -q 'n/a in every run (null in the results, not 0), not shown:.*idle cache/vCPU'; then
 		ok report_na
@@ -456,28 +379,14 @@ fi
 # A/A: two sets of the same experiment; no primary differs.
 AA_PRIMARY=fault_p50_ns,fault_p99_ns,touch_pages_per_s,memcg_peak_bytes,run_s
 if expect aa_not_significant 0 "" compare --format json --primary "$AA_PRIMARY" "$A1" "$A2"; then
-	python3 - "$TMP/out" >"$TMP/aa.txt" <<'PY'
-import json, sys
-t = json.load(open(sys.argv[1]))["tables"][0]
-have = [m for m in t["metrics"] if m["primary"] and any(a["runs"] for a in m["arms"])]
-sig = [m["name"] for m in have if m["arms"][1]["significant"]]
-print(len(sig), len(have), " ".join(sig))
-PY
-	read -r nsig nhave names <"$TMP/aa.txt"
-	echo "# A/A: $nsig of $nhave primaries significant $names"
-	if [ "$nhave" -gt 0 ] && [ "$nsig" -eq 0 ]; then
-		ok aa_not_significant
-	else
-		fail aa_not_significant "$nsig of $nhave primaries significant in an A/A comparison: $names"
-	fi
+	report_value aa_summary "$TMP/out"
+	report_check aa_not_significant aa_not_significant "$TMP/out" && ok aa_not_significant
 fi
 
 # Planted effect: +30% fault latency must be flagged at p50.
 if expect planted_effect 0 "" compare --format json --primary fault_p50_ns,fault_p99_ns \
 	"$TMP/base" "$TMP/planted" &&
-   json_check planted_effect "$TMP/out" \
-	'[m for m in d["tables"][0]["metrics"] if m["name"] == "fault_p50_ns"][0]["arms"][1]["significant"]' \
-	"fault p50 +30% not significant"; then
+   report_check planted_effect starred "$TMP/out" fault_p50_ns; then
 	"$KVMSQUEEZE" compare --primary fault_p50_ns,fault_p99_ns "$TMP/base" "$TMP/planted" \
 		>"$TMP/out" 2>&1
 	if grep -Eq '^fault p50 \(us\) .*\(\*\+30\.0%\*\)' "$TMP/out"; then
@@ -512,24 +421,10 @@ expect noise_floors 0 "" compare --noise "$TMP/aa" "$TMP/base" "$TMP/planted" &&
 	ok noise_floors
 
 # Machines: CSV with a line per metric and arm, JSON that parses.
-if expect csv 0 "" compare --format csv "$A1" "$A2"; then
-	if python3 - "$TMP/out" <<'PY' >"$TMP/csv.txt" 2>&1; then
-import csv, sys
-rows = list(csv.DictReader(open(sys.argv[1])))
-assert rows and len(rows) % 2 == 0, "rows: %d" % len(rows)
-p50 = [r for r in rows if r["metric"] == "fault_p50_ns"]
-assert len(p50) == 2 and float(p50[0]["median"]) > 100, p50
-na = [r for r in rows if r["metric"] == "idle_cache_pages_per_vcpu"]
-assert all(r["median"] == "" or float(r["median"]) >= 0 for r in na), na
-PY
-		ok csv
-	else
-		fail csv "$(cat "$TMP/csv.txt")"
-	fi
-fi
+expect csv 0 "" compare --format csv "$A1" "$A2" &&
+	report_check csv csv_two_sets "$TMP/out" && ok csv
 expect json 0 "" report --format json "$A1" "$TMP/idle" &&
-	json_check json "$TMP/out" 'len(d["tables"]) == 2 and d["tables"][0]["metrics"][0]["arms"][0]["runs"] > 0' &&
-	ok json
+	report_check json tables "$TMP/out" 2 && ok json
 
 # The same seed gives the same output.
 "$KVMSQUEEZE" compare "$A1" "$A2" >"$TMP/s1" 2>&1
@@ -566,12 +461,7 @@ if ! command -v gnuplot >/dev/null 2>&1; then
 elif ! "$KVMSQUEEZE" run baseline --scale 0.25 --out "$TMP/x/a" >"$TMP/run.log" 2>&1; then
 	fail plots_reproducer "kvmsqueeze run baseline --scale 0.25 failed: $(tail -n 1 "$TMP/run.log")"
 else
-	python3 - "$TMP/x/a/rep-1.json" "$TMP/PWNED" <<'PY'
-import json, sys
-d = json.load(open(sys.argv[1]))
-d["host"]["arm"] = "x\n`touch %s`" % sys.argv[2]
-json.dump(d, open(sys.argv[1], "w"))
-PY
+	python3 tests/tools/edit_result.py arm_command "$TMP/x/a/rep-1.json" - "$TMP/PWNED"
 	"$KVMSQUEEZE" report --plots "$TMP/x/p" "$TMP/x/a" >"$TMP/out" 2>"$TMP/err"
 	if [ -e "$TMP/PWNED" ]; then
 		fail plots_reproducer "gnuplot ran the command in host.arm"

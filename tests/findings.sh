@@ -14,34 +14,21 @@ cp -r "$R" "$TMP/r" && gunzip -r "$TMP/r"
 r=$TMP/r
 
 name=findings_valid
-n=0
-bad=
-for f in "$r"/inverted/zap-order/*/rep-1.json "$r"/pt-idle-tdp/idle-8/legacy/rep-1.json \
-	"$r"/squeeze/memcg-squeeze-lab/legacy/rep-1.json "$r"/host/alias-256/host/rep-1.json; do
-	n=$((n + 1))
-	python3 tests/validate_result.py "$f" >"$TMP/val" 2>&1 || bad="$bad $f: $(head -n 1 "$TMP/val")"
-done
-if [ -n "$bad" ]; then fail "$name" "$bad"; else ok "$name"; fi
+valid "$name" "$r"/inverted/zap-order/*/rep-1.json "$r"/pt-idle-tdp/idle-8/legacy/rep-1.json \
+	"$r"/squeeze/memcg-squeeze-lab/legacy/rep-1.json "$r"/host/alias-256/host/rep-1.json &&
+	ok "$name"
 
 # claim 2: 38.5 idle pages per vCPU for 256 TDP vCPUs
 name=findings_sweep
 out=$(python3 docs/findings/sweep.py idle "$r/idle256-tdp/idle-256" 2>&1)
-if echo "$out" | grep -Eq '^ *tdp +256 +38\.5 '; then
-	ok "$name"
-else
-	fail "$name" "sweep.py idle: $out"
-fi
+has_lines "$name" "sweep.py idle" "$out" '^ *tdp +256 +38\.5 ' && ok "$name"
 
 # claim 5: 13 faults after the scan on legacy, 512 on inverted, starred.
 # These results predate specs naming primaries: zap-order's is the faults.
 name=findings_compare
 out=$("$KVMSQUEEZE" compare --format csv --primary faults_after_pressure "$r/inverted/zap-order/legacy" "$r/inverted/zap-order/inverted" 2>&1 |
 	python3 docs/findings/sweep.py arms - faults_after_pressure 2>&1)
-if echo "$out" | grep -Eq 'legacy +13$' && echo "$out" | grep -Eq 'inverted +512\*$'; then
-	ok "$name"
-else
-	fail "$name" "compare | sweep.py arms: $out"
-fi
+has_lines "$name" "compare | sweep.py arms" "$out" 'legacy +13$' 'inverted +512\*$' && ok "$name"
 
 # The README's planted cost, from the committed runs: legacy against
 # planted-cost on the instruction clock, the mean fault starred, 462 ns
@@ -50,24 +37,9 @@ name=findings_planted
 pc=$r/clock-planted-icount/fault-cost
 if [ ! -d "$pc" ]; then
 	skip "$name" "no $pc"
-elif ! python3 tests/validate_result.py "$pc/planted-cost/rep-1.json" >"$TMP/val" 2>&1; then
-	fail "$name" "$(head -n 1 "$TMP/val")"
-elif ! "$KVMSQUEEZE" compare --format csv "$pc/legacy" "$pc/planted-cost" >"$TMP/pc.csv" 2>"$TMP/pc.err"; then
-	fail "$name" "compare: $(tail -n 1 "$TMP/pc.err")"
-else
-	out=$(python3 - "$TMP/pc.csv" <<'PY'
-import csv, sys
-rows = {(r["metric"], r["arm"]): r for r in csv.DictReader(open(sys.argv[1]))}
-a, b = rows["fault_mean_ns", "legacy"], rows["fault_mean_ns", "planted-cost"]
-d = float(b["median"]) - float(a["median"])
-ok = b["significant"] == "1" and b["primary"] == "1" and abs(d - 480) <= 0.25 * 480
-print("%s %.0f" % ("ok" if ok else "bad", d))
-PY
-)
-	case "$out" in
-	"ok 462") ok "$name" ;;
-	*) fail "$name" "planted-cost against legacy: $out (want the mean fault starred, 462 ns apart)" ;;
-	esac
+elif valid "$name" "$pc/planted-cost/rep-1.json" &&
+	expect "$name" 0 "" compare --format csv "$pc/legacy" "$pc/planted-cost"; then
+	report_check "$name" fault_mean_apart "$TMP/out" legacy planted-cost 462 && ok "$name"
 fi
 
 # Section 5: on KVM's cap, inverted gets 46.2% more CR3 loads done at
@@ -79,11 +51,9 @@ if [ ! -d "$d" ]; then
 else
 	out=$("$KVMSQUEEZE" compare --format csv "$d/legacy" "$d/inverted" 2>&1 |
 		python3 docs/findings/sweep.py cmp - guest_cr3_switches kvm_pf_taken 2>&1)
-	if echo "$out" | grep -Eq 'recycle-1024 +inverted +15156 +22162 +\+46\.2%\* +0\.006 +79350 +80178 +\+1\.0% '; then
+	has_lines "$name" "compare | sweep.py cmp" "$out" \
+		'recycle-1024 +inverted +15156 +22162 +\+46\.2%\* +0\.006 +79350 +80178 +\+1\.0% ' &&
 		ok "$name"
-	else
-		fail "$name" "compare | sweep.py cmp: $out"
-	fi
 fi
 
 # Section 4: the planted 120 instructions are starred in the 1-vCPU fault
@@ -98,13 +68,10 @@ else
 		"$KVMSQUEEZE" compare --mde --format csv "$m/$e/no-shrinker" "$m/$e/cache-shrinker-v2"
 		"$KVMSQUEEZE" compare --mde --format csv "$m/$e/legacy" "$m/$e/planted-cost"
 	done 2>&1 | python3 docs/findings/sweep.py cmp - fault_mean_ns 2>&1)
-	if echo "$out" | grep -Eq '^ *fault-1v +cache-shrinker-v2 +51\.1 +51\.3 +\+0\.4% +0\.030 +0\.51%$' &&
-	   echo "$out" | grep -Eq '^ *fault-1v +planted-cost +51\.2 +51\.6 +\+0\.9%\* ' &&
-	   echo "$out" | grep -Eq '^ *fault-1v-storm +cache-shrinker-v2 +51\.9 +52\.3 +\+0\.9%\* '; then
-		ok "$name"
-	else
-		fail "$name" "compare --mde | sweep.py cmp: $out"
-	fi
+	has_lines "$name" "compare --mde | sweep.py cmp" "$out" \
+		'^ *fault-1v +cache-shrinker-v2 +51\.1 +51\.3 +\+0\.4% +0\.030 +0\.51%$' \
+		'^ *fault-1v +planted-cost +51\.2 +51\.6 +\+0\.9%\* ' \
+		'^ *fault-1v-storm +cache-shrinker-v2 +51\.9 +52\.3 +\+0\.9%\* ' && ok "$name"
 fi
 
 # Section 2: 69 idle cache pages per one-vCPU VM, 6,900 for 100 VMs.
@@ -113,11 +80,7 @@ if [ ! -d "$r/density/density-100" ]; then
 	skip "$name" "no $r/density/density-100"
 else
 	out=$(python3 docs/findings/sweep.py density "$r/density/density-100" 2>&1)
-	if echo "$out" | grep -Eq '^shadow +100 +3 +6900 +69\.0 '; then
-		ok "$name"
-	else
-		fail "$name" "sweep.py density: $out"
-	fi
+	has_lines "$name" "sweep.py density" "$out" '^shadow +100 +3 +6900 +69\.0 ' && ok "$name"
 fi
 
 # Section 6: the v2 arm's lockdep report is the predicted cycle; the
@@ -132,10 +95,7 @@ elif ! grep -q 'kvm_lock --> &kvm->slots_lock --> fs_reclaim' "$lv" ||
 	fail "$name" "$lv: not the kvm_lock -> slots_lock -> fs_reclaim cycle"
 elif [ -e "$lt/lockdep.txt" ]; then
 	fail "$name" "$lt has a lockdep report"
-elif ! json_check "$name" "$r/lockdep-cache-shrinker-trylock/run/rep-1.json" \
-	"d['run']['status'] == 'ok' and d['summary']['reclaim']['allocstall'] > 0" \
-	"the trylock run did not end ok with direct reclaim"; then
-	:
 else
-	ok "$name"
+	check "$name" ok_with_direct_reclaim "$r/lockdep-cache-shrinker-trylock/run/rep-1.json" &&
+		ok "$name"
 fi

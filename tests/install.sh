@@ -72,11 +72,8 @@ elif [ -n "$(kvm_missing)" ]; then
 	ok "$name (tool.version in vm --json not checked: $(kvm_missing))"
 elif ! (cd "$elsewhere" && "$kvmsq" vm -q -m 16M -j vm.json >/dev/null 2>&1); then
 	fail "$name" "kvmsqueeze vm -m 16M -j vm.json failed"
-elif ! python3 -c 'import json, sys; sys.exit(json.load(open(sys.argv[1]))["tool"]["version"] != sys.argv[2])' \
-	"$elsewhere/vm.json" "$want"; then
-	fail "$name" "vm --json's tool.version is not '$want'"
 else
-	ok "$name"
+	check "$name" tool_version "$elsewhere/vm.json" "$want" && ok "$name"
 fi
 
 # --help of every command, and every doc a help text cites installed

@@ -58,22 +58,6 @@ vm_expect() {
 	expect "$name" "$want" "$regex" vm "$@"
 }
 
-# json_check NAME FILE PYTHON-EXPR [MESSAGE]: the expression, with the
-# JSON document as `d`, must be true.
-json_check() {
-	python3 - "$2" "$3" <<'PY' >"$TMP/jc" 2>&1
-import json, sys
-d = json.load(open(sys.argv[1]))
-ok = eval(sys.argv[2])
-if not ok:
-    print("false: " + sys.argv[2])
-    sys.exit(1)
-PY
-	rc=$?
-	[ $rc -eq 0 ] || fail "$1" "${4:-JSON check failed}: $(tail -n 1 "$TMP/jc")"
-	return $rc
-}
-
 # lab_run NAME ARM EXP MMU [ENV...]: one lab run into $TMP/NAME; fails NAME
 # unless it ran and its result ($TMP/NAME/run/rep-1.json) validates.
 lab_run() {
@@ -84,10 +68,7 @@ lab_run() {
 		fail "$lab_name" "$(grep -E 'kvmsqueeze|lab:' "$TMP/$lab_name.log" | tail -n 3 | tr '\n' ' ')"
 		return 1
 	fi
-	if ! python3 tests/validate_result.py "$TMP/$lab_name/run/rep-1.json" >"$TMP/val" 2>&1; then
-		fail "$lab_name" "result does not validate: $(head -n 3 "$TMP/val" | tr '\n' ' ')"
-		return 1
-	fi
+	valid "$lab_name" "$TMP/$lab_name/run/rep-1.json"
 }
 
 # Runs of `kvmsqueeze run`, their results, and the named checks of
@@ -132,6 +113,19 @@ stderr_has() {
 	fi
 }
 
+# has_lines NAME WHAT TEXT REGEX...: TEXT, the output of WHAT, has a line
+# matching each extended REGEX; else NAME fails with "WHAT: TEXT".
+has_lines() {
+	hl_name=$1 hl_what=$2 hl_text=$3
+	shift 3
+	for hl_regex in "$@"; do
+		if ! printf '%s\n' "$hl_text" | grep -Eq -- "$hl_regex"; then
+			fail "$hl_name" "$hl_what: $hl_text"
+			return 1
+		fi
+	done
+}
+
 # error_line NAME REGEX: the run's stderr has one line of error (one
 # "kvmsqueeze: " line) and a line matching the extended REGEX.
 error_line() {
@@ -151,15 +145,37 @@ valid() {
 	fi
 }
 
-# check NAME CHECK FILE [ARG...]: the named check holds on the result FILE;
-# else NAME fails with what the check found.
-check() {
-	ch_name=$1
+# valid_strict NAME FILE...: valid, with --strict (the newer keys required).
+valid_strict() {
+	vs_name=$1
 	shift
-	if ! python3 tests/checks/result_checks.py "$@" >"$TMP/check" 2>&1; then
-		fail "$ch_name" "$(tail -n 1 "$TMP/check")"
+	valid "$vs_name" --strict "$@"
+}
+
+# named_check MODULE NAME CHECK FILE [ARG...]: the named check of
+# tests/checks/MODULE.py holds on FILE; else NAME fails with what it found.
+named_check() {
+	nc_module=$1 nc_name=$2
+	shift 2
+	if ! python3 "tests/checks/$nc_module.py" "$@" >"$TMP/check" 2>&1; then
+		fail "$nc_name" "$(tail -n 1 "$TMP/check")"
 		return 1
 	fi
+}
+
+# check NAME CHECK FILE [ARG...]: the named check holds on the result FILE;
+# else NAME fails with what the check found.
+check() { named_check result_checks "$@"; }
+
+# report_check NAME CHECK FILE [ARG...]: the named check of
+# tests/checks/report_checks.py holds on FILE, what report or compare
+# printed with --format json or csv.
+report_check() { named_check report_checks "$@"; }
+
+# report_value VALUE FILE...: print a value of report or compare output
+# (aa_summary; see report_checks.py).
+report_value() {
+	python3 tests/checks/report_checks.py "$@"
 }
 
 # holds CHECK FILE [ARG...]: the named check holds, quietly (for a test

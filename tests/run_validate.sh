@@ -22,16 +22,12 @@ else
 	fail "$name" "$(head -n 3 "$TMP/val" | tr '\n' ' ')"
 fi
 
-# damage NAME EXPECTED PYTHON: apply PYTHON to the result as d; the
+# damage NAME EXPECTED: the result with the edit NAME of
+# tests/tools/edit_result.py (--list says what each one breaks); the
 # validator must fail with a line matching EXPECTED (grep -E).
 damage() {
 	name=validate_$1 want=$2
-	python3 - "$TMP/good.json" "$TMP/bad.json" "$3" <<'PY'
-import json, sys
-d = json.load(open(sys.argv[1]))
-exec(sys.argv[3])
-json.dump(d, open(sys.argv[2], "w"))
-PY
+	python3 tests/tools/edit_result.py "$1" "$TMP/good.json" "$TMP/bad.json"
 	if python3 tests/validate_result.py "$TMP/bad.json" >"$TMP/val" 2>&1; then
 		fail "$name" "accepted"
 	elif ! grep -Eq -- "$want" "$TMP/val"; then
@@ -41,36 +37,23 @@ PY
 	fi
 }
 
-s="d['summary']"
-damage mean_off 'summary.fault_latency_ns.mean: .*sums give' "${s}['fault_latency_ns']['mean'] *= 1.001"
-damage sum_cycles_off 'summary.fault_latency_ns.sum_cycles: .*add up to' \
-	"${s}['fault_latency_ns']['sum_cycles'] += 1"
-damage vcpu_sum_impossible 'fault_latency_ns.sum_cycles: 3 cycles .* do not fit' \
-	"d['vms'][0]['result']['vcpus'][0]['fault_latency_ns']['sum_cycles'] = 3"
-damage mean_without_sums "fault_latency_ns: missing key 'sum_cycles'" \
-	"del d['vms'][0]['result']['vcpus'][0]['fault_latency_ns']['sum_cycles']"
-damage guest_ns_off "summary.touch.guest_ns: .*TSC stamps say" "${s}['touch']['guest_ns'] *= 0.9"
-damage peak_below_samples 'summary.memcg.peak_bytes: .*below the sampled' \
-	"${s}['memcg']['peak_bytes'] = ${s}['memcg']['current_bytes']['peak'] - 4096; d['series']['memcg.peak_bytes']['v'][-1] = ${s}['memcg']['peak_bytes']"
-damage peak_not_last 'summary.memcg.peak_bytes: .*last reading' "${s}['memcg']['peak_bytes'] += 4096"
-damage under_pressure_off 'summary.under_pressure.current_bytes: .*samples of memcg.current_bytes' \
-	"${s}['under_pressure']['current_bytes'] *= 1.01"
-damage under_pressure_null 'summary.under_pressure: null, but a pressure event fired' \
-	"${s}['under_pressure'] = None"
-damage under_pressure_window 'summary.under_pressure.from_s: .*first pressure event' \
-	"${s}['under_pressure']['from_s'] += 0.5"
-damage scan_calls_off 'summary.shrinker.kvm_scan_calls: .*grew by' "${s}['shrinker']['kvm_scan_calls'] += 1"
-damage kvm_pf_taken_off 'summary.kvm.pf_taken: .*grew by' \
-	"${s}['kvm'] = {'pf_taken': 1, 'pf_fixed': None, 'mmu_recycled': None, 'mmu_shadow_zapped': None}"
-damage guest_counters_off "summary.guest_counters.cr3_switches: 5, but the vCPUs' counters sum to None" \
-	"${s}['guest_counters'] = {'cr3_switches': 5}"
-damage passes_missing "summary.shrinker: missing key 'kvm_count_passes'" \
-	"del ${s}['shrinker']['kvm_count_passes']"
-damage kprobe_unavailable_counts 'series of sampler shrink_kprobe, which is unavailable' \
-	"k = [x for x in d['sources'] if x['name'] == 'shrink_kprobe'][0]; k['available'] = False; k['why'] = 'no such function'"
-damage kprobe_source_missing 'samplers are .* want' \
-	"d['sources'] = [x for x in d['sources'] if x['name'] != 'shrink_kprobe']"
-damage block_zero 'run.block: 0: a block is numbered from 1' "d['run']['block'] = 0"
-damage block_type 'run.block: expected an integer' "d['run']['block'] = '2'"
+damage mean_off 'summary.fault_latency_ns.mean: .*sums give'
+damage sum_cycles_off 'summary.fault_latency_ns.sum_cycles: .*add up to'
+damage vcpu_sum_impossible 'fault_latency_ns.sum_cycles: 3 cycles .* do not fit'
+damage mean_without_sums "fault_latency_ns: missing key 'sum_cycles'"
+damage guest_ns_off "summary.touch.guest_ns: .*TSC stamps say"
+damage peak_below_samples 'summary.memcg.peak_bytes: .*below the sampled'
+damage peak_not_last 'summary.memcg.peak_bytes: .*last reading'
+damage under_pressure_off 'summary.under_pressure.current_bytes: .*samples of memcg.current_bytes'
+damage under_pressure_null 'summary.under_pressure: null, but a pressure event fired'
+damage under_pressure_window 'summary.under_pressure.from_s: .*first pressure event'
+damage scan_calls_off 'summary.shrinker.kvm_scan_calls: .*grew by'
+damage kvm_pf_taken_off 'summary.kvm.pf_taken: .*grew by'
+damage guest_counters_off "summary.guest_counters.cr3_switches: 5, but the vCPUs' counters sum to None"
+damage passes_missing "summary.shrinker: missing key 'kvm_count_passes'"
+damage kprobe_unavailable_counts 'series of sampler shrink_kprobe, which is unavailable'
+damage kprobe_source_missing 'samplers are .* want'
+damage block_zero 'run.block: 0: a block is numbered from 1'
+damage block_type 'run.block: expected an integer'
 # without run.block a file is an older one: its older keys are required
-damage older_file "summary.shrinker: missing key 'kvm_calls'" "del d['run']['block']"
+damage older_file "summary.shrinker: missing key 'kvm_calls'"

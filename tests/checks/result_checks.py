@@ -15,7 +15,9 @@ and fails the run: vms.0.end is "ok", want "oom-killed"" (values as the
 JSON has them). Fields are named by dotted paths
 into the JSON (vms.0.end: d["vms"][0]["end"]); a missing one fails the
 check. Two kinds of file: the result of `kvmsqueeze run` (rep-N.json,
-experiments/RESULT.md) and of `kvmsqueeze vm --json`. Python 3 standard
+experiments/RESULT.md; in the lab or not) and of `kvmsqueeze vm --json`.
+What report and compare print is checked by report_checks.py, which
+reads fields and runs checks through this file. Python 3 standard
 library only.
 """
 import inspect
@@ -31,16 +33,18 @@ class Failed(Exception):
     """A check did not hold; the message says what was found."""
 
 
-def check(fn):
-    """Register fn(d, *args) as a check on one result file."""
-    CHECKS[fn.__name__] = fn
-    return fn
+def registrar(table):
+    """A decorator that enters a function in TABLE under its name."""
+    def register(fn):
+        table[fn.__name__] = fn
+        return fn
+    return register
 
 
-def value(fn):
-    """Register fn(*docs) as a value printed for the shell."""
-    VALUES[fn.__name__] = fn
-    return fn
+# @check: fn(d, *args), a check on one result file; @value: fn(*docs), a
+# value printed for the shell
+check = registrar(CHECKS)
+value = registrar(VALUES)
 
 
 # Reading and asserting on fields
@@ -500,6 +504,423 @@ def populate_stopped(d, size):
                  f"vcpus.{i}.access_latency_ns.count")
 
 
+# Checks on lab runs (patched-kernel/lab.sh: tests/lab_arms.sh,
+# tests/lab_counts.sh, tests/lockdep.sh) and runs with their sources
+
+def source(d, name):
+    """The first sources[] entry named NAME; Failed if there is none."""
+    found = [s for s in field(d, "sources") if s.get("name") == name]
+    want(found, f"no {name} in sources[]")
+    return found[0]
+
+
+def source_eq(d, name, key, want_value):
+    """sources[NAME].KEY is WANT_VALUE (is, for true, false and null)."""
+    got = source(d, name).get(key)
+    same = got is want_value if want_value is None or isinstance(want_value, bool) \
+        else got == want_value
+    want(same, f"sources[{name}].{key} is {show(got)}, want {show(want_value)}")
+
+
+def source_min(d, name, key, low):
+    """sources[NAME].KEY is a number, at least LOW."""
+    want_min(source(d, name).get(key), low, f"sources[{name}].{key}")
+
+
+def series(d, key):
+    """d["series"][KEY] (series names hold dots: no dotted path)."""
+    got = field(d, "series").get(key)
+    want(got is not None, f"no series {key} in the result")
+    return got
+
+
+def shrinker_series(d):
+    """The series of the x86-mmu shrinker's count (shrinker.x86-mmu-<id>.count)."""
+    keys = [k for k in field(d, "series") if k.startswith("shrinker.x86-mmu")]
+    want(keys, "no shrinker.x86-mmu series in the result")
+    return keys[0], d["series"][keys[0]]
+
+
+@check
+def lab_clean(d, arm, mmu):
+    """a clean lab run of ARM in MMU mode.
+
+    A complete run in the lab (host.lab true, host.accel tcg or kvm) on
+    arm ARM, host.mmu MMU, cgroup v2, and every VM ended ok.
+    """
+    want_true(d, "complete")
+    want_eq(d, "host.arm", arm)
+    want_eq(d, "host.mmu", mmu)
+    accel = field(d, "host.accel")
+    want(accel in ("tcg", "kvm"), f"host.accel is {show(accel)}, want tcg or kvm")
+    want_true(d, "host.lab")
+    want_eq(d, "cgroup.version", "v2")
+    for i in range(len(field(d, "vms"))):
+        want_eq(d, f"vms.{i}.end", "ok")
+
+
+@check
+def shrinker_drained(d):
+    """one scan brought the x86-mmu shrinker's count near zero.
+
+    The count's highest sample before 4 s is above 0, and its lowest after
+    4.5 s at most a tenth of it (patched-kernel/checks/drain.json scans at
+    4 s while the idle vCPUs run on).
+    """
+    key, s = shrinker_series(d)
+    before = [v for t, v in zip(s["t_s"], s["v"]) if t < 4]
+    after = [v for t, v in zip(s["t_s"], s["v"]) if t > 4.5]
+    want(before and after, f"series {key} has no samples before 4 s or after 4.5 s")
+    high, low = max(before), min(after)
+    want(high > 0, f"series {key} is {show(high)} at most before 4 s, want above 0")
+    want(low <= high * 0.1,
+         f"series {key} is {show(low)} at least after 4.5 s, want at most a tenth of {show(high)}")
+
+
+@check
+def no_x86_mmu_shrinker(d):
+    """no x86-mmu shrinker exists.
+
+    sources[shrinker].available is false and its why says "no x86-mmu
+    shrinker", and no shrinker.x86-mmu series was sampled.
+    """
+    source_eq(d, "shrinker", "available", False)
+    why = source(d, "shrinker").get("why")
+    want(isinstance(why, str) and "no x86-mmu shrinker" in why,
+         f"sources[shrinker].why is {show(why)}, want it to say 'no x86-mmu shrinker'")
+    keys = [k for k in field(d, "series") if k.startswith("shrinker.x86-mmu")]
+    want(not keys, f"series {keys[0] if keys else ''} sampled, want no shrinker.x86-mmu series")
+
+
+def zapped(d):
+    s = series(d, "kvm.vm0.mmu_recycled")["v"]
+    want(s and s[-1] > s[0],
+         f"series kvm.vm0.mmu_recycled went from {show(s[:1])} to {show(s[-1:])}, want growth")
+
+
+def refaults(d):
+    """vm0's faults fixed after the scan at 5 s: pf_fixed's last sample
+    less its last one at or before 5 s."""
+    s = series(d, "kvm.vm0.vcpus.pf_fixed")
+    before = [v for t, v in zip(s["t_s"], s["v"]) if t <= 5]
+    want(before, "series kvm.vm0.vcpus.pf_fixed has no sample at or before 5 s")
+    return s["v"][-1] - before[-1]
+
+
+@check
+def shadow_pages_zapped(d):
+    """the scan zapped shadow pages.
+
+    Series kvm.vm0.mmu_recycled ends above where it started.
+    """
+    zapped(d)
+
+
+@check
+def refaults_above(d, legacy):
+    """the scan zapped the guest's working set, which it refaulted.
+
+    Shadow pages zapped (shadow_pages_zapped), and vm0's faults after the
+    scan at 5 s (series kvm.vm0.vcpus.pf_fixed) above 4 times those of
+    the result LEGACY, plus 256.
+    """
+    zapped(d)
+    base = refaults(load(legacy))
+    got = refaults(d)
+    want(got > 4 * base + 256,
+         f"{got} faults after the scan (series kvm.vm0.vcpus.pf_fixed), "
+         f"want above 4 x {base} (legacy's) + 256")
+
+
+def planted_expect(d, path):
+    """The planted cost in ns of a planted-cost result: the loop's
+    instructions (kvm.planted_cost_insns rounded down to even) and the 4
+    around it (3 when the loop is skipped), at 2^icount_shift ns each."""
+    loop = int(field(d, "host.kvm_params")["kvm.planted_cost_insns"]) // 2 * 2
+    return (loop + 4 if loop else 3) * 2 ** field(d, "host.icount_shift")
+
+
+@check
+def planted_cost(d, *files):
+    """the lab's instruction clock sees the planted cost.
+
+    This result and FILES: 3 legacy and 3 planted-cost runs, all on the
+    instruction clock (host.clock icount), kvm.planted_cost_insns set on
+    planted-cost only and the same on each. The fastest planted-cost run's
+    mean fault (vms.0.result.vcpus.0.fault_latency_ns.mean) is the fastest
+    legacy run's plus the planted cost within 25%, and every planted-cost
+    run is slower than every legacy run.
+    """
+    mean = {"legacy": [], "planted-cost": []}
+    expect = set()
+    for path, doc in [("the first file", d)] + [(f, load(f)) for f in files]:
+        arm = field(doc, "host.arm")
+        want(arm in mean, f"{path}: host.arm is {show(arm)}, want legacy or planted-cost")
+        want(field(doc, "host.clock") == "icount",
+             f"{path}: host.clock is {show(doc['host']['clock'])}, want \"icount\"")
+        param = field(doc, "host.kvm_params").get("kvm.planted_cost_insns")
+        want((param is None) == (arm == "legacy"),
+             f"{path}: host.kvm_params has kvm.planted_cost_insns {show(param)} on {arm}")
+        mean[arm].append(field(doc, "vms.0.result.vcpus.0.fault_latency_ns.mean"))
+        if param is not None:
+            expect.add(planted_expect(doc, path))
+    n = {arm: len(m) for arm, m in mean.items()}
+    want(n == {"legacy": 3, "planted-cost": 3}, f"runs per arm {show(n)}, want 3 each")
+    want(len(expect) == 1, f"the planted cost differs between runs: {sorted(expect)} ns")
+    planted = expect.pop()
+    got = min(mean["planted-cost"]) - min(mean["legacy"])
+    gap = min(mean["planted-cost"]) - max(mean["legacy"])
+    runs = "legacy %s, planted-cost %s" % (" ".join("%.0f" % m for m in mean["legacy"]),
+                                          " ".join("%.0f" % m for m in mean["planted-cost"]))
+    want(abs(got - planted) <= planted / 4 and gap > 0,
+         "planted %.0f ns (want %d +- 25%%), gap %.0f ns (want above 0); %s"
+         % (got, planted, gap, runs))
+
+
+@check
+def kprobe_counts(d):
+    """the kretprobe counts every scan call, apart from the count passes.
+
+    sources shrink_kprobe available with no note, drop_caches and
+    shrinker_scan fired; summary.shrinker: kvm_count_passes above 0,
+    all_count_passes at least those, kvm_scan_calls at least the scans
+    fired, kvm_scan_freed at least 0; the kretprobe missed no call and
+    lost no event (the last samples of kprobe.mmu_shrink_scan.missed and
+    kprobe.lost_events are 0).
+    """
+    source_eq(d, "shrink_kprobe", "available", True)
+    note = source(d, "shrink_kprobe").get("note")
+    want("note" not in source(d, "shrink_kprobe"),
+         f"sources[shrink_kprobe].note is {show(note)}, want none")
+    for name in ("drop_caches", "shrinker_scan"):
+        want_above(source(d, name).get("fired"), 0, f"sources[{name}].fired")
+    scans = source(d, "shrinker_scan")["fired"]
+    want_above(field(d, "summary.shrinker.kvm_count_passes"), 0,
+               "summary.shrinker.kvm_count_passes")
+    want_min(field(d, "summary.shrinker.all_count_passes"),
+             field(d, "summary.shrinker.kvm_count_passes"), "summary.shrinker.all_count_passes")
+    want_min(field(d, "summary.shrinker.kvm_scan_calls"), scans,
+             "summary.shrinker.kvm_scan_calls")
+    want_min(field(d, "summary.shrinker.kvm_scan_freed"), 0, "summary.shrinker.kvm_scan_freed")
+    for key in ("kprobe.mmu_shrink_scan.missed", "kprobe.lost_events"):
+        last = series(d, key)["v"][-1]
+        want(last == 0, f"series {key} ends at {show(last)}, want 0")
+
+
+@check
+def kprobe_unavailable(d):
+    """without mmu_shrink_scan the kretprobe is unavailable, never 0.
+
+    sources[shrink_kprobe] unavailable, its why saying "no such
+    function"; summary.shrinker.kvm_scan_calls and kvm_scan_freed null;
+    no kprobe.* series.
+    """
+    source_eq(d, "shrink_kprobe", "available", False)
+    why = source(d, "shrink_kprobe").get("why")
+    want(isinstance(why, str) and "no such function" in why,
+         f"sources[shrink_kprobe].why is {show(why)}, want it to say 'no such function'")
+    want_eq(d, "summary.shrinker.kvm_scan_calls", None)
+    want_eq(d, "summary.shrinker.kvm_scan_freed", None)
+    keys = [k for k in field(d, "series") if k.startswith("kprobe.")]
+    want(not keys, f"series {keys[0] if keys else ''} sampled, want no kprobe.* series")
+
+
+RECLAIM_KEYS = ("allocstall", "pgscan_kswapd", "pgsteal_kswapd", "pgscan_direct", "pgsteal_direct")
+
+
+@check
+def nx_flipped(d):
+    """nx_huge_pages flipped every 50 ms and was put back, while memslots churned.
+
+    sources[nx_huge_pages]: fired at least 20 times, failed 0, original
+    "N", restored true; vm0's memslot churn created at least 40 slots
+    with no failure; the run ok; summary.reclaim has allocstall and the
+    kswapd and direct pgscan and pgsteal.
+    """
+    source_min(d, "nx_huge_pages", "fired", 20)
+    source_eq(d, "nx_huge_pages", "failed", 0)
+    source_eq(d, "nx_huge_pages", "original", "N")
+    source_eq(d, "nx_huge_pages", "restored", True)
+    want_min(field(d, "vms.0.result.memslot_churn.creates"), 40,
+             "vms.0.result.memslot_churn.creates")
+    want_eq(d, "vms.0.result.memslot_churn.failures", 0)
+    want_eq(d, "run.status", "ok")
+    for key in RECLAIM_KEYS:
+        field(d, f"summary.reclaim.{key}")
+
+
+@check
+def nx_restored(d):
+    """a run interrupted while it flips nx_huge_pages put back Y and says so.
+
+    One sources[] entry nx_huge_pages, original "Y", restored true, fired
+    at least twice; run.status interrupted.
+    """
+    found = [s for s in field(d, "sources") if s.get("name") == "nx_huge_pages"]
+    want(len(found) == 1, f"{len(found)} nx_huge_pages entries in sources[], want 1")
+    source_eq(d, "nx_huge_pages", "original", "Y")
+    source_eq(d, "nx_huge_pages", "restored", True)
+    source_min(d, "nx_huge_pages", "fired", 2)
+    want_eq(d, "run.status", "interrupted")
+
+
+@check
+def lockdep_lab(d, serial, hung):
+    """the lockdep experiment reclaimed, flipped nx_huge_pages and churned memslots.
+
+    host.arm cache-shrinker-v2; reclaim happened (summary.reclaim's
+    pgscan_kswapd plus allocstall above 0); sources[nx_huge_pages] fired
+    at least 10 times; every VM's memslot churn created and deleted at
+    least 10 slots. HUNG yes: the lab deadlocked and was killed, and its
+    last partial result may predate the reclaim and its VMs never wrote
+    their results: then the SysRq dump in the console log SERIAL must show
+    a memslot update in progress (kvm_set_memslot), and reclaim counts as
+    seen there if it shows balance_pgdat or try_to_free_pages.
+    """
+    want_eq(d, "host.arm", "cache-shrinker-v2")
+    log = ""
+    if hung == "yes":
+        with open(serial, encoding="utf-8", errors="replace") as f:
+            log = f.read()
+    if not re.search(r"balance_pgdat|try_to_free_pages", log):
+        kswapd = field(d, "summary.reclaim").get("pgscan_kswapd") or 0
+        stalls = field(d, "summary.reclaim.allocstall") or 0
+        want(kswapd + stalls > 0, f"summary.reclaim.pgscan_kswapd + allocstall is "
+             f"{show(kswapd + stalls)}, want above 0")
+    source_min(d, "nx_huge_pages", "fired", 10)
+    if hung == "yes":
+        want("kvm_set_memslot" in log,
+             f"deadlocked, and no memslot update (kvm_set_memslot) in the SysRq dump in {serial}")
+        return
+    for i, v in enumerate(field(d, "vms")):
+        churn = (v.get("result") or {}).get("memslot_churn", {})
+        want_min(churn.get("creates", 0), 10, f"vms.{i}.result.memslot_churn.creates")
+        want_min(field(d, f"vms.{i}.result.memslot_churn.deletes"), 10,
+                 f"vms.{i}.result.memslot_churn.deletes")
+
+
+@check
+def ok_with_direct_reclaim(d):
+    """the run ended ok, with direct reclaim.
+
+    run.status ok and summary.reclaim.allocstall above 0.
+    """
+    want_eq(d, "run.status", "ok")
+    want_above(field(d, "summary.reclaim.allocstall"), 0, "summary.reclaim.allocstall")
+
+
+@check
+def idle_cache_null(d):
+    """summary.idle_cache_pages_per_vcpu is null (no mmu_cache_pages statistic)."""
+    want_eq(d, "summary.idle_cache_pages_per_vcpu", None)
+
+
+@check
+def vcpu_cache_series(d):
+    """the kernel has the mmu_cache_pages statistic: a kvm.vm<i>.vcpus.mmu_cache_pages series."""
+    keys = [k for k in field(d, "series") if k.endswith(".vcpus.mmu_cache_pages")]
+    want(keys, "no series kvm.vm<i>.vcpus.mmu_cache_pages in the result")
+
+
+@check
+def density_total(d, nvms):
+    """idle_cache_pages_total agrees with the per-vCPU level and the series.
+
+    With the mmu_cache_pages statistic (vcpu_cache_series): NVMS VMs and
+    NVMS per-vCPU series kvm.vm<i>.vcpu<j>.mmu_cache_pages, and
+    summary.idle_cache_pages_total is NVMS x idle_cache_pages_per_vcpu and
+    the series' last samples summed. Without it both are null and there
+    is no such series.
+    """
+    nvms = int(nvms)
+    total = field(d, "summary.idle_cache_pages_total")
+    per = field(d, "summary.idle_cache_pages_per_vcpu")
+    mine = [s for n, s in field(d, "series").items() if n.startswith("kvm.vm") and ".vcpu" in n
+            and ".vcpus." not in n and n.endswith(".mmu_cache_pages")]
+    if any(n.endswith(".vcpus.mmu_cache_pages") for n in d["series"]):
+        n = len(field(d, "vms"))
+        want(n == nvms and len(mine) == nvms,
+             f"{n} VMs and {len(mine)} per-vCPU mmu_cache_pages series, want {nvms} each")
+        want(total == per * nvms, f"summary.idle_cache_pages_total is {show(total)}, "
+             f"want {nvms} x idle_cache_pages_per_vcpu ({show(per)})")
+        last = sum(s["v"][-1] for s in mine)
+        want(total == last, f"summary.idle_cache_pages_total is {show(total)}, "
+             f"want the per-vCPU series' last samples summed ({show(last)})")
+    else:
+        want_eq(d, "summary.idle_cache_pages_total", None)
+        want_eq(d, "summary.idle_cache_pages_per_vcpu", None)
+        want(not mine, f"{len(mine)} per-vCPU mmu_cache_pages series, want none without "
+             "the vcpus' series")
+
+
+@check
+def all_free_touched(d):
+    """the guest ran and its vCPUs touched every free page between them.
+
+    outcome ok, and the vCPUs' pages_touched add up to the free RAM.
+    """
+    want_eq(d, "outcome", "ok")
+    pages = free_pages(d)
+    total = sum(field(d, f"vcpus.{i}.pages_touched") for i in range(len(field(d, "vcpus"))))
+    want(total == pages, f"{total} pages touched (vcpus.*.pages_touched), want {pages} "
+         "(the free RAM)")
+
+
+@check
+def mem_touched(d, mem, pages):
+    """a VM of MEM whose vCPU 0 touched PAGES pages.
+
+    mem_bytes is MEM (7G, 64M), vcpus.0.pages_touched is PAGES.
+    """
+    want_eq(d, "mem_bytes", size_bytes(mem))
+    want_eq(d, "vcpus.0.pages_touched", int(pages))
+
+
+@check
+def nr_vcpus(d, n):
+    """nr_vcpus is N."""
+    want_eq(d, "nr_vcpus", int(n))
+
+
+@check
+def guest_failed(d):
+    """the result records the guest's failure.
+
+    outcome guest-error or timeout, and a vCPU ended failed or timeout.
+    """
+    outcome = field(d, "outcome")
+    want(outcome in ("guest-error", "timeout"),
+         f"outcome is {show(outcome)}, want \"guest-error\" or \"timeout\"")
+    ends = [v["end"] for v in field(d, "vcpus")]
+    want(any(e in ("failed", "timeout") for e in ends),
+         f"vcpus.*.end are {show(ends)}, want one failed or timeout")
+
+
+@check
+def memslot_churned(d, period, creates):
+    """a VM churning its extra memslot every PERIOD ms counted it all.
+
+    outcome ok; memslot_churn: period_ms PERIOD, at least CREATES
+    creates, as many deletes, no failure, no error, the slot not left
+    present, at a GPA above guest RAM (mem_bytes).
+    """
+    want_eq(d, "outcome", "ok")
+    want_eq(d, "memslot_churn.period_ms", int(period))
+    made = field(d, "memslot_churn.creates")
+    want_min(made, int(creates), "memslot_churn.creates")
+    want_eq(d, "memslot_churn.deletes", made)
+    want_eq(d, "memslot_churn.failures", 0)
+    want_eq(d, "memslot_churn.error", None)
+    want_eq(d, "memslot_churn.left_present", False)
+    want_min(field(d, "memslot_churn.gpa"), field(d, "mem_bytes"), "memslot_churn.gpa")
+
+
+@check
+def tool_version(d, version):
+    """tool.version is VERSION (the binary's --version, git describe of its tree)."""
+    want_eq(d, "tool.version", version)
+
+
 # Values the shell tests use
 
 @value
@@ -526,6 +947,15 @@ def mmu(d):
     return field(d, "host.mmu")
 
 
+
+@value
+def shrinker_counts(d):
+    """A comment line with the run's shrinker counts (summary.shrinker)."""
+    s = field(d, "summary.shrinker")
+    return ("# %s: %d count passes (%d objects freed in them), %d scan calls (%d freed)"
+            % (field(d, "host.arm"), s["kvm_count_passes"], s["kvm_pass_freed"],
+               s["kvm_scan_calls"], s["kvm_scan_freed"]))
+
 def load(path):
     try:
         with open(path, encoding="utf-8") as f:
@@ -545,39 +975,44 @@ def summary(fn, args=None):
     return line.rstrip(".")
 
 
-def usage():
-    print(__doc__.split("\n\n")[1], file=sys.stderr)
+def usage(doc=None):
+    print((doc or __doc__).split("\n\n")[1], file=sys.stderr)
     return 2
 
 
-def main(argv):
+def main(argv, checks=None, values=None, doc=None, loader=load):
+    """Run the check or print the value argv names; CHECKS, VALUES, DOC and
+    LOADER are another module's (tests/checks/report_checks.py) if given."""
+    checks = CHECKS if checks is None else checks
+    values = VALUES if values is None else values
+    prog = argv[0].rsplit("/", 1)[-1]
     if argv[1:2] == ["--list"]:
-        for name, fn in sorted({**CHECKS, **VALUES}.items()):
+        for name, fn in sorted({**checks, **values}.items()):
             print(f"{name}: {summary(fn)}")
         return 0
     if len(argv) < 3:
-        return usage()
+        return usage(doc)
     name, args = argv[1], argv[2:]
-    if name in VALUES:
+    if name in values:
         try:
-            print(VALUES[name](*[load(a) for a in args]))
+            print(values[name](*[loader(a) for a in args]))
         except Failed as e:
             print(f"{name}: {e}", file=sys.stderr)
             return 1
         return 0
-    fn = CHECKS.get(name)
+    fn = checks.get(name)
     if fn is None:
-        return usage()
+        return usage(doc)
     try:
         inspect.signature(fn).bind(None, *args[1:])
     except TypeError:
         params = list(inspect.signature(fn).parameters)[1:]
-        print(f"usage: result_checks.py {name} FILE {' '.join(p.upper() for p in params)}",
+        print(f"usage: {prog} {name} FILE {' '.join(p.upper() for p in params)}",
               file=sys.stderr)
         return 2
     what = summary(fn, args[1:])
     try:
-        fn(load(args[0]), *args[1:])
+        fn(loader(args[0]), *args[1:])
     except Failed as e:
         print(f"{what}: {e}")
         return 1
