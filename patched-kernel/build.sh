@@ -210,7 +210,11 @@ build_arm() {
 	# shellcheck disable=SC2046
 	set -- $(objects_counted "$out/.config")
 	total=${1:-}
-	if [ -z "$total" ]; then
+	if [ -z "$total" ] && [ -n "$incr" ]; then
+		# no whole build counted yet: the tree holds about as many
+		total=$(find "$out" -name '*.o' | wc -l)
+		about="this tree was built before: only what changed is compiled, at most about $total objects (those in the tree)"
+	elif [ -z "$total" ]; then
 		about="no count of its objects yet (a whole build of this configuration makes one)"
 	elif [ -z "$whole" ]; then
 		about="this tree was built before: only what changed is compiled, at most about $total objects"
