@@ -4,7 +4,9 @@
  * `make ab`: patched-kernel/ab.sh builds the arms, runs the experiments
  * on each in the QEMU lab and compares them. This only finds the script
  * (in the source tree or the install's data directory) and hands it the
- * options as its environment.
+ * options as its environment, with KVMSQ_AB_OPTIONS naming the variables
+ * the options set: ab.sh validates them, and names the option in a
+ * refusal of a value that came from one.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -64,7 +66,10 @@ static const struct option ab_options[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
-/* Each option becomes the variable ab.sh reads; a flag sets it to 1. */
+/*
+ * Each option becomes the variable ab.sh reads; a flag sets it to 1. The
+ * variables set are listed, once each, in KVMSQ_AB_OPTIONS.
+ */
 static const struct {
 	int opt;
 	const char *env;
@@ -74,10 +79,32 @@ static const struct {
 	{ 'n', "PLAN_ONLY" }, { 'R', "RESUME" },
 };
 
+#define AB_NENV (sizeof(ab_env) / sizeof(ab_env[0]))
+
+/* KVMSQ_AB_OPTIONS: "REPS JOBS", the variables whose bit is in @set */
+static int ab_export_options(unsigned int set)
+{
+	char list[128] = "";
+	size_t used = 0;
+	unsigned int i;
+
+	for (i = 0; i < AB_NENV; i++) {
+		if (!(set & (1u << i)))
+			continue;
+		used += snprintf(list + used, sizeof(list) - used, "%s%s", used ? " " : "",
+				 ab_env[i].env);
+		if (used >= sizeof(list)) {
+			errno = E2BIG;
+			return -1;
+		}
+	}
+	return setenv("KVMSQ_AB_OPTIONS", list, 1);
+}
+
 int cmd_ab(int argc, char **argv)
 {
 	char dir[PATH_MAX], script[PATH_MAX + 32];
-	unsigned int i;
+	unsigned int i, set = 0;
 	int opt;
 
 	optind = 1;
@@ -86,17 +113,22 @@ int cmd_ab(int argc, char **argv)
 			fputs(ab_usage, stdout);
 			return EXIT_OK;
 		}
-		for (i = 0; i < sizeof(ab_env) / sizeof(ab_env[0]); i++)
+		for (i = 0; i < AB_NENV; i++)
 			if (ab_env[i].opt == opt)
 				break;
-		if (i == sizeof(ab_env) / sizeof(ab_env[0]))
+		if (i == AB_NENV)
 			return EXIT_USAGE;
 		setenv(ab_env[i].env, optarg ? optarg : "1", 1);
+		set |= 1u << i;
 	}
 	if (optind < argc) {
 		fprintf(stderr, "kvmsqueeze: ab: unexpected argument '%s' (see kvmsqueeze ab --help)\n",
 			argv[optind]);
 		return EXIT_USAGE;
+	}
+	if (ab_export_options(set)) {
+		fprintf(stderr, "kvmsqueeze: ab: KVMSQ_AB_OPTIONS: %s\n", strerror(errno));
+		return EXIT_FAILURE_SETUP;
 	}
 	/* the source tree, or an install's share/kvmsqueeze (common/install.h) */
 	if (kvmsq_datadir(dir, sizeof(dir)) || kvmsq_script_env(dir)) {

@@ -22,7 +22,11 @@
 #   RESUME (1: with the same AB_OUT and settings, keep the runs a failed or
 #   interrupted make ab finished and run only the rest),
 #   KVMSQUEEZE (the kvmsqueeze to ask for primaries and compare with;
-#   default: ./kvmsqueeze, made first)
+#   default: ./kvmsqueeze, made first), KVMSQ_PROGRESS_PERIOD (seconds
+#   between progress lines when stderr is not a terminal, default 30; on a
+#   terminal a status line under the runs' lines updates each second),
+#   KVMSQ_AB_OPTIONS (set by `kvmsqueeze ab`: the variables its options
+#   set, so that a refusal names the option the user typed)
 # Installed (make install: no Makefile above, nothing to build), it runs
 # the KVMSQUEEZE and KVMSQ_STATIC an installed kvmsqueeze ab sets, and
 # writes under ./results.
@@ -40,8 +44,81 @@ usage() {
 }
 bad() { echo "kvmsqueeze: ab: $*" >&2; exit 2; }
 die() { echo "kvmsqueeze: ab: $*" >&2; exit 1; }
-say() { echo "ab: $*" >&2; }
+say() {
+	unstatus
+	echo "ab: $*" >&2
+	said=$(now)
+}
+# Progress while the labs run: on a terminal a status line under the
+# runs' lines, redrawn each second (say clears it first); otherwise the
+# status as a line when nothing was said for a period.
+period=${KVMSQ_PROGRESS_PERIOD:-30}
+case "$period" in '' | *[!0-9]* | 0*) period=30 ;; esac
+tty=
+[ -t 2 ] && tty=1
+status_shown=
+drawn=0
+said=0
+unstatus() {
+	[ -z "$status_shown" ] || printf '\r\033[K' >&2
+	status_shown=
+	drawn=0
+}
 now() { date +%s; }
+hms() {
+	if [ "$1" -ge 3600 ]; then
+		printf '%dh%02dm%02ds' $(($1 / 3600)) $(($1 % 3600 / 60)) $(($1 % 60))
+	else
+		printf '%dm%02ds' $(($1 / 60)) $(($1 % 60))
+	fi
+}
+
+# What the user typed. `kvmsqueeze ab` turns its options into these
+# variables and lists the ones it set in KVMSQ_AB_OPTIONS: a refusal names
+# the option when the value came from one (or, under kvmsqueeze ab, from
+# a default), the variable when it came from the environment; a hint says
+# the option under kvmsqueeze ab, the variable under make ab.
+cmd=${KVMSQ_AB_OPTIONS+1}
+opt_of() {
+	case "$1" in
+	ARMS) echo -a/--arms ;;
+	EXPS) echo -e/--exps ;;
+	MMU) echo -m/--mmu ;;
+	REPS) echo -r/--reps ;;
+	JOBS) echo -j/--jobs ;;
+	LAB_CLOCK) echo -c/--clock ;;
+	SEED) echo -s/--seed ;;
+	AB_OUT) echo -o/--out ;;
+	PLAN_ONLY) echo -n/--plan-only ;;
+	RESUME) echo --resume ;;
+	esac
+}
+# by_option VAR: VAR's value is an option's
+by_option() {
+	case " ${KVMSQ_AB_OPTIONS-} " in *" $1 "*) return 0 ;; esac
+	[ -n "$cmd" ] && [ -n "$(opt_of "$1")" ] && eval "[ -z \"\${$1:-}\" ]"
+}
+# named VAR: "-r/--reps" or "REPS"; given VAR VALUE: "-r/--reps 4" or
+# "REPS=4" (a flag: "--resume" or "RESUME=1")
+named() { if by_option "$1"; then opt_of "$1"; else echo "$1"; fi; }
+given() {
+	if ! by_option "$1"; then
+		echo "$1=$2"
+	else
+		case "$1" in PLAN_ONLY | RESUME) opt_of "$1" ;; *) echo "$(opt_of "$1") $2" ;; esac
+	fi
+}
+# how VAR [VALUE]: how to ask for it: "--reps 5" or "REPS=5" (a flag:
+# "--resume" or "RESUME=1"); without VALUE, the name alone
+how() {
+	if [ -z "$cmd" ]; then
+		echo "$1${2:+=$2}"
+	else
+		case "$1" in PLAN_ONLY | RESUME) set -- "$1" ;; esac
+		o=$(opt_of "$1")
+		echo "${o#*/}${2:+ $2}"
+	fi
+}
 
 # Significance: compare tests each experiment's primary metrics (Holm
 # over them) at alpha; a plan decides "with margin" when its best
@@ -78,16 +155,31 @@ jobs_default() {
 lab_mem=${LAB_MEM:-2G}
 case "${lab_mem%[GgMmTt]}" in '' | *[!0-9]* | 0*) bad "LAB_MEM=$lab_mem: expected a size like 2G or 1536M" ;; esac
 jobs=${JOBS:-$(jobs_default)}
-case "$reps" in *[!0-9]* | 0*) bad "REPS=$reps: expected a number from 1 (or unset: the fewest that decide)" ;; esac
-case "$jobs" in '' | *[!0-9]* | 0*) bad "JOBS=$jobs: expected the number of labs to run at once, from 1 (unset: $(jobs_default) here)" ;; esac
-case "$seed" in '' | *[!0-9]*) bad "SEED=$seed: expected a number from 0 to 999999999" ;; esac
-[ ${#seed} -le 9 ] || bad "SEED=$seed: expected a number from 0 to 999999999"
-case "$mmu" in tdp | shadow) ;; *) bad "MMU=$mmu: use tdp or shadow" ;; esac
-[ -n "$arms" ] || bad "ARMS is empty: name at least one arm"
-[ -n "$exps" ] || bad "EXPS is empty: name at least one experiment"
+unset_hint="unset: the fewest that decide"
+[ -z "$cmd" ] || unset_hint="left out: the fewest that decide"
+case "$reps" in *[!0-9]* | 0*) bad "$(given REPS "$reps"): expected a number from 1 (or $unset_hint)" ;; esac
+unset_hint="unset: $(jobs_default) here"
+[ -z "$cmd" ] || unset_hint="left out: $(jobs_default) here"
+case "$jobs" in '' | *[!0-9]* | 0*) bad "$(given JOBS "$jobs"): expected the number of labs to run at once, from 1 ($unset_hint)" ;; esac
+case "$seed" in '' | *[!0-9]*) bad "$(given SEED "$seed"): expected a number from 0 to 999999999" ;; esac
+[ ${#seed} -le 9 ] || bad "$(given SEED "$seed"): expected a number from 0 to 999999999"
+case "$mmu" in tdp | shadow) ;; *) bad "$(given MMU "$mmu"): use tdp or shadow" ;; esac
+[ -n "$arms" ] || bad "$(named ARMS) is empty: name at least one arm"
+[ -n "$exps" ] || bad "$(named EXPS) is empty: name at least one experiment"
 [ -z "${NOISE:-}" ] || [ -d "$NOISE" ] || bad "NOISE=$NOISE: no such directory (an earlier A/A run's AB_OUT)"
-# the clock the labs will run on (lab.sh checks LAB_CLOCK, LAB_ICOUNT_SHIFT)
-clock=$("$here/lab.sh" --clock) || exit $?
+# the clock the labs will run on (lab.sh checks LAB_CLOCK, LAB_ICOUNT_SHIFT;
+# its refusal of a LAB_CLOCK that came from -c/--clock names the option)
+if by_option LAB_CLOCK && [ -n "${LAB_CLOCK:-}" ]; then
+	clock_err=$(mktemp)
+	rc=0
+	clock=$("$here/lab.sh" --clock 2>"$clock_err") || rc=$?
+	sed -e "s|LAB_CLOCK=\([^:]*\):|-c/--clock \1:|" -e 's|(unset LAB_CLOCK)|(leave out -c/--clock)|' \
+		"$clock_err" >&2
+	rm -f "$clock_err"
+	[ "$rc" -eq 0 ] || exit "$rc"
+else
+	clock=$("$here/lab.sh" --clock) || exit $?
+fi
 
 if [ -n "${KVMSQUEEZE:-}" ]; then
 	case "$KVMSQUEEZE" in /*) kvmsq=$KVMSQUEEZE ;; *) kvmsq=$PWD/$KVMSQUEEZE ;; esac
@@ -185,13 +277,13 @@ EOF
 		if [ "$reps" -lt "$2" ]; then
 			undecided="$undecided, $en ($1)"
 		elif [ "$reps" -lt "$3" ]; then
-			say "warning: REPS=$reps: $en decides only at the edge (REPS=$3: its best p is alpha / 4 or below)"
+			say "warning: $(given REPS "$reps"): $en decides only at the edge ($(how REPS "$3"): its best p is alpha / 4 or below)"
 		fi
 	done <<EOF
 $primaries
 EOF
 	[ -z "$undecided" ] ||
-		bad "REPS=$reps: the plan cannot decide: the best p after Holm is above alpha $alpha for ${undecided#, } (REPS=$need_all at least; REPS=$margin_all decides with margin)"
+		bad "$(given REPS "$reps"): the plan cannot decide: the best p after Holm is above alpha $alpha for ${undecided#, } ($(how REPS "$need_all") at least; $(how REPS "$margin_all") decides with margin)"
 fi
 
 # 2. The plan: block b (1..REPS) holds one run of every (experiment,
@@ -283,7 +375,7 @@ total=$(( reps * nsets * $(echo "$exps" | wc -w) ))
 plural() { [ "$1" -eq 1 ] || echo s; }
 say "$total lab runs in $reps block$(plural "$reps") of $((total / reps)) ($exps) x ($sets), $mmu, clock $clock, seed $seed, JOBS $jobs"
 if [ "$clock" = host ] && [ "$jobs" -gt 1 ]; then
-	say "warning: LAB_CLOCK=host with JOBS=$jobs: the labs share this machine, so their timing metrics depend on each other (LAB_CLOCK=icount, or JOBS=1)"
+	say "warning: $(given LAB_CLOCK host) with $(given JOBS "$jobs"): the labs share this machine, so their timing metrics depend on each other ($(how LAB_CLOCK icount), or $(how JOBS 1))"
 fi
 if [ -n "${PLAN_ONLY:-}" ]; then
 	plan_lines
@@ -296,18 +388,21 @@ out=$(cd "$out" && pwd)
 plan=$out/plan.txt
 if [ -n "${RESUME:-}" ]; then
 	if [ ! -f "$out/settings" ] || [ ! -f "$plan" ]; then
-		die "RESUME=1: $out holds no make ab to resume (unset RESUME to start one there)"
+		if [ -n "$cmd" ]; then
+			die "$(given RESUME 1): $out holds no ab to resume (leave out --resume to start one there)"
+		fi
+		die "$(given RESUME 1): $out holds no make ab to resume (unset RESUME to start one there)"
 	fi
 	changed=$(settings | grep -vxF -f "$out/settings" | head -n 1 || true)
 	if [ -n "$changed" ]; then
 		was=$(grep "^${changed%% *} " "$out/settings" || true)
-		die "RESUME=1: the settings changed since that make ab (now '$changed', then '${was:-nothing}') (use the same settings, or a new AB_OUT)"
+		die "$(given RESUME 1): the settings changed since that make ab (now '$changed', then '${was:-nothing}') (use the same settings, or a new $(how AB_OUT))"
 	fi
 	plan_lines | cmp -s - "$plan" ||
-		die "RESUME=1: this plan differs from $plan (use the same settings and the same ab.sh, or a new AB_OUT)"
+		die "$(given RESUME 1): this plan differs from $plan (use the same settings and the same ab.sh, or a new $(how AB_OUT))"
 else
 	[ ! -f "$plan" ] ||
-		die "AB_OUT=$out already holds a make ab (RESUME=1 to finish it, or another AB_OUT)"
+		die "$(given AB_OUT "$out") already holds a make ab ($(how RESUME 1) to finish it, or another $(how AB_OUT))"
 	settings >"$out/settings"
 	plan_lines >"$plan"
 fi
@@ -327,7 +422,7 @@ for a in $kernels; do
 done >"$out/kernels.new"
 if [ -f "$out/kernels" ] && ! cmp -s "$out/kernels" "$out/kernels.new"; then
 	rm -f "$out/kernels.new"
-	die "RESUME=1: an arm's kernel changed since the runs kept were made (see $out/kernels) (a new AB_OUT)"
+	die "$(given RESUME 1): an arm's kernel changed since the runs kept were made (see $out/kernels) (a new $(how AB_OUT))"
 fi
 mv "$out/kernels.new" "$out/kernels"
 t_build=$(( $(now) - t0 ))
@@ -380,16 +475,68 @@ reap() {
 			mv "$out/$en/$a/.rep-$b.json.tmp" "$out/$en/$a/rep-$b.json"
 			n_done=$((n_done + 1))
 			echo "$(lab_key "$en") $(( $(now) - $(cat "$raw.start") ))" >>"$lab_times"
-			say "[${j#*:}/$total] block $b: $e on $a: $(sed -n 's/^lab: \(done in [0-9]* s\).*/\1/p' "$raw.log")"
+			say "[${j#*:}/$total] block $b: $e on $a: $(sed -n 's/^lab: \(done in [0-9]* s\).*/\1/p' "$raw.log"); $(progress)"
 		elif [ -n "$stopping" ]; then
 			say "[${j#*:}/$total] block $b: $e on $a: stopped"
 		else
+			unstatus
 			tail -n 5 "$raw.log" >&2
 			failed="$failed ${j#*:}"
-			say "[${j#*:}/$total] block $b: $e on $a failed (log: $raw.log)"
+			say "[${j#*:}/$total] block $b: $e on $a failed (log: $raw.log); $(progress); no more runs start"
 		fi
 	done
 	running=$still
+}
+# eta: about how many seconds the runs not finished take yet: a run of an
+# experiment takes what its runs took here so far (run_times: lab-times,
+# which every run that ends adds to; else the model), less what the runs
+# in flight have run; JOBS at once, never less than the longest left
+eta() {
+	{
+		# shellcheck disable=SC2046
+		set -- $(run_times | cut -d' ' -f1)
+		for x in $exps; do
+			echo "t $x $1"
+			shift
+		done
+		t=$(now)
+		for j in $running; do
+			run_of "${j#*:}"
+			echo "f $e $((t - $(cat "$raw.start")))"
+		done
+		sed -n "$((n_read + 1)),\$ s/^/p /p" "$plan"
+	} | awk -v jobs="$jobs" '
+	$1 == "t" { t[$2] = $3; next }
+	$1 == "f" { l = t[$2] - $3; if (l < 0) l = 0 }
+	$1 == "p" { l = t[$3] }
+	{ w += l; if (l > m) m = l }
+	END { w /= jobs; if (w < m) w = m; printf "%d\n", w }'
+}
+# progress: "7 of 24 done, 0 failed, 3m40s elapsed, about 9 min left"
+progress() {
+	left=$(eta)
+	if [ "$left" -lt 120 ]; then
+		left="$left s"
+	else
+		left="$(((left + 59) / 60)) min"
+	fi
+	# shellcheck disable=SC2086
+	set -- $failed
+	echo "$((n_done + n_kept)) of $total done, $# failed, $(hms $(($(now) - t_runs))) elapsed, about $left left"
+}
+# tick: the status, on a terminal redrawn each second, otherwise a line
+# when nothing was said for a period
+tick() {
+	t=$(now)
+	if [ -n "$tty" ]; then
+		[ "$t" -ne "$drawn" ] || return 0
+		printf '\r\033[K%s' "$(echo "ab: $(in_flight) running; $(progress)" | cut -c "1-$((cols - 1))")" >&2
+		status_shown=1
+		drawn=$t
+	elif [ $((t - said)) -ge "$period" ]; then
+		echo "ab: $(in_flight) running; $(progress)" >&2
+		said=$t
+	fi
 }
 in_flight() {
 	# shellcheck disable=SC2086
@@ -414,7 +561,7 @@ interrupted() {
 	done
 	wait || true
 	reap
-	echo "kvmsqueeze: ab: interrupted: $n_done run(s) done this time and kept (RESUME=1 with the same AB_OUT and settings runs the rest)" >&2
+	echo "kvmsqueeze: ab: interrupted: $n_done run(s) done this time and kept ($(how RESUME 1) with the same $(how AB_OUT) and settings runs the rest)" >&2
 	exit 130
 }
 
@@ -425,7 +572,13 @@ stopping=
 n_done=0
 n_kept=0
 n=0
+n_read=0	# plan lines started or kept
 s=$(now)
+t_runs=$s
+cols=$(stty size 2>/dev/null </dev/tty | cut -d' ' -f2)
+case "$cols" in '' | *[!0-9]* | ? | 1?) cols=80 ;; esac
+planned=$(estimate "$total")
+say "estimated wall time of the lab runs: about $planned"
 trap interrupted INT TERM HUP
 while read -r _ <&3; do
 	n=$((n + 1))
@@ -433,27 +586,45 @@ while read -r _ <&3; do
 	if [ -n "${RESUME:-}" ] && [ -s "$out/$en/$a/rep-$b.json" ]; then
 		say "[$n/$total] block $b: $e on $a: done before, kept (RESUME)"
 		n_kept=$((n_kept + 1))
+		n_read=$n
 		continue
 	fi
 	while [ -z "$failed" ] && [ "$(in_flight)" -ge "$jobs" ]; do
 		sleep 0.5
 		reap
+		tick
 	done
 	[ -z "$failed" ] || break
 	start_run "$n"
+	n_read=$n
 done 3<"$plan"
 while [ -n "$running" ]; do
 	sleep 0.5
 	reap
+	tick
 done
+unstatus
 trap - INT TERM HUP
 if [ -n "$failed" ]; then
 	# shellcheck disable=SC2086
 	set -- $failed
 	run_of "$1"
-	die "lab run $e on $a, block $b failed (log: $raw.log); the runs in flight beside it were finished and kept; RESUME=1 with the same AB_OUT keeps the runs done so far"
+	die "lab run $e on $a, block $b failed (log: $raw.log); the runs in flight beside it were finished and kept; $(how RESUME 1) with the same $(how AB_OUT) keeps the runs done so far"
 fi
 t_lab=$(( $(now) - s ))
+say "lab runs done in $(hms "$t_lab") ($n_done this time$([ "$n_kept" -eq 0 ] || echo ", $n_kept kept from before"), estimated $(echo "$planned" | cut -d' ' -f1,2)); comparing the arms"
+# The last line: how long it all took and where to read the report.
+finished() {
+	where="$out/report.txt (report.csv beside it)"
+	if [ -f "$out/index.html" ]; then
+		where="$where; page: $out/index.html"
+	elif ls "$out"/plots/*/index.html >/dev/null 2>&1; then
+		where="$where; plots and their pages: $out/plots/<experiment>/index.html"
+	elif [ -d "$out/plots" ]; then
+		where="$where; plots: $out/plots/<experiment>/"
+	fi
+	say "done in $(hms $(($(now) - t0))): $total lab runs, 0 failed; the report: $where"
+}
 
 # 4. the comparison, one table per experiment, first arm the baseline
 s=$(now)
@@ -531,4 +702,4 @@ EOF
 ab_index "$out" >"$out/index.html.tmp"
 mv "$out/index.html.tmp" "$out/index.html"
 cat "$out/report.txt"
-say "results, report.txt, report.csv, plots and index.html in $out"
+finished

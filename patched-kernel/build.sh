@@ -8,7 +8,14 @@
 # Usage: patched-kernel/build.sh [--check] ARM...|all
 #   --check   only check that each arm's series applies (no build)
 # Environment: DEBUG=1 debug variant; KSRC=/path another 6.12.y tree;
-#   KVMSQ_CACHE (default ~/.cache/kvmsqueeze); JOBS (default: nproc)
+#   KVMSQ_CACHE (default ~/.cache/kvmsqueeze); JOBS (default: nproc);
+#   KVMSQ_PROGRESS_PERIOD (seconds between progress lines when stderr is
+#   not a terminal, default 30; on a terminal one line updates each second)
+#
+# While make runs (its output goes to build.log), a progress line says how
+# many objects are compiled (kbuild's CC and AS lines) of about how many:
+# a whole build of the same .config counted them before (kept in
+# KVMSQ_CACHE/build-objects/, one file per .config hash).
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -17,6 +24,10 @@ cache=${KVMSQ_CACHE:-$HOME/.cache/kvmsqueeze}
 jobs=${JOBS:-$(nproc)}
 debug=${DEBUG:-0}
 check_only=0
+period=${KVMSQ_PROGRESS_PERIOD:-30}
+case "$period" in '' | *[!0-9]* | 0*) period=30 ;; esac
+tty=
+[ -t 2 ] && tty=1
 
 usage() {
 	echo "usage: patched-kernel/build.sh [--check] ARM...|all (arms: $(arms_list | tr '\n' ' '))" >&2
@@ -100,6 +111,74 @@ config_check() {
 	return 0
 }
 
+hms() {
+	if [ "$1" -ge 3600 ]; then
+		printf '%dh%02dm%02ds' $(($1 / 3600)) $(($1 % 3600 / 60)) $(($1 % 60))
+	else
+		printf '%dm%02ds' $(($1 / 60)) $(($1 % 60))
+	fi
+}
+
+# The objects a whole build of this .config compiles, counted by the last
+# such build (kbuild prints one CC or AS line per object), else by a whole
+# build of another .config (the variants differ by a few dozen objects),
+# else nothing. Prints "COUNT this" or "COUNT other".
+objects_counted() {
+	f=$cache/build-objects/$(sha256sum "$1" | cut -c1-16)
+	n=$(cat "$f" 2>/dev/null || true)
+	case "$n" in '' | *[!0-9]* | 0*) ;; *) echo "$n this"; return 0 ;; esac
+	# shellcheck disable=SC2012 # names are hex digits
+	f=$(ls -t "$cache"/build-objects/* 2>/dev/null | head -n 1)
+	n=$(cat "$f" 2>/dev/null || true)
+	case "$n" in '' | *[!0-9]* | 0*) ;; *) echo "$n other" ;; esac
+	return 0
+}
+
+# How far the build in LOG is: objects compiled so far and kbuild's last
+# step ("CC mm/vmscan.o").
+objects_done() {
+	awk '/^  (CC|AS) / { n++ } /^  [A-Z][A-Z0-9_]* / { s = $1 " " $NF }
+	     END { print n + 0, s }' "$1"
+}
+
+# progress_line NAME LOG START TOTAL INCREMENTAL
+progress_line() {
+	# shellcheck disable=SC2046 # two words: count and step
+	set -- "$1" "$2" "$3" "$4" "$5" $(objects_done "$2")
+	line="$1: $6"
+	if [ -z "$4" ]; then
+		line="$line objects compiled"
+	elif [ -n "$5" ]; then
+		line="$line objects compiled (at most about $4)"
+	else
+		pct=$(($6 * 100 / $4))
+		[ "$pct" -le 99 ] || pct=99
+		line="$line of about $4 objects compiled ($pct%)"
+	fi
+	line="$line, $(hms $(($(date +%s) - $3))) elapsed"
+	[ $# -lt 7 ] || line="$line, now $7 $8"
+	echo "kernel: $line"
+}
+
+# watch_make NAME LOG START TOTAL INCREMENTAL: runs beside make until
+# killed, or until this script is gone (a background job ignores Ctrl-C):
+# on a terminal one line updated each second, else a line each period.
+watch_make() {
+	cols=$(stty size 2>/dev/null </dev/tty | cut -d' ' -f2)
+	case "$cols" in '' | *[!0-9]* | ? | 1?) cols=80 ;; esac
+	last=$3
+	while kill -0 "$$" 2>/dev/null; do
+		sleep 1
+		t=$(date +%s)
+		if [ -n "$tty" ]; then
+			printf '\r\033[K%s' "$(progress_line "$@" | cut -c "1-$((cols - 1))")" >&2
+		elif [ $((t - last)) -ge "$period" ]; then
+			progress_line "$@" >&2
+			last=$t
+		fi
+	done
+}
+
 build_arm() {
 	arm=$1 src=$2
 	hash=$(arm_hash "$arm")
@@ -124,14 +203,47 @@ build_arm() {
 	make -s -C "$tree" O="$o" olddefconfig >/dev/null
 	# shellcheck disable=SC2086
 	config_check "$out" $frags
-	say "$name: building bzImage with $jobs jobs (ccache in $cache/ccache)"
+	# a whole build (nothing compiled in the tree yet) can be counted
+	# for the next one; after an incremental one, only what changed is
+	whole=1 incr=
+	[ -z "$(find "$out" -name '*.o' -print -quit)" ] || whole='' incr=1
+	# shellcheck disable=SC2046
+	set -- $(objects_counted "$out/.config")
+	total=${1:-}
+	if [ -z "$total" ] && [ -n "$incr" ]; then
+		# no whole build counted yet: the tree holds about as many
+		total=$(find "$out" -name '*.o' | wc -l)
+		about="this tree was built before: only what changed is compiled, at most about $total objects (those in the tree)"
+	elif [ -z "$total" ]; then
+		about="no count of its objects yet (a whole build of this configuration makes one)"
+	elif [ -z "$whole" ]; then
+		about="this tree was built before: only what changed is compiled, at most about $total objects"
+	elif [ "$2" = this ]; then
+		about="about $total objects (as many as the last whole build of this configuration)"
+	else
+		about="about $total objects (as many as a whole build of another configuration)"
+	fi
+	say "$name: building bzImage with $jobs jobs (ccache in $cache/ccache); $about"
 	start=$(date +%s)
-	if ! CCACHE_DIR=$cache/ccache CCACHE_BASEDIR=$tree CCACHE_NOHASHDIR=1 \
+	: >"$out/build.log"
+	watch_make "$name" "$out/build.log" "$start" "$total" "$incr" &
+	watcher=$!
+	rc=0
+	CCACHE_DIR=$cache/ccache CCACHE_BASEDIR=$tree CCACHE_NOHASHDIR=1 \
 		make -C "$tree" O="$o" -j"$jobs" CC="ccache gcc" \
 		LOCALVERSION="-kvmsq-$arm-$hash" KBUILD_BUILD_TIMESTAMP="kvmsqueeze" \
-		KBUILD_BUILD_USER=kvmsqueeze KBUILD_BUILD_HOST=lab bzImage >"$out/build.log" 2>&1; then
+		KBUILD_BUILD_USER=kvmsqueeze KBUILD_BUILD_HOST=lab bzImage >>"$out/build.log" 2>&1 || rc=$?
+	kill "$watcher" 2>/dev/null || true
+	wait "$watcher" 2>/dev/null || true
+	[ -z "$tty" ] || printf '\r\033[K' >&2
+	if [ "$rc" -ne 0 ]; then
 		grep -E 'error|Error' "$out/build.log" | head -n 20 >&2
 		die "$name: build failed (log: $out/build.log)"
+	fi
+	if [ -n "$whole" ]; then
+		mkdir -p "$cache/build-objects"
+		objects_done "$out/build.log" | cut -d' ' -f1 \
+			>"$cache/build-objects/$(sha256sum "$out/.config" | cut -c1-16)"
 	fi
 	mkdir -p "$kdir"
 	cp "$out/arch/x86/boot/bzImage" "$kdir/bzImage.tmp"
