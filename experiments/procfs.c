@@ -131,6 +131,17 @@ static bool cur_u64(struct cur *c, uint64_t *val)
 	return true;
 }
 
+static bool cur_i64(struct cur *c, int64_t *val)
+{
+	bool neg = cur_char(c, '-');
+	uint64_t v;
+
+	if (!cur_u64(c, &v) || v > (uint64_t)INT64_MAX)
+		return false;
+	*val = neg ? -(int64_t)v : (int64_t)v;
+	return true;
+}
+
 /* "12" or "1.52", as PSI prints them. */
 static bool cur_decimal(struct cur *c, double *val)
 {
@@ -279,6 +290,143 @@ int procfs_parse_shrinker_count(const char *buf, size_t len, uint64_t *total)
 		if (shrinker_count_line(&c, total))
 			return malformed(&t, "<memcg inode> <count per node>...");
 	return 0;
+}
+
+/*
+ * The shrinker's scan function from "%pS": "mmu_shrink_scan+0x0/0x2b0",
+ * "foo.isra.0+0x0/0x40" or, without kallsyms, "0xffffffffc0a1b2c3". Cut
+ * at the offset or compiler suffix; truncate a very long name.
+ */
+static bool trace_scan_fn(struct cur *c, char *fn)
+{
+	size_t n = 0;
+
+	while (c->p < c->end && is_ident(*c->p)) {
+		if (n < PROCFS_KEY_LEN - 1)
+			fn[n++] = *c->p;
+		c->p++;
+	}
+	fn[n] = '\0';
+	return n && c->p < c->end && (*c->p == '+' || *c->p == '.' || *c->p == ' ');
+}
+
+/* "CPU:2 [LOST 4 EVENTS]": the ring buffer was full. */
+static bool trace_lost(struct cur c, struct shrink_trace_rec *rec)
+{
+	uint64_t cpu;
+
+	if (!cur_word(&c, "CPU:") || !cur_u64(&c, &cpu) ||
+	    !cur_word(&c, " [LOST ") || !cur_u64(&c, &rec->lost) ||
+	    !cur_word(&c, " EVENTS]") || !cur_eol(&c))
+		return false;
+	rec->kind = SHRINK_TRACE_LOST;
+	return true;
+}
+
+static bool cur_has(const struct cur *c, const char *str)
+{
+	return memmem(c->p, c->end - c->p, str, strlen(str));
+}
+
+/* After "mm_shrink_slab_end: <fn> <shrinker>: nid: N ...". */
+static bool trace_end_retval(struct cur *c, int64_t *retval)
+{
+	static const char tag[] = " last shrinker return val ";
+	const char *at = memmem(c->p, c->end - c->p, tag, sizeof(tag) - 1);
+
+	if (!at)
+		return false;
+	c->p = at + sizeof(tag) - 1;
+	return cur_i64(c, retval) && cur_eol(c);
+}
+
+/* The two events as 6.12 prints them (TP_printk in trace/events/vmscan.h). */
+static const struct {
+	const char *name;		/* with the ": " after it */
+	enum shrink_trace_kind kind;
+	const char *has;		/* a piece of its format after the function */
+} shrink_trace_events[] = {
+	{ "mm_shrink_slab_start: ", SHRINK_TRACE_START, " objects to shrink " },
+	{ "mm_shrink_slab_end: ", SHRINK_TRACE_END, " last shrinker return val " },
+};
+
+int procfs_parse_shrink_trace(const char *line, size_t len,
+			      struct shrink_trace_rec *rec)
+{
+	static const char tag[] = ": mm_shrink_slab_";
+	struct cur c = { line, line + len };
+	const char *at;
+	size_t i;
+
+	memset(rec, 0, sizeof(*rec));
+	if (memchr(line, '\0', len) || memchr(line, '\n', len))
+		return err_set(EINVAL, "trace line: not one line of text");
+	if (trace_lost(c, rec))
+		return 0;
+	at = memmem(line, len, tag, sizeof(tag) - 1);
+	if (!at)
+		return 0;
+	for (i = 0; i < ARRAY_SIZE(shrink_trace_events); i++) {
+		c.p = at + 2;
+		if (cur_word(&c, shrink_trace_events[i].name))
+			break;
+	}
+	if (i == ARRAY_SIZE(shrink_trace_events))
+		return 0;	/* another mm_shrink_slab_* event */
+	if (!trace_scan_fn(&c, rec->scan_fn) || !cur_has(&c, ": nid: ") ||
+	    !cur_has(&c, shrink_trace_events[i].has))
+		goto bad;
+	if (shrink_trace_events[i].kind == SHRINK_TRACE_END &&
+	    !trace_end_retval(&c, &rec->retval))
+		goto bad;
+	rec->kind = shrink_trace_events[i].kind;
+	return 0;
+bad:
+	return err_set(EINVAL, "trace line: not the 6.12 format of %.*s",
+		       (int)strlen(shrink_trace_events[i].name) - 2,
+		       shrink_trace_events[i].name);
+}
+
+/*
+ * A kretprobe event as kernel/trace/trace_kprobe.c print_kretprobe_event()
+ * prints it after the context: "<event>: (<caller>+0x1a/0x60 <- <fn>)
+ * ret=<u64>", the fetch argument "ret=$retval:u64" of our definition.
+ */
+int procfs_parse_kretprobe(const char *line, size_t len, const char *event,
+			   struct kretprobe_rec *rec)
+{
+	char tag[PROCFS_KEY_LEN + 8];
+	struct shrink_trace_rec lost;
+	struct cur c = { line, line + len };
+	const char *at;
+
+	memset(rec, 0, sizeof(*rec));
+	if (memchr(line, '\0', len) || memchr(line, '\n', len))
+		return err_set(EINVAL, "trace line: not one line of text");
+	if (trace_lost(c, &lost)) {
+		rec->kind = KRETPROBE_LOST;
+		rec->lost = lost.lost;
+		return 0;
+	}
+	snprintf(tag, sizeof(tag), ": %s: (", event);
+	at = memmem(line, len, tag, strlen(tag));
+	if (!at)
+		return 0;
+	c.p = at + strlen(tag);
+	at = memmem(c.p, c.end - c.p, " <- ", 4);
+	if (!at)
+		goto bad;
+	c.p = at + 4;
+	at = memmem(c.p, c.end - c.p, ") ret=", 6);
+	if (!at)
+		goto bad;
+	c.p = at + 6;
+	if (!cur_u64(&c, &rec->retval) || !cur_eol(&c))
+		goto bad;
+	rec->kind = KRETPROBE_RET;
+	return 0;
+bad:
+	return err_set(EINVAL, "trace line: not the kretprobe format of %s", event);
 }
 
 int procfs_key_match(const char *key, const char *const *patterns)
