@@ -7,6 +7,7 @@
 # shellcheck shell=sh
 . tests/lib.sh
 
+plan_names validate_lab_result
 if ! why=$(python3 tests/checks/schema_lib.py 2>&1); then
 	skip validate_lab_result "no python3-jsonschema (scripts/deps test): $(echo "$why" | tail -n 1)"
 	exit 0
