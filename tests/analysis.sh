@@ -43,7 +43,7 @@ email_text() {
 
 # No results needed.
 expect report_help 0 "" report --help && grep -q -- '--plots' "$TMP/out" && ok report_help
-expect compare_help 0 "" compare --help && grep -q 'significant' "$TMP/out" && ok compare_help
+expect compare_help 0 "" compare --help && grep -q 'tested for significance' "$TMP/out" && ok compare_help
 expect compare_no_args 2 "give two or more result directories" compare && ok compare_no_args
 expect report_bad_format 2 "--format 'xml'" report --format xml /tmp && ok report_bad_format
 mkdir -p "$TMP/empty"
