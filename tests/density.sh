@@ -6,10 +6,10 @@
 # shellcheck shell=sh
 . tests/lib.sh
 
-TESTS="density_run density_total density_na"
+plan_names density_run density_total density_na
 why=$(kvm_missing)
 if [ -n "$why" ]; then
-	for t in $TESTS; do skip "$t" "$why"; done
+	skip_rest "$why"
 	exit 0
 fi
 
@@ -18,7 +18,7 @@ if run_exits "$name" 0 docs/findings/specs/density-10.json --duration 2 --out "$
 	valid_strict "$name" "$TMP/d/rep-1.json"; then
 	ok "$name"
 else
-	for t in density_total density_na; do skip "$t" "no run"; done
+	skip_rest "no run"
 	exit 0
 fi
 

@@ -7,6 +7,9 @@
 # shellcheck shell=sh
 . tests/lib.sh
 
+plan_names deps_all_there deps_install_says_why deps_update_retry deps_apt_fails deps_not_root \
+	deps_usage
+
 bin=$TMP/bin
 mkdir -p "$bin"
 # installed: every package but those in FAKE_MISSING

@@ -4,4 +4,5 @@
 # shellcheck shell=sh
 . tests/lib.sh
 
-python3 tests/checks/readme_help.py "$KVMSQUEEZE" README.md analysis/README.md
+plan_names help_in_readme_md help_in_analysis_readme_md
+tap_relay python3 tests/checks/readme_help.py "$KVMSQUEEZE" README.md analysis/README.md

@@ -5,9 +5,11 @@
 # shellcheck shell=sh
 . tests/lib.sh
 
+plan_names findings_valid findings_sweep findings_compare findings_planted findings_recycle \
+	findings_mutex findings_density findings_lockdep
 R=docs/results
 if [ ! -d "$R/inverted/zap-order" ]; then
-	for t in findings_valid findings_sweep findings_compare; do skip "$t" "no $R"; done
+	skip_rest "no $R"
 	exit 0
 fi
 cp -r "$R" "$TMP/r" && gunzip -r "$TMP/r"

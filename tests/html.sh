@@ -8,6 +8,12 @@
 # shellcheck shell=sh
 . tests/lib.sh
 
+BROWSER_TESTS="html_browser_checks_fail html_browser_screenshot html_browser_images
+html_browser_console html_browser_inert"
+# shellcheck disable=SC2086 # one name a word
+plan_names html_compare html_report html_lab html_links html_hostile html_offline html_no_gnuplot \
+	html_ab_index $BROWSER_TESTS
+
 PY=tests/checks/html_page.py
 
 # html_has NAME FILE REGEX WHAT: FILE has a line matching REGEX.
@@ -151,18 +157,12 @@ else
 fi
 
 # --- in a browser ---
-BROWSER_TESTS="html_browser_checks_fail html_browser_screenshot html_browser_images
-html_browser_console html_browser_inert"
 if ! command -v chromium >/dev/null 2>&1; then
-	for t in $BROWSER_TESTS; do
-		skip "$t" "chromium is not installed (scripts/deps test)"
-	done
+	skip_rest "chromium is not installed (scripts/deps test)"
 	exit 0
 fi
 if [ "$want" != 0 ]; then
-	for t in $BROWSER_TESTS; do
-		skip "$t" "gnuplot is not installed: no plots to show (scripts/deps analysis)"
-	done
+	skip_rest "gnuplot is not installed: no plots to show (scripts/deps analysis)"
 	exit 0
 fi
 

@@ -6,6 +6,8 @@
 # shellcheck shell=sh
 . tests/lib.sh
 
+plan_names idle_levels_quantiles idle_levels_width idle_levels_gzip idle_levels_none
+
 FX=tests/fixtures/idle-levels
 tool=docs/findings/idle_levels.py
 

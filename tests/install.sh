@@ -9,6 +9,8 @@
 . tests/lib.sh
 
 TESTS="install_files install_version install_help install_man install_completion install_ab_plan install_ab_env install_uninstall"
+# shellcheck disable=SC2086 # one name a word
+plan_names $TESTS
 top=$PWD
 dest=$TMP/dest
 prefix=/usr/local

@@ -10,14 +10,15 @@
 RUNS="lab_legacy_tdp lab_legacy_shadow lab_cache_shrinker_v2_tdp lab_cache_shrinker_v2_shadow"
 CHECKS="lab_check_cache_shrinker_v2 lab_check_cache_shrinker_trylock lab_check_no_shrinker lab_check_legacy lab_check_inverted lab_check_planted_cost lab_compare_inverted lab_ab_resume"
 
+# shellcheck disable=SC2086 # one name a word
+plan_names kernel_series_apply $RUNS $CHECKS
+
 if [ "$BUILD" != build ]; then
-	for t in kernel_series_apply $RUNS $CHECKS; do
-		skip "$t" "the lab runs in the main pass only (its kvmsqueeze is the static build)"
-	done
+	skip_rest "the lab runs in the main pass only (its kvmsqueeze is the static build)"
 	exit 0
 fi
 if ! scripts/deps kernel lab >"$TMP/deps" 2>&1; then
-	for t in kernel_series_apply $RUNS $CHECKS; do skip "$t" "$(tail -n 1 "$TMP/deps")"; done
+	skip_rest "$(tail -n 1 "$TMP/deps")"
 	exit 0
 fi
 

@@ -7,6 +7,9 @@
 # shellcheck shell=sh
 . tests/lib.sh
 
+plan_names ab_plan_blocks ab_plan_seed ab_plan_decide ab_plan_default_reps ab_plan_no_primaries \
+	ab_plan_refused ab_plan_estimate ab_jobs ab_failure_resume ab_interrupt lab_serial_problems
+
 kvmsq=$KVMSQUEEZE
 case "$kvmsq" in /*) ;; *) kvmsq=$PWD/$kvmsq ;; esac
 plan() {

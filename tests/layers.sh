@@ -3,5 +3,6 @@
 # shellcheck shell=sh
 . tests/lib.sh
 
-python3 tests/checks/layers.py includes .
-python3 tests/checks/layers.py calls "$BUILD"
+plan_names layers_includes layers_calls
+tap_relay python3 tests/checks/layers.py includes .
+tap_relay python3 tests/checks/layers.py calls "$BUILD"

@@ -1,8 +1,12 @@
 # SPDX-License-Identifier: GPL-2.0
-# tests/lib.sh: helpers for the shell tests; each test prints one line:
-# "ok NAME", "not ok NAME: why" or "skip NAME: reason" (see tests/run.sh).
+# tests/lib.sh: helpers for the shell tests. A test file speaks TAP
+# (KTAP, as the kernel's selftests do), so tests/run.sh and `prove` read
+# it: "TAP version 13" (printed when this file is sourced), a plan "1..N"
+# (plan_names), then one numbered line per test: "ok 3 NAME",
+# "not ok 4 NAME: why" or "ok 5 NAME # SKIP reason" (ok, fail, skip).
 # A helper that checks something says "not ok NAME: why" itself and
-# returns 1, so a test is a chain: `helper && helper && ok NAME`.
+# returns 1, so a test is a chain: `helper && helper && ok NAME`; a planned
+# test that printed nothing (a step failed quietly) is "not ok" at exit.
 # shellcheck shell=sh
 
 KVMSQUEEZE=${KVMSQUEEZE:-./kvmsqueeze}
@@ -13,11 +17,83 @@ GUESTS=$BUILD/tests/guests
 CGMEM=/sys/fs/cgroup/memory
 [ -d "$CGMEM" ] || CGMEM=/sys/fs/cgroup
 TMP=$(mktemp -d)
-trap 'rm -rf "$TMP"' EXIT
+trap 'tap_finish; rm -rf "$TMP"' EXIT
 
-ok() { echo "ok $1"; }
-fail() { n=$1; shift; echo "not ok $n: $*"; }
-skip() { n=$1; shift; echo "skip $n: $*"; }
+echo "TAP version 13"
+# The results so far, one name a line, and the planned names: in files, so
+# that results printed from subshells (pipelines, `( )`) count too.
+: >"$TMP/tap_done"
+: >"$TMP/tap_plan"
+
+# plan_names NAME...: the plan, "1..N" for the N test NAMEs this file
+# prints a result for, each once; before any result, so that a file that
+# dies early is caught (tests/run.sh, prove).
+plan_names() {
+	printf '%s\n' "$@" >"$TMP/tap_plan"
+	echo "1..$#"
+}
+
+# tap_line STATUS NAME TEXT: the numbered result line of test NAME (its
+# first word: the rest of it is a note)
+tap_line() {
+	tl_n=$(($(wc -l <"$TMP/tap_done") + 1))
+	printf '%s\n' "${2%% *}" >>"$TMP/tap_done"
+	# a why is one line: a newline would end the result early
+	printf '%s %d %s\n' "$1" "$tl_n" "$(printf '%s' "$2$3" | tr '\n' ' ')"
+	if ! grep -Fxq -- "${2%% *}" "$TMP/tap_plan"; then
+		echo "# ${2%% *} is not in the plan of this file"
+	fi
+}
+
+# ok NAME [NOTE...], fail NAME WHY..., skip NAME REASON...
+ok() { ok_name=$1; shift; tap_line ok "$ok_name" "${*:+ $*}"; }
+fail() { fl_name=$1; shift; tap_line "not ok" "$fl_name" ": $*"; }
+skip() { sk_name=$1; shift; tap_line ok "$sk_name" " # SKIP $*"; }
+
+# skip_rest REASON...: every planned test that has no result yet is skipped
+# for REASON (a file that cannot run, or no longer can, says so for each).
+skip_rest() {
+	while read -r sr_name; do
+		grep -Fxq -- "$sr_name" "$TMP/tap_done" || skip "$sr_name" "$@"
+	done <"$TMP/tap_plan"
+}
+
+# tap_finish: at exit, a planned test that printed no result fails: a step
+# of its chain failed without saying so.
+tap_finish() {
+	while read -r tf_name; do
+		grep -Fxq -- "$tf_name" "$TMP/tap_done" ||
+			fail "$tf_name" "printed no result (a step failed quietly, or the file ended early)"
+	done <"$TMP/tap_plan"
+}
+
+# tap_relay COMMAND...: relay the "ok NAME [note]", "not ok NAME: why" and
+# "skip NAME: reason" lines COMMAND prints (the Python checks) as results
+# of this file; its other lines become TAP comments. Status: COMMAND's.
+tap_relay() {
+	"$@" >"$TMP/relay" 2>&1
+	tr_rc=$?
+	while IFS= read -r tr_line; do
+		case $tr_line in
+		"ok "*)
+			tr_rest=${tr_line#ok }
+			tr_name=${tr_rest%% *}
+			tr_note=${tr_rest#"$tr_name"}
+			ok "${tr_name%:}" "${tr_note# }"
+			;;
+		"not ok "*)
+			tr_rest=${tr_line#not ok }
+			fail "${tr_rest%%:*}" "${tr_rest#*: }"
+			;;
+		"skip "*)
+			tr_rest=${tr_line#skip }
+			skip "${tr_rest%%:*}" "${tr_rest#*: }"
+			;;
+		*) echo "# $tr_line" ;;
+		esac
+	done <"$TMP/relay"
+	return "$tr_rc"
+}
 
 # Why KVM tests cannot run here, or nothing.
 kvm_missing() {

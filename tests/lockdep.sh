@@ -9,6 +9,9 @@
 # shellcheck shell=sh
 . tests/lib.sh
 
+plan_names lockdep_spec_errors lockdep_memslot_churn_vm lockdep_nx_run lockdep_nx_signal \
+	lockdep_nx_errors lockdep_nx_unwritable lockdep_reports_extract lab_lockdep_reclaim
+
 CGMEM=/sys/fs/cgroup/memory
 [ -d "$CGMEM" ] || CGMEM=/sys/fs/cgroup
 kvm_why=$(kvm_missing)

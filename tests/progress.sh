@@ -10,6 +10,11 @@
 # shellcheck shell=sh
 . tests/lib.sh
 
+plan_names build_progress_first build_progress_cached build_progress_estimate \
+	build_progress_incremental build_progress_failure build_progress_tty \
+	build_progress_uncounted ab_progress_runs ab_progress_period ab_progress_tty \
+	ab_progress_failure ab_option_names
+
 kvmsq=$KVMSQUEEZE
 case "$kvmsq" in /*) ;; *) kvmsq=$PWD/$kvmsq ;; esac
 

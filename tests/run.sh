@@ -1,8 +1,12 @@
 #!/bin/sh
-# tests/run.sh: run every unit binary and every tests/*.sh; count the
-# "ok", "not ok" and "skip" lines they print. Last line:
-# "N passed, N failed, N skipped". Exit status 1 if anything failed.
-# Usage: [BUILD=build] [KVMSQUEEZE=./kvmsqueeze] tests/run.sh [PATTERN]
+# tests/run.sh: run every unit binary and every tests/*.sh; each speaks
+# TAP (KTAP, as the kernel's selftests do): "TAP version 13", a plan "1..N",
+# then numbered results "ok 3 NAME", "not ok 4 NAME: why" or
+# "ok 5 NAME # SKIP reason". Counts: ok = passed, "# SKIP" = skipped,
+# not ok = failed. A file with no plan, with fewer or more results than its
+# plan, that bails out ("Bail out! why"), or that exits non-zero without a
+# "not ok" fails as a whole (a "not ok FILE: why" line). Last line: "N passed, N failed, N skipped".
+# Exit status 1 if anything failed.
 set -u
 
 BUILD=${BUILD:-build}
@@ -22,6 +26,8 @@ if [ -x /usr/bin/python3 ]; then
 	export PATH
 fi
 
+# run_one NAME COMMAND...: run the test file NAME, print its output and,
+# if the file as a whole went wrong, a "not ok NAME: why" line
 run_one() {
 	name=$1; shift
 	case "$name" in *"$pattern"*) ;; *) return 0 ;; esac
@@ -29,10 +35,31 @@ run_one() {
 	"$@" >"$log" 2>&1
 	rc=$?
 	cat "$log"
-	if [ "$rc" -ne 0 ] && ! grep -q '^not ok ' "$log"; then
-		# died without saying which test: count that as a failure
-		echo "not ok $name: exited with status $rc"
-	fi
+	why=$(tap_check "$log" "$rc")
+	[ -z "$why" ] || echo "not ok $name: $why"
+}
+
+# tap_check FILE STATUS: what is wrong with FILE, a test file's output
+# (exit STATUS) as a whole, or nothing
+tap_check() {
+	awk -v rc="$2" '
+	/^1\.\.[0-9]+$/ && plan == "" { plan = substr($0, 4) + 0; next }
+	/^(not )?ok [0-9]+ / { results++ }
+	/^not ok / { failed++ }
+	/^Bail out!/ && bail == "" { bail = $0 }
+	END {
+		if (bail != "")
+			print bail
+		else if (plan == "")
+			print "no plan (1..N)"
+		else if (results < plan)
+			printf "%d results, want %d (the plan): died or a test went quiet\n",
+				results, plan
+		else if (results > plan)
+			printf "%d results, want %d (the plan)\n", results, plan
+		else if (rc != 0 && !failed)
+			printf "exited with status %d\n", rc
+	}' "$1"
 }
 
 {
@@ -45,9 +72,10 @@ run_one() {
 	done
 } | tee "$log.all"
 
-passed=$(grep -c '^ok ' "$log.all")
+# results of the files, and the whole-file failures (unnumbered)
+passed=$(grep -E '^ok [0-9]+ ' "$log.all" | grep -vc ' # SKIP')
+skipped=$(grep -Ec '^ok [0-9]+ .* # SKIP' "$log.all")
 failed=$(grep -c '^not ok ' "$log.all")
-skipped=$(grep -c '^skip ' "$log.all")
 if [ "$failed" -gt 0 ]; then
 	echo
 	echo "failures:"

@@ -8,11 +8,13 @@
 . tests/lib.sh
 
 ALL="run_hog_failed run_memcg_squeeze run_oom_kill run_vm_killed run_no_vm_ran run_interrupted run_leftover run_block run_block_cmdline run_catalog run_out_locked run_out_overwrite run_hup run_pipe run_runner_killed run_limit_retry run_stderr_closed"
+# shellcheck disable=SC2086 # one name a word
+plan_names $ALL
 
 why=$(kvm_missing)
 [ -z "$why" ] && [ ! -w "$CGMEM" ] && why="no writable memory cgroup controller at $CGMEM"
 if [ -n "$why" ]; then
-	for t in $ALL; do skip "$t" "$why"; done
+	skip_rest "$why"
 	exit 0
 fi
 

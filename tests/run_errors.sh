@@ -5,6 +5,14 @@
 # shellcheck shell=sh
 . tests/lib.sh
 
+plan_names run_primaries_unknown run_primaries_bad_spec run_primaries run_bad_block \
+	run_bad_block_cmdline run_scale_garbage run_scale_nan run_scale_hex run_reps_hex \
+	run_duration_huge run_tag_newline run_spec_count_huge run_spec_vms_in_all run_fds_refused \
+	run_spec_timeout_huge run_spec_name_escape run_spec_newline run_spec_nul run_spec_bad_utf8 \
+	run_spec_fifo run_out_is_file run_out_has_results run_out_busy run_unreadable \
+	run_invalid_json run_unknown_key run_wrong_type run_limit_too_low run_unknown_name \
+	run_usage run_bad_reps run_global_refused run_no_memcg run_no_permission
+
 spec() { printf '%s\n' "$2" >"$TMP/$1.json"; }
 
 VMS='"vms": [ { "vcpus": 1, "mem": "64M", "guest": "touch" } ]'
@@ -159,9 +167,7 @@ run_expect run_usage 2 "give a spec file or a catalog name"
 run_expect run_bad_reps 2 "--reps '0'" --reps 0 baseline
 
 if [ -n "$(kvm_missing)" ] || [ ! -w "$CGMEM" ]; then
-	for t in run_global_refused run_no_memcg run_no_permission; do
-		skip "$t" "needs /dev/kvm and a writable memory cgroup controller"
-	done
+	skip_rest "needs /dev/kvm and a writable memory cgroup controller"
 	exit 0
 fi
 

@@ -7,8 +7,37 @@
 # shellcheck shell=sh
 . tests/lib.sh
 
+# EDIT EXPECTED: the test validate_EDIT damages the result with the edit
+# EDIT of tests/tools/edit_result.py (--list says what each one breaks);
+# the validator must fail with a line matching EXPECTED (grep -E). The
+# last, older_file: without run.block a file is an older one, and its
+# older keys are required.
+DAMAGES=$(cat <<'LIST'
+mean_off summary.fault_latency_ns.mean: .*sums give
+sum_cycles_off summary.fault_latency_ns.sum_cycles: .*add up to
+vcpu_sum_impossible fault_latency_ns.sum_cycles: 3 cycles .* do not fit
+mean_without_sums fault_latency_ns: missing key 'sum_cycles'
+guest_ns_off summary.touch.guest_ns: .*TSC stamps say
+peak_below_samples summary.memcg.peak_bytes: .*below the sampled
+peak_not_last summary.memcg.peak_bytes: .*last reading
+under_pressure_off summary.under_pressure.current_bytes: .*samples of memcg.current_bytes
+under_pressure_null summary.under_pressure: null, but a pressure event fired
+under_pressure_window summary.under_pressure.from_s: .*first pressure event
+scan_calls_off summary.shrinker.kvm_scan_calls: .*grew by
+kvm_pf_taken_off summary.kvm.pf_taken: .*grew by
+guest_counters_off summary.guest_counters.cr3_switches: 5, but the vCPUs' counters sum to None
+passes_missing summary.shrinker: missing key 'kvm_count_passes'
+kprobe_unavailable_counts series of sampler shrink_kprobe, which is unavailable
+kprobe_source_missing samplers are .* want
+block_zero run.block: 0: a block is numbered from 1
+block_type run.block: expected an integer
+older_file summary.shrinker: missing key 'kvm_calls'
+LIST
+)
+# shellcheck disable=SC2046 # names, one a word
+plan_names validate_lab_result $(printf '%s\n' "$DAMAGES" | sed 's/ .*//; s/^/validate_/')
 if ! why=$(python3 tests/checks/schema_lib.py 2>&1); then
-	skip validate_lab_result "no python3-jsonschema (scripts/deps test): $(echo "$why" | tail -n 1)"
+	skip_rest "no python3-jsonschema (scripts/deps test): $(echo "$why" | tail -n 1)"
 	exit 0
 fi
 
@@ -22,9 +51,7 @@ else
 	fail "$name" "$(head -n 3 "$TMP/val" | tr '\n' ' ')"
 fi
 
-# damage NAME EXPECTED: the result with the edit NAME of
-# tests/tools/edit_result.py (--list says what each one breaks); the
-# validator must fail with a line matching EXPECTED (grep -E).
+# damage EDIT EXPECTED: the test validate_EDIT (DAMAGES)
 damage() {
 	name=validate_$1 want=$2
 	python3 tests/tools/edit_result.py "$1" "$TMP/good.json" "$TMP/bad.json"
@@ -37,23 +64,8 @@ damage() {
 	fi
 }
 
-damage mean_off 'summary.fault_latency_ns.mean: .*sums give'
-damage sum_cycles_off 'summary.fault_latency_ns.sum_cycles: .*add up to'
-damage vcpu_sum_impossible 'fault_latency_ns.sum_cycles: 3 cycles .* do not fit'
-damage mean_without_sums "fault_latency_ns: missing key 'sum_cycles'"
-damage guest_ns_off "summary.touch.guest_ns: .*TSC stamps say"
-damage peak_below_samples 'summary.memcg.peak_bytes: .*below the sampled'
-damage peak_not_last 'summary.memcg.peak_bytes: .*last reading'
-damage under_pressure_off 'summary.under_pressure.current_bytes: .*samples of memcg.current_bytes'
-damage under_pressure_null 'summary.under_pressure: null, but a pressure event fired'
-damage under_pressure_window 'summary.under_pressure.from_s: .*first pressure event'
-damage scan_calls_off 'summary.shrinker.kvm_scan_calls: .*grew by'
-damage kvm_pf_taken_off 'summary.kvm.pf_taken: .*grew by'
-damage guest_counters_off "summary.guest_counters.cr3_switches: 5, but the vCPUs' counters sum to None"
-damage passes_missing "summary.shrinker: missing key 'kvm_count_passes'"
-damage kprobe_unavailable_counts 'series of sampler shrink_kprobe, which is unavailable'
-damage kprobe_source_missing 'samplers are .* want'
-damage block_zero 'run.block: 0: a block is numbered from 1'
-damage block_type 'run.block: expected an integer'
-# without run.block a file is an older one: its older keys are required
-damage older_file "summary.shrinker: missing key 'kvm_calls'"
+while read -r edit want; do
+	damage "$edit" "$want"
+done <<LIST
+$DAMAGES
+LIST

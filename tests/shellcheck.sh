@@ -31,9 +31,10 @@ lint() {
 	fi
 }
 
-TESTS="shellcheck_tests shellcheck_patched_kernel shellcheck_scripts shellcheck_docs shellcheck_ci shellcheck_bench shellcheck_install"
+plan_names shellcheck_tests shellcheck_patched_kernel shellcheck_scripts shellcheck_docs \
+	shellcheck_ci shellcheck_bench shellcheck_install
 if ! command -v shellcheck >/dev/null; then
-	for t in $TESTS; do skip "$t" "shellcheck is not installed (scripts/deps test)"; done
+	skip_rest "shellcheck is not installed (scripts/deps test)"
 	exit 0
 fi
 

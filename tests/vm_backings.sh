@@ -3,13 +3,12 @@
 # shellcheck shell=sh
 . tests/lib.sh
 
+plan_names backing_anon backing_thp backing_memfd backing_file backing_file_nothing_left \
+	backing_file_killed backing_file_existing backing_file_new_path \
+	backing_hugetlb backing_hugetlb_none page_2m page_1g big_address_space
 why=$(kvm_missing)
 if [ -n "$why" ]; then
-	for t in backing_anon backing_thp backing_memfd backing_file backing_file_nothing_left \
-		 backing_file_killed backing_file_existing backing_file_new_path \
-		 backing_hugetlb backing_hugetlb_none page_2m page_1g big_address_space; do
-		skip "$t" "$why"
-	done
+	skip_rest "$why"
 	exit 0
 fi
 

@@ -3,6 +3,28 @@
 # shellcheck shell=sh
 . tests/lib.sh
 
+# NAME GUEST PARAM REGEX: test NAME gives GUEST the PARAM it does not take;
+# the error says it expected REGEX
+PARAMS=$(cat <<'LIST'
+param_code_text nop code=abc a number from 0 to 255
+param_code_big nop code=256 a number from 0 to 255
+param_cpl_7 nop cpl=7 0 or 3
+param_timing touch timing=5 0, 1 or 2
+param_size_text touch size=lots a number or size
+param_pattern workingset pattern=zigzag seq or random
+param_spaces alias spaces=0 a number from 1 to 4096
+LIST
+)
+# shellcheck disable=SC2046 # names, one a word
+plan_names mem_unparsable vcpus_zero guest_page_bad nr_mmu_pages_bad vcpus_hex vcpus_sign \
+	nr_mmu_pages_hex mem_hex timeout_huge duration_huge duration_hex timeout_inf backing_bad \
+	param_bad stray_arg unknown_option unknown_guest unknown_param \
+	$(printf '%s\n' "$PARAMS" | sed 's/ .*//') \
+	param_cpl_file param_newline no_kvm help json_no_dir json_is_dir not_elf dynamic_elf elf32 \
+	elf_arm64 elf_outside elf_truncated elf_vaddr \
+	mem_too_small pt_too_big pt_largest param_good vcpus_decimal timeout_max too_many_vcpus \
+	no_permission
+
 # Usage errors need no KVM.
 vm_expect mem_unparsable 2 "--mem: size '12Q' has an unknown unit" --mem 12Q &&
 	ok mem_unparsable
@@ -36,14 +58,8 @@ vm_expect unknown_param 2 "guest touch has no parameter 'sise'" --param sise=1M 
 while read -r name guest param regex; do
 	vm_expect "$name" 2 "^kvmsqueeze: vm: guest $guest: parameter $param: expected $regex(, e\.g\. 4096 or 64M)? \(see kvmsqueeze vm --list-guests\)$" \
 		--guest "$guest" --param "$param" && ok "$name"
-done <<'LIST'
-param_code_text nop code=abc a number from 0 to 255
-param_code_big nop code=256 a number from 0 to 255
-param_cpl_7 nop cpl=7 0 or 3
-param_timing touch timing=5 0, 1 or 2
-param_size_text touch size=lots a number or size
-param_pattern workingset pattern=zigzag seq or random
-param_spaces alias spaces=0 a number from 1 to 4096
+done <<LIST
+$PARAMS
 LIST
 # The runtime's own parameters are checked for guests given as files too.
 vm_expect param_cpl_file 2 "parameter cpl=1: expected 0 or 3" \
@@ -72,9 +88,7 @@ vm_expect elf_vaddr 1 "segment at 0x100000 has virtual address 0x2000 \(the gues
 
 why=$(kvm_missing)
 if [ -n "$why" ]; then
-	for t in mem_too_small pt_too_big pt_largest param_good vcpus_decimal timeout_max too_many_vcpus no_permission; do
-		skip "$t" "$why"
-	done
+	skip_rest "$why"
 	exit 0
 fi
 vm_expect mem_too_small 1 "--mem 4 MiB is too small for guest 'touch'" --mem 4M &&

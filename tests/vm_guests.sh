@@ -15,13 +15,14 @@ churn --param=iterations=50
 idle --param=touch=1M,--duration=1
 nop --param=code=0'
 OTHERS="touch_64_vcpus touch_exactly_once stats_read nr_mmu_pages_cap touch_stopped workingset_stopped"
+# shellcheck disable=SC2046,SC2086 # names, one a word
+plan_names $(echo "$GUEST_LIST" | while read -r guest params; do
+	for vcpus in 1 4; do echo "guest_${guest}_${vcpus}vcpu"; done
+done) $OTHERS
 
 why=$(kvm_missing)
 if [ -n "$why" ]; then
-	echo "$GUEST_LIST" | while read -r guest params; do
-		for vcpus in 1 4; do skip "guest_${guest}_${vcpus}vcpu" "$why"; done
-	done
-	for t in $OTHERS; do skip "$t" "$why"; done
+	skip_rest "$why"
 	exit 0
 fi
 

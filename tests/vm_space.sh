@@ -8,6 +8,8 @@
 . tests/lib.sh
 
 TESTS="space_setup space_mailbox space_guest_touch json_full"
+# shellcheck disable=SC2086 # one name a word
+plan_names $TESTS
 why=$(kvm_missing)
 if [ -z "$why" ] && [ "$(id -u)" -ne 0 ]; then
 	why="needs root to mount a small tmpfs"
@@ -18,10 +20,10 @@ if [ -z "$why" ] && ! mount -t tmpfs -o size=2m kvmsqueeze-test "$FS" 2>"$TMP/mo
 	why="cannot mount a tmpfs: $(cat "$TMP/mount.err")"
 fi
 if [ -n "$why" ]; then
-	for t in $TESTS; do skip "$t" "$why"; done
+	skip_rest "$why"
 	exit 0
 fi
-trap 'umount "$FS" 2>/dev/null; rm -rf "$TMP"' EXIT
+trap 'umount "$FS" 2>/dev/null; tap_finish; rm -rf "$TMP"' EXIT
 
 # 4 GiB of 4K pages needs 8 MiB of page tables: more than the 2 MiB here.
 vm_expect space_setup 1 "^kvmsqueeze: no space for guest RAM: [0-9.]+ [KMG]iB for the boot info, image, page tables and stacks do not fit in $FS \(.* free; free space there" \

@@ -4,7 +4,7 @@
   layers.py includes SRCROOT   every #include "dir/x.h" points down the order
   layers.py calls BUILDDIR     no two object files call each other (nm)
 
-Prints "ok NAME" or "not ok NAME: why" lines (tests/run.sh counts them).
+Prints "ok NAME" or "not ok NAME: why" lines (tests/layers.sh numbers them).
 """
 import os
 import re

@@ -9,6 +9,8 @@ spec.c alone ("spec.c": a check the schema cannot express, documented in
 experiments/SPEC.md, "The JSON Schema"). spec.c's answer is
 `KVMSQUEEZE run --primaries FILE` (parse and check, run nothing: exit 0 or
 1). Prints "ok schema_mutant_NAME" or "not ok schema_mutant_NAME: why".
+With --names alone: the tests' names, on one line (the plan of
+tests/schema.sh).
 """
 import copy
 import json
@@ -227,6 +229,10 @@ CASES = [
 
 
 def main(argv):
+    if argv[1:] == ["--names"]:
+        # the tests' names, for the plan of tests/schema.sh
+        print(" ".join("schema_mutant_" + name for name, _, _ in CASES))
+        return 0
     kvmsqueeze, tmp = argv[1], argv[2]
     try:
         plain = schema_lib._jsonschema()[1](schema_lib.load("spec"))

@@ -426,7 +426,7 @@ static void bad_strings(void)
 static void on_alarm(int sig)
 {
 	(void)sig;
-	printf("not ok fifo: spec_load_file blocked on a FIFO\n");
+	printf("not ok %zu %s: spec_load_file blocked on a FIFO\n", unit_number, unit_current);
 	fflush(stdout);
 	_exit(1);
 }

@@ -278,7 +278,7 @@ int main(void)
 	int ret;
 
 	if (!mkdtemp(dir)) {
-		printf("not ok vmm_io: mkdtemp: %s\n", strerror(errno));
+		printf("Bail out! mkdtemp: %s\n", strerror(errno));
 		return 1;
 	}
 	ret = unit_main(tests, sizeof(tests) / sizeof(tests[0]));
