@@ -177,24 +177,7 @@ echo "{\"arm\": \"$1\", \"block\": $LAB_BLOCK}" >"$LAB_OUT/run/rep-1.json"
 echo "$(date +%s.%N) end $1 $LAB_BLOCK" >>"$FAKE_LOG"
 echo "lab: done in 1 s"
 EOF
-cat >"$fake/patched-kernel/build.sh" <<'EOF'
-#!/bin/sh
-for a in "$@"; do
-	mkdir -p "$KVMSQ_CACHE/kernels/$a"
-	echo "6.12.0-kvmsq-$a-0" >"$KVMSQ_CACHE/kernels/$a/release"
-done
-EOF
-printf '#!/bin/sh\nexit 0\n' >"$fake/scripts/deps"
-printf 'all static:\n\t@true\n' >"$fake/Makefile"
-cat >"$fake/kvmsqueeze" <<'EOF'
-#!/bin/sh
-case "$1 $2" in
-"run --primaries") echo run_s ;;
-"run --list") ;;
-*) echo "$*" ;;
-esac
-EOF
-chmod +x "$fake/patched-kernel/lab.sh" "$fake/patched-kernel/build.sh" "$fake/scripts/deps" "$fake/kvmsqueeze"
+fake_ab_tree "$fake"
 fake_ab() {
 	env KVMSQUEEZE="$fake/kvmsqueeze" KVMSQ_CACHE="$fake/cache" FAKE_LOG="$fake/log" \
 		ARMS="legacy inverted legacy" EXPS=fake AB_OUT="$fake/out" REPS=5 "$@" \

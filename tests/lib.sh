@@ -346,3 +346,28 @@ run_expect() {
 	shift 3
 	refused "$rx_name" "$rx_want" "$rx_regex" "$KVMSQUEEZE" run "$@" && ok "$rx_name"
 }
+
+# fake_ab_tree DIR: what patched-kernel/ab.sh needs besides its lab.sh (the
+# caller writes DIR/patched-kernel/lab.sh first): a build.sh that pretends
+# to build each arm, scripts/deps and a Makefile that do nothing, and a
+# kvmsqueeze that names run_s as the primary and echoes the rest.
+fake_ab_tree() {
+	cat >"$1/patched-kernel/build.sh" <<'EOF'
+#!/bin/sh
+for a in "$@"; do
+	mkdir -p "$KVMSQ_CACHE/kernels/$a"
+	echo "6.12.0-kvmsq-$a-0" >"$KVMSQ_CACHE/kernels/$a/release"
+done
+EOF
+	printf '#!/bin/sh\nexit 0\n' >"$1/scripts/deps"
+	printf 'all static:\n\t@true\n' >"$1/Makefile"
+	cat >"$1/kvmsqueeze" <<'EOF'
+#!/bin/sh
+case "$1 $2" in
+"run --primaries") echo run_s ;;
+"run --list") ;;
+*) echo "$*" ;;
+esac
+EOF
+	chmod +x "$1/patched-kernel/lab.sh" "$1/patched-kernel/build.sh" "$1/scripts/deps" "$1/kvmsqueeze"
+}
