@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,6 +48,28 @@ static int has_scripts(const char *dir)
 	return !path_in(p, sizeof(p), dir, "patched-kernel/ab.sh") && !access(p, X_OK);
 }
 
+/* A source tree has its Makefile; an installed share/kvmsqueeze has none. */
+static bool is_source_tree(const char *dir)
+{
+	char p[PATH_MAX];
+
+	return !path_in(p, sizeof(p), dir, "Makefile") && !access(p, F_OK);
+}
+
+/* The directory @path is in ("/a/b" for "/a/b/c"); -ENOENT at the root. */
+static int dirname_of(const char *path, char *buf, size_t len)
+{
+	const char *slash = strrchr(path, '/');
+
+	if (!slash || slash == path)
+		return -ENOENT;
+	if ((size_t)(slash - path) >= len)
+		return err_set(ENAMETOOLONG, "%s: path too long", path);
+	memcpy(buf, path, (size_t)(slash - path));
+	buf[slash - path] = '\0';
+	return 0;
+}
+
 static int take(char *buf, size_t len, const char *dir)
 {
 	if ((size_t)snprintf(buf, len, "%s", dir) >= len)
@@ -57,7 +80,7 @@ static int take(char *buf, size_t len, const char *dir)
 int kvmsq_datadir(char *buf, size_t len)
 {
 	const char *env = getenv("KVMSQ_DATADIR");
-	char self[PATH_MAX], rel[PATH_MAX];
+	char self[PATH_MAX], rel[PATH_MAX], up[PATH_MAX];
 	int ret;
 
 	if (env && *env) {
@@ -71,6 +94,9 @@ int kvmsq_datadir(char *buf, size_t len)
 		return ret;
 	if (has_scripts(self))
 		return take(buf, len, self);
+	/* a build directory of a source tree: build-san/, build-static/ */
+	if (!dirname_of(self, up, sizeof(up)) && has_scripts(up) && is_source_tree(up))
+		return take(buf, len, up);
 	ret = path_in(rel, sizeof(rel), self, "../share/kvmsqueeze");
 	if (ret)
 		return ret;
