@@ -30,11 +30,18 @@ WARN		:= -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
 CFLAGS		?= -O2 -g
 HOST_CFLAGS	:= $(CFLAGS) $(WARN) -std=gnu11 -D_GNU_SOURCE -pthread \
 		   -I. $(SAN_FLAGS) -MMD -MP
+# libtracefs before libtraceevent, which it uses (a static link takes them in order).
+TRACE_PKGS	:= libtracefs libtraceevent
+TRACE_CFLAGS	:= $(shell pkg-config --cflags $(TRACE_PKGS) 2>/dev/null || \
+		     echo -I/usr/include/tracefs -I/usr/include/traceevent)
+TRACE_LDLIBS	:= $(shell pkg-config --libs $(TRACE_PKGS) 2>/dev/null || \
+		     echo -ltracefs -ltraceevent)
+HOST_CFLAGS	+= $(TRACE_CFLAGS)
 # Headers made by the build (the version, the install paths): GEN.
 GEN		:= $(BUILD)/gen
 GEN_HDRS	:= $(GEN)/kvmsq_version.h $(GEN)/kvmsq_paths.h
 HOST_CFLAGS	+= -I$(GEN)
-HOST_LDLIBS	:= -pthread -lcgroup -ljson-c -lm
+HOST_LDLIBS	:= -pthread -lcgroup $(TRACE_LDLIBS) -ljson-c -lm
 HOST_LDFLAGS	:= $(LDFLAGS) $(SAN_FLAGS)
 
 # Guests: freestanding, linked at KVMSQ_IMAGE_BASE (guests/rt/guest.ld).
@@ -199,10 +206,11 @@ bench: deps-bench all
 deps-build deps-test deps-bench deps-analysis:
 	$(Q)scripts/deps $(@:deps-%=%)
 
-# A static kvmsqueeze for the lab's initramfs.
+# A static kvmsqueeze for the lab's initramfs. libtraceevent's plugin
+# loader (dlopen) is linked in but never called: no plugins are loaded.
 static: deps-build guests
 	$(Q)$(MAKE) -s BUILD=build-static LDFLAGS=-static build-static/kvmsqueeze 2>&1 | \
-		grep -v 'statically linked applications\|in function .\(cgroup\|config\)' || true
+		grep -v 'statically linked applications\|in function .\(cgroup\|config\|load_plugin\)' || true
 	$(Q)test -x build-static/kvmsqueeze
 
 # Kernel arms (patched-kernel/): all of them, or one with ARM=name.

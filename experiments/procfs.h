@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * experiments/procfs.h: the kernel's text files as the samplers read them
- * (/proc, memory cgroup files, shrinker debugfs, trace_pipe): parsers on
+ * (/proc, memory cgroup files, shrinker debugfs): parsers on
  * text buffers that do no I/O, and a whole-file reader.
  *
  * Parsers take a buffer and its length (no NUL needed; a NUL inside is
@@ -38,45 +38,6 @@ int procfs_parse_u64(const char *buf, size_t len, uint64_t *val);
 /* Shrinker debugfs "count": lines "<memcg inode> <count per node>...";
  * @total is the sum of every count of every line. */
 int procfs_parse_shrinker_count(const char *buf, size_t len, uint64_t *total);
-
-enum shrink_trace_kind {
-	SHRINK_TRACE_OTHER,	/* not a line of ours: ignore it */
-	SHRINK_TRACE_START,	/* vmscan:mm_shrink_slab_start */
-	SHRINK_TRACE_END,	/* vmscan:mm_shrink_slab_end */
-	SHRINK_TRACE_LOST,	/* "CPU:2 [LOST 4 EVENTS]" */
-};
-
-struct shrink_trace_rec {
-	enum shrink_trace_kind kind;
-	char scan_fn[PROCFS_KEY_LEN];	/* "mmu_shrink_scan": START and END */
-	int64_t retval;			/* END: "last shrinker return val" */
-	uint64_t lost;			/* LOST: events the ring buffer dropped */
-};
-
-/* One trace_pipe line (without its newline). -EINVAL for a line that
- * names one of the two events but does not have their 6.12 format. */
-int procfs_parse_shrink_trace(const char *line, size_t len,
-			      struct shrink_trace_rec *rec);
-
-enum kretprobe_kind {
-	KRETPROBE_OTHER,	/* not a line of this event: ignore it */
-	KRETPROBE_RET,		/* the function returned @retval */
-	KRETPROBE_LOST,		/* "CPU:2 [LOST 4 EVENTS]" */
-};
-
-struct kretprobe_rec {
-	enum kretprobe_kind kind;
-	uint64_t retval;
-	uint64_t lost;
-};
-
-/*
- * One trace_pipe line of kretprobe event @event, defined with the fetch
- * argument "ret=$retval:u64". -EINVAL for a line of @event in another
- * format.
- */
-int procfs_parse_kretprobe(const char *line, size_t len, const char *event,
-			   struct kretprobe_rec *rec);
 
 /* The index of the first of @patterns (NULL-terminated) that @key matches,
  * or -1. A pattern ending in '*' matches every key that starts with what

@@ -1,12 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * experiments/trace.c: tracefs for the samplers: private trace instances
- * read line by line through trace_pipe, kprobe events, and the cleanup
- * of what crashed runs left there.
+ * (libtracefs) whose per-CPU ring buffers are read page by page and
+ * decoded with libtraceevent's kbuffer and the events' format files;
+ * kretprobe events; and the cleanup of what crashed runs left there.
+ * kprobe_profile has no library reader and is parsed here.
  */
 #include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -15,31 +16,57 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <event-parse.h>
+#include <kbuffer.h>
+#include <tracefs.h>
+
 #include "common/err.h"
 #include "experiments/procfs.h"
 #include "experiments/trace.h"
 
-static int trace_write(const char *path, const char *val, int flags)
-{
-	ssize_t n;
-	int fd;
+#define TRACE_TEXT_MAX		(64 * 1024)	/* kprobe_profile */
+/* include/linux/ring_buffer.h: the commit word of a ring-buffer page */
+#define RB_COMMIT_MASK		((1u << 27) - 1)
+#define RB_MISSED_EVENTS	(1ul << 31)
+#define RB_MISSED_STORED	(1ul << 30)
 
-	fd = open(path, O_WRONLY | O_CLOEXEC | flags);
-	if (fd < 0)
-		return -errno;
-	n = write(fd, val, strlen(val));
-	if (n < 0)
-		n = -errno;
-	close(fd);
-	return n < 0 ? (int)n : 0;
+struct trace_cpu {
+	int cpu;
+	struct tracefs_cpu *tcpu;
+	struct kbuffer *kbuf;
+};
+
+/*
+ * Point libtracefs at @tracefs: it then never looks for (or mounts) one
+ * of its own, and its warnings, which would reach the user's terminal,
+ * stay quiet (the errors here say what went wrong).
+ */
+static int trace_use(const char *tracefs)
+{
+	tracefs_set_loglevel(TEP_LOG_NONE);
+	tep_set_loglevel(TEP_LOG_NONE);
+	if (tracefs_set_tracing_dir((char *)tracefs))
+		return err_sys(ENOMEM, "tracefs %s", tracefs);
+	return 0;
+}
+
+/* "<system>/<event>" split; the system copied into @sys. */
+static const char *trace_event_split(const char *event, char *sys, size_t len)
+{
+	const char *slash = strchr(event, '/');
+
+	if (!slash || slash == event || !slash[1] || (size_t)(slash - event) >= len) {
+		err_set(EINVAL, "trace event '%s' is not system/event", event);
+		return NULL;
+	}
+	snprintf(sys, len, "%.*s", (int)(slash - event), event);
+	return slash + 1;
 }
 
 /* --- instances --- */
 
-static int trace_mkdir_fail(const char *tracefs, const char *instance)
+static int trace_mkdir_fail(const char *tracefs, const char *instance, int err)
 {
-	int err = errno;
-
 	if (err == EACCES || err == EPERM || err == EROFS)
 		return err_sys(err, "tracefs at %s is not writable (run as root)", tracefs);
 	if (err == EEXIST)
@@ -48,126 +75,298 @@ static int trace_mkdir_fail(const char *tracefs, const char *instance)
 	return err_sys(err, "creating trace instance %s", instance);
 }
 
-int trace_inst_create(struct trace_inst *t, const char *tracefs, const char *name)
+static int trace_tracefs_check(const char *tracefs)
 {
 	char instances[PATH_MAX];
 	struct stat st;
-	int n;
 
-	memset(t, 0, sizeof(*t));
-	t->pipe_fd = -1;
 	snprintf(instances, sizeof(instances), "%s/instances", tracefs);
 	if (stat(instances, &st) && (errno == EACCES || errno == EPERM))
 		return err_sys(errno, "tracefs at %s (run as root)", tracefs);
 	if (stat(instances, &st) || !S_ISDIR(st.st_mode))
 		return err_set(ENOENT, "tracefs is not mounted at %s (mount -t tracefs nodev %s)",
 			       tracefs, tracefs);
+	return 0;
+}
+
+int trace_inst_create(struct trace_inst *t, const char *tracefs, const char *name)
+{
+	char inst_name[NAME_MAX + 1];
+	int n, ret;
+
+	memset(t, 0, sizeof(*t));
+	ret = trace_tracefs_check(tracefs);
+	if (ret)
+		return ret;
 	if (!*name || strchr(name, '/'))
 		return err_set(EINVAL, "'%s' cannot name a trace instance", name);
-	n = snprintf(t->path, sizeof(t->path), "%s/" TRACE_PREFIX "-%s", instances, name);
-	if (n < 0 || (size_t)n >= sizeof(t->path))
-		return err_set(ENAMETOOLONG, "trace instance path too long under %s", instances);
-	t->chunk = malloc(TRACE_CHUNK);
-	if (!t->chunk)
-		return err_sys(ENOMEM, "trace instance %s", t->path);
-	if (mkdir(t->path, 0750)) {
-		free(t->chunk);
-		t->chunk = NULL;
-		return trace_mkdir_fail(tracefs, t->path);
+	n = snprintf(inst_name, sizeof(inst_name), TRACE_PREFIX "-%s", name);
+	if (n < 0 || (size_t)n >= sizeof(inst_name))
+		return err_set(ENAMETOOLONG, "trace instance name too long: %s", name);
+	snprintf(t->path, sizeof(t->path), "%s/instances/%s", tracefs, inst_name);
+	ret = trace_use(tracefs);
+	if (ret)
+		return ret;
+	errno = 0;
+	t->inst = tracefs_instance_create(inst_name);
+	if (!t->inst)
+		return trace_mkdir_fail(tracefs, t->path, errno ? errno : ENOMEM);
+	/* libtracefs hands back one that is there: it is another run's */
+	if (!tracefs_instance_is_new(t->inst)) {
+		tracefs_instance_free(t->inst);
+		t->inst = NULL;
+		return trace_mkdir_fail(tracefs, t->path, EEXIST);
 	}
 	return 0;
 }
 
 int trace_inst_event(struct trace_inst *t, const char *event, int on)
 {
-	char path[PATH_MAX + 128];
-	int err;
-
-	snprintf(path, sizeof(path), "%s/events/%s/enable", t->path, event);
-	err = trace_write(path, on ? "1" : "0", 0);
-	if (err == -ENOENT)
-		return err_set(ENOENT, "no trace event %s in this kernel (%s)", event, path);
-	if (err)
-		return err_sys(-err, "%s %s", on ? "enabling" : "disabling", path);
-	return 0;
-}
-
-int trace_inst_open_pipe(struct trace_inst *t)
-{
-	char pipe[PATH_MAX + 16];
-
-	snprintf(pipe, sizeof(pipe), "%s/trace_pipe", t->path);
-	t->pipe_fd = open(pipe, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-	if (t->pipe_fd < 0)
-		return err_sys(errno, "%s", pipe);
-	return 0;
-}
-
-static int trace_carry(struct trace_inst *t, const char *piece, size_t len)
-{
-	if (len > sizeof(t->carry) - t->carry_len)
-		return err_set(EINVAL, "%s/trace_pipe: a line longer than %zu bytes",
-			       t->path, sizeof(t->carry));
-	memcpy(t->carry + t->carry_len, piece, len);
-	t->carry_len += len;
-	return 0;
-}
-
-struct trace_feed {
-	struct trace_inst *t;
-	int (*line)(void *arg, const char *text, size_t len);
-	void *arg;
-};
-
-/* One whole line: @piece ends it, what was carried starts it. */
-static int trace_line(struct trace_feed *f, const char *piece, size_t len)
-{
-	struct trace_inst *t = f->t;
+	char sys[NAME_MAX + 1];
+	const char *name = trace_event_split(event, sys, sizeof(sys));
 	int ret;
 
-	if (t->carry_len) {
-		ret = trace_carry(t, piece, len);
-		if (ret)
-			return ret;
-		piece = t->carry;
-		len = t->carry_len;
-		t->carry_len = 0;
-	}
-	return f->line(f->arg, piece, len);
+	if (!name)
+		return -EINVAL;
+	/* libtracefs leaves errno alone when no event matched */
+	errno = 0;
+	ret = on ? tracefs_event_enable(t->inst, sys, name) :
+		   tracefs_event_disable(t->inst, sys, name);
+	if (!ret)
+		return 0;
+	if (!errno || errno == ENOENT)
+		return err_set(ENOENT, "no trace event %s in this kernel (%s/events/%s)",
+			       event, t->path, event);
+	return err_sys(errno, "%s %s/events/%s", on ? "enabling" : "disabling", t->path, event);
 }
 
-static int trace_feed(struct trace_feed *f, const char *buf, size_t len)
+/* The CPUs the instance has a ring buffer for: per_cpu/cpu<N>. */
+static int trace_cpus_open(struct trace_inst *t)
 {
-	const char *end = buf + len, *nl;
+	char path[PATH_MAX + 16];
+	struct trace_cpu *c;
+	struct dirent *de;
+	DIR *dir;
+	int cpu, ret = 0;
+
+	snprintf(path, sizeof(path), "%s/per_cpu", t->path);
+	dir = opendir(path);
+	if (!dir)
+		return err_sys(errno, "%s", path);
+	while (!ret && (de = readdir(dir))) {
+		if (sscanf(de->d_name, "cpu%d", &cpu) != 1)
+			continue;
+		c = realloc(t->cpus, (t->nr_cpus + 1) * sizeof(*c));
+		if (!c) {
+			ret = err_sys(ENOMEM, "%s", path);
+			break;
+		}
+		t->cpus = c;
+		c += t->nr_cpus;
+		memset(c, 0, sizeof(*c));
+		c->cpu = cpu;
+		c->tcpu = tracefs_cpu_open(t->inst, cpu, true);
+		if (!c->tcpu)
+			ret = err_sys(errno ? errno : EIO, "%s/cpu%d/trace_pipe_raw", path, cpu);
+		else
+			t->nr_cpus++;
+	}
+	closedir(dir);
+	if (!ret && !t->nr_cpus)
+		ret = err_set(ENOENT, "%s: no per-CPU buffers", path);
+	return ret;
+}
+
+static int trace_kbufs_alloc(struct trace_inst *t)
+{
+	enum kbuffer_endian endian = tep_is_file_bigendian(t->tep) ? KBUFFER_ENDIAN_BIG :
+								     KBUFFER_ENDIAN_LITTLE;
+	enum kbuffer_long_size lsize = tep_get_header_page_size(t->tep) == 8 ? KBUFFER_LSIZE_8 :
+									       KBUFFER_LSIZE_4;
+	int i;
+
+	t->page_size = tracefs_cpu_read_size(t->cpus[0].tcpu);
+	if (t->page_size <= 0)
+		return err_set(EINVAL, "%s/events/header_page: no page size", t->path);
+	t->page = malloc(t->page_size);
+	if (!t->page)
+		return err_sys(ENOMEM, "%s: a ring-buffer page", t->path);
+	for (i = 0; i < t->nr_cpus; i++) {
+		t->cpus[i].kbuf = kbuffer_alloc(lsize, endian);
+		if (!t->cpus[i].kbuf)
+			return err_sys(ENOMEM, "%s: kbuffer", t->path);
+	}
+	return 0;
+}
+
+/* The page layout, then each event's format, from the top events/. */
+static int trace_formats_load(struct trace_inst *t, const char *tracefs,
+			      const char *const *events)
+{
+	char sys[NAME_MAX + 1], *buf;
+	const char *name;
+	int i, len, ret;
+
+	buf = tracefs_instance_file_read(NULL, "events/header_page", &len);
+	ret = buf ? tep_parse_header_page(t->tep, buf, len, sizeof(long)) : -1;
+	free(buf);
+	if (ret)
+		return err_set(buf ? EINVAL : ENOENT, "%s/events/header_page: %s", tracefs,
+			       buf ? "not a ring-buffer page layout" : "cannot read it");
+	tep_set_long_size(t->tep, tep_get_header_page_size(t->tep));
+	for (i = 0; events[i]; i++) {
+		name = trace_event_split(events[i], sys, sizeof(sys));
+		if (!name)
+			return -EINVAL;
+		buf = tracefs_event_file_read(NULL, sys, name, "format", &len);
+		if (!buf)
+			return err_set(ENOENT, "no format for trace event %s (%s/events/%s/format)",
+				       events[i], tracefs, events[i]);
+		ret = tep_parse_event(t->tep, buf, len, sys);
+		free(buf);
+		if (ret)
+			return err_set(EINVAL, "%s/events/%s/format: libtraceevent cannot parse it",
+				       tracefs, events[i]);
+	}
+	return 0;
+}
+
+int trace_inst_open_raw(struct trace_inst *t, const char *const *events)
+{
+	const char *tracefs = tracefs_instance_get_trace_dir(t->inst);
 	int ret;
 
-	while ((nl = memchr(buf, '\n', end - buf))) {
-		ret = trace_line(f, buf, nl - buf);
+	t->tep = tep_alloc();
+	if (!t->tep)
+		return err_sys(ENOMEM, "%s: event formats", t->path);
+	/* formats read here describe this host's ring buffer */
+	tep_set_file_bigendian(t->tep, tep_is_bigendian() ? TEP_BIG_ENDIAN : TEP_LITTLE_ENDIAN);
+	ret = trace_formats_load(t, tracefs, events);
+	if (!ret)
+		ret = trace_cpus_open(t);
+	if (!ret)
+		ret = trace_kbufs_alloc(t);
+	return ret;
+}
+
+int trace_inst_field(struct trace_inst *t, const char *event, const char *field,
+		     struct tep_event **ev, struct tep_format_field **f)
+{
+	char sys[NAME_MAX + 1];
+	const char *name = trace_event_split(event, sys, sizeof(sys));
+
+	if (!name)
+		return -EINVAL;
+	*ev = tep_find_event_by_name(t->tep, sys, name);
+	if (!*ev)
+		return err_set(ENOENT, "trace event %s: its format is not loaded", event);
+	*f = tep_find_field(*ev, field);
+	if (!*f || (*f)->size < 1 || (*f)->size > 8 || ((*f)->flags & TEP_FIELD_IS_ARRAY))
+		return err_set(ENOENT, "trace event %s has no integer field %s", event, field);
+	return 0;
+}
+
+int trace_field_u64(const struct tep_format_field *f, const void *data, int size,
+		    uint64_t *val)
+{
+	unsigned long long v;
+
+	if (f->offset < 0 || f->offset + f->size > size)
+		return err_set(EINVAL, "trace record of %s: %d bytes, field %s past its end",
+			       f->event->name, size, f->name);
+	if (tep_read_number_field((struct tep_format_field *)f, data, &v))
+		return err_set(EINVAL, "trace record of %s: field %s unreadable",
+			       f->event->name, f->name);
+	*val = v;
+	return 0;
+}
+
+/*
+ * The commit word says how much of the page holds events and whether
+ * the kernel dropped some before them (how many, when it had room to
+ * say). Checked before kbuffer reads the page: it trusts the word.
+ */
+static int trace_page_check(struct trace_inst *t, struct trace_cpu *c, int len)
+{
+	int hdr = tep_get_header_page_size(t->tep) == 8 ? 16 : 12;
+	unsigned long commit = 0;
+	unsigned long need;
+
+	if (len < hdr)
+		return err_set(EINVAL, "%s/per_cpu/cpu%d: a page of %d bytes", t->path, c->cpu,
+			       len);
+	memcpy(&commit, (char *)t->page + 8, hdr - 8);
+	need = hdr + (commit & RB_COMMIT_MASK);
+	if ((commit & RB_MISSED_EVENTS) && (commit & RB_MISSED_STORED))
+		need += hdr - 8;
+	if (need > (unsigned long)len)
+		return err_set(EINVAL, "%s/per_cpu/cpu%d: a page says %lu bytes, %d read",
+			       t->path, c->cpu, need, len);
+	return 0;
+}
+
+static int trace_page(struct trace_inst *t, struct trace_cpu *c, int len,
+		      int (*fn)(void *arg, struct tep_event *ev, const void *data, int size),
+		      void *arg)
+{
+	struct tep_record rec = { .cpu = c->cpu };
+	struct tep_event *ev;
+	int missed, ret;
+
+	ret = trace_page_check(t, c, len);
+	if (ret)
+		return ret;
+	if (kbuffer_load_subbuffer(c->kbuf, t->page))
+		return err_set(EINVAL, "%s/per_cpu/cpu%d: a page kbuffer refused", t->path, c->cpu);
+	/* -1: some were dropped, the page had no room to say how many */
+	missed = kbuffer_missed_events(c->kbuf);
+	t->lost += missed < 0 ? 1 : missed;
+	for (rec.data = kbuffer_read_event(c->kbuf, NULL); rec.data;
+	     rec.data = kbuffer_next_event(c->kbuf, NULL)) {
+		rec.size = kbuffer_event_size(c->kbuf);
+		if (rec.size < 2)
+			continue;
+		ev = tep_find_event(t->tep, tep_data_type(t->tep, &rec));
+		if (!ev)
+			continue;	/* an event of a system not loaded */
+		ret = fn(arg, ev, rec.data, rec.size);
 		if (ret)
 			return ret;
-		buf = nl + 1;
 	}
-	return trace_carry(f->t, buf, end - buf);
+	return 0;
+}
+
+static int trace_cpu_drain(struct trace_inst *t, struct trace_cpu *c,
+			   int (*fn)(void *arg, struct tep_event *ev, const void *data, int size),
+			   void *arg)
+{
+	int i, n, ret;
+
+	for (i = 0; i < TRACE_PAGES_PER_DRAIN; i++) {
+		/* non-blocking: 0 when the buffer is empty; partial pages too */
+		n = tracefs_cpu_read(c->tcpu, t->page, true);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return err_sys(errno, "reading %s/per_cpu/cpu%d/trace_pipe_raw", t->path,
+				       c->cpu);
+		if (!n)
+			return 0;
+		ret = trace_page(t, c, n, fn, arg);
+		if (ret)
+			return ret;
+	}
+	return 0;
 }
 
 int trace_inst_drain(struct trace_inst *t,
-		     int (*line)(void *arg, const char *text, size_t len), void *arg)
+		     int (*fn)(void *arg, struct tep_event *ev, const void *data, int size),
+		     void *arg)
 {
-	struct trace_feed f = { .t = t, .line = line, .arg = arg };
-	ssize_t n;
 	int i, ret;
 
-	for (i = 0; i < TRACE_READS_PER_DRAIN; i++) {
-		n = read(t->pipe_fd, t->chunk, TRACE_CHUNK);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0 && errno == EAGAIN)
-			return 0;
-		if (n < 0)
-			return err_sys(errno, "reading %s/trace_pipe", t->path);
-		if (!n)
-			return 0;
-		ret = trace_feed(&f, t->chunk, n);
+	for (i = 0; i < t->nr_cpus; i++) {
+		ret = trace_cpu_drain(t, &t->cpus[i], fn, arg);
 		if (ret)
 			return ret;
 	}
@@ -176,15 +375,24 @@ int trace_inst_drain(struct trace_inst *t,
 
 int trace_inst_destroy(struct trace_inst *t)
 {
-	int ret = 0;
+	int i, ret = 0;
 
-	if (t->pipe_fd >= 0)
-		close(t->pipe_fd);
-	t->pipe_fd = -1;
-	if (t->path[0] && rmdir(t->path))
+	for (i = 0; i < t->nr_cpus; i++) {
+		kbuffer_free(t->cpus[i].kbuf);
+		tracefs_cpu_close(t->cpus[i].tcpu);
+	}
+	free(t->cpus);
+	t->cpus = NULL;
+	t->nr_cpus = 0;
+	free(t->page);
+	t->page = NULL;
+	if (t->tep)
+		tep_free(t->tep);
+	t->tep = NULL;
+	if (t->inst && tracefs_instance_destroy(t->inst))
 		ret = -errno;
-	free(t->chunk);
-	t->chunk = NULL;
+	tracefs_instance_free(t->inst);
+	t->inst = NULL;
 	return ret;
 }
 
@@ -194,15 +402,13 @@ void trace_kprobe_error(const char *tracefs, const char *def, char *why, size_t 
 {
 	const char *at = NULL, *err = NULL, *next, *end;
 	char *text;
-	ssize_t n;
 
 	why[0] = '\0';
-	text = malloc(TRACE_CHUNK);
-	if (!text)
+	if (trace_use(tracefs))
 		return;
-	n = procfs_read(text, TRACE_CHUNK, "%s/error_log", tracefs);
+	text = tracefs_error_all(NULL);
 	/* the last mention of @def, and the last error line before it */
-	for (next = text; n > 0 && (next = strstr(next, def)); next++)
+	for (next = text; text && (next = strstr(next, def)); next++)
 		at = next;
 	for (next = text; at && (next = strstr(next, "error: ")) && next < at; next++)
 		err = next;
@@ -215,37 +421,75 @@ void trace_kprobe_error(const char *tracefs, const char *def, char *why, size_t 
 	free(text);
 }
 
-int trace_kprobe_add(const char *tracefs, const char *def, const char *symbol)
+/* What the kernel was given for @kp, as error_log repeats it. */
+static void trace_kprobe_def(struct tracefs_dynevent *kp, char *def, size_t len)
 {
-	char why[128];
+	char *sys = NULL, *ev = NULL, *prefix = NULL, *addr = NULL, *fmt = NULL;
+
+	tracefs_dynevent_info(kp, &sys, &ev, &prefix, &addr, &fmt);
+	snprintf(def, len, "%s:%s/%s %s %s", prefix ? prefix : "r", sys ? sys : "",
+		 ev ? ev : "", addr ? addr : "", fmt ? fmt : "");
+	free(sys);
+	free(ev);
+	free(prefix);
+	free(addr);
+	free(fmt);
+}
+
+static int trace_kretprobe_fail(const char *tracefs, struct tracefs_dynevent *kp,
+				const char *symbol, int err)
+{
+	char why[128], def[256];
+
+	trace_kprobe_def(kp, def, sizeof(def));
+	/* 6.12 refuses an unknown symbol with EINVAL and says so in error_log */
+	trace_kprobe_error(tracefs, def, why, sizeof(why));
+	if (err == ENOENT || !strcmp(why, "Invalid probed address or symbol"))
+		return err_set(ENOENT, "no such function: %s is not in this kernel", symbol);
+	if (why[0])
+		return err_set(err, "adding kprobe \"%s\" in %s: %s", def, tracefs, why);
+	return err_sys(err, "adding kprobe \"%s\" in %s", def, tracefs);
+}
+
+int trace_kretprobe_add(const char *tracefs, const char *event, const char *symbol,
+			const char *fetch, struct tracefs_dynevent **kp)
+{
 	char path[PATH_MAX];
 	struct stat st;
-	int err;
+	int ret;
 
+	*kp = NULL;
 	snprintf(path, sizeof(path), "%s/kprobe_events", tracefs);
 	if (stat(path, &st))
 		return err_set(EOPNOTSUPP, "no %s (a kernel without CONFIG_KPROBE_EVENTS, or tracefs is not mounted at %s)",
 			       path, tracefs);
-	/* O_APPEND: opened with O_TRUNC the file drops every kprobe of the host */
-	err = trace_write(path, def, O_APPEND);
-	if (!err)
+	ret = trace_use(tracefs);
+	if (ret)
+		return ret;
+	*kp = tracefs_kretprobe_alloc(TRACE_PREFIX, event, symbol, fetch, 0);
+	if (!*kp)
+		return err_sys(errno ? errno : ENOMEM, "kretprobe %s", event);
+	/* appended: the host's other probes stay */
+	errno = 0;
+	if (!tracefs_dynevent_create(*kp))
 		return 0;
-	/* 6.12 refuses an unknown symbol with EINVAL and says so in error_log */
-	trace_kprobe_error(tracefs, def, why, sizeof(why));
-	if (err == -ENOENT || !strcmp(why, "Invalid probed address or symbol"))
-		return err_set(ENOENT, "no such function: %s is not in this kernel", symbol);
-	if (why[0])
-		return err_set(-err, "adding kprobe \"%s\" to %s: %s", def, path, why);
-	return err_sys(-err, "adding kprobe \"%s\" to %s", def, path);
+	ret = trace_kretprobe_fail(tracefs, *kp, symbol, errno ? errno : EIO);
+	tracefs_dynevent_free(*kp);
+	*kp = NULL;
+	return ret;
 }
 
-int trace_kprobe_del(const char *tracefs, const char *group_event)
+int trace_kprobe_del(struct tracefs_dynevent *kp)
 {
-	char path[PATH_MAX], def[256];
+	int ret = 0;
 
-	snprintf(path, sizeof(path), "%s/kprobe_events", tracefs);
-	snprintf(def, sizeof(def), "-:%s", group_event);
-	return trace_write(path, def, O_APPEND);
+	if (!kp)
+		return 0;
+	errno = 0;
+	if (tracefs_dynevent_destroy(kp, false))
+		ret = errno ? -errno : -EIO;
+	tracefs_dynevent_free(kp);
+	return ret;
 }
 
 int trace_kprobe_profile(const char *tracefs, const char *event, uint64_t *hits,
@@ -257,10 +501,10 @@ int trace_kprobe_profile(const char *tracefs, const char *event, uint64_t *hits,
 	ssize_t len;
 	int ret = -ENOENT;
 
-	text = malloc(TRACE_CHUNK);
+	text = malloc(TRACE_TEXT_MAX);
 	if (!text)
 		return -ENOMEM;
-	len = procfs_read(text, TRACE_CHUNK, "%s/kprobe_profile", tracefs);
+	len = procfs_read(text, TRACE_TEXT_MAX, "%s/kprobe_profile", tracefs);
 	for (line = text; len > 0 && line && *line; line = strchr(line, '\n')) {
 		line += *line == '\n';
 		if (sscanf(line, " %255s %llu %llu", name, &h, &m) == 3 && !strcmp(name, event)) {
@@ -292,56 +536,53 @@ static bool name_of_gone_run(const char *name, char sep)
 	return kill((pid_t)pid, 0) && errno == ESRCH;
 }
 
-static int instances_cleanup(const char *tracefs)
-{
-	char path[PATH_MAX * 2];
-	struct dirent *de;
-	int n = 0;
-	DIR *dir;
+struct instances_walk {
+	const char *tracefs;
+	int removed;
+};
 
-	snprintf(path, sizeof(path), "%s/instances", tracefs);
-	dir = opendir(path);
-	while (dir && (de = readdir(dir))) {
-		if (strncmp(de->d_name, TRACE_PREFIX "-", strlen(TRACE_PREFIX) + 1) ||
-		    !name_of_gone_run(de->d_name, '-'))
-			continue;
-		snprintf(path, sizeof(path), "%s/instances/%s", tracefs, de->d_name);
-		n += !rmdir(path);
-	}
-	if (dir)
-		closedir(dir);
-	return n;
+static int instance_left(const char *name, void *arg)
+{
+	struct instances_walk *w = arg;
+	struct tracefs_instance *inst;
+
+	if (strncmp(name, TRACE_PREFIX "-", strlen(TRACE_PREFIX) + 1) ||
+	    !name_of_gone_run(name, '-'))
+		return 0;
+	inst = tracefs_instance_alloc(w->tracefs, name);
+	if (inst && !tracefs_instance_destroy(inst))
+		w->removed++;
+	tracefs_instance_free(inst);
+	return 0;
 }
 
-/* Lines "r16:kvmsqueeze/mmu_shrink_scan_1234 mmu_shrink_scan ret=..." */
-static int kprobes_cleanup(const char *tracefs)
+/* Events "kvmsqueeze/mmu_shrink_scan_1234" */
+static int kprobes_cleanup(void)
 {
-	char *text, group_event[256];
-	const char *line, *colon;
-	ssize_t len;
-	int n = 0;
+	struct tracefs_dynevent **all;
+	char *event;
+	int i, n = 0;
 
-	text = malloc(TRACE_CHUNK);
-	if (!text)
-		return 0;
-	len = procfs_read(text, TRACE_CHUNK, "%s/kprobe_events", tracefs);
-	for (line = text; len > 0 && line && *line; line = strchr(line, '\n')) {
-		line += *line == '\n';
-		colon = strchr(line, ':');
-		if (!colon || sscanf(colon + 1, "%255s", group_event) != 1 ||
-		    strncmp(group_event, TRACE_PREFIX "/", strlen(TRACE_PREFIX) + 1) ||
-		    !name_of_gone_run(group_event, '_'))
-			continue;
-		n += !trace_kprobe_del(tracefs, group_event);
+	all = tracefs_dynevent_get_all(TRACEFS_DYNEVENT_KPROBE | TRACEFS_DYNEVENT_KRETPROBE,
+				       TRACE_PREFIX);
+	for (i = 0; all && all[i]; i++) {
+		event = NULL;
+		tracefs_dynevent_info(all[i], NULL, &event, NULL, NULL, NULL);
+		if (event && name_of_gone_run(event, '_'))
+			n += !tracefs_dynevent_destroy(all[i], false);
+		free(event);
 	}
-	free(text);
+	tracefs_dynevent_list_free(all);
 	return n;
 }
 
 int trace_cleanup_leftovers(const char *tracefs)
 {
-	/* the instances first: an event still on in one cannot go */
-	int n = instances_cleanup(tracefs);
+	struct instances_walk w = { .tracefs = tracefs };
 
-	return n + kprobes_cleanup(tracefs);
+	if (trace_tracefs_check(tracefs) || trace_use(tracefs))
+		return 0;
+	/* the instances first: an event still on in one cannot go */
+	tracefs_instances_walk(instance_left, &w);
+	return w.removed + kprobes_cleanup();
 }

@@ -207,113 +207,12 @@ static void shrinker_count_fixtures(void)
 	}
 }
 
-struct trace_tally {
-	uint64_t start[3], freed[3], lost;
-};
-
-static void trace_fixture(void)
-{
-	static const char *const fns[] = {
-		"mmu_shrink_scan", "super_cache_scan", "scan_shadow_nodes",
-	};
-	struct trace_tally tally = { 0 };
-	struct shrink_trace_rec rec;
-	ssize_t len = fixture("tracefs/trace_pipe");
-	char *line = text, *nl;
-	size_t i;
-	int lines = 0;
-
-	CHECK(len > 0, "%s", err_msg());
-	for (; (nl = strchr(line, '\n')); line = nl + 1, lines++) {
-		CHECK(!procfs_parse_shrink_trace(line, nl - line, &rec), "line %d: %s",
-		      lines + 1, err_msg());
-		if (rec.kind == SHRINK_TRACE_LOST)
-			tally.lost += rec.lost;
-		for (i = 0; i < ARRAY_SIZE(fns); i++) {
-			if (strcmp(rec.scan_fn, fns[i]))
-				continue;
-			tally.start[i] += rec.kind == SHRINK_TRACE_START;
-			tally.freed[i] += rec.kind == SHRINK_TRACE_END ? rec.retval : 0;
-		}
-	}
-	CHECK(lines == 9, "%d lines", lines);
-	CHECK(tally.start[0] == 2 && tally.freed[0] == 181, "mmu_shrink_scan %llu %llu",
-	      (unsigned long long)tally.start[0], (unsigned long long)tally.freed[0]);
-	CHECK(tally.start[1] == 1 && tally.freed[1] == 1398, "super_cache_scan");
-	CHECK(tally.start[2] == 1 && tally.freed[2] == 0, "scan_shadow_nodes");
-	CHECK(tally.lost == 4, "lost %llu", (unsigned long long)tally.lost);
-}
-
-static void trace_lines(void)
-{
-	static const char *const other[] = {
-		"",
-		"  bash-1 [000] ..... 1.000000: mm_vmscan_kswapd_wake: nid=0 order=0",
-		"  bash-1 [000] ..... 1.000000: mm_shrink_slab_middle: x+0x0/0x1 0: nid: 0",
-		"# tracer: nop",
-	};
-	static const char end_raw[] =
-		"  bash-1 [000] ..... 1.000000: mm_shrink_slab_end: 0xffffffffc0a1b2c3 "
-		"00000000deadbeef: nid: 1 unused scan count 0 new scan count 0 "
-		"total_scan 0 last shrinker return val -1";
-	static const char start_isra[] =
-		"  bash-1 [000] ..... 1.000000: mm_shrink_slab_start: count_fn.isra.0+0x0/0x40 "
-		"00000000deadbeef: nid: 0 objects to shrink 0 gfp_flags GFP_KERNEL "
-		"cache items 1 delta 1 total_scan 1 priority 0";
-	struct shrink_trace_rec rec;
-	size_t i;
-
-	for (i = 0; i < ARRAY_SIZE(other); i++)
-		CHECK(!procfs_parse_shrink_trace(other[i], strlen(other[i]), &rec) &&
-		      rec.kind == SHRINK_TRACE_OTHER, "'%s'", other[i]);
-	CHECK(!procfs_parse_shrink_trace(end_raw, strlen(end_raw), &rec) &&
-	      rec.kind == SHRINK_TRACE_END && rec.retval == -1 &&
-	      !strcmp(rec.scan_fn, "0xffffffffc0a1b2c3"), "no kallsyms: %s", rec.scan_fn);
-	CHECK(!procfs_parse_shrink_trace(start_isra, strlen(start_isra), &rec) &&
-	      rec.kind == SHRINK_TRACE_START && !strcmp(rec.scan_fn, "count_fn"),
-	      "compiler suffix: %s", rec.scan_fn);
-}
-
-/*
- * The kretprobe of mmu_shrink_scan: every call and its return, from
- * do_shrink_slab() and from the debugfs scan file alike; another run's
- * probe is not ours.
- */
-static void kretprobe_fixture(void)
-{
-	struct kretprobe_rec rec;
-	ssize_t len = fixture("tracefs/kretprobe_pipe");
-	uint64_t calls = 0, freed = 0, stops = 0, lost = 0;
-	char *line = text, *nl;
-	int lines = 0;
-
-	CHECK(len > 0, "%s", err_msg());
-	for (; (nl = strchr(line, '\n')); line = nl + 1, lines++) {
-		CHECK(!procfs_parse_kretprobe(line, nl - line, "mmu_shrink_scan_4242", &rec),
-		      "line %d: %s", lines + 1, err_msg());
-		lost += rec.kind == KRETPROBE_LOST ? rec.lost : 0;
-		if (rec.kind != KRETPROBE_RET)
-			continue;
-		calls++;
-		if (rec.retval == UINT64_MAX)
-			stops++;
-		else
-			freed += rec.retval;
-	}
-	CHECK(lines == 7, "%d lines", lines);
-	CHECK(calls == 5 && stops == 1 && freed == 172 + 16 + 9 && lost == 3,
-	      "calls %llu, stops %llu, freed %llu, lost %llu", (unsigned long long)calls,
-	      (unsigned long long)stops, (unsigned long long)freed, (unsigned long long)lost);
-}
-
 enum parser {
-	P_MEMINFO, P_KEYVAL, P_PSI, P_U64, P_SHRINKER, P_TRACE, P_KRETPROBE, NR_PARSERS
+	P_MEMINFO, P_KEYVAL, P_PSI, P_U64, P_SHRINKER, NR_PARSERS
 };
 
 static int parse_one(enum parser which, const char *buf, size_t len)
 {
-	struct shrink_trace_rec rec;
-	struct kretprobe_rec ret;
 	uint64_t val;
 
 	got.n = 0;
@@ -326,12 +225,8 @@ static int parse_one(enum parser which, const char *buf, size_t len)
 		return procfs_parse_psi(buf, len, psi_collect, &got);
 	case P_U64:
 		return procfs_parse_u64(buf, len, &val);
-	case P_SHRINKER:
-		return procfs_parse_shrinker_count(buf, len, &val);
-	case P_KRETPROBE:
-		return procfs_parse_kretprobe(buf, len, "mmu_shrink_scan_4242", &ret);
 	default:
-		return procfs_parse_shrink_trace(buf, len, &rec);
+		return procfs_parse_shrinker_count(buf, len, &val);
 	}
 }
 
@@ -359,18 +254,6 @@ static void malformed(void)
 		{ P_SHRINKER, "1" }, { P_SHRINKER, "1 " }, { P_SHRINKER, "x 1" },
 		{ P_SHRINKER, "1 2 x" }, { P_SHRINKER, "1  2" },
 		{ P_SHRINKER, "1 18446744073709551615 1" },
-		{ P_TRACE, "x: mm_shrink_slab_end: f+0x0/0x1 0: nid: 0" },
-		{ P_TRACE, "x: mm_shrink_slab_start: +0x0 0: nid: 0" },
-		{ P_TRACE, "x: mm_shrink_slab_start: f+0x0/0x1 0: nid: 0 priority 0" },
-		{ P_TRACE, "x: mm_shrink_slab_end: f+0x0/0x1 0: nid: 0 last shrinker return val x" },
-		{ P_TRACE, "x: mm_shrink_slab_end: f+0x0/0x1 0: nid: 0 last shrinker return val 1 " },
-		{ P_KRETPROBE, "x: mmu_shrink_scan_4242: (f+0x1/0x2 <- mmu_shrink_scan) ret=" },
-		{ P_KRETPROBE, "x: mmu_shrink_scan_4242: (f+0x1/0x2 <- mmu_shrink_scan) ret=-1" },
-		{ P_KRETPROBE, "x: mmu_shrink_scan_4242: (f+0x1/0x2 <- mmu_shrink_scan) ret=0x10" },
-		{ P_KRETPROBE, "x: mmu_shrink_scan_4242: (f+0x1/0x2 <- mmu_shrink_scan) ret=1 " },
-		{ P_KRETPROBE, "x: mmu_shrink_scan_4242: (f+0x1/0x2 <- mmu_shrink_scan) ret=18446744073709551616" },
-		{ P_KRETPROBE, "x: mmu_shrink_scan_4242: (f+0x1/0x2 mmu_shrink_scan) ret=1" },
-		{ P_KRETPROBE, "x: mmu_shrink_scan_4242: (f+0x1/0x2 <- mmu_shrink_scan)" },
 	};
 	enum parser p;
 	size_t i;
@@ -390,8 +273,7 @@ static void garbage(void)
 {
 	static const char *const seeds[] = {
 		"proc/meminfo", "proc/vmstat", "cgroup/v2/memory.pressure",
-		"debugfs/shrinker/sb-tmpfs-7/count", "tracefs/trace_pipe",
-		"tracefs/kretprobe_pipe",
+		"debugfs/shrinker/sb-tmpfs-7/count",
 	};
 	static const char alphabet[] = "0123456789 :\n.=-+kBsomefull_avgtotal\0\xff";
 	unsigned int seed = 12345;
@@ -826,6 +708,6 @@ static void shrink_kprobe_live(void)
 
 UNIT_MAIN(T(meminfo_fixture), T(vmstat_fixture), T(psi_fixtures),
 	  T(memcg_v1_fixtures), T(memcg_v2_fixtures), T(shrinker_count_fixtures),
-	  T(trace_fixture), T(trace_lines), T(kretprobe_fixture), T(malformed), T(garbage),
+	  T(malformed), T(garbage),
 	  T(fixture_tree), T(missing_sources), T(shrinker_reasons),
 	  T(failing_midrun), T(memcg_live), T(shrink_trace_live), T(shrink_kprobe_live))
