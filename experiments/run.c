@@ -685,6 +685,7 @@ int run_once(const struct spec *s, const struct run_opts *o)
 	vms_stop(&r);
 	sample_all(&r);
 	r.end_ns = now_ns();
+	samplers_finish(r.samplers);	/* after the end: not the run's time */
 	ret = result_write(&r, !r.interrupted);
 	if (!ret)
 		progress(&r, "wrote %s%s", r.result_path, r.interrupted ? " (incomplete)" : "");

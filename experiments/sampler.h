@@ -35,6 +35,12 @@ struct sampler_ops {
 	int (*open)(struct sampler *s);
 	/* one sample at @t_ns: append to s->out */
 	int (*sample)(struct sampler *s, uint64_t t_ns);
+	/*
+	 * Optional: once the VMs have stopped and the last sample is taken,
+	 * before the result: work that must not run beside the guests (in
+	 * the lab every instruction anywhere counts in their times).
+	 */
+	void (*finish)(struct sampler *s);
 	void (*close)(struct sampler *s);
 };
 
@@ -63,6 +69,8 @@ void samplers_open(struct sampler *s, const struct sampler_env *env,
 /* Sample every available sampler; a sampler that fails is closed and
  * marked unavailable with the reason (and the time it failed). */
 void samplers_sample(struct sampler *s, uint64_t t_ns);
+/* The finish op of every sampler still open. */
+void samplers_finish(struct sampler *s);
 void samplers_close(struct sampler *s);
 
 /*

@@ -71,6 +71,15 @@ void samplers_sample(struct sampler *s, uint64_t t_ns)
 	}
 }
 
+void samplers_finish(struct sampler *s)
+{
+	int i;
+
+	for (i = 0; i < nr_sampler_ops; i++)
+		if (s[i].is_open && s[i].ops->finish)
+			s[i].ops->finish(&s[i]);
+}
+
 /* Availability and reasons stay for the results; only resources go. */
 void samplers_close(struct sampler *s)
 {

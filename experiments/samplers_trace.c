@@ -4,9 +4,11 @@
  * passes and the objects freed in them, per scan function, from the
  * vmscan tracepoints mm_shrink_slab_start/_end in a private trace
  * instance (trace.c), read as binary records: the scan function is the
- * events' "shrink" field, named from kallsyms as %pS would print it
- * (kallsyms.c: read by a thread from open on, waited for at the first
- * record); the objects freed, mm_shrink_slab_end's "retval". A pass is not a call of
+ * events' "shrink" field; the objects freed, mm_shrink_slab_end's
+ * "retval". "shrink.all.*" is written at every sample; the per-function
+ * series ("shrink.<function>.*", named from kallsyms as %pS would name
+ * them) are kept by address (shrink_tally.c) and written whole once the
+ * VMs have stopped (the finish op), or when the sampler is closed. A pass is not a call of
  * the scan function: it may make several or none, and the debugfs scan
  * file makes calls without one (experiments/RESULT.md, "Shrinker counts").
  */
@@ -19,8 +21,8 @@
 #include "common/err.h"
 #include "common/util.h"
 #include "experiments/kallsyms.h"
-#include "experiments/procfs.h"
 #include "experiments/sampler.h"
+#include "experiments/shrink_tally.h"
 #include "experiments/trace.h"
 
 #define SHRINK_START		"vmscan/mm_shrink_slab_start"
@@ -29,56 +31,20 @@
 static const char *const shrink_events[] = { SHRINK_START, SHRINK_END, NULL };
 
 /* Always emitted: zero is a true count while the tracepoints are live. */
-#define SHRINK_KVM_SCAN_FN	"mmu_shrink_scan"
-
-struct shrink_count {
-	char scan_fn[PROCFS_KEY_LEN];
-	uint64_t passes;		/* mm_shrink_slab_start */
-	uint64_t freed;			/* mm_shrink_slab_end: freed in the pass */
-};
+static const char *const shrink_always[] = { "mmu_shrink_scan", NULL };
 
 struct shrink_trace_priv {
-	struct sampler *s;
 	struct trace_inst inst;
-	struct kallsyms syms;
-	bool syms_waited;
 	struct tep_event *start, *end;
 	struct tep_format_field *start_fn, *end_fn, *end_ret;
-	struct shrink_count all;
-	struct shrink_count *fns;
-	size_t nr_fns, cap_fns;
+	struct shrink_tally tally;
+	bool named;			/* the per-function series are out */
 };
-
-static struct shrink_count *shrink_count_get(struct shrink_trace_priv *p,
-					     const char *scan_fn)
-{
-	struct shrink_count *c;
-	size_t i;
-
-	for (i = 0; i < p->nr_fns; i++)
-		if (!strcmp(p->fns[i].scan_fn, scan_fn))
-			return &p->fns[i];
-	if (p->nr_fns == p->cap_fns) {
-		size_t cap = p->cap_fns ? 2 * p->cap_fns : 32;
-
-		c = realloc(p->fns, cap * sizeof(*c));
-		if (!c)
-			return NULL;
-		p->fns = c;
-		p->cap_fns = cap;
-	}
-	c = &p->fns[p->nr_fns++];
-	memset(c, 0, sizeof(*c));
-	snprintf(c->scan_fn, sizeof(c->scan_fn), "%s", scan_fn);
-	return c;
-}
 
 /* One record of either event: a pass starts, or ends having freed retval. */
 static int trace_account(void *arg, struct tep_event *ev, const void *data, int size)
 {
 	struct shrink_trace_priv *p = arg;
-	char scan_fn[PROCFS_KEY_LEN];
-	struct shrink_count *c;
 	uint64_t addr, ret;
 	int err;
 
@@ -89,46 +55,45 @@ static int trace_account(void *arg, struct tep_event *ev, const void *data, int 
 		err = trace_field_u64(p->end_ret, data, size, &ret);
 	if (err)
 		return err_wrap(err, "%s", p->inst.path);
-	if (!p->syms_waited && kallsyms_wait(&p->syms))
-		sampler_note(p->s, "scan functions named by address: %s", err_msg());
-	p->syms_waited = true;
-	kallsyms_name(&p->syms, addr, scan_fn, sizeof(scan_fn));
-	c = shrink_count_get(p, scan_fn);
-	if (!c)
-		return err_sys(ENOMEM, "shrink_trace: counting %s", scan_fn);
-	if (ev == p->start) {
-		c->passes++;
-		p->all.passes++;
-	} else if ((int32_t)ret >= 0) {	/* an int: the scan function's long, cut */
-		c->freed += (int32_t)ret;
-		p->all.freed += (int32_t)ret;
-	}
-	return 0;
-}
-
-static int shrink_count_emit(struct sampler *s, const struct shrink_count *c,
-			     uint64_t t_ns)
-{
-	if (series_addf(s->out, t_ns, (double)c->passes, "shrink.%s.count_passes", c->scan_fn) ||
-	    series_addf(s->out, t_ns, (double)c->freed, "shrink.%s.pass_freed", c->scan_fn))
-		return err_sys(ENOMEM, "series shrink.%s", c->scan_fn);
-	return 0;
+	if (ev == p->start)
+		return shrink_tally_pass(&p->tally, addr);
+	/* an int: the scan function's long, cut */
+	return shrink_tally_freed(&p->tally, addr, (int32_t)ret);
 }
 
 static int shrink_trace_sample(struct sampler *s, uint64_t t_ns)
 {
 	struct shrink_trace_priv *p = s->priv;
-	size_t i;
 	int ret;
 
 	ret = trace_inst_drain(&p->inst, trace_account, p);
 	if (!ret)
-		ret = shrink_count_emit(s, &p->all, t_ns);
-	for (i = 0; !ret && i < p->nr_fns; i++)
-		ret = shrink_count_emit(s, &p->fns[i], t_ns);
-	if (!ret && series_add(s->out, "shrink.lost_events", t_ns, (double)p->inst.lost))
-		ret = err_sys(ENOMEM, "series shrink.lost_events");
+		ret = shrink_tally_snap(&p->tally, t_ns);
+	if (!ret && (series_add(s->out, "shrink.all.count_passes", t_ns, (double)p->tally.passes) ||
+		     series_add(s->out, "shrink.all.pass_freed", t_ns, (double)p->tally.freed) ||
+		     series_add(s->out, "shrink.lost_events", t_ns, (double)p->inst.lost)))
+		ret = err_sys(ENOMEM, "series shrink.all");
 	return ret;
+}
+
+/*
+ * The per-function series, named from kallsyms now that nothing beside
+ * the guests is to be timed (or, after a failure, now that they are all
+ * there is).
+ */
+static void shrink_trace_name(struct sampler *s)
+{
+	struct shrink_trace_priv *p = s->priv;
+	struct kallsyms syms;
+
+	if (p->named)
+		return;
+	p->named = true;
+	if (kallsyms_load(&syms, s->env->proc))
+		sampler_note(s, "scan functions named by address: %s", err_msg());
+	if (shrink_tally_emit(&p->tally, &syms, shrink_always, s->out))
+		sampler_note(s, "per-function series incomplete: %s", err_msg());
+	kallsyms_free(&syms);
 }
 
 static int trace_events_on(struct shrink_trace_priv *p)
@@ -167,8 +132,6 @@ static int shrink_trace_open(struct sampler *s)
 	p = calloc(1, sizeof(*p));
 	if (!p)
 		return err_sys(ENOMEM, "shrink_trace sampler");
-	p->s = s;
-	snprintf(p->all.scan_fn, sizeof(p->all.scan_fn), "all");
 	snprintf(pid, sizeof(pid), "%d", (int)getpid());
 	trace_cleanup_leftovers(s->env->tracefs);
 	ret = trace_inst_create(&p->inst, s->env->tracefs, s->env->run_id ? s->env->run_id : pid);
@@ -179,18 +142,11 @@ static int shrink_trace_open(struct sampler *s)
 		ret = trace_fields(p);
 	if (!ret)
 		ret = trace_events_on(p);
-	if (!ret && kallsyms_start(&p->syms, s->env->proc)) {
-		sampler_note(s, "scan functions named by address: %s", err_msg());
-		p->syms_waited = true;
-	}
-	if (!ret && !shrink_count_get(p, SHRINK_KVM_SCAN_FN))
-		ret = err_sys(ENOMEM, "shrink_trace sampler");
 	if (ret)
 		goto fail_inst;
 	s->priv = p;
 	return 0;
 fail_inst:
-	kallsyms_free(&p->syms);
 	trace_inst_destroy(&p->inst);
 fail_free:
 	free(p);
@@ -204,8 +160,8 @@ static void shrink_trace_close(struct sampler *s)
 
 	if (err)
 		sampler_note(s, "trace instance %s left behind: %s", p->inst.path, strerror(-err));
-	kallsyms_free(&p->syms);
-	free(p->fns);
+	shrink_trace_name(s);
+	shrink_tally_free(&p->tally);
 	free(p);
 }
 
@@ -213,5 +169,6 @@ const struct sampler_ops sampler_shrink_trace_ops = {
 	.name = "shrink_trace",
 	.open = shrink_trace_open,
 	.sample = shrink_trace_sample,
+	.finish = shrink_trace_name,
 	.close = shrink_trace_close,
 };

@@ -633,6 +633,9 @@ static void shrink_trace_live(void)
 		SKIP("cannot write /proc/sys/vm/drop_caches");
 	}
 	CHECK(!one.ops->sample(&one, 2), "%s", err_msg());
+	CHECK(!series_find(&out, "shrink.mmu_shrink_scan.count_passes"),
+	      "per-function series before the finish");
+	one.ops->finish(&one);
 	CHECK(series_last(&out, "shrink.all.count_passes", &calls) && calls > 0, "%g passes",
 	      calls);
 	CHECK(series_last(&out, "shrink.all.pass_freed", &freed) && freed >= 0, "freed");

@@ -26,6 +26,8 @@
 #include "common/err.h"
 #include "experiments/kallsyms.h"
 #include "experiments/procfs.h"
+#include "experiments/series.h"
+#include "experiments/shrink_tally.h"
 #include "experiments/trace.h"
 
 #define FIX		"tests/fixtures/tracefs"
@@ -211,7 +213,7 @@ static void ev_kret(struct page *p, uint16_t id, uint64_t ret)
 
 /* --- the shrink_trace sampler's view of the records --- */
 
-struct shrink_tally {
+struct shrink_seen_tally {
 	struct trace_inst *t;
 	struct kallsyms syms;
 	struct tep_event *start, *end;
@@ -225,7 +227,7 @@ static const char *const tally_fns[] = {
 
 static int shrink_seen(void *arg, struct tep_event *ev, const void *data, int size)
 {
-	struct shrink_tally *y = arg;
+	struct shrink_seen_tally *y = arg;
 	char name[64];
 	uint64_t fn, ret = 0;
 	size_t i;
@@ -261,7 +263,7 @@ static void put_kallsyms(void)
 	    "ffffffffc0a1c000 t kvm_mmu_other\t[kvm]\n");
 }
 
-static int shrink_fields(struct trace_inst *t, struct shrink_tally *y)
+static int shrink_fields(struct trace_inst *t, struct shrink_seen_tally *y)
 {
 	struct tep_event *ev;
 
@@ -282,7 +284,7 @@ static void shrink_records(void)
 		"vmscan/mm_shrink_slab_start", "vmscan/mm_shrink_slab_end", NULL,
 	};
 	static const char inst[] = "kvmsqueeze-unit-raw";
-	struct shrink_tally y = { 0 };
+	struct shrink_seen_tally y = { 0 };
 	struct trace_inst t;
 	struct page p = { 0 };
 
@@ -306,7 +308,7 @@ static void shrink_records(void)
 	CHECK(!trace_inst_open_raw(&t, systems), "%s", err_msg());
 	CHECK(t.nr_cpus == 2, "%d CPUs", t.nr_cpus);
 	CHECK(!shrink_fields(&t, &y), "%s", err_msg());
-	CHECK(!kallsyms_start(&y.syms, dir), "kallsyms: %s", err_msg());
+	CHECK(!kallsyms_load(&y.syms, dir), "kallsyms: %s", err_msg());
 	CHECK(!trace_inst_drain(&t, shrink_seen, &y), "%s", err_msg());
 	CHECK(y.passes[0] == 2 && y.freed[0] == 181, "mmu_shrink_scan %llu %llu",
 	      (unsigned long long)y.passes[0], (unsigned long long)y.freed[0]);
@@ -384,7 +386,7 @@ static void raw_refused(void)
 		"vmscan/mm_shrink_slab_start", "vmscan/mm_shrink_slab_end", NULL,
 	};
 	static const char inst[] = "kvmsqueeze-unit-bad";
-	struct shrink_tally y = { 0 };
+	struct shrink_seen_tally y = { 0 };
 	struct tep_format_field *f;
 	struct tep_event *ev;
 	struct trace_inst t;
@@ -430,9 +432,8 @@ static void func_names(void)
 	fake_tracefs();
 	put_kallsyms();
 	kallsyms_name(&k, A_MMU, name, sizeof(name));
-	CHECK(!strcmp(name, "0xffffffffc0a1b000"), "not read: %s", name);
-	CHECK(!kallsyms_start(&k, dir), "%s", err_msg());
-	CHECK(!kallsyms_wait(&k), "%s", err_msg());
+	CHECK(!strcmp(name, "0xffffffffc0a1b000"), "not loaded: %s", name);
+	CHECK(!kallsyms_load(&k, dir), "%s", err_msg());
 	kallsyms_name(&k, A_MMU, name, sizeof(name));
 	CHECK(!strcmp(name, "mmu_shrink_scan"), "a module's: %s", name);
 	kallsyms_name(&k, A_SHADOW + 8, name, sizeof(name));
@@ -447,55 +448,76 @@ static void func_names(void)
 	/* kptr_restrict: every address 0, so no names rather than wrong ones */
 	fake_tracefs();
 	put("kallsyms", "0000000000000000 T _stext\n0000000000000000 t mmu_shrink_scan\t[kvm]\n");
-	CHECK(!kallsyms_start(&k, dir), "%s", err_msg());
-	CHECK(kallsyms_wait(&k) == -ENOENT && strstr(err_msg(), "kptr_restrict"),
+	CHECK(kallsyms_load(&k, dir) == -ENOENT && strstr(err_msg(), "kptr_restrict"),
 	      "zeros loaded: %s", err_msg());
 	kallsyms_name(&k, A_MMU, name, sizeof(name));
 	CHECK(!strcmp(name, "0xffffffffc0a1b000"), "%s", name);
-	kallsyms_free(&k);
 	rm_fake();
 
-	/* none at all: said, and named by address */
+	/* empty, or none at all: said, and named by address */
 	fake_tracefs();
-	CHECK(!kallsyms_start(&k, dir), "%s", err_msg());
-	CHECK(kallsyms_wait(&k) == -ENOENT && strstr(err_msg(), "/kallsyms"), "%s", err_msg());
+	put("kallsyms", "");
+	CHECK(kallsyms_load(&k, dir) == -ENOENT && strstr(err_msg(), "empty"), "%s", err_msg());
+	rm_fake();
+	fake_tracefs();
+	CHECK(kallsyms_load(&k, dir) == -ENOENT && strstr(err_msg(), "/kallsyms"), "%s", err_msg());
 	kallsyms_name(&k, A_MMU, name, sizeof(name));
 	CHECK(!strcmp(name, "0xffffffffc0a1b000"), "%s", name);
-	kallsyms_free(&k);
 	rm_fake();
 }
 
-/*
- * kallsyms is read off the caller's path: a start returns while the file
- * gives nothing yet (a FIFO nobody writes), the names come once it has
- * been read, and a read that never ends is stopped by kallsyms_free().
- */
-static void kallsyms_off_path(void)
+/* The value of series @name at sample @i, or -1. */
+static double point(struct series_set *out, const char *name, size_t i)
 {
-	static const char syms[] = "ffffffffc0a1b000 t mmu_shrink_scan\t[kvm]\n"
-				   "ffffffffc0a1c000 t kvm_mmu_other\t[kvm]\n";
+	struct series *s = series_find(out, name);
+
+	return s && i < s->n ? s->v[i] : -1;
+}
+
+/*
+ * Counts kept by address at each sample and named only at the end: the
+ * values at each sample time as they were then, a function first seen
+ * late zero before, two addresses of one function ("foo", "foo.isra.0")
+ * summed, mmu_shrink_scan all zero when no address was it, a function
+ * kallsyms cannot name kept under its address.
+ */
+static void tally_named_at_end(void)
+{
+	static const char *const always[] = { "mmu_shrink_scan", NULL };
+	struct shrink_tally t = { 0 };
+	struct series_set out = { 0 };
 	struct kallsyms k = { 0 };
-	char path[128], name[64];
-	int fd;
+	struct series *s;
 
 	fake_tracefs();
-	snprintf(path, sizeof(path), "%s/kallsyms", dir);
-	CHECK(!mkfifo(path, 0600), "mkfifo: %s", strerror(errno));
-	CHECK(!kallsyms_start(&k, dir), "%s", err_msg());
-	fd = open(path, O_WRONLY);		/* waits for the thread's open */
-	CHECK(fd >= 0, "%s: %s", path, strerror(errno));
-	CHECK(write(fd, syms, strlen(syms)) == (ssize_t)strlen(syms), "write");
-	close(fd);
-	kallsyms_name(&k, A_MMU + 4, name, sizeof(name));
-	CHECK(!strcmp(name, "mmu_shrink_scan"), "from the FIFO: %s", name);
+	put_kallsyms();
+	CHECK(!shrink_tally_pass(&t, A_SUPER) && !shrink_tally_freed(&t, A_SUPER, 10), "count");
+	CHECK(!shrink_tally_snap(&t, 100), "snap");
+	CHECK(!shrink_tally_pass(&t, A_SHADOW) && !shrink_tally_freed(&t, A_SHADOW, -1) &&
+	      !shrink_tally_pass(&t, A_SHADOW + 8) && !shrink_tally_freed(&t, A_SHADOW + 8, 5) &&
+	      !shrink_tally_pass(&t, 0x42), "count");
+	CHECK(!shrink_tally_snap(&t, 200), "snap");
+	CHECK(!shrink_tally_pass(&t, A_SUPER), "count");
+	CHECK(!shrink_tally_snap(&t, 300), "snap");
+	CHECK(t.passes == 5 && t.freed == 15, "all: %llu %llu", (unsigned long long)t.passes,
+	      (unsigned long long)t.freed);
+	CHECK(!kallsyms_load(&k, dir), "%s", err_msg());
+	CHECK(!shrink_tally_emit(&t, &k, always, &out), "%s", err_msg());
+	s = series_find(&out, "shrink.super_cache_scan.count_passes");
+	CHECK(s && s->n == 3 && s->t_ns[0] == 100 && s->t_ns[2] == 300, "times");
+	CHECK(point(&out, "shrink.super_cache_scan.count_passes", 0) == 1 &&
+	      point(&out, "shrink.super_cache_scan.count_passes", 2) == 2, "super passes");
+	CHECK(point(&out, "shrink.super_cache_scan.pass_freed", 2) == 10, "super freed");
+	CHECK(point(&out, "shrink.scan_shadow_nodes.count_passes", 0) == 0 &&
+	      point(&out, "shrink.scan_shadow_nodes.count_passes", 1) == 2 &&
+	      point(&out, "shrink.scan_shadow_nodes.pass_freed", 2) == 5, "shadow, summed");
+	CHECK(point(&out, "shrink.mmu_shrink_scan.count_passes", 2) == 0 &&
+	      series_find(&out, "shrink.mmu_shrink_scan.count_passes")->n == 3, "kvm zeros");
+	CHECK(point(&out, "shrink.0x42.count_passes", 1) == 1, "unnamed by address");
+	CHECK(out.n == 8, "%zu series", out.n);
 	kallsyms_free(&k);
-
-	CHECK(!kallsyms_start(&k, dir), "%s", err_msg());
-	fd = open(path, O_WRONLY);		/* the thread now waits in read() */
-	CHECK(fd >= 0, "%s: %s", path, strerror(errno));
-	kallsyms_free(&k);			/* returns: the blocked read is cancelled */
-	CHECK(!k.tep && !k.text, "freed");
-	close(fd);
+	series_set_free(&out);
+	shrink_tally_free(&t);
 	rm_fake();
 }
 
@@ -660,6 +682,6 @@ static void leftovers(void)
 }
 
 UNIT_MAIN(T(shrink_records), T(kretprobe_records), T(raw_refused), T(func_names),
-	  T(kallsyms_off_path),
+	  T(tally_named_at_end),
 	  T(events_switched), T(kprobe_no_trunc), T(kprobe_refused), T(profile),
 	  T(create_errors), T(leftovers))
