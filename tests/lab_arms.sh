@@ -109,13 +109,20 @@ fi
 # zap-order, 6 runs each (with its one primary, 6 decide with margin), and
 # compare must flag what the guests paid for the scan, and only as worse.
 name=lab_compare_inverted
+# The end of the log of the lab run a failed make ab names (TMP goes with
+# the test: the failure must say why here).
+ab_failed_log() {
+	log=$(sed -n 's/.*failed (log: \([^)]*\)).*/\1/p' "$1" | tail -n 1)
+	[ -n "$log" ] && [ -f "$log" ] && echo "$log: $(grep -vE '^\[ *[0-9.]+\] ' "$log" | tail -n 6 | tr '\n' ' ')"
+	return 0
+}
 if ARMS="legacy inverted" EXPS="$PWD/patched-kernel/checks/zap-order.json" REPS=6 \
 	AB_OUT="$TMP/ab" patched-kernel/ab.sh >"$TMP/ab.log" 2>&1 &&
    ./kvmsqueeze compare --format json "$TMP/ab/zap-order/legacy" "$TMP/ab/zap-order/inverted" \
 	>"$TMP/ab.json" 2>"$TMP/ab.err"; then
 	report_check "$name" starred_worse "$TMP/ab.json" faults_after_pressure && ok "$name"
 else
-	fail "$name" "$(tail -n 2 "$TMP/ab.log" "$TMP/ab.err" 2>/dev/null | tr '\n' ' ')"
+	fail "$name" "$(tail -n 2 "$TMP/ab.log" "$TMP/ab.err" 2>/dev/null | tr '\n' ' ') $(ab_failed_log "$TMP/ab.log")"
 fi
 
 # RESUME=1: a make ab that lost two runs (one per arm) runs those two
@@ -134,7 +141,7 @@ if [ -s "$TMP/ab/zap-order/legacy/rep-3.json" ] && [ -s "$TMP/ab/zap-order/inver
 			fail "$name" "$kept runs kept (want 10), or the lost runs not redone, or no report"
 		fi
 	else
-		fail "$name" "$(tail -n 2 "$TMP/resume.log" | tr '\n' ' ')"
+		fail "$name" "$(tail -n 2 "$TMP/resume.log" | tr '\n' ' ') $(ab_failed_log "$TMP/resume.log")"
 	fi
 else
 	skip "$name" "lab_compare_inverted left no make ab to resume"
