@@ -189,9 +189,17 @@ int arm_parse(const char *text, size_t len, const char *origin, struct json_obje
 	root = json_tokener_parse_ex(tok, text, (int)len);
 	jerr = json_tokener_get_error(tok);
 	end = json_tokener_get_parse_end(tok);
+	/* a bare number or null at the very end waits for more: end it */
+	if (!root && jerr == json_tokener_continue && end == len) {
+		root = json_tokener_parse_ex(tok, " ", 1);
+		jerr = json_tokener_get_error(tok);
+	}
 	json_tokener_free(tok);
 	while (root && end < len && strchr(" \t\r\n", text[end]))
 		end++;
+	if (jerr == json_tokener_success && end == len && !root)
+		return err_set(EINVAL, "--arm %s: not a JSON object (null): the arm's description is {\"name\": ..., \"base\": ..., ...}",
+			       origin);
 	if (!root || jerr != json_tokener_success || end < len) {
 		json_object_put(root);
 		return err_set(EINVAL, "--arm %s: not JSON: %s at byte %zu", origin,
