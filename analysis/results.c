@@ -1099,7 +1099,7 @@ size_t results_arms_missing(struct result_set *const *sets, size_t n, char *buf,
 	return with ? without : 0;
 }
 
-static int arms_check(struct result_set *const *sets, size_t n)
+int results_check_arms(struct result_set *const *sets, size_t n)
 {
 	char va[64], vb[64];
 	struct arm_diff d;
@@ -1118,7 +1118,7 @@ int results_check_sets(struct result_set *const *sets, size_t n)
 	int ret;
 
 	/* different kernels under the arms first: nothing else compares then */
-	ret = arms_check(sets, n);
+	ret = results_check_arms(sets, n);
 	if (ret)
 		return ret;
 

@@ -103,6 +103,11 @@ struct arm_diff {
  */
 bool results_arms_differ(struct result_set *const *sets, size_t n, struct arm_diff *d);
 /*
+ * results_check_sets() of the kernel arms alone: 0, or -ERR_REFUSED with
+ * the first two runs of different bases (results_arms_differ()).
+ */
+int results_check_arms(struct result_set *const *sets, size_t n);
+/*
  * When some runs of these sets have arm.base and some have not: how many
  * sets have a run without, their labels in @buf ("a, b"); else 0.
  */

@@ -706,7 +706,7 @@ int text_report(FILE *out, const struct cmp_table *t, const struct text_opts *o)
 	arm_legend(out, t, 0);
 	arm_base_lines(out, t);
 	if (o->forced)
-		text_wrap(out, "FORCED: the runs of some set differ in kernel base, spec, MMU mode, accel or clock (--force).",
+		text_wrap(out, "FORCED: the runs of some set differ in kernel base, spec, MMU mode, accel or clock, or sets of different kernel bases are plotted together (--force).",
 			  0, TEXT_WIDTH);
 	forced_runs_line(out, o);
 	if (t->nr_primary)

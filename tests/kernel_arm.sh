@@ -5,9 +5,10 @@
 # too long or too big, not a regular file) with one line naming the key,
 # before anything is written; the schema knows the object. compare
 # refuses arms of different bases (arm.base, arm.kernel_version) unless
-# --force, which says so over the table; runs without an arm are not
-# refused, and mixed with runs that have one they get a note. The
-# table's legend shows each arm's base, series hash and parameters.
+# --force, which says so over the table, and so does report --plots for
+# the sets it draws in one figure; runs without an arm are not refused,
+# and mixed with runs that have one they get a note. The table's legend
+# and index.html show each arm's base, series hash and parameters.
 # shellcheck shell=sh
 . tests/lib.sh
 
@@ -19,6 +20,7 @@ plan_names $(for b in $BAD; do echo "run_arm_$b"; done) run_arm_missing_file \
 	validate_arm_bad_base compare_bases_refused compare_versions_refused \
 	compare_bases_forced compare_bases_json compare_same_base compare_no_arm \
 	compare_arm_mixed compare_three_sets report_bases_in_set report_arm_legend \
+	report_plots_bases_refused report_plots_bases_forced \
 	result_arm_wrong_type result_arm_hostile compare_arm_html
 
 EDIT=tests/tools/edit_result.py
@@ -249,6 +251,27 @@ expect report_bases_in_set 1 "refusing to summarise $S/mixed: arm.base differs: 
 expect report_arm_legend 0 "" report "$S/eager-off" &&
 	tr '\n' ' ' <"$TMP/out" | tr -s ' ' | grep -q "base debian-6.12, series 1a2b3c4d, params kvm.eager_page_split=N" &&
 	ok report_arm_legend
+
+# report --plots draws the sets of an experiment in one figure: not sets
+# of different bases, unless --force. Without --plots each set is a table
+# of its own, and they are summarised.
+expect report_plots_bases_refused 1 "^kvmsqueeze: report: refusing to plot the sets of fixture together: arm.base differs: .* \(--force summarises them anyway\)$" \
+	report --plots "$TMP/rplots" "$S/legacy" "$S/old-base" &&
+	if [ -s "$TMP/out" ] || [ -e "$TMP/rplots" ]; then
+		fail report_plots_bases_refused "output before the refusal"
+	else
+		ok report_plots_bases_refused
+	fi
+"$KVMSQUEEZE" report --force --plots "$TMP/rplots" "$S/legacy" "$S/old-base" >"$TMP/out" 2>"$TMP/err"
+if ! grep -q "arm.base differs: .*plotted together anyway (--force)" "$TMP/err"; then
+	fail report_plots_bases_forced "no warning: $(tr '\n' '|' <"$TMP/err")"
+elif ! tr '\n' ' ' <"$TMP/out" | grep -q "FORCED: the runs of some set differ in kernel base, .*, or sets of different kernel bases are plotted together"; then
+	fail report_plots_bases_forced "no FORCED line: $(head -n 8 "$TMP/out")"
+elif ! "$KVMSQUEEZE" report "$S/legacy" "$S/old-base" >"$TMP/out" 2>"$TMP/err"; then
+	fail report_plots_bases_forced "report without --plots refused: $(cat "$TMP/err")"
+else
+	ok report_plots_bases_forced
+fi
 
 # A result is untrusted: the arm's fields are type-checked, and what is
 # shown of them is safe and keeps the table in 72 columns.
