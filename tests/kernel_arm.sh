@@ -42,6 +42,7 @@ bad_arm array '["eager-off", "debian-6.12"]'
 bad_arm unknown_key '{"name": "x", "base": "debian-6.12", "cmdline": "quiet"}'
 bad_arm number_for_string '{"name": "x", "base": "debian-6.12", "series_hash": 12345678}'
 bad_arm long_value "{\"name\": \"x\", \"base\": \"debian-6.12\", \"params\": \"$(printf '%3000s' p)\"}"
+# shellcheck disable=SC2016 # a command in backquotes, never run
 bad_arm newline '{"name": "x", "base": "debian-6.12", "params": "a\n`reboot`"}'
 bad_arm bad_base '{"name": "x", "base": "linux-6.12"}'
 bad_arm no_base '{"name": "x", "params": ""}'
@@ -279,6 +280,7 @@ cp -r "$S/legacy" "$S/bad-type"
 python3 "$EDIT" arm_key "$S/bad-type/rep-2.json" - base 5
 expect result_arm_wrong_type 1 "^kvmsqueeze: report: $S/bad-type/rep-2.json: arm.base is 5, not a non-empty string without NUL$" \
 	report "$S/bad-type" && ok result_arm_wrong_type
+# shellcheck disable=SC2016 # commands in the value, never run
 with_arm "$FX/b" "$S/hostile" debian-6.12 6.12.57 \
 	"$(printf 'x\n`touch %s/PWNED` $(reboot) \033[31m\303\251 %0500d' "$TMP" 0)" '<b>'
 if expect result_arm_hostile 0 "" compare "$S/legacy" "$S/hostile" && email_ok result_arm_hostile; then
