@@ -62,21 +62,26 @@ static const char compare_usage[] =
 "                              index.html: tables, plots and runs to browse\n"
 "  -s, --seed N                seed of the bootstrap and of random\n"
 "                              permutations (default 1: the same output)\n"
-"      --force                 compare runs whose spec, --duration, --scale,\n"
-"                              MMU mode, accel or clock (host.clock,\n"
-"                              host.icount_shift) differ, and count runs\n"
-"                              that did not end well or never applied\n"
-"                              their pressure\n"
+"      --force                 compare runs whose kernel base (arm.base,\n"
+"                              arm.kernel_version), spec, --duration,\n"
+"                              --scale, MMU mode, accel or clock\n"
+"                              (host.clock, host.icount_shift) differ, and\n"
+"                              count runs that did not end well or never\n"
+"                              applied their pressure\n"
 "  -h, --help                  this text\n"
 "\n"
 "A DIR may also hold result directories, one level down: each is a set.\n"
-"A run given twice (the same directory or file, or a copy: the same\n"
-"run.id and run.rep) is refused: it would count twice. Incomplete results\n"
-"(\"complete\": false) are skipped with a warning. A run that did not end\n"
-"well (run.status not \"ok\") or whose pressure was never applied\n"
-"(summary.pressure_applied false) is refused. A metric that is null in a\n"
-"run is n/a for that run, never 0; n/a[k] under the table says why. See\n"
-"analysis/README.md (in the source tree, and installed in\n"
+"Arms whose kernels were built on different bases (arm.base in the\n"
+"results, from run --arm: debian-6.12, debian-6.1, git:<tree>@<commit>)\n"
+"or base versions (arm.kernel_version) are refused; runs without an arm\n"
+"are compared, with a note. A run given twice (the same directory or\n"
+"file, or a copy: the same run.id and run.rep) is refused: it would count\n"
+"twice. Incomplete results (\"complete\": false) are skipped with a\n"
+"warning. A run that did not end well (run.status not \"ok\") or whose\n"
+"pressure was never applied (summary.pressure_applied false) is refused.\n"
+"A metric that is null in a run is n/a for that run, never 0; n/a[k]\n"
+"under the table says why. See analysis/README.md (in the source tree,\n"
+"and installed in\n"
 KVMSQ_DATADIR ").\n"
 "Exit status: 0 done, 1 refused or failed, 2 usage.\n";
 
@@ -230,12 +235,27 @@ static int plan_tables(struct compare_plan *p, struct result_db *db, bool force)
 	return 0;
 }
 
+/*
+ * Runs that do not say which kernel base they ran on (older results, runs
+ * off the lab) are compared with those that do, with a warning: their
+ * base cannot be checked. Between themselves they are as before.
+ */
+static void arms_missing_warn(struct result_set *const *sets, size_t n)
+{
+	char missing[512];
+
+	if (results_arms_missing(sets, n, missing, sizeof(missing)))
+		fprintf(stderr, "kvmsqueeze: warning: runs of %s do not say which kernel base they ran on (no arm in the result): their base is not checked\n",
+			missing);
+}
+
 static int plan_check(struct compare_plan *p, bool force)
 {
 	size_t k;
 	int ret;
 
 	for (k = 0; k < p->nr_tables; k++) {
+		arms_missing_warn(p->groups[k], p->nr_arms[k]);
 		ret = results_check_sets(p->groups[k], p->nr_arms[k]);
 		if (!ret)
 			continue;

@@ -40,10 +40,12 @@ static const char report_usage[] =
 "                              index.html: tables, plots and runs to browse\n"
 "  -s, --seed N                seed of the bootstrap (default 1: the same\n"
 "                              output every time)\n"
-"      --force                 summarise sets whose runs differ in spec,\n"
+"      --force                 summarise sets whose runs differ in kernel\n"
+"                              base (arm.base, arm.kernel_version), spec,\n"
 "                              --duration, --scale, MMU mode, accel or\n"
-"                              clock, and count runs that did not end well\n"
-"                              or never applied their pressure\n"
+"                              clock, plot sets of different bases\n"
+"                              together, and count runs that did not end\n"
+"                              well or never applied their pressure\n"
 "  -h, --help                  this text\n"
 "\n"
 "A DIR may also hold result directories, one level down: each is a set.\n"
@@ -102,13 +104,62 @@ static int tables_build(struct cmp_table *tables, struct result_db *db,
 	return 0;
 }
 
+/*
+ * When set @k is the first of its experiment, the sets of that experiment
+ * in the order given (what the plots put in one figure) in @sets, which
+ * has room for every set, and how many in *@nr; else false.
+ */
+static bool experiment_sets(struct result_db *db, size_t k, struct result_set **sets, size_t *nr)
+{
+	size_t i;
+
+	for (i = 0; i < k; i++)
+		if (!strcmp(db->sets[i].experiment, db->sets[k].experiment))
+			return false;
+	for (i = k, *nr = 0; i < db->nr_sets; i++)
+		if (!strcmp(db->sets[i].experiment, db->sets[k].experiment))
+			sets[(*nr)++] = &db->sets[i];
+	return true;
+}
+
+/*
+ * --plots draws the sets of an experiment side by side: not sets whose
+ * kernels were built on different bases, unless --force (then a warning).
+ */
+static int plots_check(struct result_db *db, const struct cli *c, bool *forced)
+{
+	struct result_set **sets = calloc(db->nr_sets, sizeof(*sets));
+	size_t k, nr;
+	int ret = 0;
+
+	if (!sets)
+		return err_set(ENOMEM, "report: out of memory");
+	for (k = 0; k < db->nr_sets && !ret; k++) {
+		if (!experiment_sets(db, k, sets, &nr))
+			continue;
+		ret = results_check_arms(sets, nr);
+		if (ret && !c->force) {
+			ret = err_wrap(ret, "refusing to plot the sets of %s together",
+				       db->sets[k].experiment);
+			break;
+		}
+		if (ret)
+			fprintf(stderr, "kvmsqueeze: warning: %s: plotted together anyway (--force)\n",
+				err_msg());
+		*forced |= ret != 0;
+		ret = 0;
+	}
+	free(sets);
+	return ret;
+}
+
 /* Plots put every set of an experiment in one figure, one line per set. */
 static int plots(struct result_db *db, const char *dir, const struct cmp_opts *o)
 {
 	struct cmp_table *tables = calloc(db->nr_sets, sizeof(*tables));
 	struct cmp_table **list = calloc(db->nr_sets, sizeof(*list));
 	struct result_set **sets = calloc(db->nr_sets, sizeof(*sets));
-	size_t k, i, j, n = 0, nr;
+	size_t k, n = 0, nr;
 	int ret = 0;
 
 	if (!tables || !list || !sets) {
@@ -116,14 +167,8 @@ static int plots(struct result_db *db, const char *dir, const struct cmp_opts *o
 		goto out;
 	}
 	for (k = 0; k < db->nr_sets && !ret; k++) {
-		for (j = 0; j < k; j++)
-			if (!strcmp(db->sets[j].experiment, db->sets[k].experiment))
-				break;
-		if (j < k)
+		if (!experiment_sets(db, k, sets, &nr))
 			continue;
-		for (i = k, nr = 0; i < db->nr_sets; i++)
-			if (!strcmp(db->sets[i].experiment, db->sets[k].experiment))
-				sets[nr++] = &db->sets[i];
 		ret = cmp_table_from_sets(&tables[n], sets, nr);
 		if (ret)
 			break;
@@ -165,6 +210,8 @@ int cmd_report(int argc, char **argv)
 	for (k = 0; k < db.nr_sets; k++)
 		list[k] = &tables[k];
 	ret = tables_build(tables, &db, &c, &forced);
+	if (!ret && c.plots_dir)
+		ret = plots_check(&db, &c, &forced);
 	to.forced = forced;
 	to.forced_runs = db.nr_forced;
 	if (!ret)

@@ -107,6 +107,20 @@ void export_csv(FILE *out, struct cmp_table *const *tables, size_t n)
 
 /* --- JSON --- */
 
+/*
+ * What the set's kernel was built from: the "arm" of its first run that
+ * has one (the loader checked its fields), or null.
+ */
+static struct json_object *json_arm_desc(const struct result_set *s)
+{
+	size_t i;
+
+	for (i = 0; s && i < s->nr_files; i++)
+		if (result_str(s->files[i], "arm.base"))
+			return json_object_get(json_path(s->files[i]->root, "arm"));
+	return NULL;
+}
+
 static struct json_object *json_arm(const struct cmp_table *t, size_t a)
 {
 	struct json_object *o = json_object_new_object(), *files = json_object_new_array();
@@ -123,6 +137,7 @@ static struct json_object *json_arm(const struct cmp_table *t, size_t a)
 	shift = s ? json_path(s->files[0]->root, "host.icount_shift") : NULL;
 	json_object_object_add(o, "icount_shift", json_object_is_type(shift, json_type_int) ?
 			       json_object_new_int(json_object_get_int(shift)) : NULL);
+	json_object_object_add(o, "arm", json_arm_desc(s));
 	for (i = 0; s && i < s->nr_files; i++)
 		json_object_array_add(files, json_object_new_string(s->files[i]->path));
 	json_object_object_add(o, "files", files);

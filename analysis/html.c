@@ -2,7 +2,8 @@
 /*
  * analysis/html.c: index.html in the --plots directory of report and
  * compare, a page to browse: the command line that made it, where the
- * runs came from (kernel release, arm, patch series hash, clock, machine)
+ * runs came from (kernel release, arm, the base its kernel was built on,
+ * patch series hash, boot parameters, clock, machine)
  * with links to the raw result files, each table with its stars and why
  * each n/a is one, the text tables as printed, and every plot inline.
  *
@@ -225,16 +226,22 @@ static void host_num(FILE *out, const struct result_set *s, const char *path,
 }
 
 /*
- * The patch series hash of the lab's kernels: build.sh sets LOCALVERSION
- * to "-kvmsq-<arm>-<hash>", so it ends the release.
+ * The patch series hash of the lab's kernels: the arm's description says
+ * it (arm.series_hash); older results only in the release, where build.sh
+ * sets LOCALVERSION to "-kvmsq-<arm>-<hash>", so it ends the release.
  */
 static void series_hash(FILE *out, const struct result_set *s)
 {
 	const char *rel = s->nr_files ? result_str(s->files[0], "host.kernel_release") : NULL;
 	const char *tag = rel ? strstr(rel, "-kvmsq-") : NULL;
 	const char *h = tag ? strrchr(tag + 7, '-') : NULL;
+	const char *arm = result_set_arm(s, "arm.series_hash");
 	size_t n;
 
+	if (arm && *arm) {
+		html_escape(out, arm);
+		return;
+	}
 	if (h && (n = strspn(h + 1, "0123456789abcdef")) >= 6 && !h[1 + n]) {
 		html_escape(out, h + 1);
 		return;
@@ -289,7 +296,11 @@ static void arm_row(FILE *out, const char *dir, const struct cmp_table *t, size_
 	fputs("</td><td>", out);
 	set_values(out, s, "host.arm");
 	fputs("</td><td>", out);
+	set_values(out, s, "arm.base");
+	fputs("</td><td>", out);
 	series_hash(out, s);
+	fputs("</td><td>", out);
+	set_values(out, s, "arm.params");
 	fputs("</td><td>", out);
 	set_values(out, s, "host.mmu");
 	fputs("</td><td>", out);
@@ -309,6 +320,33 @@ static void arm_row(FILE *out, const char *dir, const struct cmp_table *t, size_
 	fputs("</td></tr>\n", out);
 }
 
+/* Kernels of different bases put side by side (--force), or runs that do not say. */
+static void base_notes(FILE *out, const struct cmp_table *t)
+{
+	char missing[512];
+	struct arm_diff d;
+
+	if (results_arms_differ(t->sets, t->nr_arms, &d)) {
+		fputs("<p class=\"warn\">FORCED: the kernels' bases differ (--force): ", out);
+		html_escape(out, d.field);
+		fputs(" ", out);
+		html_escape(out, result_str(d.a, d.field));
+		fputs(" in ", out);
+		html_escape(out, d.set_a->label);
+		fputs(", ", out);
+		html_escape(out, result_str(d.b, d.field));
+		fputs(" in ", out);
+		html_escape(out, d.set_b->label);
+		fputs("; a change is the bases' as much as the arms'.</p>\n", out);
+	}
+	if (results_arms_missing(t->sets, t->nr_arms, missing, sizeof(missing))) {
+		fputs("<p class=\"note\">Runs of ", out);
+		html_escape(out, missing);
+		fputs(" do not say which kernel base they ran on (no arm: an older result, or a "
+		      "run off the lab); their base is not checked against the others'.</p>\n", out);
+	}
+}
+
 static void page_provenance(FILE *out, const char *dir, const struct cmp_table *t)
 {
 	size_t a;
@@ -316,11 +354,13 @@ static void page_provenance(FILE *out, const char *dir, const struct cmp_table *
 	if (!t->sets)
 		return;
 	fputs("<h3>Runs</h3>\n<table>\n<tr><th>arm</th><th>runs</th><th>kernel release</th>"
-	      "<th>host.arm</th><th>series hash</th><th>MMU</th><th>accel</th><th>clock</th>"
-	      "<th>machine</th><th>directory and result files</th></tr>\n", out);
+	      "<th>host.arm</th><th>base</th><th>series hash</th><th>parameters</th><th>MMU</th>"
+	      "<th>accel</th><th>clock</th><th>machine</th><th>directory and result files</th>"
+	      "</tr>\n", out);
 	for (a = 0; a < t->nr_arms; a++)
 		arm_row(out, dir, t, a);
 	fputs("</table>\n", out);
+	base_notes(out, t);
 }
 
 /* --- the values --- */

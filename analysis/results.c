@@ -3,7 +3,8 @@
  * analysis/results.c: find and load result files (experiments/RESULT.md),
  * skip incomplete ones, refuse a run loaded twice, group them into sets by
  * directory, arm and experiment, and refuse to put side by side runs of
- * different specs, MMU modes, accels or clocks.
+ * different specs, MMU modes, accels or clocks, or of kernels built on
+ * different bases (arm.base, arm.kernel_version).
  */
 #include <dirent.h>
 #include <errno.h>
@@ -185,6 +186,12 @@ static const struct result_field {
 	{ "run.status", FIELD_NAME, false },
 	{ "run.problems", FIELD_STRINGS, false },
 	{ "summary.pressure_applied", FIELD_BOOL, false },
+	{ "arm", FIELD_OBJECT, false },
+	{ "arm.name", FIELD_NAME, false },
+	{ "arm.base", FIELD_NAME, false },
+	{ "arm.kernel_version", FIELD_STRING, false },
+	{ "arm.series_hash", FIELD_STRING, false },
+	{ "arm.params", FIELD_STRING, false },
 };
 
 static const char *const field_kind_names[] = {
@@ -1017,10 +1024,103 @@ static int files_differ(const struct result_file *a, const struct result_file *b
 	return 0;
 }
 
+/* The fields of the kernel arms (arm) that must be equal, in this order. */
+static const char *const arm_same_fields[] = { "arm.base", "arm.kernel_version" };
+
+const char *result_set_arm(const struct result_set *s, const char *path)
+{
+	size_t i;
+
+	for (i = 0; i < s->nr_files; i++)
+		if (result_str(s->files[i], "arm.base"))
+			return result_str(s->files[i], path);
+	return NULL;
+}
+
+/*
+ * Runs that say which base their kernel was built on (arm.base) are
+ * compared with the first of them; a run that does not say (an older
+ * result, a run off the lab) is compared with none.
+ */
+bool results_arms_differ(struct result_set *const *sets, size_t n, struct arm_diff *d)
+{
+	const struct result_file *f;
+	const char *va, *vb;
+	size_t i, j, k;
+
+	memset(d, 0, sizeof(*d));
+	for (i = 0; i < n; i++) {
+		for (j = 0; j < sets[i]->nr_files; j++) {
+			f = sets[i]->files[j];
+			if (!result_str(f, "arm.base"))
+				continue;
+			if (!d->a) {
+				d->a = f;
+				d->set_a = sets[i];
+				continue;
+			}
+			for (k = 0; k < ARRAY_SIZE(arm_same_fields); k++) {
+				va = result_str(d->a, arm_same_fields[k]);
+				vb = result_str(f, arm_same_fields[k]);
+				if (!va || !vb || !strcmp(va, vb))
+					continue;
+				d->field = arm_same_fields[k];
+				d->b = f;
+				d->set_b = sets[i];
+				return true;
+			}
+		}
+	}
+	return false;
+}
+
+size_t results_arms_missing(struct result_set *const *sets, size_t n, char *buf, size_t len)
+{
+	size_t i, j, with = 0, without = 0, used = 0;
+
+	if (len)
+		buf[0] = '\0';
+	for (i = 0; i < n; i++) {
+		for (j = 0; j < sets[i]->nr_files; j++)
+			if (result_str(sets[i]->files[j], "arm.base"))
+				with++;
+		for (j = 0; j < sets[i]->nr_files; j++)
+			if (!result_str(sets[i]->files[j], "arm.base"))
+				break;
+		if (j == sets[i]->nr_files)
+			continue;
+		if (used < len)
+			used += (size_t)snprintf(buf + used, len - used, "%s%s", without ? ", " : "",
+						 sets[i]->label);
+		without++;
+	}
+	if (!with && len)
+		buf[0] = '\0';
+	return with ? without : 0;
+}
+
+int results_check_arms(struct result_set *const *sets, size_t n)
+{
+	char va[64], vb[64];
+	struct arm_diff d;
+
+	if (!results_arms_differ(sets, n, &d))
+		return 0;
+	json_text(json_path(d.a->root, d.field), false, va, sizeof(va));
+	json_text(json_path(d.b->root, d.field), false, vb, sizeof(vb));
+	return err_set(ERR_REFUSED, "%s differs: %s in set %s (%s), %s in set %s (%s): a change would be the bases' as much as the arms'",
+		       d.field, va, d.set_a->label, d.a->path, vb, d.set_b->label, d.b->path);
+}
+
 int results_check_sets(struct result_set *const *sets, size_t n)
 {
 	size_t i, j;
 	int ret;
+
+	/* different kernels under the arms first: nothing else compares then */
+	ret = results_check_arms(sets, n);
+	if (ret)
+		return ret;
 
 	for (i = 0; i < n; i++) {
 		for (j = 0; j < sets[i]->nr_files; j++) {

@@ -2,8 +2,8 @@
 /*
  * analysis/results.h: result files loaded with json-c and grouped into
  * sets, one per (directory, arm, experiment), each run loaded once, and
- * the check that sets may be compared at all (same spec, MMU mode, accel
- * and clock). A result is untrusted input: the fields read here are
+ * the check that sets may be compared at all (same kernel base, spec, MMU
+ * mode, accel and clock). A result is untrusted input: the fields read here are
  * type-checked, and the names shown anywhere are made safe here.
  */
 #ifndef KVMSQ_ANALYSIS_RESULTS_H
@@ -80,13 +80,40 @@ void results_free(struct result_db *db);
 int results_label(struct result_db *db, const char *const *labels, size_t n);
 
 /*
- * Whether the runs of these sets may be compared: the same spec (and
- * run.duration_s and run.scale, which --duration and --scale changed),
- * the same host.mmu, host.accel, host.clock (absent: "host") and
- * host.icount_shift. 0, or -EINVAL with the first field that differs and
- * two files where it does in err_msg().
+ * Whether the runs of these sets may be compared: kernels of the same
+ * base (arm.base and arm.kernel_version, where both runs have an arm),
+ * the same spec (and run.duration_s and run.scale, which --duration and
+ * --scale changed), the same host.mmu, host.accel, host.clock (absent:
+ * "host") and host.icount_shift. 0, or -ERR_REFUSED with the first field
+ * that differs and two files (and their sets) where it does in err_msg().
  */
 int results_check_sets(struct result_set *const *sets, size_t n);
+
+/* Two runs whose kernel arms differ in base: which field, which runs. */
+struct arm_diff {
+	const char *field;		/* "arm.base" or "arm.kernel_version" */
+	const struct result_file *a, *b;
+	const struct result_set *set_a, *set_b;
+};
+
+/*
+ * Whether two runs of these sets that both have arm.base name different
+ * bases or kernel versions of it (the first pair in *@d). Runs without an
+ * arm (older results, runs off the lab) differ from none.
+ */
+bool results_arms_differ(struct result_set *const *sets, size_t n, struct arm_diff *d);
+/*
+ * results_check_sets() of the kernel arms alone: 0, or -ERR_REFUSED with
+ * the first two runs of different bases (results_arms_differ()).
+ */
+int results_check_arms(struct result_set *const *sets, size_t n);
+/*
+ * When some runs of these sets have arm.base and some have not: how many
+ * sets have a run without, their labels in @buf ("a, b"); else 0.
+ */
+size_t results_arms_missing(struct result_set *const *sets, size_t n, char *buf, size_t len);
+/* A string of the kernel arm (@path "arm.params") of @s's first run with one, or NULL. */
+const char *result_set_arm(const struct result_set *s, const char *path);
 
 /* A string field of a result ("host.kernel_release"), or NULL. */
 const char *result_str(const struct result_file *f, const char *path);

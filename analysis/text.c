@@ -329,10 +329,33 @@ static void clock_str(char *buf, size_t len, const struct cmp_table *t, size_t a
 		snprintf(buf, len, "%s", result_clock(f));
 }
 
-/* "a1: 5 runs, kernel 6.12.57, mmu tdp, accel -, clock host, in /tmp/a1" */
+/*
+ * ", base debian-6.12, series 1a2b3c4d, params kvm.eager_page_split=N":
+ * what the arm's kernel was built from (arm), so that a table pasted
+ * alone still says what was compared; "" for runs without it.
+ */
+static void arm_desc(char *buf, size_t len, const struct cmp_table *t, size_t arm)
+{
+	const struct result_set *s = t->sets ? t->sets[arm] : NULL;
+	const char *base = s ? result_set_arm(s, "arm.base") : NULL;
+	const char *hash, *params;
+
+	buf[0] = '\0';
+	if (!base)
+		return;
+	hash = result_set_arm(s, "arm.series_hash");
+	params = result_set_arm(s, "arm.params");
+	snprintf(buf, len, ", base %.300s, series %.80s, params %.600s", base,
+		 hash && *hash ? hash : "-", params && *params ? params : "none");
+}
+
+/*
+ * "a1: 5 runs, kernel 6.12.57, base debian-6.12, series 1a2b3c4d, params
+ * none, mmu tdp, accel -, clock host, in /tmp/a1"
+ */
 static void arm_legend(FILE *out, const struct cmp_table *t, size_t arm)
 {
-	char line[2048], name[64], clock[64], note[200] = "";
+	char line[2048], name[64], clock[64], note[200] = "", desc[1024];
 	size_t n = arm_runs(t, arm);
 
 	if (use_letters(t))
@@ -340,15 +363,46 @@ static void arm_legend(FILE *out, const struct cmp_table *t, size_t arm)
 	else
 		name[0] = '\0';
 	clock_str(clock, sizeof(clock), t, arm);
+	arm_desc(desc, sizeof(desc), t, arm);
 	if (t->sets && t->sets[arm]->label_note[0])
 		snprintf(note, sizeof(note), " (%s)", t->sets[arm]->label_note);
-	snprintf(line, sizeof(line), "%s%s%s: %zu run%s, kernel %s, mmu %s, accel %s, clock %s%s%s",
+	snprintf(line, sizeof(line), "%s%s%s: %zu run%s, kernel %s%s, mmu %s, accel %s, clock %s%s%s",
 		 name, t->labels[arm], note, n, n == 1 ? "" : "s",
-		 set_str(t, arm, "host.kernel_release"),
+		 set_str(t, arm, "host.kernel_release"), desc,
 		 set_str(t, arm, "host.mmu"), set_str(t, arm, "host.accel"), clock,
 		 t->sets ? ", in " : "", t->sets ? t->sets[arm]->dir : "");
 	ascii_only(line);
 	text_wrap(out, line, 4, TEXT_WIDTH);
+}
+
+/*
+ * Under the arms' legends: --force put kernels of different bases side by
+ * side (the first two runs that differ), or some runs do not say which
+ * base they ran on.
+ */
+static void arm_base_lines(FILE *out, const struct cmp_table *t)
+{
+	char line[1024], va[128], vb[128], missing[512];
+	struct arm_diff d;
+	size_t n;
+
+	if (!t->sets)
+		return;
+	if (results_arms_differ(t->sets, t->nr_arms, &d)) {
+		snprintf(va, sizeof(va), "%s", result_str(d.a, d.field));
+		snprintf(vb, sizeof(vb), "%s", result_str(d.b, d.field));
+		snprintf(line, sizeof(line), "FORCED: the kernels' bases differ (--force): %s %s in %s, %s in %s; a change is the bases' as much as the arms'.",
+			 d.field, va, d.set_a->label, vb, d.set_b->label);
+		ascii_only(line);
+		text_wrap(out, line, 0, TEXT_WIDTH);
+	}
+	n = results_arms_missing(t->sets, t->nr_arms, missing, sizeof(missing));
+	if (n) {
+		snprintf(line, sizeof(line), "Note: runs of %s do not say which kernel base they ran on (no arm: an older result, or a run off the lab); their base is not checked against the others'.",
+			 missing);
+		ascii_only(line);
+		text_wrap(out, line, 0, TEXT_WIDTH);
+	}
 }
 
 /* --- notes under a table --- */
@@ -650,8 +704,9 @@ int text_report(FILE *out, const struct cmp_table *t, const struct text_opts *o)
 	ascii_only(buf);
 	text_wrap(out, buf, 3, TEXT_WIDTH);
 	arm_legend(out, t, 0);
+	arm_base_lines(out, t);
 	if (o->forced)
-		text_wrap(out, "FORCED: the runs of some set differ in spec, MMU mode, accel or clock (--force).",
+		text_wrap(out, "FORCED: the runs of some set differ in kernel base, spec, MMU mode, accel or clock, or sets of different kernel bases are plotted together (--force).",
 			  0, TEXT_WIDTH);
 	forced_runs_line(out, o);
 	if (t->nr_primary)
@@ -995,8 +1050,9 @@ int text_compare(FILE *out, const struct cmp_table *t, const struct text_opts *o
 	text_wrap(out, line, 3, TEXT_WIDTH);
 	for (a = 0; a < t->nr_arms; a++)
 		arm_legend(out, t, a);
+	arm_base_lines(out, t);
 	if (o->forced)
-		text_wrap(out, "FORCED: these runs differ in spec, MMU mode, accel or clock (--force).",
+		text_wrap(out, "FORCED: these runs differ in kernel base, spec, MMU mode, accel or clock (--force).",
 			  0, TEXT_WIDTH);
 	forced_runs_line(out, o);
 	if (t->nr_arms > 1)

@@ -24,6 +24,7 @@
 #include "common/err.h"
 #include "common/metrics.h"
 #include "common/util.h"
+#include "experiments/arm.h"
 #include "experiments/catalog.h"
 #include "experiments/run.h"
 #include "experiments/signals.h"
@@ -54,6 +55,13 @@ static const char run_usage[] =
 "      --allow-global-pressure\n"
 "                            allow a hog outside the lab: it squeezes this\n"
 "                            whole machine\n"
+"      --arm FILE            the kernel arm's description, recorded whole as\n"
+"                            \"arm\" in every result: a JSON object of name,\n"
+"                            base, kernel_version, series, series_patches,\n"
+"                            series_hash, config, config_hash, params, image,\n"
+"                            release (experiments/RESULT.md; the lab passes\n"
+"                            its lab-arm.json); compare refuses to put arms\n"
+"                            of different bases side by side\n"
 "      --kvm PATH            KVM device (default /dev/kvm)\n"
 "  -l, --list                list the built-in experiments and their question\n"
 "      --primaries           check the spec and print its primary metric ids,\n"
@@ -71,7 +79,7 @@ static const char run_usage[] =
 "effect; run.problems says what); 130 interrupted by a signal (INT, TERM,\n"
 "HUP, PIPE, ...; the partial result is kept, with \"complete\": false).\n";
 
-enum { OPT_ALLOW_GLOBAL = 256, OPT_KVM, OPT_PRIMARIES, OPT_OVERWRITE };
+enum { OPT_ALLOW_GLOBAL = 256, OPT_KVM, OPT_PRIMARIES, OPT_OVERWRITE, OPT_ARM };
 
 /* Every repetition has its result, but one did not run properly. */
 #define RUN_EXIT_FAILED	3
@@ -85,6 +93,7 @@ static const struct option run_options[] = {
 	{ "duration", required_argument, NULL, 'd' },
 	{ "scale", required_argument, NULL, 's' },
 	{ "allow-global-pressure", no_argument, NULL, OPT_ALLOW_GLOBAL },
+	{ "arm", required_argument, NULL, OPT_ARM },
 	{ "kvm", required_argument, NULL, OPT_KVM },
 	{ "list", no_argument, NULL, 'l' },
 	{ "primaries", no_argument, NULL, OPT_PRIMARIES },
@@ -334,6 +343,7 @@ struct run_cli {
 	struct run_opts o;
 	const char *out;
 	const char *what;
+	const char *arm_file;		/* --arm */
 	bool primaries;
 	bool overwrite;
 	int lock_fd;			/* holds the results directory */
@@ -415,6 +425,9 @@ static int opt_parse(struct run_cli *c, int argc, char **argv)
 			break;
 		case OPT_KVM:
 			c->o.kvm_path = optarg;
+			break;
+		case OPT_ARM:
+			c->arm_file = optarg;
 			break;
 		case OPT_PRIMARIES:
 			c->primaries = true;
@@ -552,7 +565,11 @@ static int run_all(struct run_cli *c, const struct spec *s, char *failed, size_t
 	return nr_failed;
 }
 
-int cmd_run(int argc, char **argv)
+/*
+ * The run, once the options are known. @arm gets --arm's description,
+ * which cmd_run() puts whatever the way out.
+ */
+static int run_main(int argc, char **argv, struct json_object **arm)
 {
 	struct run_cli c = {
 		.o = {
@@ -572,6 +589,13 @@ int cmd_run(int argc, char **argv)
 	ret = opt_parse(&c, argc, argv);
 	if (ret)
 		return ret > 0 ? EXIT_OK : -ret;
+	/* before anything is written: a bad description leaves no trace */
+	if (c.arm_file) {
+		ret = arm_load_file(c.arm_file, arm);
+		if (ret)
+			goto fail;
+		c.o.arm_desc = *arm;
+	}
 	/*
 	 * From here a HUP, a PIPE (stderr read by `| head -1`), a TERM...
 	 * stops the run in order instead of killing the runner mid-way; one
@@ -641,4 +665,13 @@ fail_spec:
 fail:
 	err_print();
 	return EXIT_FAILURE_SETUP;
+}
+
+int cmd_run(int argc, char **argv)
+{
+	struct json_object *arm = NULL;
+	int ret = run_main(argc, argv, &arm);
+
+	json_object_put(arm);
+	return ret;
 }

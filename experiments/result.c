@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * experiments/result.c: a run as JSON (experiments/RESULT.md): provenance,
- * sources and why some are missing, every time series, phases, events,
- * each VM's own results, and the summary (summary.c). Written atomically;
- * a partial file while the run goes on.
+ * experiments/result.c: a run as JSON (experiments/RESULT.md): provenance
+ * (with --arm, the kernel arm's description), sources and why some are
+ * missing, every time series, phases, events, each VM's own results, and
+ * the summary (summary.c). Written atomically; a partial file while the
+ * run goes on.
  */
 #include <errno.h>
 #include <math.h>
@@ -265,6 +266,9 @@ struct json_object *result_build(struct run *r, bool complete)
 	json_object_object_add(json_object_object_get(o, "tool"), "version", jstr(KVMSQ_VERSION));
 	json_object_object_add(o, "run", run_json(r, complete));
 	json_object_object_add(o, "host", host_json(r));
+	/* as --arm gave it (arm.c checked every key); absent without --arm */
+	if (r->o->arm_desc)
+		json_object_object_add(o, "arm", json_object_get(r->o->arm_desc));
 	json_object_object_add(o, "cgroup", cgroup_json(r));
 	json_object_object_add(o, "spec", json_object_get(r->s->json));
 	json_object_object_add(o, "notes", notes_json(r));

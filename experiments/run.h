@@ -39,6 +39,7 @@ struct run_opts {
 	bool allow_global;
 	bool in_lab;
 	const char *arm;		/* kernel arm, from the lab; NULL on the host */
+	struct json_object *arm_desc;	/* --arm: the arm's description; NULL: none */
 	const char *accel;		/* the lab's QEMU accel (kvm, tcg); NULL on the host */
 	const char *clock;		/* "icount" (QEMU's instruction clock) or "host" */
 	int icount_shift;		/* with "icount": ns per instruction is 2^shift */

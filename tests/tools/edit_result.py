@@ -216,6 +216,29 @@ def older_file(d):
     del d["run"]["block"]
 
 
+# The kernel arm's description (run --arm; tests/kernel_arm.sh)
+
+@edit
+def arm(d, base="debian-6.12", kernel_version="6.12.57", params="", series_hash="1a2b3c4d"):
+    """an arm object (run --arm): [BASE [KERNEL_VERSION [PARAMS [SERIES_HASH]]]].
+
+    Named after host.arm, else "x"."""
+    name = d["host"].get("arm") or "x"
+    d["arm"] = {"name": name, "base": base, "kernel_version": kernel_version,
+                "series": "patched-kernel/patches/%s (2 patches)" % name,
+                "series_patches": 2, "series_hash": series_hash,
+                "config": "lab.config", "config_hash": "5e6f7a8b", "params": params,
+                "image": name, "release": "%s-kvmsq-%s-%s" % (kernel_version, name, series_hash)}
+
+
+@edit
+def arm_key(d, key, value):
+    """arm.KEY set to VALUE, a JSON text (an arm object made first if none)."""
+    if "arm" not in d:
+        arm(d)
+    d["arm"][key] = json.loads(value)
+
+
 # Sets: copies of a set of runs as other runs (tests/analysis.sh)
 
 @set_edit
