@@ -1,9 +1,11 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0
-"""tests/checks/readme_help.py KVMSQUEEZE FILE.md...: every usage block a
-document quotes (a fenced block starting "usage: kvmsqueeze CMD") is what
-`KVMSQUEEZE CMD --help` prints today, so the docs cannot drift from the
-help text the man pages are made from. One "ok"/"not ok" line per file.
+"""tests/checks/readme_help.py [--fix] KVMSQUEEZE FILE.md...: every usage
+block a document quotes (a fenced block starting "usage: kvmsqueeze CMD")
+is what `KVMSQUEEZE CMD --help` prints today, so the docs cannot drift
+from the help text the man pages are made from. One "ok"/"not ok" line
+per file. --fix rewrites the blocks that differ with the help text (for
+after a --help change; review the diff).
 """
 import difflib
 import re
@@ -11,6 +13,22 @@ import subprocess
 import sys
 
 BLOCK = re.compile(r"^```[a-z]*\n(usage: kvmsqueeze( [a-z]+)?[^\n]*\n.*?)^```", re.M | re.S)
+
+
+def help_text(kvmsqueeze, cmd):
+    argv = [kvmsqueeze] + ([cmd.strip()] if cmd else []) + ["--help"]
+    return subprocess.run(argv, capture_output=True, text=True).stdout
+
+
+def fix(kvmsqueeze, path):
+    with open(path, encoding="utf-8") as f:
+        text = f.read()
+    new = BLOCK.sub(lambda m: m.group(0)[:m.start(1) - m.start(0)] +
+                    help_text(kvmsqueeze, m.group(2)).rstrip("\n") + "\n```", text)
+    if new != text:
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(new)
+        print(f"{path}: usage blocks rewritten")
 
 
 def check(kvmsqueeze, path):
@@ -24,7 +42,7 @@ def check(kvmsqueeze, path):
     bad = []
     for block, cmd in blocks:
         argv = [kvmsqueeze] + ([cmd.strip()] if cmd else []) + ["--help"]
-        out = subprocess.run(argv, capture_output=True, text=True).stdout
+        out = help_text(kvmsqueeze, cmd)
         if out.rstrip("\n") != block.rstrip("\n"):
             diff = difflib.unified_diff(block.splitlines(), out.splitlines(), lineterm="", n=0)
             first = [line for line in diff if line[:1] in "+-" and line[:3] not in ("+++", "---")]
@@ -36,7 +54,11 @@ def check(kvmsqueeze, path):
 
 
 if __name__ == "__main__":
-    if len(sys.argv) < 3:
+    args = sys.argv[1:]
+    do = check
+    if args[:1] == ["--fix"]:
+        do, args = fix, args[1:]
+    if len(args) < 2:
         sys.exit(__doc__)
-    for p in sys.argv[2:]:
-        check(sys.argv[1], p)
+    for p in args[1:]:
+        do(args[0], p)
