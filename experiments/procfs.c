@@ -9,6 +9,7 @@
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -298,6 +299,17 @@ int procfs_key_match(const char *key, const char *const *patterns)
 	return -1;
 }
 
+/* read(2) again after a signal; -errno on error. */
+static ssize_t read_retry(int fd, char *buf, size_t len)
+{
+	ssize_t n;
+
+	do
+		n = read(fd, buf, len);
+	while (n < 0 && errno == EINTR);
+	return n < 0 ? -errno : n;
+}
+
 static ssize_t read_fd_whole(int fd, char *buf, size_t len)
 {
 	size_t got = 0;
@@ -305,11 +317,9 @@ static ssize_t read_fd_whole(int fd, char *buf, size_t len)
 	char more;
 
 	while (got < len - 1) {
-		n = read(fd, buf + got, len - 1 - got);
-		if (n < 0 && errno == EINTR)
-			continue;
+		n = read_retry(fd, buf + got, len - 1 - got);
 		if (n < 0)
-			return -errno;
+			return n;
 		if (!n)
 			break;
 		got += n;
@@ -344,4 +354,52 @@ ssize_t procfs_read(char *buf, size_t len, const char *fmt, ...)
 	if (ret < 0)
 		return err_sys(-ret, "reading %s", path);
 	return ret;
+}
+
+static ssize_t read_fd_grow(int fd, size_t max, char **text)
+{
+	size_t cap = 0, len = 0;
+	ssize_t n;
+	char *p;
+
+	for (;;) {
+		if (cap - len < 2) {
+			if (cap >= max)
+				return -EFBIG;
+			cap = cap ? 2 * cap : 64 * 1024;
+			cap = cap < max ? cap : max;
+			p = realloc(*text, cap);
+			if (!p)
+				return -ENOMEM;
+			*text = p;
+		}
+		n = read_retry(fd, *text + len, cap - len - 1);
+		if (n < 0)
+			return n;
+		if (!n)
+			break;
+		len += (size_t)n;
+	}
+	(*text)[len] = '\0';
+	return (ssize_t)len;
+}
+
+ssize_t procfs_read_alloc(const char *path, size_t max, char **text)
+{
+	ssize_t ret;
+	int fd;
+
+	*text = NULL;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return err_sys(errno, "%s", path);
+	ret = read_fd_grow(fd, max, text);
+	close(fd);
+	if (ret >= 0)
+		return ret;
+	free(*text);
+	*text = NULL;
+	if (ret == -EFBIG)
+		return err_set(EFBIG, "%s: larger than %zu bytes", path, max - 1);
+	return err_sys((int)-ret, "reading %s", path);
 }

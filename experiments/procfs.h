@@ -50,5 +50,13 @@ int procfs_key_match(const char *key, const char *const *patterns);
  */
 ssize_t procfs_read(char *buf, size_t len, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+/*
+ * Read the file at @path whole, in one pass, into a buffer that grows (a
+ * /proc file's size is 0 to stat(), and reading it again from the start
+ * would make the kernel walk it again: kallsyms is ~5 MiB), up to @max
+ * bytes; *@text (malloc'd, NUL-terminated) for the caller to free. The
+ * number of bytes or -errno, with err_msg() naming the file.
+ */
+ssize_t procfs_read_alloc(const char *path, size_t max, char **text);
 
 #endif

@@ -466,6 +466,32 @@ static void func_names(void)
 	rm_fake();
 }
 
+/* One pass into a buffer that grows: whole, or refused past its bound. */
+static void read_alloc(void)
+{
+	char path[128], *big, *got = NULL;
+	size_t n = 200 * 1024, i;
+
+	fake_tracefs();
+	big = malloc(n + 1);
+	CHECK(big, "malloc");
+	for (i = 0; i < n; i++)
+		big[i] = (char)('a' + i % 26);
+	big[n] = '\0';
+	put("big", big);
+	snprintf(path, sizeof(path), "%s/big", dir);
+	CHECK(procfs_read_alloc(path, 1 << 20, &got) == (ssize_t)n && got && !strcmp(got, big),
+	      "200 KiB read whole");
+	free(got);
+	CHECK(procfs_read_alloc(path, 100 * 1024, &got) == -EFBIG && !got &&
+	      strstr(err_msg(), "larger than 102399 bytes"), "%s", err_msg());
+	snprintf(path, sizeof(path), "%s/none", dir);
+	CHECK(procfs_read_alloc(path, 1 << 20, &got) == -ENOENT && strstr(err_msg(), "/none"),
+	      "%s", err_msg());
+	free(big);
+	rm_fake();
+}
+
 /* The value of series @name at sample @i, or -1. */
 static double point(struct series_set *out, const char *name, size_t i)
 {
@@ -682,6 +708,6 @@ static void leftovers(void)
 }
 
 UNIT_MAIN(T(shrink_records), T(kretprobe_records), T(raw_refused), T(func_names),
-	  T(tally_named_at_end),
+	  T(read_alloc), T(tally_named_at_end),
 	  T(events_switched), T(kprobe_no_trunc), T(kprobe_refused), T(profile),
 	  T(create_errors), T(leftovers))
