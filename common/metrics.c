@@ -22,6 +22,9 @@
 #define RC	"summary.reclaim."
 #define SH	"summary.shrinker."
 #define FL	"summary.fault_latency_ns."
+#define DL	"summary.selftest.dirty_log."
+#define DP	"summary.selftest.demand_paging."
+#define AT	"summary.selftest.access_tracking."
 
 const struct metric metrics[] = {
 	{ "sec_pagetables_peak_bytes", "sec page tables peak", PT "sec_pagetables_bytes.peak",
@@ -94,6 +97,38 @@ const struct metric metrics[] = {
 	/* what every vCPU of the run holds idle in its MMU caches, not per vCPU */
 	{ "idle_cache_pages_total", "idle cache total", "summary.idle_cache_pages_total",
 	  UNIT_PAGES, BETTER_LOWER },
+	/* the KVM selftests' own timings (experiments/SPEC.md, "selftests") */
+	{ "selftest_dirty_log_populate_s", "dl populate", DL "populate_s", UNIT_S, BETTER_LOWER },
+	{ "selftest_dirty_log_enable_s", "dl enable logging", DL "enable_dirty_logging_s", UNIT_S,
+	  BETTER_LOWER },
+	{ "selftest_dirty_log_iter1_s", "dl dirty iter 1", DL "dirty_memory_iter1_s", UNIT_S,
+	  BETTER_LOWER },
+	{ "selftest_dirty_log_iter2_s", "dl dirty iter 2", DL "dirty_memory_iter2_s", UNIT_S,
+	  BETTER_LOWER },
+	{ "selftest_dirty_log_later_mean_s", "dl dirty iter 2+", DL "dirty_memory_later_mean_s",
+	  UNIT_S, BETTER_LOWER },
+	{ "selftest_dirty_log_get_s", "dl get log total", DL "get_dirty_log_total_s", UNIT_S,
+	  BETTER_LOWER },
+	{ "selftest_dirty_log_clear_s", "dl clear log total", DL "clear_dirty_log_total_s", UNIT_S,
+	  BETTER_LOWER },
+	{ "selftest_dirty_log_disable_s", "dl disable logging", DL "disable_dirty_logging_s",
+	  UNIT_S, BETTER_LOWER },
+	{ "selftest_demand_paging_s", "dp guest time", DP "guest_execution_s", UNIT_S,
+	  BETTER_LOWER },
+	{ "selftest_demand_paging_rate", "dp rate", DP "rate_pages_per_s", UNIT_PAGES_PER_S,
+	  BETTER_HIGHER },
+	{ "selftest_access_populate_s", "at populate", AT "populate_s", UNIT_S, BETTER_LOWER },
+	{ "selftest_access_write_populated_s", "at write populated", AT "write_populated_s",
+	  UNIT_S, BETTER_LOWER },
+	{ "selftest_access_read_populated_s", "at read populated", AT "read_populated_s", UNIT_S,
+	  BETTER_LOWER },
+	{ "selftest_access_mark_idle_1_s", "at mark idle 1", AT "mark_idle_1_s", UNIT_S,
+	  BETTER_LOWER },
+	{ "selftest_access_write_idle_s", "at write idle", AT "write_idle_s", UNIT_S,
+	  BETTER_LOWER },
+	{ "selftest_access_mark_idle_2_s", "at mark idle 2", AT "mark_idle_2_s", UNIT_S,
+	  BETTER_LOWER },
+	{ "selftest_access_read_idle_s", "at read idle", AT "read_idle_s", UNIT_S, BETTER_LOWER },
 };
 
 const size_t nr_metrics = ARRAY_SIZE(metrics);

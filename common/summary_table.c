@@ -25,6 +25,10 @@
 #define COMPUTED(key, series, unit, primary, about) \
 	{ key, SUMMARY_COMPUTED, series, 1, unit, primary, about }
 
+/* A selftest's phase in seconds, as it printed it: each may be primary. */
+#define SELFTEST_S(key, about) \
+	COMPUTED("selftest." key, NULL, "s", true, about)
+
 #define RECLAIM_KEYS	"{kswapd,direct,khugepaged,proactive}"
 
 /* The leaves of a latency summary (summary_latency_json()). */
@@ -143,6 +147,36 @@ const struct summary_entry summary_entries[] = {
 	COMPUTED("pressure_applied", NULL, NULL, false,
 		 "did every limit and pressure source the spec asked for take effect; "
 		 "null when it asked for none"),
+	COMPUTED("selftest", NULL, NULL, false,
+		 "the KVM selftests the spec ran, each phase parsed from its log (the first "
+		 "guest mode's); null without selftests"),
+	COMPUTED("selftest.dirty_log", NULL, NULL, false,
+		 "dirty_log_perf_test's phases; null when it did not run"),
+	SELFTEST_S("dirty_log.populate_s", "Populate memory time"),
+	SELFTEST_S("dirty_log.enable_dirty_logging_s", "Enabling dirty logging time"),
+	SELFTEST_S("dirty_log.dirty_memory_iter1_s",
+		   "Iteration 1 dirty memory time: the pass that faults on write protection"),
+	SELFTEST_S("dirty_log.dirty_memory_iter2_s", "Iteration 2 dirty memory time"),
+	SELFTEST_S("dirty_log.dirty_memory_later_mean_s",
+		   "the mean dirty memory time of iterations 2 and on"),
+	SELFTEST_S("dirty_log.get_dirty_log_total_s", "Get dirty log over all iterations"),
+	SELFTEST_S("dirty_log.clear_dirty_log_total_s",
+		   "Clear dirty log over all iterations (with manual protect)"),
+	SELFTEST_S("dirty_log.disable_dirty_logging_s", "Disabling dirty logging time"),
+	COMPUTED("selftest.demand_paging", NULL, NULL, false,
+		 "demand_paging_test's; null when it did not run"),
+	SELFTEST_S("demand_paging.guest_execution_s", "Total guest execution time"),
+	COMPUTED("selftest.demand_paging.rate_pages_per_s", NULL, "pages/s", true,
+		 "Overall demand paging rate"),
+	COMPUTED("selftest.access_tracking", NULL, NULL, false,
+		 "access_tracking_perf_test's phases; null when it did not run"),
+	SELFTEST_S("access_tracking.populate_s", "Populating memory"),
+	SELFTEST_S("access_tracking.write_populated_s", "Writing to populated memory"),
+	SELFTEST_S("access_tracking.read_populated_s", "Reading from populated memory"),
+	SELFTEST_S("access_tracking.mark_idle_1_s", "the first Mark memory idle"),
+	SELFTEST_S("access_tracking.write_idle_s", "Writing to idle memory"),
+	SELFTEST_S("access_tracking.mark_idle_2_s", "the second Mark memory idle"),
+	SELFTEST_S("access_tracking.read_idle_s", "Reading from idle memory"),
 };
 
 const size_t nr_summary_entries = ARRAY_SIZE(summary_entries);

@@ -63,6 +63,10 @@ static const char run_usage[] =
 "                            its lab-arm.json); compare refuses to put arms\n"
 "                            of different bases side by side\n"
 "      --kvm PATH            KVM device (default /dev/kvm)\n"
+"      --selftests DIR       where the KVM selftests a spec names are\n"
+"                            (patched-kernel/selftests.sh builds them); the\n"
+"                            default is selftests/ beside this kvmsqueeze\n"
+"                            binary, and /bin in the lab\n"
 "  -l, --list                list the built-in experiments and their question\n"
 "      --primaries           check the spec and print its primary metric ids,\n"
 "                            one per line (nothing if it names none); runs\n"
@@ -79,7 +83,7 @@ static const char run_usage[] =
 "effect; run.problems says what); 130 interrupted by a signal (INT, TERM,\n"
 "HUP, PIPE, ...; the partial result is kept, with \"complete\": false).\n";
 
-enum { OPT_ALLOW_GLOBAL = 256, OPT_KVM, OPT_PRIMARIES, OPT_OVERWRITE, OPT_ARM };
+enum { OPT_ALLOW_GLOBAL = 256, OPT_KVM, OPT_PRIMARIES, OPT_OVERWRITE, OPT_ARM, OPT_SELFTESTS };
 
 /* Every repetition has its result, but one did not run properly. */
 #define RUN_EXIT_FAILED	3
@@ -95,6 +99,7 @@ static const struct option run_options[] = {
 	{ "allow-global-pressure", no_argument, NULL, OPT_ALLOW_GLOBAL },
 	{ "arm", required_argument, NULL, OPT_ARM },
 	{ "kvm", required_argument, NULL, OPT_KVM },
+	{ "selftests", required_argument, NULL, OPT_SELFTESTS },
 	{ "list", no_argument, NULL, 'l' },
 	{ "primaries", no_argument, NULL, OPT_PRIMARIES },
 	{ "help", no_argument, NULL, 'h' },
@@ -356,7 +361,44 @@ struct run_cli {
 	char accel[16];
 	char clock[16];
 	char shift[8];
+	char selftests_dir[PATH_MAX];
 };
+
+/*
+ * Where the spec's selftests are: --selftests, else /bin in the lab (lab.sh
+ * copies them there), else selftests/ beside the running binary. The spec
+ * names a program of the table only, never a path; each must be there
+ * before anything starts.
+ */
+static int selftests_find(struct run_cli *c, const struct spec *s)
+{
+	char exe[PATH_MAX], path[PATH_MAX], *slash;
+	ssize_t n;
+	int i, ret;
+
+	if (!s->nr_selftests)
+		return 0;
+	if (!c->o.selftests_dir && c->o.in_lab) {
+		c->o.selftests_dir = "/bin";
+	} else if (!c->o.selftests_dir) {
+		n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+		if (n <= 0)
+			return err_sys(errno, "finding the selftests: /proc/self/exe (give --selftests DIR)");
+		exe[n] = '\0';
+		slash = strrchr(exe, '/');
+		if (slash)
+			*slash = '\0';
+		snprintf(c->selftests_dir, sizeof(c->selftests_dir), "%.*s/selftests",
+			 (int)sizeof(c->selftests_dir) - 11, exe);
+		c->o.selftests_dir = c->selftests_dir;
+	}
+	for (i = 0; i < s->nr_selftests; i++) {
+		ret = selftest_path(path, sizeof(path), c->o.selftests_dir, s->selftests[i].prog);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
 
 /*
  * The block of a blocked plan: --block, else the lab's kvmsqueeze.block=;
@@ -428,6 +470,12 @@ static int opt_parse(struct run_cli *c, int argc, char **argv)
 			break;
 		case OPT_ARM:
 			c->arm_file = optarg;
+			break;
+		case OPT_SELFTESTS:
+			if (!*optarg || !text_ok(optarg) || strlen(optarg) >= PATH_MAX - 64)
+				return -usage_error("--selftests '%s': expected a directory whose name is UTF-8 text",
+						    optarg);
+			c->o.selftests_dir = optarg;
 			break;
 		case OPT_PRIMARIES:
 			c->primaries = true;
@@ -616,6 +664,10 @@ static int run_main(int argc, char **argv, struct json_object **arm)
 		ret = spec_check(&s);
 	if (!ret)
 		ret = run_block(&c);
+	if (!ret) {
+		c.o.in_lab = pressure_in_lab(c.o.proc);
+		ret = selftests_find(&c, &s);
+	}
 	if (ret)
 		goto fail_spec;
 

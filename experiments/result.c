@@ -243,6 +243,54 @@ static struct json_object *vms_json(const struct run *r)
 	return arr;
 }
 
+/* --- each selftest --- */
+
+static struct json_object *selftest_json(const struct run *r, const struct selftest_proc *p)
+{
+	struct json_object *o = json_object_new_object(), *args = json_object_new_array();
+	const struct spec_selftest *st = p->st;
+	struct selftest_out *out = malloc(sizeof(*out));
+	int i, ws = p->wait_status;
+	bool ended = p->state == SELFTEST_ENDED;
+	char end[64];
+
+	selftest_end_text(p, end, sizeof(end));
+	for (i = 0; i < st->nr_args; i++)
+		json_object_array_add(args, jstr(st->args[i]));
+	json_object_object_add(o, "index", json_object_new_int(p->index));
+	json_object_object_add(o, "program", jstr(selftest_progs[st->prog].program));
+	json_object_object_add(o, "args", args);
+	json_object_object_add(o, "path", jstr(p->path));
+	json_object_object_add(o, "pid", json_object_new_int(p->pid));
+	json_object_object_add(o, "status", jstr(selftest_status(p)));
+	json_object_object_add(o, "end_detail", jstr(end));
+	json_object_object_add(o, "exit", ended && WIFEXITED(ws) ?
+			       json_object_new_int(WEXITSTATUS(ws)) : NULL);
+	json_object_object_add(o, "signal", ended && WIFSIGNALED(ws) && sigabbrev_np(WTERMSIG(ws)) ?
+			       jstr(sigabbrev_np(WTERMSIG(ws))) : NULL);
+	json_object_object_add(o, "start_s", p->start_ns ? jnum(run_seconds(r, p->start_ns)) : NULL);
+	json_object_object_add(o, "end_s", p->end_ns ? jnum(run_seconds(r, p->end_ns)) : NULL);
+	json_object_object_add(o, "log", jstr(p->log_path));
+	if (out) {
+		selftest_out_init(out, st->prog);
+		/* no log (it never started): null, not an empty output */
+		json_object_object_add(o, "output", selftest_out_file(out, p->log_path) ? NULL :
+				       selftest_out_json(out));
+		free(out);
+	}
+	return o;
+}
+
+static struct json_object *selftests_json(const struct run *r)
+{
+	struct json_object *arr = json_object_new_array();
+	int i;
+
+	for (i = 0; i < r->nr_selftests; i++)
+		json_object_array_add(arr, selftest_json(r, &r->selftests[i]));
+	return arr;
+}
+
 static struct json_object *notes_json(const struct run *r)
 {
 	struct json_object *arr = json_object_new_array();
@@ -277,6 +325,8 @@ struct json_object *result_build(struct run *r, bool complete)
 	json_object_object_add(o, "events", json_object_get(r->events));
 	json_object_object_add(o, "phases", phases_json(r));
 	json_object_object_add(o, "vms", vms);
+	if (r->s->nr_selftests)
+		json_object_object_add(o, "selftests", selftests_json(r));
 	json_object_object_add(o, "series", series_json(&r->series));
 	return o;
 }

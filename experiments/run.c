@@ -187,6 +187,96 @@ static void sample_all(struct run *r)
 		samplers_kvm_sample(&r->series, &r->vms[i], t_ns);
 }
 
+/* --- selftests --- */
+
+/* Forked and in the cgroup, waiting for selftests_go(). */
+static int selftests_start(struct run *r)
+{
+	char log[PATH_MAX];
+	int i, ret;
+
+	for (i = 0; i < r->s->nr_selftests; i++) {
+		struct selftest_proc *p = &r->selftests[i];
+
+		p->index = i;
+		snprintf(log, sizeof(log), "%s/rep-%d-selftest-%s.log", r->o->out_dir, r->o->rep,
+			 selftest_progs[r->s->selftests[i].prog].program);
+		ret = selftest_start(p, &r->s->selftests[i], r->o->selftests_dir, log);
+		if (p->pid > 0)
+			r->nr_selftests++;
+		if (ret)
+			return ret;
+		ret = cg_tree_attach(&r->tree, "vms", p->pid);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+static int selftests_go(struct run *r)
+{
+	int i, ret;
+
+	for (i = 0; i < r->nr_selftests; i++) {
+		ret = selftest_go(&r->selftests[i]);
+		if (ret)
+			return ret;
+		run_event(r, "selftest", "%s (pid %d) started in %s/vms",
+			  selftest_progs[r->selftests[i].st->prog].program,
+			  (int)r->selftests[i].pid, r->tree.name);
+	}
+	return 0;
+}
+
+/* Killed by SIGKILL, not by us, while the cgroup's oom_kill count rose (as vm_oom_killed). */
+static bool selftest_oom_killed(struct run *r, const struct selftest_proc *p)
+{
+	int st = p->wait_status;
+	uint64_t kills;
+
+	if (!WIFSIGNALED(st) || WTERMSIG(st) != SIGKILL || p->killed_by_runner)
+		return false;
+	if (cg_tree_oom_kills(&r->tree, "vms", &kills) || kills <= r->oom_kills)
+		return false;
+	r->oom_kills++;
+	return true;
+}
+
+static void selftest_ended(struct run *r, struct selftest_proc *p)
+{
+	const char *name = selftest_progs[p->st->prog].program;
+	char end[64];
+
+	if (selftest_oom_killed(r, p)) {
+		p->oom_killed = true;
+		run_event(r, "oom_kill", "selftest %s (pid %d) killed by the OOM killer", name,
+			  (int)p->pid);
+		progress(r, "selftest %s: OOM-killed", name);
+		return;
+	}
+	selftest_end_text(p, end, sizeof(end));
+	run_event(r, "selftest_end", "%s: %s", name, end);
+	progress(r, "selftest %s: %s", name, end);
+}
+
+/* Reap those that ended; how many still run. */
+static int selftests_watch(struct run *r)
+{
+	int i, running = 0;
+
+	for (i = 0; i < r->nr_selftests; i++) {
+		struct selftest_proc *p = &r->selftests[i];
+
+		if (p->state == SELFTEST_ENDED)
+			continue;
+		if (selftest_reap(p, false))
+			selftest_ended(r, p);
+		else
+			running++;
+	}
+	return running;
+}
+
 /* --- VM processes --- */
 
 static int vms_start(struct run *r)
@@ -223,15 +313,19 @@ static int vms_start(struct run *r)
 				return ret;
 		}
 	}
+	ret = selftests_start(r);
+	if (ret)
+		return ret;
 	/* all attached before any allocates, so the first touch is charged too */
 	for (k = 0; k < r->nr_vms; k++) {
 		ret = vmproc_go(&r->vms[k]);
 		if (ret)
 			return ret;
 	}
-	run_event(r, "vms", "%d VM process%s started in %s/vms", r->nr_vms,
-		  r->nr_vms == 1 ? "" : "es", r->tree.name);
-	return 0;
+	if (r->nr_vms)
+		run_event(r, "vms", "%d VM process%s started in %s/vms", r->nr_vms,
+			  r->nr_vms == 1 ? "" : "es", r->tree.name);
+	return selftests_go(r);
 }
 
 static void vm_phase_progress(struct run *r, struct vmproc *p, int from)
@@ -292,6 +386,7 @@ static void vm_ended(struct run *r, struct vmproc *p)
  * RUN_SWEEP_S all of them are, in case.
  */
 #define RUN_SWEEP_S	1.0
+#define SELFTEST_WATCH_S	0.05
 
 static int vms_watch(struct run *r)
 {
@@ -342,9 +437,16 @@ static void vms_stop(struct run *r)
 
 	for (i = 0; i < r->nr_vms; i++)
 		vmproc_stop(&r->vms[i]);
+	for (i = 0; i < r->nr_selftests; i++) {
+		if (r->selftests[i].state == SELFTEST_ENDED)
+			continue;
+		run_event(r, "selftest_stop", "%s still running at the run's end: SIGTERM",
+			  selftest_progs[r->selftests[i].st->prog].program);
+		selftest_term(&r->selftests[i]);
+	}
 	deadline = now_ns() + (uint64_t)(RUN_STOP_GRACE_S * 1e9);
 	next_sample = now_ns() + period_ns;
-	while (vms_watch(r) && now_ns() < deadline) {
+	while (vms_watch(r) + selftests_watch(r) && now_ns() < deadline) {
 		if (now_ns() >= next_sample) {
 			sample_all(r);
 			next_sample += period_ns;
@@ -362,6 +464,17 @@ static void vms_stop(struct run *r)
 		vmproc_kill(p);
 		vmproc_reap(p, true);
 		vm_ended(r, p);
+	}
+	for (i = 0; i < r->nr_selftests; i++) {
+		struct selftest_proc *p = &r->selftests[i];
+
+		if (p->state == SELFTEST_ENDED)
+			continue;
+		run_event(r, "selftest_kill", "%s did not end within %.0f s of SIGTERM: killed",
+			  selftest_progs[p->st->prog].program, RUN_STOP_GRACE_S);
+		selftest_kill(p);
+		selftest_reap(p, true);
+		selftest_ended(r, p);
 	}
 }
 
@@ -454,6 +567,10 @@ static void run_wait(struct run *r, double wait_s)
 		who[n] = i;
 		n++;
 	}
+	/* a selftest's end is seen within this (it has no socket to poll) */
+	for (i = 0; i < r->nr_selftests; i++)
+		if (r->selftests[i].state == SELFTEST_RUNNING)
+			wait_s = fmin(wait_s, SELFTEST_WATCH_S);
 	if (poll(fds, (nfds_t)n, (int)ceil(wait_s * 1000)) <= 0)
 		return;
 	for (i = 0; i < n; i++)
@@ -478,7 +595,7 @@ static void run_loop(struct run *r)
 
 	for (;;) {
 		t_s = run_now_s(r);
-		running = vms_watch(r);
+		running = vms_watch(r) + selftests_watch(r);
 		limit_follow(r, t_s);	/* a refusal is an event and is retried */
 		pressure_fire(r, t_s);
 		if (t_s >= next_sample) {
@@ -500,7 +617,7 @@ static void run_loop(struct run *r)
 			r->interrupt_s = t_s;
 			r->end_reason = "interrupted";
 		} else if (!running) {
-			r->end_reason = "every VM ended";
+			r->end_reason = r->nr_selftests ? "every workload ended" : "every VM ended";
 		} else if (vms_phase_done(r)) {
 			r->end_reason = "every vCPU ended the end phase";
 		} else if (t_s >= r->s->duration_s) {
@@ -627,6 +744,12 @@ static void run_teardown(struct run *r)
 			vmproc_reap(&r->vms[i], true);
 		}
 	}
+	for (i = 0; i < r->nr_selftests; i++) {
+		if (r->selftests[i].state != SELFTEST_ENDED && r->selftests[i].pid > 0) {
+			selftest_kill(&r->selftests[i]);
+			selftest_reap(&r->selftests[i], true);
+		}
+	}
 	for (i = r->nr_press; i-- > 0;)
 		pressure_close(&r->press[i]);
 	if (r->samplers)
@@ -674,7 +797,8 @@ int run_once(const struct spec *s, const struct run_opts *o)
 		run_teardown(&r);
 		return ret;
 	}
-	progress(&r, "started: %d VM%s, %s", r.nr_vms, r.nr_vms == 1 ? "" : "s", r.tree.name);
+	progress(&r, "started: %d VM%s%s, %s", r.nr_vms, r.nr_vms == 1 ? "" : "s",
+		 r.nr_selftests ? " and selftests" : "", r.tree.name);
 	run_loop(&r);
 	for (int i = 0; i < r.nr_press; i++)
 		pressure_finish(&r.press[i]);	/* nx_huge_pages back, before the result */

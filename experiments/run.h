@@ -16,6 +16,7 @@
 #include "experiments/cgroup.h"
 #include "experiments/pressure.h"
 #include "experiments/sampler.h"
+#include "experiments/selftest.h"
 #include "experiments/series.h"
 #include "experiments/spec.h"
 #include "experiments/vmproc.h"
@@ -34,6 +35,7 @@ struct run_opts {
 	int block;			/* of a blocked A/B plan, from 1; 0: none */
 	const char *cmdline;
 	const char *kvm_path;
+	const char *selftests_dir;	/* where the spec's selftests are (--selftests) */
 	const char *proc, *debugfs, *tracefs;
 	double duration_override, scale;	/* as given, for the record */
 	bool allow_global;
@@ -74,6 +76,9 @@ struct run {
 	int nr_vms;
 	struct vmproc *vms;
 	uint64_t next_sweep_ns;		/* vms_watch looks at every VM then */
+
+	int nr_selftests;		/* started */
+	struct selftest_proc selftests[SPEC_MAX_SELFTESTS];
 
 	struct pressure_env penv;
 	int nr_press;

@@ -307,8 +307,10 @@ static int vms_parse(const struct parse *p, struct json_object *root)
 	int ret;
 
 	ret = get_object(p, "spec", root, "vms", json_type_array, &vms);
+	if (ret > 0 && json_object_object_get_ex(root, "selftests", NULL))
+		return 0;	/* the selftests are the workload */
 	if (ret)
-		return ret < 0 ? ret : bad(p, "spec.vms", "missing (%s)", "an array of VMs is required");
+		return ret < 0 ? ret : bad(p, "spec.vms", "missing (%s)", "an array of VMs is required, or selftests");
 	n = json_object_array_length(vms);
 	if (n < 1 || n > SPEC_MAX_VMS)
 		return bad(p, "spec.vms", "needs 1 to %s entries", "8");
@@ -586,8 +588,99 @@ static int primary_parse(const struct parse *p, struct json_object *root)
 	return 0;
 }
 
+static int selftest_args_parse(const struct parse *p, const char *path, struct json_object *o,
+			       struct spec_selftest *st)
+{
+	struct json_object *args, *v;
+	char where[64];
+	const char *why;
+	size_t i, n;
+	int ret;
+
+	ret = get_object(p, path, o, "args", json_type_array, &args);
+	if (ret)
+		return ret < 0 ? ret : 0;
+	n = json_object_array_length(args);
+	if (n > SELFTEST_MAX_ARGS)
+		return bad(p, path, "args: at most %s arguments", "32");
+	for (i = 0; i < n; i++) {
+		v = json_object_array_get_idx(args, i);
+		snprintf(where, sizeof(where), "%s.args[%zu]", path, i);
+		if (!json_object_is_type(v, json_type_string))
+			return bad(p, where, "expected a string, got %s", type_name(v));
+		why = json_object_get_string_len(v) >= SELFTEST_ARG_LEN ? "is longer than 63 bytes" :
+		      selftest_arg_check(json_object_get_string(v));
+		if (why) {
+			char msg[128];
+
+			snprintf(msg, sizeof(msg), "'%%s' %s", why);
+			return bad(p, where, msg, json_object_get_string(v));
+		}
+		snprintf(st->args[i], sizeof(st->args[i]), "%s", json_object_get_string(v));
+		st->nr_args++;
+	}
+	return 0;
+}
+
+static int selftest_parse(const struct parse *p, const char *path, struct json_object *o,
+			  struct spec_selftest *st)
+{
+	static const char *const keys[] = { "program", "args", NULL };
+	char program[SPEC_NAME_LEN], list[128] = "";
+	int prog, i, ret;
+
+	if (!json_object_is_type(o, json_type_object))
+		return bad(p, path, "expected an object, got %s", type_name(o));
+	ret = keys_check(p, path, o, keys);
+	if (!ret)
+		ret = get_string(p, path, o, "program", program, sizeof(program), true);
+	if (ret)
+		return ret;
+	prog = selftest_prog_find(program);
+	if (prog < 0) {
+		char msg[192];
+
+		for (i = 0; i < NR_SELFTEST_PROGS; i++)
+			snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%s",
+				 i ? ", " : "", selftest_progs[i].program);
+		snprintf(msg, sizeof(msg), "program '%%s' is not one of %s", list);
+		return bad(p, path, msg, program);
+	}
+	st->prog = (enum selftest_prog)prog;
+	return selftest_args_parse(p, path, o, st);
+}
+
+static int selftests_parse(const struct parse *p, struct json_object *root)
+{
+	struct json_object *arr;
+	char path[32];
+	size_t i, n;
+	int j, ret;
+
+	ret = get_object(p, "spec", root, "selftests", json_type_array, &arr);
+	if (ret)
+		return ret < 0 ? ret : 0;
+	n = json_object_array_length(arr);
+	if (n < 1 || n > SPEC_MAX_SELFTESTS)
+		return bad(p, "spec.selftests", "needs 1 to %s entries", "3");
+	for (i = 0; i < n; i++) {
+		struct spec_selftest *st = &p->s->selftests[i];
+
+		snprintf(path, sizeof(path), "selftests[%zu]", i);
+		ret = selftest_parse(p, path, json_object_array_get_idx(arr, i), st);
+		if (ret)
+			return ret;
+		for (j = 0; j < (int)i; j++)
+			if (p->s->selftests[j].prog == st->prog)
+				return bad(p, path, "program '%s' is named twice (each at most once)",
+					   selftest_progs[st->prog].program);
+		p->s->nr_selftests++;
+	}
+	return 0;
+}
+
 static const char *const top_keys[] = {
-	"name", "question", "primary", "vms", "cgroup", "pressure", "duration_s",
+	"name", "question", "primary", "vms", "selftests", "cgroup", "pressure", "duration_s",
 	"end_phase", "sample_period_ms", NULL,
 };
 
@@ -627,6 +720,8 @@ static int top_parse(const struct parse *p, struct json_object *root)
 	ret = primary_parse(p, root);
 	if (!ret)
 		ret = vms_parse(p, root);
+	if (!ret)
+		ret = selftests_parse(p, root);
 	if (!ret)
 		ret = cgroup_parse(p, root);
 	if (!ret)

@@ -13,6 +13,7 @@
 
 #include "abi/abi.h"
 #include "experiments/cgroup.h"
+#include "experiments/selftest.h"
 #include "vmm/mem.h"
 
 #define SPEC_NAME_LEN		64
@@ -29,6 +30,7 @@
  */
 #define SPEC_MAX_VM_PROCS	1024
 #define SPEC_MAX_PRIMARY	4	/* primary metrics */
+#define SPEC_MAX_SELFTESTS	NR_SELFTEST_PROGS	/* each program once */
 #define SPEC_MAX_S		1e6	/* any time: about 11.6 days */
 #define SPEC_MAX_BYTES		(1ull << 60)	/* any size: 1 EiB */
 #define SPEC_MAX_SCALE		1024
@@ -96,8 +98,10 @@ struct spec {
 	/* the metrics (common/metrics.c) that decide the question */
 	int nr_primary;
 	const struct metric *primary[SPEC_MAX_PRIMARY];
-	int nr_vms;
+	int nr_vms;			/* 0 only with selftests */
 	struct spec_vm vms[SPEC_MAX_VMS];
+	int nr_selftests;
+	struct spec_selftest selftests[SPEC_MAX_SELFTESTS];
 	struct spec_cgroup cg;
 	int nr_pressure;
 	struct spec_pressure pressure[SPEC_MAX_PRESSURE];

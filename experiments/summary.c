@@ -578,6 +578,35 @@ static struct json_object *run_s_json(struct summary_ctx *c, const struct summar
 	return jnum(run_seconds(c->r, c->r->end_ns ? c->r->end_ns : now_ns()));
 }
 
+/*
+ * Each program's values parsed from its log: summary.selftest.<key>, null
+ * for a program the run did not run; the whole entry null without one.
+ */
+static struct json_object *selftest_entry_json(struct summary_ctx *c,
+					       const struct summary_entry *e)
+{
+	struct json_object *o, *per[NR_SELFTEST_PROGS] = { NULL };
+	struct selftest_out *out;
+	int i;
+
+	(void)e;
+	if (!c->r->nr_selftests)
+		return NULL;
+	out = malloc(sizeof(*out));
+	for (i = 0; out && i < c->r->nr_selftests; i++) {
+		const struct selftest_proc *p = &c->r->selftests[i];
+
+		selftest_out_init(out, p->st->prog);
+		if (!selftest_out_file(out, p->log_path))
+			per[p->st->prog] = selftest_out_summary(out);
+	}
+	free(out);
+	o = json_object_new_object();
+	for (i = 0; i < NR_SELFTEST_PROGS; i++)
+		json_object_object_add(o, selftest_progs[i].key, per[i]);
+	return o;
+}
+
 static struct json_object *pressure_applied_json(struct summary_ctx *c,
 						 const struct summary_entry *e)
 {
@@ -606,6 +635,7 @@ static const struct summary_computed {
 	{ "oom_killed_vms", oom_killed_json },
 	{ "run_s", run_s_json },
 	{ "pressure_applied", pressure_applied_json },
+	{ "selftest", selftest_entry_json },
 };
 
 static const struct summary_computed *computed_find(const struct summary_entry *e)

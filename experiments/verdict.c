@@ -76,6 +76,16 @@ struct json_object *run_problems(const struct run *r, bool complete)
 		vmproc_problem(p, line, sizeof(line));
 		problem_add(arr, "%s", line);
 	}
+	for (i = 0; i < r->nr_selftests; i++) {
+		const struct selftest_proc *p = &r->selftests[i];
+		const char *status = selftest_status(p);
+
+		if (!strcmp(status, "ok") || !strcmp(status, "running") ||
+		    (!strcmp(status, "oom-killed") && spec_measures_oom(r->s)))
+			continue;
+		selftest_problem(p, line, sizeof(line));
+		problem_add(arr, "%s", line);
+	}
 	run_pressure_applied(r, arr);
 	return arr;
 }
