@@ -374,7 +374,28 @@ struct full_run {
 	struct json_object *vm_results, *limit_missed;
 };
 
-/* Two VMs of two vCPUs under pressure, on cgroup @version. */
+/* One of each selftest, their logs the fixtures (from the repository root). */
+static void full_selftests(struct full_run *f)
+{
+	static const char *const logs[NR_SELFTEST_PROGS] = {
+		"tests/fixtures/selftests/dirty_log_perf_test-6.1.txt",
+		"tests/fixtures/selftests/demand_paging_test-6.12.txt",
+		"tests/fixtures/selftests/access_tracking_perf_test-6.12.txt",
+	};
+	int i;
+
+	f->spec.nr_selftests = NR_SELFTEST_PROGS;
+	f->r.nr_selftests = NR_SELFTEST_PROGS;
+	for (i = 0; i < NR_SELFTEST_PROGS; i++) {
+		f->spec.selftests[i].prog = (enum selftest_prog)i;
+		f->r.selftests[i].st = &f->spec.selftests[i];
+		f->r.selftests[i].state = SELFTEST_ENDED;
+		snprintf(f->r.selftests[i].log_path, sizeof(f->r.selftests[i].log_path), "%s",
+			 logs[i]);
+	}
+}
+
+/* Two VMs of two vCPUs under pressure, on cgroup @version; and selftests. */
 static void full_run_init(struct full_run *f, enum cg_version version)
 {
 	int v;
@@ -408,6 +429,7 @@ static void full_run_init(struct full_run *f, enum cg_version version)
 							 "touch" };
 		json_object_array_add(f->vm_results, full_vm(v));
 	}
+	full_selftests(f);
 }
 
 static void full_run_free(struct full_run *f)
