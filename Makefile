@@ -173,7 +173,13 @@ $(BUILD)/tests/tools/stats_cli: tests/tools/stats_cli.c $(LIBS) | $(GEN_HDRS)
 	$(call quiet,CC,$@)$(CC) $(HOST_CFLAGS) $(HOST_LDFLAGS) -o $@ $< \
 		$(LINK_LIBS) $(HOST_LDLIBS)
 
-test-bins: $(TARGET) guests $(UNIT_BINS) $(FUZZ_BINS) $(BUILD)/tests/tools/stats_cli
+# a stand-in for the KVM selftests a spec may run (tests/selftests.sh)
+$(BUILD)/tests/tools/fake_selftest: tests/tools/fake_selftest.c
+	@mkdir -p $(dir $@)
+	$(call quiet,CC,$@)$(CC) $(HOST_CFLAGS) $(HOST_LDFLAGS) -o $@ $<
+
+test-bins: $(TARGET) guests $(UNIT_BINS) $(FUZZ_BINS) $(BUILD)/tests/tools/stats_cli \
+	   $(BUILD)/tests/tools/fake_selftest
 
 # The whole suite; its last line is "N passed, N failed, N skipped".
 test: deps-test test-bins
