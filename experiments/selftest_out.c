@@ -171,7 +171,7 @@ static const struct rule dirty_log_rules[] = {
 	  { "get_dirty_log_total_s", "get_dirty_log_avg_s" }, "s", IDX_NONE },
 	{ "Clear dirty log over %n iterations took %t. (Avg %t/iteration)",
 	  { "clear_dirty_log_total_s", "clear_dirty_log_avg_s" }, "s", IDX_NONE },
-	{ NULL },
+	{ .pattern = NULL },
 };
 
 static const struct rule demand_paging_rules[] = {
@@ -180,7 +180,7 @@ static const struct rule demand_paging_rules[] = {
 	  "pages/s", IDX_NONE },
 	{ "Overall demand paging rate:%w%f pgs/sec", { "rate_pages_per_s" }, "pages/s",
 	  IDX_NONE },
-	{ NULL },
+	{ .pattern = NULL },
 };
 
 static const struct rule access_tracking_rules[] = {
@@ -190,7 +190,7 @@ static const struct rule access_tracking_rules[] = {
 	{ "Mark memory idle%p: %t", { "mark_idle_%d_s" }, "s", IDX_COUNT },
 	{ "Writing to idle memory%p: %t", { "write_idle_s" }, "s", IDX_NONE },
 	{ "Reading from idle memory%p: %t", { "read_idle_s" }, "s", IDX_NONE },
-	{ NULL },
+	{ .pattern = NULL },
 };
 
 static const struct rule *const prog_rules[NR_SELFTEST_PROGS] = {

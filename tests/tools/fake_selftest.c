@@ -99,6 +99,9 @@ static void garbage(void)
 	fwrite("a\0b\n", 1, 4, stdout);
 }
 
+/* Kept reachable, so the compiler cannot drop the allocations. */
+static void *volatile oom_list;
+
 static void oom(void)
 {
 	size_t chunk = 16 << 20;
@@ -109,6 +112,8 @@ static void oom(void)
 		if (!p)
 			continue;
 		memset(p, 1, chunk);
+		*(void **)p = oom_list;
+		oom_list = p;
 	}
 }
 
