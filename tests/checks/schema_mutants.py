@@ -209,6 +209,32 @@ CASES = [
     ("accept_workingset", "none", setk(VM, {"mem": "64M", "guest": "workingset", "params": {
         "size": "4K", "pattern": "random", "duration": 10000000, "write": 0}})),
     ("accept_nop_code", "none", setk(VM, {"mem": "16M", "guest": "nop", "params": {"code": 0}})),
+    # selftests: a program of the table, arguments of a strict set
+    ("accept_selftests", "none", setk(("selftests",), [
+        {"program": "dirty_log_perf_test", "args": ["-v", "2", "-b", "256M", "-i", "3"]},
+        {"program": "demand_paging_test"}])),
+    ("accept_selftests_only", "none", many(delk(("vms",)), setk(("selftests",), [
+        {"program": "access_tracking_perf_test", "args": []}]))),
+    ("selftests_program", "both", setk(("selftests",), [{"program": "sh"}])),
+    ("selftests_program_path", "both", setk(("selftests",), [
+        {"program": "/tmp/dirty_log_perf_test"}])),
+    ("selftests_missing_program", "both", setk(("selftests",), [{"args": ["-v"]}])),
+    ("selftests_unknown_key", "both", setk(("selftests",), [
+        {"program": "demand_paging_test", "env": "X=1"}])),
+    ("selftests_arg_shell", "both", setk(("selftests",), [
+        {"program": "demand_paging_test", "args": ["1;id"]}])),
+    ("selftests_arg_slash", "both", setk(("selftests",), [
+        {"program": "demand_paging_test", "args": ["../x"]}])),
+    ("selftests_arg_empty", "both", setk(("selftests",), [
+        {"program": "demand_paging_test", "args": [""]}])),
+    ("selftests_arg_long", "both", setk(("selftests",), [
+        {"program": "demand_paging_test", "args": ["a" * 64]}])),
+    ("selftests_arg_number", "both", setk(("selftests",), [
+        {"program": "demand_paging_test", "args": [2]}])),
+    ("selftests_args_many", "both", setk(("selftests",), [
+        {"program": "demand_paging_test", "args": ["-v"] * 33}])),
+    ("selftests_empty", "both", setk(("selftests",), [])),
+    ("selftests_four", "both", setk(("selftests",), [{"program": "demand_paging_test"}] * 4)),
     # checks only spec.c makes (SPEC.md, "The JSON Schema")
     ("only_sum_of_counts", "spec.c", lambda d: d.update(vms=[dict(d["vms"][0], count=1000),
                                                              dict(d["vms"][0], count=25)])),
@@ -225,6 +251,8 @@ CASES = [
     ("only_param_string_below_min", "spec.c", setk(VM, {"mem": "64M", "guest": "workingset",
                                                         "params": {"size": "1K"}})),
     ("only_count_double_whole", "spec.c-json", setk(VM + ("count",), 2.0)),
+    ("only_selftests_twice", "spec.c", setk(("selftests",), [
+        {"program": "demand_paging_test"}, {"program": "demand_paging_test", "args": ["-v"]}])),
 ]
 
 
