@@ -96,6 +96,10 @@ static void progress_live(struct run *r)
 	fprintf(stderr, "\r\033[K[%s rep %d/%d] %5.1f/%.0f s  VMs running %d/%d  limit %s  SecPageTables %.0f kB",
 		r->s->name, r->o->rep, r->o->nr_reps, run_now_s(r), r->s->duration_s,
 		running, r->nr_vms, limit, pt && pt->n ? pt->v[pt->n - 1] : 0.0);
+	for (i = running = 0; i < r->nr_selftests; i++)
+		running += r->selftests[i].state == SELFTEST_RUNNING;
+	if (r->nr_selftests)
+		fprintf(stderr, "  selftests running %d/%d", running, r->nr_selftests);
 }
 
 /* --- the cgroup limit and its schedule --- */
