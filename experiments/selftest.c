@@ -92,17 +92,20 @@ static void child_main(const char *path, const struct spec_selftest *st, const c
 		close(fd);
 	}
 	fd = open(log_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0) {
-		e = errno;
-		(void)!write(status_fd, &e, sizeof(e));
-		_exit(127);
+	e = fd < 0 ? errno : 0;
+	if (fd >= 0) {
+		dup2(fd, STDOUT_FILENO);
+		dup2(fd, STDERR_FILENO);
+		close(fd);
 	}
-	dup2(fd, STDOUT_FILENO);
-	dup2(fd, STDERR_FILENO);
-	close(fd);
+	/* the go, even to fail: the runner's write must find a reader */
 	if (read(go_fd, &go, 1) != 1)
 		_exit(127);	/* the runner went away */
 	close(go_fd);
+	if (e) {
+		(void)!write(status_fd, &e, sizeof(e));
+		_exit(127);
+	}
 	/* the selftests load their own ELF from argv[0] (kvm_vm_elf_load()) */
 	argv[0] = (char *)path;
 	for (i = 0; i < st->nr_args; i++)
@@ -203,17 +206,27 @@ void selftest_kill(struct selftest_proc *p)
 
 bool selftest_reap(struct selftest_proc *p, bool block)
 {
+	siginfo_t si;
 	pid_t got;
+	int ret;
 
 	if (p->state == SELFTEST_ENDED || p->pid <= 0)
 		return true;
+	/*
+	 * Ended? Look without reaping: while it is a zombie its pid (its
+	 * group's id) cannot be reused, so what it forked can be killed
+	 * through its group, and nothing is left in the cgroup.
+	 */
 	do {
-		got = waitpid(p->pid, &p->wait_status, block ? 0 : WNOHANG);
-	} while (got < 0 && errno == EINTR);
-	if (got == 0)
+		memset(&si, 0, sizeof(si));
+		ret = waitid(P_PID, (id_t)p->pid, &si, WEXITED | WNOWAIT | (block ? 0 : WNOHANG));
+	} while (ret < 0 && errno == EINTR);
+	if (!ret && !si.si_pid)
 		return false;
-	/* what it forked dies with its group: nothing is left in the cgroup */
 	kill(-p->pid, SIGKILL);
+	do {
+		got = waitpid(p->pid, &p->wait_status, 0);
+	} while (got < 0 && errno == EINTR);
 	if (p->go_fd >= 0)
 		close(p->go_fd);
 	if (p->status_fd >= 0)

@@ -16,7 +16,7 @@ plan_names selftests_build_usage selftests_fake_ok selftests_fake_garbage \
 	selftests_fake_exit selftests_fake_hang selftests_fake_stubborn \
 	selftests_fake_child selftests_interrupted selftests_fake_oom selftests_beside_vms \
 	selftests_compare_starred selftests_refused_program selftests_refused_arg \
-	selftests_refused_dir selftests_build_real selftests_run_real
+	selftests_refused_dir selftests_exec_fails selftests_build_real selftests_run_real
 
 # the build script's one-line error on a directory that is no kernel tree
 name=selftests_build_usage
@@ -227,6 +227,13 @@ run_expect selftests_refused_arg 1 "selftests\\[0\\]\\.args\\[1\\]: '1G; reboot'
 
 run_expect selftests_refused_dir 1 "selftest dirty_log_perf_test: $TMP/nowhere/dirty_log_perf_test: No such file or directory \\(build it with patched-kernel/selftests.sh" \
 	--out "$TMP/bd" --selftests "$TMP/nowhere" "$TMP/fake_ok.json"
+
+# an executable the kernel cannot exec: the run cannot start, one line
+mkdir -p "$TMP/notelf"
+printf 'not an ELF\n' >"$TMP/notelf/dirty_log_perf_test"
+chmod +x "$TMP/notelf/dirty_log_perf_test"
+run_expect selftests_exec_fails 1 "selftest dirty_log_perf_test: exec $TMP/notelf/dirty_log_perf_test: Exec format error" \
+	--out "$TMP/ef" --selftests "$TMP/notelf" "$TMP/fake_ok.json"
 
 # --- the real ones ---
 name=selftests_build_real
