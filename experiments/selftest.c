@@ -167,7 +167,8 @@ int selftest_go(struct selftest_proc *p)
 	int e = 0;
 
 	if (write(p->go_fd, &go, 1) != 1)
-		return err_sys(errno, "selftest %s: starting it", selftest_progs[p->st->prog].program);
+		return err_sys(errno, "selftest %s: starting it",
+			       selftest_progs[p->st->prog].program);
 	close(p->go_fd);
 	p->go_fd = -1;
 	p->state = SELFTEST_RUNNING;

@@ -102,8 +102,10 @@ static void dirty_log_61_summary(void)
 
 static void demand_paging_both(void)
 {
-	struct selftest_out *a = parse_file(SELFTEST_DEMAND_PAGING, FIX "demand_paging_test-6.12.txt");
-	struct selftest_out *b = parse_file(SELFTEST_DEMAND_PAGING, FIX "demand_paging_test-6.1.txt");
+	struct selftest_out *a, *b;
+
+	a = parse_file(SELFTEST_DEMAND_PAGING, FIX "demand_paging_test-6.12.txt");
+	b = parse_file(SELFTEST_DEMAND_PAGING, FIX "demand_paging_test-6.1.txt");
 
 	if (!a || !b) {
 		free(a);
@@ -205,10 +207,10 @@ static void repeats_kept_once(void)
 static void guest_modes_apart(void)
 {
 	struct selftest_out *o = parse_text(SELFTEST_DIRTY_LOG,
-					    "Testing guest mode: PA-bits:ANY, VA-bits:48,  4K pages\n"
-					    "Populate memory time: 1.000000000s\n"
-					    "Testing guest mode: PA-bits:ANY, VA-bits:57,  4K pages\n"
-					    "Populate memory time: 2.000000000s\n");
+		"Testing guest mode: PA-bits:ANY, VA-bits:48,  4K pages\n"
+		"Populate memory time: 1.000000000s\n"
+		"Testing guest mode: PA-bits:ANY, VA-bits:57,  4K pages\n"
+		"Populate memory time: 2.000000000s\n");
 
 	CHECK(o->mode == 2 && o->nr_values == 2 && o->unparsed == 0, "mode %d, %d values",
 	      o->mode, o->nr_values);
