@@ -248,6 +248,10 @@ static const struct unit_step byte_steps[] = {
 static const struct unit_step ns_steps[] = {
 	{ 1, "ns" }, { 1e3, "us" }, { 1e6, "ms" }, { 1e9, "s" },
 };
+/* below a second, as the selftests' dirty-log phases are: not "3e-05 s" */
+static const struct unit_step s_steps[] = {
+	{ 1e-6, "us" }, { 1e-3, "ms" }, { 1, "s" },
+};
 
 /* Counts: plain up to 99999, then thousands, then millions. */
 static const struct count_unit {
@@ -307,6 +311,9 @@ void unit_scale(enum metric_unit unit, double magnitude, const char **name,
 		break;
 	case UNIT_NS:
 		step_scale(ns_steps, ARRAY_SIZE(ns_steps), magnitude, name, divisor);
+		break;
+	case UNIT_S:
+		step_scale(s_steps, ARRAY_SIZE(s_steps), magnitude, name, divisor);
 		break;
 	default:
 		count_scale(unit, magnitude, name, divisor);
