@@ -6,9 +6,11 @@
 # arms: report.txt (the email), report.csv and plots, under AB_OUT.
 #
 # Usage: patched-kernel/ab.sh   (settings from the environment)
-# Environment: ARMS ("legacy cache-shrinker-v2 no-shrinker inverted"; an arm
-#   named twice is an A/A: its second set is <arm>-2; one arm alone gets a
-#   report instead of a comparison),
+# Environment: ARMS ("legacy cache-shrinker-v2 no-shrinker inverted"; arm
+#   words, patched-kernel/ARMS.md: in-repo arms, .arm files, folders of
+#   patches, git:/tree@REF, ARM+param=value; each set is labelled by its
+#   arm's name; a word given twice is an A/A: its second set is <name>-2;
+#   one arm alone gets a report instead of a comparison),
 #   EXPS ("idle-caches memcg-squeeze shrinker-storm"; names or spec files),
 #   MMU (shadow), NOISE (an earlier A/A AB_OUT: the noise floors of each
 #   experiment are measured from NOISE/<experiment>),
@@ -190,25 +192,50 @@ else
 fi
 [ -x "$kvmsq" ] || die "$kvmsq: no kvmsqueeze there (make, or set KVMSQUEEZE)"
 
-# the sets: one per arm, a repeated arm's later sets named <arm>-2, -3...
+# the sets: one per arm word, labelled by the arm's name (patched-kernel/arm
+# resolves each word, and refuses a bad one before anything runs); a
+# repeated word's later sets are <name>-2, -3... setmap: "SET WORD IMAGE"
+# lines; kernels: the words to build, each once
 sets=
 kernels=
+ksets=
 seen=
+setmap=
 nsets=0
-for a in $arms; do
-	# shellcheck disable=SC2086
-	k=$(printf '%s\n' $seen "$a" | grep -cxF "$a")
-	seen="$seen $a"
-	if [ "$k" -eq 1 ]; then
-		sets="$sets $a"
-		kernels="$kernels $a"
+for w in $arms; do
+	if [ -x "$here/arm" ]; then
+		nm=$("$here/arm" names "$w") || exit 2
 	else
-		sets="$sets $a-$k"
+		nm="$w $w"
 	fi
+	a=${nm%% *}
+	img=${nm#* }
+	# shellcheck disable=SC2086
+	k=$(printf '%s\n' $seen "$w" | grep -cxF -- "$w")
+	seen="$seen $w"
+	if [ "$k" -eq 1 ]; then
+		other=$(printf '%s' "$setmap" | awk -v s="$a" '$1 == s { print $2; exit }')
+		[ -z "$other" ] ||
+			bad "$(named ARMS): $other and $w are both arm $a (give one another name: an .arm file with name = ..., see patched-kernel/ARMS.md)"
+		kernels="$kernels $w"
+		ksets="$ksets $a"
+	else
+		a=$a-$k
+	fi
+	sets="$sets $a"
+	setmap="$setmap$a $w $img
+"
 	nsets=$((nsets + 1))
 done
 sets=${sets# }
 kernels=${kernels# }
+# set_field SET N: the set's word (2) or its image's arm name (3)
+set_field() { printf '%s' "$setmap" | awk -v s="$1" -v n="$2" '$1 == s { print $n; exit }'; }
+# the words, when a name is not the word (RESUME compares them too)
+words=
+for a in $sets; do
+	[ "$(set_field "$a" 2)" = "$a" ] || words="$words $a=$(set_field "$a" 2)"
+done
 
 # 1. Can the plan decide? An exact permutation test of n runs against n
 # reaches p = 2 / C(2n, n) at best (both tails); Holm over K primaries
@@ -331,6 +358,7 @@ mem $lab_mem
 debug ${DEBUG:-0}
 append ${LAB_APPEND:-}
 EOF
+	[ -z "$words" ] || echo "words${words}"
 }
 # The wall time of N runs, JOBS at once. A lab run of an experiment takes
 # what its last runs here with the same settings took (lab-times in the
@@ -417,8 +445,8 @@ t0=$(now)
 "$top/scripts/deps" lab analysis
 suffix=
 [ "${DEBUG:-0}" = 1 ] && suffix=-debug
-for a in $kernels; do
-	echo "$a $(cat "$cache/kernels/$a$suffix/release")"
+for a in $ksets; do
+	echo "$a $(cat "$cache/kernels/$(set_field "$a" 3)$suffix/release")"
 done >"$out/kernels.new"
 if [ -f "$out/kernels" ] && ! cmp -s "$out/kernels" "$out/kernels.new"; then
 	rm -f "$out/kernels.new"
@@ -446,7 +474,7 @@ start_run() {
 	now >"$raw.start"
 	starting=$1
 	(
-		LAB_OUT=$raw LAB_BLOCK=$b "$here/lab.sh" "${a%-[0-9]*}" "$e" "$mmu" 1 \
+		LAB_OUT=$raw LAB_BLOCK=$b "$here/lab.sh" "$(set_field "$a" 2)" "$e" "$mmu" 1 \
 			</dev/null >"$raw.log" 2>&1 &
 		echo "$!" >"$raw.pid"
 		rc=0

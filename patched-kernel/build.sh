@@ -1,16 +1,23 @@
 #!/bin/sh
-# patched-kernel/build.sh: build kernel arms. Each arm is the observe patch
-# and the arm's own series (patches/<arm>/) on Linux 6.12 from Debian's
-# linux-source-6.12 (or KSRC=/path), in its own tree under the cache, built
-# with x86_64_defconfig + lab.config (+ debug.config with DEBUG=1) and
-# ccache. The image records its arm and series hash in LOCALVERSION.
+# patched-kernel/build.sh: build kernel arms. An arm is a base tree (Linux
+# 6.12 from Debian's linux-source-6.12 by default, or KSRC=/path; Debian's
+# linux-source-6.1; or a git tree at a ref), the base's observe patch and
+# the arm's own series, in its own tree under the cache, built with
+# x86_64_defconfig + lab.config + the arm's config fragments
+# (+ debug.config with DEBUG=1) and ccache. What an arm is comes from
+# patched-kernel/arm (ARMS.md: an in-repo name, an .arm file, a folder of
+# patches, git:/tree@REF; a boot-parameter arm ARM+param=value builds its
+# image's arm). The image records its arm and hash in LOCALVERSION, and
+# what it is made of in arm.json beside it.
 #
-# Usage: patched-kernel/build.sh [--check] ARM...|all
+# Usage: patched-kernel/build.sh [--check] WORD...|all
 #   --check   only check that each arm's series applies (no build)
 # Environment: DEBUG=1 debug variant; KSRC=/path another 6.12.y tree;
 #   KVMSQ_CACHE (default ~/.cache/kvmsqueeze); JOBS (default: nproc);
 #   KVMSQ_PROGRESS_PERIOD (seconds between progress lines when stderr is
-#   not a terminal, default 30; on a terminal one line updates each second)
+#   not a terminal, default 30; on a terminal one line updates each second);
+#   SELFTESTS=1 (also build the KVM selftests of each arm's tree with
+#   patched-kernel/selftests.sh, as the description's selftests = yes does)
 #
 # While make runs (its output goes to build.log), a progress line says how
 # many objects are compiled (kbuild's CC and AS lines) of about how many:
@@ -30,34 +37,52 @@ tty=
 [ -t 2 ] && tty=1
 
 usage() {
-	echo "usage: patched-kernel/build.sh [--check] ARM...|all (arms: $(arms_list | tr '\n' ' '))" >&2
+	echo "usage: patched-kernel/build.sh [--check] WORD...|all (in-repo arms: $("$here/arm" list | tr '\n' ' ' | sed 's/ $//'); or an .arm file, a folder of patches, git:/tree@REF, ARM+param=value)" >&2
 	exit 2
 }
 say() { echo "kernel: $*" >&2; }
 die() { echo "kvmsqueeze: $*" >&2; exit 1; }
 
-arms_list() {
-	for d in "$here"/patches/*/; do
-		a=$(basename "$d")
-		[ "$a" = observe ] || echo "$a"
-	done
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+# load DESC: the arm of a normalized description (patched-kernel/arm
+# resolve) into a_* variables, its patches into DESC.patches
+load() {
+	desc=$1
+	a_name=$("$here/arm" get "$desc" name)
+	a_base=$("$here/arm" get "$desc" base)
+	a_series=$("$here/arm" get "$desc" series)
+	a_config=$("$here/arm" get "$desc" config)
+	a_observe=$("$here/arm" get "$desc" observe)
+	a_selftests=$("$here/arm" get "$desc" selftests)
+	a_params=$("$here/arm" get "$desc" params)
+	"$here/arm" patches "$desc" >"$desc.patches"
+}
+arm_series() { cat "$desc.patches"; }
+# the patches of the series alone (observe's are not the arm's)
+own_series() {
+	if [ "$a_observe" = yes ]; then
+		grep -v '/patches/observe[^/]*/[^/]*$' "$desc.patches" || true
+	else
+		cat "$desc.patches"
+	fi
 }
 
-# The patches an arm is made of, in order: observe first, for every arm.
-arm_series() {
-	for p in "$here"/patches/observe/*.patch "$here"/patches/"$1"/*.patch; do
-		[ -f "$p" ] && echo "$p"
-	done
-	return 0
-}
-
-# A hash of everything that makes the image: series, fragments, variant.
+# A hash of everything that makes the image: patches, fragments, variant,
+# and the base when it is not debian-6.12 (whose images keep the hashes
+# they had before there were other bases).
 arm_hash() {
-	{ for p in $(arm_series "$1"); do cat "$p"; done
+	{ for p in $(arm_series); do cat "$p"; done
 	  cat "$here/lab.config"
+	  for f in $a_config; do cat "$f"; done
 	  [ "$debug" = 1 ] && cat "$here/debug.config"
-	  echo "debug=$debug"; } | sha256sum | cut -c1-8
+	  echo "debug=$debug"
+	  if [ "$a_base" != debian-6.12 ] || [ "$a_observe" != yes ]; then
+		echo "base=$a_base $(kversion "$src") observe=$a_observe"
+	  fi; } | sha256sum | cut -c1-8
 }
+kversion() { "$here/arm" version "$1"; }
 
 arm_suffix() { if [ "$debug" = 1 ]; then echo "-debug"; fi; }
 
@@ -66,31 +91,68 @@ arm_suffix() { if [ "$debug" = 1 ]; then echo "-debug"; fi; }
 # pristine). A build dir inside it makes kbuild use relative paths, so
 # ccache hits across arms.
 arm_tree() {
-	arm=$1 src=$2
+	arm=$a_name
 	tree=$cache/arms/$arm
-	if [ -f "$tree/.kvmsq-series" ] && [ "$(cat "$tree/.kvmsq-series")" = "$(arm_hash_nodebug "$arm")" ]; then
+	if [ -f "$tree/.kvmsq-series" ] && [ "$(cat "$tree/.kvmsq-series")" = "$(arm_hash_nodebug)" ]; then
 		return 0
 	fi
-	say "$arm: applying $(arm_series "$arm" | wc -l) patch(es) to a copy of $src"
+	say "$arm: applying $(arm_series | wc -l) patch(es) to a copy of $src"
 	rm -rf "$tree" "$tree.tmp"
 	mkdir -p "$cache/arms"
 	cp -al "$src" "$tree.tmp"
 	rm -f "$tree.tmp/.kvmsqueeze-unpacked"
-	for p in $(arm_series "$arm"); do
+	for p in $(arm_series); do
 		if ! patch -d "$tree.tmp" -p1 --batch --forward --no-backup-if-mismatch \
 			-r "$cache/arms/$arm.rej" <"$p" >"$cache/arms/$arm.patch.log" 2>&1; then
 			cat "$cache/arms/$arm.patch.log" >&2
 			[ -s "$cache/arms/$arm.rej" ] && { echo "--- rejected hunks:" >&2; cat "$cache/arms/$arm.rej" >&2; }
 			rm -rf "$tree.tmp"
-			die "$arm: $(basename "$p") does not apply to $src"
+			die "arm $arm: $(basename "$p") does not apply to $src"
 		fi
 	done
 	rm -f "$cache/arms/$arm.rej" "$cache/arms/$arm.patch.log"
-	arm_hash_nodebug "$arm" >"$tree.tmp/.kvmsq-series"
+	arm_hash_nodebug >"$tree.tmp/.kvmsq-series"
 	mv "$tree.tmp" "$tree"
 }
 
-arm_hash_nodebug() { debug=0 arm_hash "$1"; }
+arm_hash_nodebug() {
+	d0=$debug
+	debug=0
+	arm_hash
+	debug=$d0
+}
+
+# json_str TEXT: TEXT as a JSON string
+json_str() { printf '"%s"' "$(printf '%s' "$1" | sed 's/\\/\\\\/g; s/"/\\"/g' | tr -d '\000-\037')"; }
+# arm_json RELEASE: what the image is, for lab.sh and the results
+arm_json() {
+	own=$(own_series)
+	n=$(printf '%s' "$own" | grep -c . || true)
+	sh_=
+	[ "$n" -eq 0 ] || sh_=$(for p in $own; do cat "$p"; done | sha256sum | cut -c1-16)
+	case "$a_series" in
+	'') from="none" ;;
+	"$here"/patches/*) from="patches/${a_series#"$here"/patches/} (in-repo)" ;;
+	*) from=$a_series ;;
+	esac
+	frags=
+	for f in $a_config; do frags="$frags $(basename "$f")"; done
+	ch=$({ cat "$here/lab.config"; for f in $a_config; do cat "$f"; done
+		[ "$debug" = 1 ] && cat "$here/debug.config"; true; } | sha256sum | cut -c1-16)
+	echo "{"
+	echo "  \"name\": $(json_str "$a_name"),"
+	echo "  \"base\": $(json_str "$a_base"),"
+	echo "  \"kernel_version\": $(json_str "$(kversion "$src")"),"
+	echo "  \"series\": $(json_str "$from"),"
+	echo "  \"series_patches\": $n,"
+	echo "  \"series_hash\": $(json_str "$sh_"),"
+	echo "  \"config\": $(json_str "${frags# }"),"
+	echo "  \"config_hash\": $(json_str "$ch"),"
+	echo "  \"params\": $(json_str "$a_params"),"
+	echo "  \"image\": $(json_str "$a_name"),"
+	echo "  \"release\": $(json_str "$1")"
+	echo "}"
+}
 
 # Every line of the fragments must be in the final .config.
 config_check() {
@@ -179,20 +241,42 @@ watch_make() {
 	done
 }
 
+# describe: what the arm is made of, as a line
+describe() {
+	say "arm $a_name$from_word: $a_base${a_config:+ + config $a_config}, observe $a_observe, $(own_series | wc -l) patch(es) of its own${a_series:+ from $a_series}"
+}
+
+# selftests: the KVM selftests of the arm's tree beside its image, once
+# per image (patched-kernel/selftests.sh builds them static)
+selftests() {
+	[ "${SELFTESTS:-0}" = 1 ] || [ "$a_selftests" = yes ] || return 0
+	[ -x "$here/selftests.sh" ] || { say "$name: no patched-kernel/selftests.sh: no selftests"; return 0; }
+	[ "$(cat "$kdir/selftests/.hash" 2>/dev/null)" != "$hash" ] || return 0
+	arm_tree
+	rm -rf "$kdir/selftests"
+	"$here/selftests.sh" "$cache/arms/$a_name" "$kdir/selftests" ||
+		die "arm $a_name: patched-kernel/selftests.sh failed"
+	echo "$hash" >"$kdir/selftests/.hash"
+}
+
 build_arm() {
-	arm=$1 src=$2
-	hash=$(arm_hash "$arm")
+	arm=$a_name
+	hash=$(arm_hash)
 	name=$arm$(arm_suffix)
 	kdir=$cache/kernels/$name
 	if [ -f "$kdir/bzImage" ] && [ "$(cat "$kdir/hash" 2>/dev/null)" = "$hash" ]; then
-		say "$name: up to date ($(cat "$kdir/release"))"
+		# images built before arm.json existed get one
+		[ -f "$kdir/arm.json" ] || arm_json "$(cat "$kdir/release")" >"$kdir/arm.json"
+		say "$name: up to date ($(cat "$kdir/release"))$from_word"
+		selftests
 		return 0
 	fi
-	arm_tree "$arm" "$src"
+	describe
+	arm_tree
 	tree=$cache/arms/$arm
 	o=out$(arm_suffix)	# the build directory, relative to the tree
 	out=$tree/$o
-	frags="$here/lab.config"
+	frags="$here/lab.config${a_config:+ $a_config}"
 	[ "$debug" = 1 ] && frags="$frags $here/debug.config"
 	mkdir -p "$out"
 	say "$name: configuring (x86_64_defconfig + $(for f in $frags; do basename "$f"; done | tr '\n' ' '))"
@@ -250,8 +334,12 @@ build_arm() {
 	make -s -C "$tree" O="$o" LOCALVERSION="-kvmsq-$arm-$hash" kernelrelease >"$kdir/release"
 	echo "$hash" >"$kdir/hash"
 	echo "$arm" >"$kdir/arm"
+	arm_json "$(cat "$kdir/release")" >"$kdir/arm.json"
+	# the builtin modules' parameters: lab.sh checks an arm's params with them
+	cp "$out/modules.builtin.modinfo" "$kdir/" 2>/dev/null || rm -f "$kdir/modules.builtin.modinfo"
 	mv "$kdir/bzImage.tmp" "$kdir/bzImage"
 	say "$name: built $(cat "$kdir/release") in $(( $(date +%s) - start )) s: $kdir/bzImage"
+	selftests
 }
 
 [ $# -ge 1 ] || usage
@@ -260,22 +348,36 @@ if [ "$1" = --check ]; then
 	shift
 	[ $# -ge 1 ] || usage
 fi
-# shellcheck disable=SC2046 # arm names are [a-z0-9-], one per line
-[ "$1" = all ] && set -- $(arms_list)
-for arm in "$@"; do
-	if [ ! -d "$here/patches/$arm" ] || [ "$arm" = observe ]; then
-		die "no arm '$arm' (arms: $(arms_list | tr '\n' ' '))"
+# shellcheck disable=SC2046 # arm names are [a-z0-9._-], one per line
+[ "$1" = all ] && set -- $("$here/arm" list)
+# every word resolved before anything is built: a bad one stops them all;
+# a boot-parameter arm builds its image's arm
+i=0
+descs=
+for w in "$@"; do
+	i=$((i + 1))
+	"$here/arm" resolve "$w" >"$work/$i.arm" || exit 1
+	img=$("$here/arm" get "$work/$i.arm" image)
+	if [ -n "$img" ]; then
+		say "$("$here/arm" get "$work/$i.arm" name): boots the image of $img with $("$here/arm" get "$work/$i.arm" params)"
+		"$here/arm" resolve "$img" >"$work/$i.arm" || exit 1
 	fi
+	descs="$descs $work/$i.arm"
 done
 
 "$top/scripts/deps" kernel
-src=$("$top/scripts/ksrc")
 export CCACHE_DIR="$cache/ccache"
-for arm in "$@"; do
+for d in $descs; do
+	src=$("$here/arm" source "$d")
+	load "$d"
+	from_word=
+	w=$(sed -n '1s/^# kvmsqueeze arm, normalized from //p' "$d")
+	[ "$w" = "$a_name" ] || from_word=" (arm $a_name is $w)"
 	if [ "$check_only" = 1 ]; then
-		arm_tree "$arm" "$src"
-		say "$arm: $(arm_series "$arm" | wc -l) patch(es) apply to $src"
+		describe
+		arm_tree
+		say "$a_name: $(arm_series | wc -l) patch(es) apply to $src"
 	else
-		build_arm "$arm" "$src"
+		build_arm
 	fi
 done

@@ -7,7 +7,15 @@
 #
 # Usage: patched-kernel/lab.sh ARM EXP [tdp|shadow] [REPS]
 #        patched-kernel/lab.sh --clock    (the clock a lab would run on)
+#   ARM: an arm word (ARMS.md): an in-repo arm, an .arm file, a folder of
+#     patches, git:/tree@REF, or ARM+param=value (the image of ARM booted
+#     with more kernel parameters: no rebuild)
 #   EXP: a catalog name or a spec file
+# The arm's parameters join the command line; one the lab kernel does not
+# know fails the run (a builtin module's, before the boot). What the arm
+# is goes to $LAB_OUT/lab-arm.json (the image's arm.json, with the arm's
+# own name and parameters); the image's selftests/ (SELFTESTS=1 builds
+# them) go into the initramfs's /bin.
 # Environment: LAB_MEM (2G), LAB_CPUS (2), LAB_TIMEOUT (seconds, 1800),
 #   LAB_OUT (results/<date>-<exp>/<arm>-<mmu>), LAB_DURATION (--duration),
 #   LAB_SCALE (--scale), LAB_CLOCK (icount, the default under TCG: QEMU's
@@ -92,7 +100,7 @@ if [ "${1:-}" = --clock ]; then
 fi
 
 if [ $# -lt 2 ] || [ $# -gt 4 ]; then usage; fi
-arm=$1 exp=$2 mmu=${3:-shadow} reps=${4:-1}
+word=$1 exp=$2 mmu=${3:-shadow} reps=${4:-1}
 case "$mmu" in tdp) npt=1 ;; shadow) npt=0 ;; *) usage ;; esac
 case "$reps" in '' | *[!0-9]*) usage ;; esac
 block=${LAB_BLOCK:-}
@@ -105,11 +113,40 @@ guard=${LAB_TIMEOUT:-1800}
 suffix=
 [ "${DEBUG:-0}" = 1 ] && suffix=-debug
 
+# the arm: its name, its image's, and its parameters (the image arm's own,
+# then a boot-parameter arm's), all checked before anything is built
+desc=$(mktemp)
+"$here/arm" resolve "$word" >"$desc" || { rm -f "$desc"; exit 1; }
+arm=$("$here/arm" get "$desc" name)
+params=$("$here/arm" get "$desc" params)
+image=$("$here/arm" get "$desc" image)
+if [ -n "$image" ]; then
+	"$here/arm" resolve "$image" >"$desc" || { rm -f "$desc"; exit 1; }
+	params="$("$here/arm" get "$desc" params)${params:+ $params}"
+	params=${params# }
+fi
+image=$("$here/arm" get "$desc" name)
+rm -f "$desc"
+
 "$top/scripts/deps" lab
-"$here/build.sh" "$arm"
-kdir=$cache/kernels/$arm$suffix
+"$here/build.sh" "$word"
+kdir=$cache/kernels/$image$suffix
 release=$(cat "$kdir/release")
-case "$release" in *"-kvmsq-$arm-"*) ;; *) die "$kdir/bzImage is $release, not an image of arm $arm" ;; esac
+case "$release" in *"-kvmsq-$image-"*) ;; *) die "$kdir/bzImage is $release, not an image of arm $image" ;; esac
+# a builtin module's parameter the image does not have (kernel parameters
+# treat - and _ alike)
+if [ -n "$params" ] && [ -f "$kdir/modules.builtin.modinfo" ]; then
+	known=$(tr '\000' '\n' <"$kdir/modules.builtin.modinfo" |
+		sed -n 's/^\([^.]*\)\.parmtype=\([^:]*\):.*/\1.\2/p' | tr - _)
+	for p in $params; do
+		w=${p%%=*}
+		case "$w" in *.*) ;; *) continue ;; esac
+		m=$(echo "${w%%.*}" | tr - _)
+		echo "$known" | grep -q "^$m\." || continue
+		echo "$known" | grep -qxF "$(echo "$w" | tr - _)" ||
+			die "arm $arm: $release does not know kernel parameter '$w' (in $p); module ${w%%.*}'s: $(echo "$known" | sed -n "s/^$m\.//p" | tr '\n' ' ')"
+	done
+fi
 
 # the static kvmsqueeze and an initramfs around it
 static=${KVMSQ_STATIC:-}
@@ -135,6 +172,10 @@ done
 cp "$static" "$root/bin/kvmsqueeze"
 cp "$here/lab-init" "$root/init"
 chmod 755 "$root/init"
+# the arm's KVM selftests (build.sh with SELFTESTS=1)
+if [ -d "$kdir/selftests" ]; then
+	find "$kdir/selftests" -maxdepth 1 -type f ! -name '.*' -exec cp {} "$root/bin/" \;
+fi
 (cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) >"$work/initrd.gz"
 if [ -f "$exp" ]; then
 	cp "$exp" "$out/$(basename "$exp")"
@@ -146,6 +187,13 @@ echo "$accel_name" >"$out/lab-accel"
 echo "$clock" >"$out/lab-clock"
 echo "$mmu" >"$out/lab-mmu"
 echo "$release" >"$out/lab-kernel"
+# what the arm is: the image's arm.json, with this arm's name and params
+# (names are [a-z0-9._-], parameters [A-Za-z0-9._,:/=-]: nothing to escape)
+if [ -f "$kdir/arm.json" ]; then
+	sed -e "s|^  \"name\": .*|  \"name\": \"$arm\",|" \
+	    -e "s|^  \"params\": .*|  \"params\": \"$params\",|" \
+	    "$kdir/arm.json" >"$out/lab-arm.json"
+fi
 
 cmdline="console=ttyS0 panic=-1 oops=panic kvmsqueeze.lab=1 kvmsqueeze.accel=$accel_name kvmsqueeze.arm=$arm kvmsqueeze.exp=$exp kvmsqueeze.reps=$reps kvmsqueeze.clock=$clock kvm_amd.npt=$npt kvm_intel.ept=$npt"
 [ "$clock" = icount ] && cmdline="$cmdline kvmsqueeze.icount_shift=$shift_"
@@ -153,7 +201,9 @@ cmdline="console=ttyS0 panic=-1 oops=panic kvmsqueeze.lab=1 kvmsqueeze.accel=$ac
 [ -n "${LAB_SCALE:-}" ] && cmdline="$cmdline kvmsqueeze.scale=$LAB_SCALE"
 [ -n "$block" ] && cmdline="$cmdline kvmsqueeze.block=$block"
 [ -n "$stall" ] && cmdline="$cmdline kvmsqueeze.stall=$stall"
+[ -n "$params" ] && cmdline="$cmdline $params"
 [ -n "$append" ] && cmdline="$cmdline $append"
+say "arm $arm${params:+: $params}"
 say "booting $release ($accel_name, clock $clock, $mmu, $mem, $cpus CPUs): $name x $reps -> $out"
 rm -f "$out/lab-status" "$out/lockdep.txt"
 start=$(date +%s)
@@ -189,6 +239,16 @@ bad=$("$here/serial-problems" "$out/lab-serial.log")
 ooms=$(grep -c 'invoked oom-killer' "$out/lab-serial.log" || true)
 [ "${ooms:-0}" -gt 0 ] && echo "lab: the OOM killer ran $ooms time(s) (lab-serial.log has its reports)" >&2
 [ -n "$bad" ] && echo "$bad" >&2
+# a parameter of the arm the lab kernel did not know: undotted ones are
+# "Unknown kernel command line parameters", a loaded module's "unknown
+# parameter"
+for p in $params; do
+	w=${p%%=*}
+	if grep -E 'Unknown kernel command line parameters|unknown parameter' "$out/lab-serial.log" 2>/dev/null |
+		grep -qF -e "$p" -e "'${w#*.}'"; then
+		die "arm $arm: the lab kernel does not know kernel parameter '$w' ($p; $out/lab-serial.log)"
+	fi
+done
 if [ "${qemu:-0}" = 124 ] || [ "${qemu:-0}" = 137 ]; then
 	tail -n 20 "$out/lab-serial.log" >&2
 	die "hung: killed after $took s (LAB_TIMEOUT $guard s, or QEMU killed from outside)${bad:+; the lab kernel reported a problem too} ($out/lab-serial.log)"

@@ -18,14 +18,14 @@ plan_names build_progress_first build_progress_cached build_progress_estimate \
 kvmsq=$KVMSQUEEZE
 case "$kvmsq" in /*) ;; *) kvmsq=$PWD/$kvmsq ;; esac
 
-# A copy of build.sh beside an arm without patches, a one-line lab.config,
+# A copy of build.sh (and patched-kernel/arm) beside an arm without patches, a one-line lab.config,
 # scripts/ksrc pointed at a pretend tree (KSRC), a deps that has it all,
 # and a make first in PATH: the tree's targets write .config, and bzImage
 # prints FAKE_OBJS CC lines FAKE_DELAY s apart (FAKE_MAKE_FAIL: then fails).
 kb=$TMP/kb
 mkdir -p "$kb/top/patched-kernel/patches/fake" "$kb/top/patched-kernel/patches/observe" \
 	"$kb/top/scripts" "$kb/src/scripts/kconfig" "$kb/bin"
-cp patched-kernel/build.sh "$kb/top/patched-kernel/"
+cp patched-kernel/build.sh patched-kernel/arm "$kb/top/patched-kernel/"
 echo 'CONFIG_PRETEND=y' >"$kb/top/patched-kernel/lab.config"
 cp scripts/ksrc "$kb/top/scripts/"
 printf '#!/bin/sh\nexit 0\n' >"$kb/top/scripts/deps"
