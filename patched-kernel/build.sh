@@ -267,6 +267,8 @@ build_arm() {
 	if [ -f "$kdir/bzImage" ] && [ "$(cat "$kdir/hash" 2>/dev/null)" = "$hash" ]; then
 		# images built before arm.json existed get one
 		[ -f "$kdir/arm.json" ] || arm_json "$(cat "$kdir/release")" >"$kdir/arm.json"
+		[ -f "$kdir/modules.builtin.modinfo" ] || [ ! -f "$cache/arms/$arm/out$(arm_suffix)/modules.builtin.modinfo" ] ||
+			cp "$cache/arms/$arm/out$(arm_suffix)/modules.builtin.modinfo" "$kdir/"
 		say "$name: up to date ($(cat "$kdir/release"))$from_word"
 		selftests
 		return 0
@@ -348,8 +350,22 @@ if [ "$1" = --check ]; then
 	shift
 	[ $# -ge 1 ] || usage
 fi
-# shellcheck disable=SC2046 # arm names are [a-z0-9._-], one per line
-[ "$1" = all ] && set -- $("$here/arm" list)
+# all: every in-repo arm whose base is here (an arm on debian-6.1 needs
+# linux-source-6.1, which only such an arm asks for)
+if [ "$1" = all ]; then
+	set --
+	for w in $("$here/arm" list); do
+		if ! "$here/arm" resolve "$w" >/dev/null 2>"$work/err"; then
+			if grep -q 'is not installed' "$work/err"; then
+				say "skipping $(sed 's/^kvmsqueeze: //' "$work/err")"
+				continue
+			fi
+			cat "$work/err" >&2
+			exit 1
+		fi
+		set -- "$@" "$w"
+	done
+fi
 # every word resolved before anything is built: a bad one stops them all;
 # a boot-parameter arm builds its image's arm
 i=0
