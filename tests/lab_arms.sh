@@ -2,16 +2,20 @@
 # 6.12 source; legacy and cache-shrinker-v2 build, boot in the QEMU lab and
 # run a short experiment to a valid result in both MMU modes; one check of
 # behaviour per arm, inside the lab; the lab's clock sees the planted
-# cost. Slow: it builds kernels (ccache under ~/.cache/kvmsqueeze makes
+# cost. A boot-parameter arm boots legacy's image, not rebuilt, with its
+# parameter seen inside the lab; a parameter the kernel does not know is
+# refused (before the boot for a builtin module's, after it for one the
+# console reports); the 6.1 base builds, boots and runs. Slow: it builds kernels (ccache under ~/.cache/kvmsqueeze makes
 # reruns fast) and boots them under TCG.
 # shellcheck shell=sh
 . tests/lib.sh
 
 RUNS="lab_legacy_tdp lab_legacy_shadow lab_cache_shrinker_v2_tdp lab_cache_shrinker_v2_shadow"
+ANYWHERE="lab_param_arm lab_param_unknown lab_param_unknown_boot lab_base_61"
 CHECKS="lab_check_cache_shrinker_v2 lab_check_cache_shrinker_trylock lab_check_no_shrinker lab_check_legacy lab_check_inverted lab_check_planted_cost lab_compare_inverted lab_ab_resume"
 
 # shellcheck disable=SC2086 # one name a word
-plan_names kernel_series_apply $RUNS $CHECKS
+plan_names kernel_series_apply $RUNS $CHECKS $ANYWHERE
 
 if [ "$BUILD" != build ]; then
 	skip_rest "the lab runs in the main pass only (its kvmsqueeze is the static build)"
@@ -145,4 +149,75 @@ if [ -s "$TMP/ab/zap-order/legacy/rep-3.json" ] && [ -s "$TMP/ab/zap-order/inver
 	fi
 else
 	skip "$name" "lab_compare_inverted left no make ab to resume"
+fi
+
+# A boot-parameter arm: legacy's image (built above), not rebuilt, booted
+# with kvm.eager_page_split=N, which KVM inside the lab then has; the run
+# is labelled with the arm's name and lab-arm.json says what it was.
+name=lab_param_arm
+pname=legacy-kvm.eager_page_split-n
+kimg=${KVMSQ_CACHE:-$HOME/.cache/kvmsqueeze}/kernels/legacy/bzImage
+before=$(stat -c %Y "$kimg" 2>/dev/null || echo none)
+if lab_run "$name" legacy+kvm.eager_page_split=N baseline shadow LAB_SCALE=0.125 LAB_DURATION=15 &&
+	check "$name" lab_clean "$TMP/$name/run/rep-1.json" "$pname" shadow; then
+	split=$(python3 -c 'import json, sys
+print(json.load(open(sys.argv[1]))["host"]["kvm_params"].get("kvm.eager_page_split"))' \
+		"$TMP/$name/run/rep-1.json")
+	if [ "$split" != N ]; then
+		fail "$name" "host.kvm_params has kvm.eager_page_split $split, want N"
+	elif [ "$(stat -c %Y "$kimg")" != "$before" ] || ! grep -q 'kernel: legacy: up to date' "$TMP/$name.log"; then
+		fail "$name" "legacy's image was rebuilt"
+	elif ! grep -q "\"name\": \"$pname\"" "$TMP/$name/lab-arm.json" ||
+		! grep -q '"params": "kvm.eager_page_split=N"' "$TMP/$name/lab-arm.json" ||
+		! grep -q '"image": "legacy"' "$TMP/$name/lab-arm.json"; then
+		fail "$name" "lab-arm.json: $(tr -d '\n' <"$TMP/$name/lab-arm.json" 2>/dev/null)"
+	else
+		ok "$name"
+	fi
+fi
+
+# A builtin module's parameter the image does not have: refused before
+# the boot, naming the arm and the parameter.
+name=lab_param_unknown
+if LAB_OUT=$TMP/$name patched-kernel/lab.sh legacy+kvm.no_such_knob=1 baseline shadow 1 \
+	>"$TMP/$name.log" 2>&1; then
+	fail "$name" "accepted"
+elif [ -e "$TMP/$name/lab-serial.log" ]; then
+	fail "$name" "it booted"
+elif ! grep -q "kvmsqueeze: lab: arm legacy-kvm.no_such_knob-1: .* does not know kernel parameter 'kvm.no_such_knob'" \
+	"$TMP/$name.log"; then
+	fail "$name" "$(tail -n 1 "$TMP/$name.log")"
+else
+	ok "$name"
+fi
+
+# A parameter no builtin module has, which the lab kernel reports on its
+# console ("Unknown kernel command line parameters"): the run fails,
+# naming the arm and the parameter.
+name=lab_param_unknown_boot
+if LAB_OUT=$TMP/$name LAB_SCALE=0.125 LAB_DURATION=5 patched-kernel/lab.sh legacy+kvmsq_no_such=1 \
+	baseline shadow 1 >"$TMP/$name.log" 2>&1; then
+	fail "$name" "accepted"
+elif ! grep -q "kvmsqueeze: lab: arm legacy-kvmsq_no_such-1: the lab kernel does not know kernel parameter 'kvmsq_no_such'" \
+	"$TMP/$name.log"; then
+	fail "$name" "$(tail -n 1 "$TMP/$name.log")"
+else
+	ok "$name"
+fi
+
+# The 6.1 base: Debian's linux-source-6.1 with observe-6.1 builds (cached
+# like the others), boots and runs baseline to a valid result.
+name=lab_base_61
+if ! scripts/ksrc debian-6.1 >/dev/null 2>"$TMP/ksrc61"; then
+	skip "$name" "$(tail -n 1 "$TMP/ksrc61")"
+elif lab "$name" base-6.1 baseline shadow LAB_SCALE=0.125 LAB_DURATION=15; then
+	case "$(cat "$TMP/$name/lab-kernel")" in
+	6.1.*-kvmsq-base-6.1-*)
+		if grep -q '"base": "debian-6.1"' "$TMP/$name/lab-arm.json"; then
+			ok "$name"
+		else
+			fail "$name" "lab-arm.json: $(tr -d '\n' <"$TMP/$name/lab-arm.json")"
+		fi ;;
+	*) fail "$name" "booted $(cat "$TMP/$name/lab-kernel"), not a 6.1 image of base-6.1" ;;
+	esac
 fi
