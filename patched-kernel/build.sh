@@ -78,8 +78,11 @@ arm_hash() {
 	  for f in $a_config; do cat "$f"; done
 	  [ "$debug" = 1 ] && cat "$here/debug.config"
 	  echo "debug=$debug"
+	  # a git base by its commit, wherever the tree is
 	  if [ "$a_base" != debian-6.12 ] || [ "$a_observe" != yes ]; then
-		echo "base=$a_base $(kversion "$src") observe=$a_observe"
+		bid=$a_base
+		case "$bid" in git:*) bid=git:${bid##*@} ;; esac
+		echo "base=$bid $(kversion "$src") observe=$a_observe"
 	  fi; } | sha256sum | cut -c1-8
 }
 kversion() { "$here/arm" version "$1"; }
