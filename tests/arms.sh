@@ -14,7 +14,7 @@
 plan_names arms_inrepo_words arms_file_parsed arms_param_word arms_never_evaluated \
 	arms_bad_key arms_bad_tree arms_bad_ref arms_bad_base arms_bad_empty_series \
 	arms_bad_name arms_bad_image arms_bad_image_mixed arms_bad_param arms_bad_word \
-	arms_git_tree arms_hash_kept arms_json arms_selftests_hook arms_ab_words \
+	arms_git_tree arms_hash_kept arms_git_base_hash arms_json arms_selftests_hook arms_ab_words \
 	arms_ab_name_clash arms_folder_check arms_git_range_check arms_series_rejected \
 	arms_observe_61
 
@@ -128,7 +128,18 @@ arm_refused arms_bad_tree "arm badtree: git tree $TMP/nowhere: no such directory
 mkdir -p "$TMP/fake-linux"
 echo 'VERSION = 6' >"$TMP/fake-linux/Makefile"
 printf 'PATCHLEVEL = 13\nSUBLEVEL = 0\nEXTRAVERSION = -rc1\n' >>"$TMP/fake-linux/Makefile"
-(cd "$TMP/fake-linux" && gitc init -q && gitc add Makefile && gitc commit -qm base && gitc branch my-branch)
+echo one >"$TMP/fake-linux/file"
+# merge_config.sh of a pretend tree: the fragments appended to the base
+mkdir -p "$TMP/fake-linux/scripts/kconfig"
+cat >"$TMP/fake-linux/scripts/kconfig/merge_config.sh" <<'EOF'
+#!/bin/sh
+shift 3
+base=$1
+shift
+cat "$@" >>"$base"
+EOF
+chmod +x "$TMP/fake-linux/scripts/kconfig/merge_config.sh"
+(cd "$TMP/fake-linux" && gitc init -q && gitc add . && gitc commit -qm base && gitc branch my-branch)
 arm_refused arms_bad_ref "arm git-nope: no ref 'nope' in git tree $TMP/fake-linux" "git:$TMP/fake-linux@nope"
 echo 'base = debian-6.1' >"$d/old.arm"
 export KVMSQ_USRSRC="$TMP/nothing-here"
@@ -200,13 +211,7 @@ cat >"$pk/patches/two/0001-two.patch" <<'EOF'
  one
 +two
 EOF
-cat >"$kb/src/scripts/kconfig/merge_config.sh" <<'EOF'
-#!/bin/sh
-shift 3
-base=$1
-shift
-cat "$@" >>"$base"
-EOF
+cp "$TMP/fake-linux/scripts/kconfig/merge_config.sh" "$kb/src/scripts/kconfig/"
 cat >"$kb/bin/make" <<'EOF'
 #!/bin/sh
 dir=. o=. target= lv=
@@ -263,6 +268,22 @@ elif [ "$(cat "$kb/cache/kernels/frag/hash")" = "$want" ] || [ "$(cat "$kb/cache
 elif ! grep -qx 'CONFIG_EXTRA=y' "$kb/cache/arms/frag/out/.config" ||
 	[ "$(cat "$kb/cache/arms/noobs/file")" != "$(printf 'one\ntwo')" ]; then
 	fail "$name" "the fragment is not in the .config, or observe = no still applied observe"
+else
+	ok "$name"
+fi
+
+# A git base is hashed by its commit: a clone elsewhere makes the same
+# image (up to date), another commit another one.
+name=arms_git_base_hash
+git clone -q "$TMP/fake-linux" "$TMP/clone" && git -C "$TMP/clone" branch -q my-branch origin/my-branch
+if ! kbuild "$pk/build.sh" "git:$TMP/fake-linux@my-branch"; then
+	fail "$name" "$(tail -n 3 "$TMP/kb.err" | tr '\n' ' ')"
+elif ! h1=$(cat "$kb/cache/kernels/git-my-branch/hash") || ! kbuild "$pk/build.sh" "git:$TMP/clone@my-branch" ||
+	! grep -q 'git-my-branch: up to date' "$TMP/kb.err"; then
+	fail "$name" "the same commit elsewhere was built again: $(tail -n 1 "$TMP/kb.err")"
+elif ! (cd "$TMP/clone" && git checkout -q my-branch && echo two >>file && gitc commit -qam two) ||
+	! kbuild "$pk/build.sh" "git:$TMP/clone@my-branch" || [ "$(cat "$kb/cache/kernels/git-my-branch/hash")" = "$h1" ]; then
+	fail "$name" "another commit kept the hash: $(tail -n 1 "$TMP/kb.err")"
 else
 	ok "$name"
 fi
