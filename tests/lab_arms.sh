@@ -206,11 +206,13 @@ else
 fi
 
 # The 6.1 base: Debian's linux-source-6.1 with observe-6.1 builds (cached
-# like the others), boots and runs baseline to a valid result.
+# like the others), boots and runs baseline to a valid result. On the
+# host's clock: under QEMU's instruction clock (-icount) 6.1 hangs
+# bringing up its second CPU ("x86: Booting SMP configuration:").
 name=lab_base_61
 if ! scripts/ksrc debian-6.1 >/dev/null 2>"$TMP/ksrc61"; then
 	skip "$name" "$(tail -n 1 "$TMP/ksrc61")"
-elif lab "$name" base-6.1 baseline shadow LAB_SCALE=0.125 LAB_DURATION=15; then
+elif lab "$name" base-6.1 baseline shadow LAB_SCALE=0.125 LAB_DURATION=15 LAB_CLOCK=host; then
 	case "$(cat "$TMP/$name/lab-kernel")" in
 	6.1.*-kvmsq-base-6.1-*)
 		if grep -q '"base": "debian-6.1"' "$TMP/$name/lab-arm.json"; then
