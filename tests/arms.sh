@@ -11,7 +11,7 @@
 # shellcheck shell=sh disable=SC2012 # ls of names the tests made
 . tests/lib.sh
 
-plan_names arms_inrepo_words arms_file_parsed arms_param_word arms_never_evaluated \
+plan_names arms_inrepo_words arms_file_parsed arms_param_word arms_image_path arms_never_evaluated \
 	arms_bad_key arms_bad_tree arms_bad_ref arms_bad_base arms_bad_empty_series \
 	arms_bad_name arms_bad_image arms_bad_image_mixed arms_bad_param arms_bad_word \
 	arms_git_tree arms_hash_kept arms_git_base_hash arms_json arms_selftests_hook arms_ab_words \
@@ -98,6 +98,20 @@ elif ! "$arm" resolve "$d/split.arm+kvm.tdp_mmu=N" >"$TMP/out" 2>"$TMP/err" ||
 	[ "$(val image)" != legacy ] || [ "$(val params)" != "kvm.eager_page_split=N kvm.tdp_mmu=N" ] ||
 	[ "$("$arm" names "$d/split.arm+kvm.tdp_mmu=N")" != "split-kvm.tdp_mmu-n legacy" ]; then
 	fail "$name" "an image of an image arm: $(tr '\n' '|' <"$TMP/out") $(cat "$TMP/err")"
+else
+	ok "$name"
+fi
+
+# An image named by the path of its description is found from the
+# folder of the file that names it, wherever the command runs.
+name=arms_image_path
+mkdir -p "$d/pair"
+printf 'name = pair-image\nbase = debian-6.12\n' >"$d/pair/image.arm"
+printf 'image = image.arm\nparams = kvm.eager_page_split=N\n' >"$d/pair/off.arm"
+if ! (cd / && "$arm" names "$d/pair/off.arm") >"$TMP/out" 2>"$TMP/err"; then
+	fail "$name" "$(cat "$TMP/err")"
+elif [ "$(cat "$TMP/out")" != "off pair-image" ]; then
+	fail "$name" "names: $(cat "$TMP/out")"
 else
 	ok "$name"
 fi
