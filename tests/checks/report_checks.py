@@ -136,6 +136,21 @@ def starred_worse(d, name):
     want_above(m["arms"][1]["change"], 1, f"{path}.arms.1.change")
 
 
+@check
+def apart(d, name, factor):
+    """NAME in the first arm is above FACTOR times the second's, in every run.
+
+    NAME's arms.0.min in tables.0 is above FACTOR times arms.1.max, and
+    both arms have runs.
+    """
+    m, path = metric(d, name)
+    a, b = m["arms"][0], m["arms"][1]
+    want(a["runs"] and b["runs"], f"{path}: runs {show(a['runs'])} and {show(b['runs'])}")
+    want(a["min"] > float(factor) * b["max"],
+         f"{path}: {a['arm']} min {show(a['min'])} not above {factor} x {b['arm']} max "
+         f"{show(b['max'])}")
+
+
 def aa_counts(d):
     """The primaries of tables[0] with runs, and those significant in arm 1."""
     have = [m for m in field(d, "tables.0.metrics")
