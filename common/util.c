@@ -11,8 +11,10 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <signal.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 
 #include "common/err.h"
 #include "common/util.h"
@@ -152,4 +154,23 @@ int mkdir_p(const char *path)
 	if (mkdir(buf, 0755) && errno != EEXIST)
 		return err_sys(errno, "creating %s", buf);
 	return 0;
+}
+
+void wait_status_text(int st, char *buf, size_t len)
+{
+	if (WIFEXITED(st) && WEXITSTATUS(st) == 0)
+		snprintf(buf, len, "exited 0");
+	else if (WIFEXITED(st))
+		snprintf(buf, len, "exit %d", WEXITSTATUS(st));
+	else if (WIFSIGNALED(st))
+		snprintf(buf, len, "killed by SIG%s", sigabbrev_np(WTERMSIG(st)) ?
+			 sigabbrev_np(WTERMSIG(st)) : "?");
+	else
+		snprintf(buf, len, "ended (status 0x%x)", st);
+}
+
+bool signal_is_fault(int sig)
+{
+	return sig == SIGSEGV || sig == SIGBUS || sig == SIGILL || sig == SIGFPE ||
+	       sig == SIGABRT || sig == SIGSYS || sig == SIGTRAP;
 }

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* common/util.h: counts, sizes, durations and clocks. */
+/* common/util.h: counts, sizes, durations, clocks and wait statuses. */
 #ifndef KVMSQ_UTIL_H
 #define KVMSQ_UTIL_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <time.h>
 
@@ -26,6 +27,13 @@ void format_size(uint64_t bytes, char *buf, size_t len);
 void format_limit(uint64_t bytes, char *buf, size_t len);
 /* mkdir -p: @path and its missing parents; 0 or -errno with err_msg(). */
 int mkdir_p(const char *path);
+/*
+ * How a child ended, from its wait(2) status @st: "exited 0", "exit 3",
+ * "killed by SIGKILL", or "ended (status 0x...)".
+ */
+void wait_status_text(int st, char *buf, size_t len);
+/* A signal that says the process itself failed, not that it was stopped. */
+bool signal_is_fault(int sig);
 
 static inline uint64_t now_ns(void)
 {

@@ -232,18 +232,27 @@ static int selftests_go(struct run *r)
 	return 0;
 }
 
-/* Killed by SIGKILL, not by us, while the cgroup's oom_kill count rose (as vm_oom_killed). */
-static bool selftest_oom_killed(struct run *r, const struct selftest_proc *p)
+/*
+ * A process of the "vms" cgroup that ended with wait status @st was
+ * OOM-killed: SIGKILL, not from the runner, while the cgroup's oom_kill
+ * count rose past those already explained.
+ */
+static bool oom_kill_explained(struct run *r, int st, bool killed_by_runner)
 {
-	int st = p->wait_status;
 	uint64_t kills;
 
-	if (!WIFSIGNALED(st) || WTERMSIG(st) != SIGKILL || p->killed_by_runner)
+	if (!WIFSIGNALED(st) || WTERMSIG(st) != SIGKILL || killed_by_runner)
 		return false;
 	if (cg_tree_oom_kills(&r->tree, "vms", &kills) || kills <= r->oom_kills)
 		return false;
 	r->oom_kills++;
 	return true;
+}
+
+/* As vm_oom_killed(), for a selftest in the same cgroup. */
+static bool selftest_oom_killed(struct run *r, const struct selftest_proc *p)
+{
+	return oom_kill_explained(r, p->wait_status, p->killed_by_runner);
 }
 
 static void selftest_ended(struct run *r, struct selftest_proc *p)
@@ -354,15 +363,7 @@ static void vm_phase_progress(struct run *r, struct vmproc *p, int from)
  */
 static bool vm_oom_killed(struct run *r, struct vmproc *p)
 {
-	int st = p->wait_status;
-	uint64_t kills;
-
-	if (!WIFSIGNALED(st) || WTERMSIG(st) != SIGKILL || p->killed_by_runner)
-		return false;
-	if (cg_tree_oom_kills(&r->tree, "vms", &kills) || kills <= r->oom_kills)
-		return false;
-	r->oom_kills++;
-	return true;
+	return oom_kill_explained(r, p->wait_status, p->killed_by_runner);
 }
 
 static void vm_ended(struct run *r, struct vmproc *p)

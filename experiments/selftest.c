@@ -240,23 +240,10 @@ bool selftest_reap(struct selftest_proc *p, bool block)
 
 void selftest_end_text(const struct selftest_proc *p, char *buf, size_t len)
 {
-	int st = p->wait_status;
-
 	if (p->state != SELFTEST_ENDED)
 		snprintf(buf, len, "running");
-	else if (WIFEXITED(st))
-		snprintf(buf, len, "exited %d", WEXITSTATUS(st));
-	else if (WIFSIGNALED(st))
-		snprintf(buf, len, "killed by SIG%s", sigabbrev_np(WTERMSIG(st)) ?
-			 sigabbrev_np(WTERMSIG(st)) : "?");
 	else
-		snprintf(buf, len, "ended (status 0x%x)", st);
-}
-
-static bool is_fault(int sig)
-{
-	return sig == SIGSEGV || sig == SIGBUS || sig == SIGILL || sig == SIGFPE ||
-	       sig == SIGABRT || sig == SIGSYS || sig == SIGTRAP;
+		wait_status_text(p->wait_status, buf, len);
 }
 
 const char *selftest_status(const struct selftest_proc *p)
@@ -272,7 +259,7 @@ const char *selftest_status(const struct selftest_proc *p)
 	if (p->term_sent)
 		return "stopped";
 	if (WIFSIGNALED(st))
-		return is_fault(WTERMSIG(st)) ? "crashed" : "killed";
+		return signal_is_fault(WTERMSIG(st)) ? "crashed" : "killed";
 	if (!WIFEXITED(st))
 		return "killed";
 	if (WEXITSTATUS(st) == 0)

@@ -422,26 +422,10 @@ bool vmproc_phase_ended(const struct vmproc *p, const char *name)
 
 void vmproc_end_text(const struct vmproc *p, char *buf, size_t len)
 {
-	int st = p->wait_status;
-
 	if (p->state != VMPROC_ENDED)
 		snprintf(buf, len, "running");
-	else if (WIFEXITED(st) && WEXITSTATUS(st) == 0)
-		snprintf(buf, len, "exited 0");
-	else if (WIFEXITED(st))
-		snprintf(buf, len, "exit %d", WEXITSTATUS(st));
-	else if (WIFSIGNALED(st))
-		snprintf(buf, len, "killed by SIG%s", sigabbrev_np(WTERMSIG(st)) ?
-			 sigabbrev_np(WTERMSIG(st)) : "?");
 	else
-		snprintf(buf, len, "ended (status 0x%x)", st);
-}
-
-/* Signals that mean the process itself failed, not that it was stopped. */
-static bool is_fault(int sig)
-{
-	return sig == SIGSEGV || sig == SIGBUS || sig == SIGILL || sig == SIGFPE ||
-	       sig == SIGABRT || sig == SIGSYS || sig == SIGTRAP;
+		wait_status_text(p->wait_status, buf, len);
 }
 
 /* How a VM process ended: one classification, named two ways below. */
@@ -460,7 +444,7 @@ static enum vm_end vm_end(const struct vmproc *p)
 	if (p->oom_killed)
 		return VM_END_OOM;
 	if (WIFSIGNALED(st))
-		return is_fault(WTERMSIG(st)) && !p->killed_by_runner ? VM_END_CRASHED :
+		return signal_is_fault(WTERMSIG(st)) && !p->killed_by_runner ? VM_END_CRASHED :
 			VM_END_KILLED;
 	if (!WIFEXITED(st))
 		return VM_END_KILLED;

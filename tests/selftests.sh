@@ -100,7 +100,7 @@ name=selftests_fake_exit
 spec fexit 30 '[ { "program": "demand_paging_test", "args": ["-x", "exit3"] } ]'
 if run_exits "$name" 3 --out "$TMP/exit" --selftests "$DIR" "$TMP/fexit.json" &&
    valid "$name" "$TMP/exit/rep-1.json" &&
-   stderr_has "$name" "selftest demand_paging_test: exit-code (exited 3"; then
+   stderr_has "$name" "selftest demand_paging_test: exit-code (exit 3"; then
 	got=$(py "$TMP/exit/rep-1.json" "r['selftests'][0]['status'], r['run']['status'], \
 r['summary']['selftest']['demand_paging']['rate_pages_per_s']")
 	if [ "$got" = "exit-code failed 46000.0" ]; then ok "$name"; else fail "$name" "got $got"; fi
