@@ -226,24 +226,8 @@ cat >"$pk/patches/two/0001-two.patch" <<'EOF'
 +two
 EOF
 cp "$TMP/fake-linux/scripts/kconfig/merge_config.sh" "$kb/src/scripts/kconfig/"
-cat >"$kb/bin/make" <<'EOF'
-#!/bin/sh
-dir=. o=. target= lv=
-for a in "$@"; do
-	case "$a" in
-	-C) next=C ;;
-	O=*) o=${a#O=} ;;
-	LOCALVERSION=*) lv=${a#LOCALVERSION=} ;;
-	-*|*=*) ;;
-	*) if [ "${next:-}" = C ]; then dir=$a; next=; else target=$a; fi ;;
-	esac
-done
-cd "$dir" || exit 2
-case "$target" in
-x86_64_defconfig) echo "CONFIG_FAKE=y" >"$o/.config" ;;
-olddefconfig) ;;
-kernelrelease) echo "6.12.117$lv" ;;
-bzImage)
+fake_kernel_make "$kb/bin/make" 6.12.117
+cat >>"$kb/bin/make" <<'EOF'
 	mkdir -p "$o/arch/x86/boot"
 	echo "  CC      obj/1.o"
 	cp file "$o/arch/x86/boot/bzImage"

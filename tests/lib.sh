@@ -347,6 +347,34 @@ run_expect() {
 	refused "$rx_name" "$rx_want" "$rx_regex" "$KVMSQUEEZE" run "$@" && ok "$rx_name"
 }
 
+# fake_kernel_make FILE VERSION: the start of a pretend `make` for a kernel
+# tree at FILE: it takes -C, O= and LOCALVERSION= as kbuild does, makes a
+# .config for x86_64_defconfig, says release VERSION<LOCALVERSION>, and
+# leaves the case of the bzImage target open: the caller appends its
+# commands, ";;" and "esac".
+fake_kernel_make() {
+	cat >"$1" <<EOF
+#!/bin/sh
+dir=. o=. target= lv=
+for a in "\$@"; do
+	case "\$a" in
+	-C) next=C ;;
+	O=*) o=\${a#O=} ;;
+	LOCALVERSION=*) lv=\${a#LOCALVERSION=} ;;
+	-*|*=*) ;;
+	*) if [ "\${next:-}" = C ]; then dir=\$a; next=; else target=\$a; fi ;;
+	esac
+done
+cd "\$dir" || exit 2
+case "\$target" in
+x86_64_defconfig) echo "CONFIG_FAKE=y" >"\$o/.config" ;;
+olddefconfig) ;;
+kernelrelease) echo "$2\$lv" ;;
+bzImage)
+EOF
+	chmod +x "$1"
+}
+
 # fake_ab_tree DIR: what patched-kernel/ab.sh needs besides its lab.sh (the
 # caller writes DIR/patched-kernel/lab.sh first): a build.sh that pretends
 # to build each arm, scripts/deps and a Makefile that do nothing, and a

@@ -38,24 +38,8 @@ base=$1
 shift
 cat "$@" >>"$base"
 EOF
-cat >"$kb/bin/make" <<'EOF'
-#!/bin/sh
-dir=. o=. target=
-for a in "$@"; do
-	case "$a" in
-	-C) next=C ;;
-	O=*) o=${a#O=} ;;
-	LOCALVERSION=*) lv=${a#LOCALVERSION=} ;;
-	-*|*=*) ;;
-	*) if [ "${next:-}" = C ]; then dir=$a; next=; else target=$a; fi ;;
-	esac
-done
-cd "$dir" || exit 2
-case "$target" in
-x86_64_defconfig) echo "CONFIG_FAKE=y" >"$o/.config" ;;
-olddefconfig) ;;
-kernelrelease) echo "6.12.0$lv" ;;
-bzImage)
+fake_kernel_make "$kb/bin/make" 6.12.0
+cat >>"$kb/bin/make" <<'EOF'
 	echo "  SYNC    include/config/auto.conf"
 	mkdir -p "$o/obj" "$o/arch/x86/boot"
 	i=0
