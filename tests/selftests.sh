@@ -13,7 +13,7 @@
 . tests/lib.sh
 
 plan_names selftests_build_usage selftests_fake_ok selftests_fake_garbage \
-	selftests_fake_exit selftests_fake_hang selftests_fake_stubborn \
+	selftests_fake_exit selftests_fake_hang selftests_fake_ignores_term \
 	selftests_fake_child selftests_interrupted selftests_fake_oom selftests_beside_vms \
 	selftests_compare_starred selftests_refused_program selftests_refused_arg \
 	selftests_refused_dir selftests_exec_fails selftests_build_real selftests_run_real
@@ -121,12 +121,12 @@ r['summary']['selftest']['access_tracking']['mark_idle_2_s']")
 fi
 
 # SIGTERM ignored: SIGKILL 5 s later
-name=selftests_fake_stubborn
-spec stubborn 1 '[ { "program": "dirty_log_perf_test", "args": ["-x", "stubborn"] } ]'
-if run_exits "$name" 3 --out "$TMP/stubborn" --selftests "$DIR" "$TMP/stubborn.json" &&
-   valid "$name" "$TMP/stubborn/rep-1.json" && tree_removed "$name" "$TMP/stubborn/rep-1.json" &&
+name=selftests_fake_ignores_term
+spec ignore_term 1 '[ { "program": "dirty_log_perf_test", "args": ["-x", "ignore_term"] } ]'
+if run_exits "$name" 3 --out "$TMP/ignore_term" --selftests "$DIR" "$TMP/ignore_term.json" &&
+   valid "$name" "$TMP/ignore_term/rep-1.json" && tree_removed "$name" "$TMP/ignore_term/rep-1.json" &&
    stderr_has "$name" "stopped (SIGKILL after SIGTERM, killed by SIGKILL)"; then
-	got=$(py "$TMP/stubborn/rep-1.json" "[e['type'] for e in r['events'] \
+	got=$(py "$TMP/ignore_term/rep-1.json" "[e['type'] for e in r['events'] \
 if e['type'].startswith('selftest')]")
 	if [ "$got" = "['selftest', 'selftest_stop', 'selftest_kill', 'selftest_end']" ]; then
 		ok "$name"

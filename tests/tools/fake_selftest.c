@@ -11,7 +11,7 @@
  *                of one spec that differ)
  *     -x MODE    ok (default); garbage: long lines, bytes, NaN, repeats,
  *                then exit 0; exit3: print, exit 3; hang: sleep until a
- *                signal; stubborn: ignore SIGTERM and sleep (SIGKILL ends
+ *                signal; ignore_term: ignore SIGTERM and sleep (SIGKILL ends
  *                it); child: fork a child that sleeps, then hang; oom:
  *                allocate and touch memory until the OOM killer comes
  */
@@ -148,7 +148,7 @@ int main(int argc, char **argv)
 		dirty_log();
 	if (!strcmp(mode, "exit3"))
 		return 3;
-	if (!strcmp(mode, "stubborn"))
+	if (!strcmp(mode, "ignore_term"))
 		signal(SIGTERM, SIG_IGN);
 	if (!strcmp(mode, "child") && fork() == 0)
 		for (;;)
