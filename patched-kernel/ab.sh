@@ -495,7 +495,7 @@ keep_run() {
 # eta: about how many seconds the runs not finished take yet: a run of an
 # experiment takes what its runs took here so far (run_times: lab-times,
 # which every run that ends adds to; else the model), less what the runs
-# in flight have run; JOBS at once, never less than the longest left
+# in flight have run (exec_pending: the runs not begun); JOBS at once, never less than the longest left
 eta() {
 	{
 		# shellcheck disable=SC2046
@@ -509,7 +509,7 @@ eta() {
 			run_of "${j#*:}"
 			echo "f $e $((t - $(cat "$raw.start")))"
 		done
-		sed -n "$((n_read + 1)),\$ s/^/p /p" "$plan"
+		exec_pending
 	} | awk -v jobs="$jobs" '
 	$1 == "t" { t[$2] = $3; next }
 	$1 == "f" { l = t[$2] - $3; if (l < 0) l = 0 }
