@@ -495,7 +495,8 @@ keep_run() {
 # eta: about how many seconds the runs not finished take yet: a run of an
 # experiment takes what its runs took here so far (run_times: lab-times,
 # which every run that ends adds to; else the model), less what the runs
-# in flight have run (exec_pending: the runs not begun); JOBS at once, never less than the longest left
+# in flight have run, and the runs not begun (exec_pending); JOBS at
+# once, never less than the longest left
 eta() {
 	{
 		# shellcheck disable=SC2046

@@ -9,7 +9,9 @@
 # a failed task is named with its Slurm job and its logs; a task cancelled
 # (scancel) is the only one RESUME=1 submits again; and the results equal
 # the local executor's. With an arm image in the cache and QEMU, a real lab
-# plan runs both ways and its deterministic-clock metrics match.
+# plan (2 arms, idle-caches, 5 blocks: the fewest that decide) runs both
+# ways and its instruction-clock counts match (its cgroup kernel memory
+# peak within 0.5%: it moves run to run on either executor).
 # shellcheck shell=sh
 . tests/lib.sh
 
@@ -228,27 +230,37 @@ elif [ ! -f "$cache/kernels/legacy/release" ]; then
 elif ! command -v qemu-system-x86_64 >/dev/null; then
 	skip "$name" "no qemu-system-x86_64 (scripts/deps lab)"
 else
-	# same_metrics A B: the counts the lab's instruction clock makes the
-	# same run for run (idle-caches' primaries: cache pages per vCPU and
-	# the cgroup's kernel memory peak; the pages touched) are equal in
-	# the two results, else the first that differs
+	# same_metrics A B: what the lab's instruction clock makes the same
+	# run for run is equal in the two results (idle-caches' cache pages
+	# per vCPU, the pages touched); the cgroup's kernel memory peak, which
+	# also moves with QEMU's I/O on host time (README: A/A spread 0.1% on
+	# icount), within 0.5%. Else the first that differs.
 	same_metrics() {
 		python3 - "$1" "$2" <<'PY'
 import json, sys
 a, b = (json.load(open(f))["summary"] for f in sys.argv[1:3])
-for path in ("idle_cache_pages_per_vcpu", "memcg.kernel_bytes.peak", "touch.pages"):
-	x, y = a, b
+def get(d, path):
 	for k in path.split("."):
-		x, y = x[k], y[k]
-	if x != y:
-		print(f"{path} {x} != {y}")
+		d = d[k]
+	return d
+for path, tol in (("idle_cache_pages_per_vcpu", 0), ("touch.pages", 0),
+		  ("memcg.kernel_bytes.peak", 0.005)):
+	x, y = get(a, path), get(b, path)
+	if abs(x - y) > tol * abs(x):
+		print(f"{path} {x} != {y}" + (f" (by more than {tol:.1%})" if tol else ""))
 		sys.exit(1)
 PY
 	}
+	# lab_ab NAME VAR=VALUE...: the plan into $TMP/lab-NAME; its seconds
+	# in $TMP/lab-NAME.s
 	lab_ab() {
-		env ARMS="legacy legacy+kvm.eager_page_split=N" EXPS=idle-caches LAB_SCALE=0.125 REPS=4 \
-			KVMSQUEEZE="$kvmsq" AB_OUT="$TMP/lab-$1" KVMSQ_PROGRESS_PERIOD=60 "$@" \
-			sh patched-kernel/ab.sh >"$TMP/lab.out" 2>"$TMP/lab.err"
+		la_t=$(date +%s)
+		la_out=$TMP/lab-$1
+		shift
+		env ARMS="legacy legacy+kvm.eager_page_split=N" EXPS=idle-caches LAB_SCALE=0.125 REPS=5 \
+			KVMSQUEEZE="$kvmsq" AB_OUT="$la_out" KVMSQ_PROGRESS_PERIOD=60 "$@" \
+			sh patched-kernel/ab.sh >"$TMP/lab.out" 2>"$TMP/lab.err" || return 1
+		echo $(($(date +%s) - la_t)) >"$la_out.s"
 	}
 	if ! lab_ab local JOBS=2; then
 		fail "$name" "local: $(tail -n 2 "$TMP/lab.err" | tr '\n' ' ')"
@@ -263,6 +275,8 @@ PY
 		if [ -n "$bad" ]; then
 			fail "$name" "$bad"
 		else
+			echo "# 10 lab runs: local executor (JOBS=2) $(cat "$TMP/lab-local.s") s," \
+				"slurm executor $(cat "$TMP/lab-slurm.s") s"
 			ok "$name"
 		fi
 	fi
