@@ -29,6 +29,12 @@
 #   terminal a status line under the runs' lines updates each second),
 #   KVMSQ_AB_OPTIONS (set by `kvmsqueeze ab`: the variables its options
 #   set, so that a refusal names the option the user typed)
+# Where the runs run: EXECUTOR (local: this machine, JOBS at once,
+#   patched-kernel/exec-local; slurm: one Slurm job array per plan,
+#   patched-kernel/exec-slurm, with SLURM_PARTITION (the partition; unset:
+#   Slurm's default) and an AB_OUT every node mounts; JOBS is then only
+#   the estimate's runs at once, by default the partition's CPUs). Each
+#   run is one patched-kernel/lab-run AB_OUT N (plan line N).
 # Installed (make install: no Makefile above, nothing to build), it runs
 # the KVMSQUEEZE and KVMSQ_STATIC an installed kvmsqueeze ab sets, and
 # writes under ./results.
@@ -168,6 +174,15 @@ case "$seed" in '' | *[!0-9]*) bad "$(given SEED "$seed"): expected a number fro
 case "$mmu" in tdp | shadow) ;; *) bad "$(given MMU "$mmu"): use tdp or shadow" ;; esac
 [ -n "$arms" ] || bad "$(named ARMS) is empty: name at least one arm"
 [ -n "$exps" ] || bad "$(named EXPS) is empty: name at least one experiment"
+# the executor, which refuses what it cannot run before anything runs
+executor=${EXECUTOR:-local}
+case "$executor" in
+local | slurm) ;;
+*) bad "EXECUTOR=$executor: expected local (this machine, JOBS at once) or slurm (a Slurm job array on SLURM_PARTITION)" ;;
+esac
+# shellcheck source=patched-kernel/exec-local
+. "$here/exec-$executor"
+exec_check
 [ -z "${NOISE:-}" ] || [ -d "$NOISE" ] || bad "NOISE=$NOISE: no such directory (an earlier A/A run's AB_OUT)"
 # the clock the labs will run on (lab.sh checks LAB_CLOCK, LAB_ICOUNT_SHIFT;
 # its refusal of a LAB_CLOCK that came from -c/--clock names the option)
@@ -434,6 +449,7 @@ else
 	settings >"$out/settings"
 	plan_lines >"$plan"
 fi
+printf '%s' "$setmap" >"$out/sets"
 say "plan in $plan (lines: block experiment set)"
 t0=$(now)
 
@@ -465,60 +481,22 @@ run_of() {
 	en=$(basename "$e" .json)
 	raw=$out/raw/$en-$a-$b
 }
-# start_run N: the lab run in the background; its lab.sh's pid lands in
-# RAW.pid, its exit status in RAW.rc
-start_run() {
+# keep_run N: plan line N's run ended (RAW.rc): a result is kept, moved
+# into place whole, and its time noted; false when it failed
+keep_run() {
 	run_of "$1"
-	rm -rf "$raw" "$raw.pid" "$raw.rc"
-	mkdir -p "$raw"
-	now >"$raw.start"
-	starting=$1
-	(
-		LAB_OUT=$raw LAB_BLOCK=$b "$here/lab.sh" "$(set_field "$a" 2)" "$e" "$mmu" 1 \
-			</dev/null >"$raw.log" 2>&1 &
-		echo "$!" >"$raw.pid"
-		rc=0
-		wait "$!" || rc=$?
-		echo "$rc" >"$raw.rc.tmp"
-		mv "$raw.rc.tmp" "$raw.rc"
-	) &
-	running="$running $!:$1"
-	starting=
-	say "[$1/$total] block $b: $e on $a"
-}
-# reap: the runs that ended: a result is kept (moved into place whole),
-# a failure is noted in $failed
-reap() {
-	still=
-	for j in $running; do
-		run_of "${j#*:}"
-		if [ ! -f "$raw.rc" ]; then
-			still="$still $j"
-			continue
-		fi
-		wait "${j%%:*}" || true
-		if [ "$(cat "$raw.rc")" = 0 ] && [ -s "$raw/run/rep-1.json" ]; then
-			mkdir -p "$out/$en/$a"
-			cp "$raw/run/rep-1.json" "$out/$en/$a/.rep-$b.json.tmp"
-			mv "$out/$en/$a/.rep-$b.json.tmp" "$out/$en/$a/rep-$b.json"
-			n_done=$((n_done + 1))
-			echo "$(lab_key "$en") $(( $(now) - $(cat "$raw.start") ))" >>"$lab_times"
-			say "[${j#*:}/$total] block $b: $e on $a: $(sed -n 's/^lab: \(done in [0-9]* s\).*/\1/p' "$raw.log"); $(progress)"
-		elif [ -n "$stopping" ]; then
-			say "[${j#*:}/$total] block $b: $e on $a: stopped"
-		else
-			unstatus
-			tail -n 5 "$raw.log" >&2
-			failed="$failed ${j#*:}"
-			say "[${j#*:}/$total] block $b: $e on $a failed (log: $raw.log); $(progress); no more runs start"
-		fi
-	done
-	running=$still
+	[ "$(cat "$raw.rc" 2>/dev/null)" = 0 ] && [ -s "$raw/run/rep-1.json" ] || return 1
+	mkdir -p "$out/$en/$a"
+	cp "$raw/run/rep-1.json" "$out/$en/$a/.rep-$b.json.tmp"
+	mv "$out/$en/$a/.rep-$b.json.tmp" "$out/$en/$a/rep-$b.json"
+	n_done=$((n_done + 1))
+	echo "$(lab_key "$en") $(( $(now) - $(cat "$raw.start") ))" >>"$lab_times"
 }
 # eta: about how many seconds the runs not finished take yet: a run of an
 # experiment takes what its runs took here so far (run_times: lab-times,
 # which every run that ends adds to; else the model), less what the runs
-# in flight have run; JOBS at once, never less than the longest left
+# in flight have run, and the runs not begun (exec_pending); JOBS at
+# once, never less than the longest left
 eta() {
 	{
 		# shellcheck disable=SC2046
@@ -532,7 +510,7 @@ eta() {
 			run_of "${j#*:}"
 			echo "f $e $((t - $(cat "$raw.start")))"
 		done
-		sed -n "$((n_read + 1)),\$ s/^/p /p" "$plan"
+		exec_pending
 	} | awk -v jobs="$jobs" '
 	$1 == "t" { t[$2] = $3; next }
 	$1 == "f" { l = t[$2] - $3; if (l < 0) l = 0 }
@@ -558,11 +536,11 @@ tick() {
 	t=$(now)
 	if [ -n "$tty" ]; then
 		[ "$t" -ne "$drawn" ] || return 0
-		printf '\r\033[K%s' "$(echo "ab: $(in_flight) running; $(progress)" | cut -c "1-$((cols - 1))")" >&2
+		printf '\r\033[K%s' "$(echo "ab: $(exec_status); $(progress)" | cut -c "1-$((cols - 1))")" >&2
 		status_shown=1
 		drawn=$t
 	elif [ $((t - said)) -ge "$period" ]; then
-		echo "ab: $(in_flight) running; $(progress)" >&2
+		echo "ab: $(exec_status); $(progress)" >&2
 		said=$t
 	fi
 }
@@ -571,28 +549,6 @@ in_flight() {
 	set -- $running
 	echo $#
 }
-# Ctrl-C or TERM: stop the labs in flight (lab.sh stops its QEMU), wait
-# for them, keep what finished
-interrupted() {
-	trap - INT TERM HUP
-	stopping=1
-	say "interrupted: stopping $(in_flight) lab run(s) in flight"
-	# a run being started when the signal came is not in $running yet
-	for j in $running ${starting:+0:$starting}; do
-		run_of "${j#*:}"
-		i=0
-		while [ ! -s "$raw.pid" ] && [ ! -f "$raw.rc" ] && [ "$i" -lt 50 ]; do
-			sleep 0.1
-			i=$((i + 1))
-		done
-		[ ! -s "$raw.pid" ] || kill -TERM "$(cat "$raw.pid")" 2>/dev/null || true
-	done
-	wait || true
-	reap
-	echo "kvmsqueeze: ab: interrupted: $n_done run(s) done this time and kept ($(how RESUME 1) with the same $(how AB_OUT) and settings runs the rest)" >&2
-	exit 130
-}
-
 running=
 starting=
 failed=
@@ -607,37 +563,12 @@ cols=$(stty size 2>/dev/null </dev/tty | cut -d' ' -f2)
 case "$cols" in '' | *[!0-9]* | ? | 1?) cols=80 ;; esac
 planned=$(estimate "$total")
 say "estimated wall time of the lab runs: about $planned"
-trap interrupted INT TERM HUP
-while read -r _ <&3; do
-	n=$((n + 1))
-	run_of "$n"
-	if [ -n "${RESUME:-}" ] && [ -s "$out/$en/$a/rep-$b.json" ]; then
-		say "[$n/$total] block $b: $e on $a: done before, kept (RESUME)"
-		n_kept=$((n_kept + 1))
-		n_read=$n
-		continue
-	fi
-	while [ -z "$failed" ] && [ "$(in_flight)" -ge "$jobs" ]; do
-		sleep 0.5
-		reap
-		tick
-	done
-	[ -z "$failed" ] || break
-	start_run "$n"
-	n_read=$n
-done 3<"$plan"
-while [ -n "$running" ]; do
-	sleep 0.5
-	reap
-	tick
-done
-unstatus
-trap - INT TERM HUP
+exec_runs
 if [ -n "$failed" ]; then
 	# shellcheck disable=SC2086
 	set -- $failed
 	run_of "$1"
-	die "lab run $e on $a, block $b failed (log: $raw.log); the runs in flight beside it were finished and kept; $(how RESUME 1) with the same $(how AB_OUT) keeps the runs done so far"
+	die "lab run $e on $a, block $b failed ($(exec_where "$1")); the runs in flight beside it were finished and kept; $(how RESUME 1) with the same $(how AB_OUT) keeps the runs done so far"
 fi
 t_lab=$(( $(now) - s ))
 say "lab runs done in $(hms "$t_lab") ($n_done this time$([ "$n_kept" -eq 0 ] || echo ", $n_kept kept from before"), estimated $(echo "$planned" | cut -d' ' -f1,2)); comparing the arms"

@@ -376,7 +376,8 @@ EOF
 }
 
 # fake_ab_tree DIR: what patched-kernel/ab.sh needs besides its lab.sh (the
-# caller writes DIR/patched-kernel/lab.sh first): a build.sh that pretends
+# caller writes DIR/patched-kernel/lab.sh first): its executors and
+# lab-run, copied, a build.sh that pretends
 # to build each arm, scripts/deps and a Makefile that do nothing, and a
 # kvmsqueeze that names run_s as the primary and echoes the rest.
 fake_ab_tree() {
@@ -387,6 +388,7 @@ for a in "$@"; do
 	echo "6.12.0-kvmsq-$a-0" >"$KVMSQ_CACHE/kernels/$a/release"
 done
 EOF
+	cp patched-kernel/lab-run patched-kernel/exec-local patched-kernel/exec-slurm "$1/patched-kernel/"
 	printf '#!/bin/sh\nexit 0\n' >"$1/scripts/deps"
 	printf 'all static:\n\t@true\n' >"$1/Makefile"
 	cat >"$1/kvmsqueeze" <<'EOF'

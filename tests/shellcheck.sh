@@ -40,7 +40,8 @@ fi
 
 lint shellcheck_tests tests/*.sh
 # shellcheck disable=SC2046 # paths of this tree: no spaces, one a line
-lint shellcheck_patched_kernel $(sh_scripts patched-kernel/*.sh patched-kernel/serial-problems)
+lint shellcheck_patched_kernel $(sh_scripts patched-kernel/*.sh patched-kernel/serial-problems \
+	patched-kernel/lab-run patched-kernel/exec-local patched-kernel/exec-slurm)
 # shellcheck disable=SC2046
 lint shellcheck_scripts $(sh_scripts scripts/*)
 lint shellcheck_docs docs/findings/*.sh

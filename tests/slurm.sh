@@ -1,0 +1,283 @@
+# SPDX-License-Identifier: GPL-2.0
+# tests/slurm.sh: make ab through Slurm (EXECUTOR=slurm) on a real
+# one-node cluster, scripts/slurm-local, with its own directory and ports,
+# stopped and removed at the end. Bad input is refused in one line before
+# anything is submitted (an unknown executor, sbatch missing, an unknown
+# partition, AB_OUT on tmpfs); a pretend lab (tests/lib.sh fake_ab_tree)
+# runs a plan of 2 arms x 1 experiment x 4 blocks (2 arms and 2 blocks
+# cannot decide: ab.sh refuses the plan) as one job array, with progress;
+# a failed task is named with its Slurm job and its logs; a task cancelled
+# (scancel) is the only one RESUME=1 submits again; and the results equal
+# the local executor's. With an arm image in the cache and QEMU, a real lab
+# plan (2 arms, idle-caches, 5 blocks: the fewest that decide) runs both
+# ways and its instruction-clock counts match (its cgroup kernel memory
+# peak within 0.5%: it moves run to run on either executor).
+# shellcheck shell=sh
+. tests/lib.sh
+
+plan_names slurm_bad_executor slurm_no_sbatch slurm_cluster slurm_bad_partition slurm_out_tmpfs \
+	slurm_ab_runs slurm_failure slurm_resume_cancelled slurm_same_as_local slurm_lab_metrics
+
+kvmsq=$KVMSQUEEZE
+case "$kvmsq" in /*) ;; *) kvmsq=$PWD/$kvmsq ;; esac
+
+# A pretend lab: a result naming its arm and block after FAKE_LAB_S
+# seconds, a line per start in FAKE_LOG; FAKE_FAIL="arm:block" fails that run
+fake=$TMP/fake
+mkdir -p "$fake/patched-kernel" "$fake/scripts"
+cp patched-kernel/ab.sh "$fake/patched-kernel/ab.sh"
+cat >"$fake/patched-kernel/lab.sh" <<'EOF'
+#!/bin/sh
+set -eu
+[ "$1" = --clock ] && { echo "${LAB_CLOCK:-icount}"; exit 0; }
+echo "start $1 $LAB_BLOCK" >>"$FAKE_LOG"
+trap 'kill "$s"; exit 143' TERM
+sleep "${FAKE_LAB_S:-1}" & s=$!
+wait "$s"
+case " ${FAKE_FAIL:-} " in *" $1:$LAB_BLOCK "*) echo "lab: broken on purpose"; exit 1 ;; esac
+mkdir -p "$LAB_OUT/run"
+echo "{\"arm\": \"$1\", \"block\": $LAB_BLOCK, \"mmu\": \"$3\"}" >"$LAB_OUT/run/rep-1.json"
+echo "lab: done in ${FAKE_LAB_S:-1} s"
+EOF
+fake_ab_tree "$fake"
+# fake_ab OUT VAR=VALUE...: the pretend make ab into $fake/OUT
+fake_ab() {
+	fa_out=$fake/$1
+	shift
+	env KVMSQUEEZE="$fake/kvmsqueeze" KVMSQ_CACHE="$fake/cache" ARMS="legacy inverted" EXPS=fake \
+		AB_OUT="$fa_out" REPS=4 KVMSQ_PROGRESS_PERIOD=1 FAKE_LOG="$TMP/fake.log" "$@" \
+		sh "$fake/patched-kernel/ab.sh" >"$TMP/fake.out" 2>"$TMP/fake.err"
+}
+# one_line NAME STATUS REGEX VAR=VALUE...: make ab exits STATUS with one
+# line on stderr matching REGEX, and submits nothing (no slurm/ in AB_OUT)
+one_line() {
+	ol_name=$1 ol_want=$2 ol_rx=$3
+	shift 3
+	rm -rf "$fake/bad"
+	ol_rc=0
+	fake_ab bad "$@" || ol_rc=$?
+	if [ "$ol_rc" -ne "$ol_want" ]; then
+		fail "$ol_name" "exit $ol_rc, not $ol_want: $(tail -n 2 "$TMP/fake.err" | tr '\n' ' ')"
+	elif [ "$(wc -l <"$TMP/fake.err")" -ne 1 ] || ! grep -Eq "$ol_rx" "$TMP/fake.err"; then
+		fail "$ol_name" "not one line matching /$ol_rx/: $(tr '\n' '|' <"$TMP/fake.err")"
+	elif [ -d "$fake/bad/slurm" ]; then
+		fail "$ol_name" "something was submitted"
+	else
+		ok "$ol_name"
+	fi
+}
+
+one_line slurm_bad_executor 2 \
+	'^kvmsqueeze: ab: EXECUTOR=other: expected local \(.*\) or slurm \(.*\)$' EXECUTOR=other
+
+# sbatch missing: a PATH of every command here but Slurm's
+nobin=$TMP/nobin
+mkdir -p "$nobin"
+for d in /usr/local/bin /usr/bin /bin; do
+	for f in "$d"/*; do
+		case "${f##*/}" in sbatch | squeue | sinfo | scancel | sacct) continue ;; esac
+		[ -e "$nobin/${f##*/}" ] || ln -s "$f" "$nobin/${f##*/}"
+	done
+done
+one_line slurm_no_sbatch 2 \
+	'^kvmsqueeze: ab: EXECUTOR=slurm: sbatch is missing \(apt-get install slurm-wlm, or scripts/deps slurm;' \
+	EXECUTOR=slurm PATH="$nobin"
+
+# The cluster: its packages (scripts/deps installs them as root), then
+# scripts/slurm-local with a directory and ports of its own
+if ! scripts/deps slurm >"$TMP/deps.err" 2>&1; then
+	skip_rest "Slurm's packages cannot be installed: $(tail -n 1 "$TMP/deps.err")"
+	exit 0
+fi
+KVMSQ_SLURM_DIR=$TMP/slurm
+KVMSQ_SLURM_PORT=$((16817 + $$ % 1000 * 2))
+export KVMSQ_SLURM_DIR KVMSQ_SLURM_PORT
+stop_cluster() { scripts/slurm-local stop >/dev/null 2>&1 || true; }
+trap stop_cluster EXIT
+trap 'stop_cluster; exit 130' INT TERM HUP
+if ! scripts/slurm-local start >"$TMP/slurm.out" 2>"$TMP/slurm.err"; then
+	fail slurm_cluster "scripts/slurm-local start: $(tail -n 2 "$TMP/slurm.err" | tr '\n' ' ')"
+	skip_rest "no cluster"
+	exit 0
+fi
+SLURM_CONF=$KVMSQ_SLURM_DIR/slurm.conf
+export SLURM_CONF
+if [ "$(cat "$TMP/slurm.out")" != "export SLURM_CONF=$SLURM_CONF" ]; then
+	fail slurm_cluster "start did not print the SLURM_CONF line: $(cat "$TMP/slurm.out")"
+elif ! scripts/slurm-local status | grep -q '^kvmsq.* idle '; then
+	fail slurm_cluster "status shows no idle kvmsq partition: $(scripts/slurm-local status | tr '\n' '|')"
+else
+	ok slurm_cluster
+fi
+
+one_line slurm_bad_partition 2 \
+	'^kvmsqueeze: ab: EXECUTOR=slurm: SLURM_PARTITION=nosuch: no such partition \(sinfo lists: kvmsq\)$' \
+	EXECUTOR=slurm SLURM_PARTITION=nosuch
+
+name=slurm_out_tmpfs
+if [ "$(stat -f -c %T /dev/shm 2>/dev/null)" != tmpfs ]; then
+	skip "$name" "/dev/shm is no tmpfs here"
+else
+	rc=0
+	fake_ab shm EXECUTOR=slurm SLURM_PARTITION=kvmsq AB_OUT=/dev/shm/kvmsq-ab-$$ || rc=$?
+	if [ "$rc" -ne 2 ] || [ "$(wc -l <"$TMP/fake.err")" -ne 1 ] ||
+		! grep -q "^kvmsqueeze: ab: EXECUTOR=slurm: AB_OUT=/dev/shm/kvmsq-ab-$$: /dev/shm is on tmpfs, this node's memory" "$TMP/fake.err"; then
+		fail "$name" "exit $rc: $(tr '\n' '|' <"$TMP/fake.err")"
+	elif [ -e "/dev/shm/kvmsq-ab-$$" ]; then
+		fail "$name" "AB_OUT was made"
+	else
+		ok "$name"
+	fi
+	rm -rf "/dev/shm/kvmsq-ab-$$"
+fi
+
+# The plan as one array: 8 tasks, 2 at once on this node's cores; a line
+# at least every second that says how many are queued and running
+name=slurm_ab_runs
+: >"$TMP/fake.log"
+if ! fake_ab slurm EXECUTOR=slurm SLURM_PARTITION=kvmsq FAKE_LAB_S=2; then
+	fail "$name" "$(tail -n 3 "$TMP/fake.err" | tr '\n' ' ')"
+elif ! grep -q '^ab: Slurm job [0-9]*: 8 lab runs as array tasks 1,2,3,4,5,6,7,8 on partition kvmsq' "$TMP/fake.err"; then
+	fail "$name" "no line naming the array: $(grep Slurm "$TMP/fake.err" | head -n 1)"
+elif ! grep -Eq '^ab: Slurm job [0-9]+: [0-9]+ queued, [0-9]+ running; [0-9] of 8 done, 0 failed' "$TMP/fake.err"; then
+	fail "$name" "no progress line with queued and running: $(tr '\n' '|' <"$TMP/fake.err" | tail -c 300)"
+elif [ "$(grep -c '^ab: \[[1-8]/8\] block [1-4]: fake on [a-z]*: done in 2 s (Slurm job [0-9]*_[1-8])' "$TMP/fake.err")" -ne 8 ]; then
+	fail "$name" "not 8 runs done: $(grep -c 'done in' "$TMP/fake.err")"
+elif [ "$(find "$fake/slurm/fake" -name 'rep-[1-4].json' | wc -l)" -ne 8 ]; then
+	fail "$name" "not 8 results kept"
+elif [ "$(wc -l <"$TMP/fake.log")" -ne 8 ]; then
+	fail "$name" "$(wc -l <"$TMP/fake.log") lab starts, not 8"
+else
+	ok "$name"
+fi
+
+# A task that fails: named with its Slurm job, its state and both logs;
+# the others run on; make ab says where to read and how to resume
+name=slurm_failure
+rc=0
+fake_ab failure EXECUTOR=slurm SLURM_PARTITION=kvmsq FAKE_LAB_S=1 FAKE_FAIL=inverted:3 || rc=$?
+rx="^ab: \[[1-8]/8\] block 3: fake on inverted failed: Slurm job [0-9]+_[1-8] FAILED, lab.sh status 1 \(log: $fake/failure/raw/fake-inverted-3.log; Slurm's log: $fake/failure/slurm/[0-9]+_[1-8].log\)"
+if [ "$rc" -ne 1 ]; then
+	fail "$name" "exit $rc, not 1: $(tail -n 2 "$TMP/fake.err" | tr '\n' ' ')"
+elif ! grep -Eq "$rx" "$TMP/fake.err"; then
+	fail "$name" "no line naming the Slurm job and the logs: $(grep failed "$TMP/fake.err" | head -n 2 | tr '\n' '|')"
+elif ! tail -n 1 "$TMP/fake.err" | grep -Eq "^kvmsqueeze: ab: lab run fake on inverted, block 3 failed \(Slurm job [0-9]+_[1-8] FAILED, lab.sh status 1; log: .*, Slurm's log: .*\); .*RESUME=1"; then
+	fail "$name" "the last line: $(tail -n 1 "$TMP/fake.err")"
+elif [ "$(find "$fake/failure/fake" -name 'rep-*.json' | wc -l)" -ne 7 ]; then
+	fail "$name" "the 7 others were not all kept"
+else
+	ok "$name"
+fi
+
+# A task cancelled while it runs (scancel JOB_TASK): make ab reports it,
+# and RESUME=1 submits that run alone, as a one-task array
+name=slurm_resume_cancelled
+: >"$TMP/fake.log"
+fake_ab cancel EXECUTOR=slurm SLURM_PARTITION=kvmsq FAKE_LAB_S=4 &
+abpid=$!
+i=0
+task=
+while [ "$i" -lt 60 ] && [ -z "$task" ]; do
+	sleep 0.5
+	i=$((i + 1))
+	task=$(squeue -h -r -t running -n kvmsq-ab -o '%i' 2>/dev/null | head -n 1)
+done
+rc=0
+if [ -n "$task" ]; then
+	scancel "$task"
+fi
+wait "$abpid" || rc=$?
+kept=$(find "$fake/cancel/fake" -name 'rep-*.json' 2>/dev/null | wc -l)
+if [ -z "$task" ]; then
+	fail "$name" "no task ran within 30 s"
+elif [ "$rc" -ne 1 ] || ! grep -Eq "failed: Slurm job ${task} CANCELLED" "$TMP/fake.err"; then
+	fail "$name" "exit $rc; no line naming $task cancelled: $(grep failed "$TMP/fake.err" | head -n 2 | tr '\n' '|')"
+elif [ "$kept" -ne 7 ]; then
+	fail "$name" "$kept results kept, not 7"
+else
+	: >"$TMP/fake.log"
+	if ! fake_ab cancel EXECUTOR=slurm SLURM_PARTITION=kvmsq FAKE_LAB_S=1 RESUME=1; then
+		fail "$name" "RESUME=1: $(tail -n 2 "$TMP/fake.err" | tr '\n' ' ')"
+	elif ! grep -Eq "^ab: Slurm job [0-9]+: 1 lab runs as array tasks ${task#*_} on" "$TMP/fake.err"; then
+		fail "$name" "RESUME did not submit task ${task#*_} alone: $(grep 'array tasks' "$TMP/fake.err")"
+	elif [ "$(grep -c 'done before, kept (RESUME)' "$TMP/fake.err")" -ne 7 ] || [ "$(wc -l <"$TMP/fake.log")" -ne 1 ]; then
+		fail "$name" "not 7 kept and 1 run: $(cat "$TMP/fake.log")"
+	elif [ "$(find "$fake/cancel/fake" -name 'rep-*.json' | wc -l)" -ne 8 ]; then
+		fail "$name" "not 8 results after RESUME"
+	else
+		ok "$name"
+	fi
+fi
+
+# The same plan with the local executor: the same results, file by file
+name=slurm_same_as_local
+if ! fake_ab local JOBS=2 FAKE_LAB_S=0; then
+	fail "$name" "local: $(tail -n 2 "$TMP/fake.err" | tr '\n' ' ')"
+elif ! diff -r "$fake/local/fake" "$fake/slurm/fake" >"$TMP/diff"; then
+	fail "$name" "the results differ: $(head -n 4 "$TMP/diff" | tr '\n' ' ')"
+else
+	ok "$name"
+fi
+
+# A real lab plan both ways (an arm's image cached, QEMU): the metrics of
+# the deterministic clock are equal run for run. SLURM_LAB=0 skips it.
+name=slurm_lab_metrics
+cache=${KVMSQ_CACHE:-$HOME/.cache/kvmsqueeze}
+if [ "${SLURM_LAB:-1}" = 0 ]; then
+	skip "$name" "SLURM_LAB=0"
+elif [ ! -f "$cache/kernels/legacy/release" ]; then
+	skip "$name" "no legacy image in $cache/kernels (make kernel ARM=legacy)"
+elif ! command -v qemu-system-x86_64 >/dev/null; then
+	skip "$name" "no qemu-system-x86_64 (scripts/deps lab)"
+else
+	# same_metrics A B: what the lab's instruction clock makes the same
+	# run for run is equal in the two results (idle-caches' cache pages
+	# per vCPU, the pages touched); the cgroup's kernel memory peak, which
+	# also moves with QEMU's I/O on host time (README: A/A spread 0.1% on
+	# icount), within 0.5%. Else the first that differs.
+	same_metrics() {
+		python3 - "$1" "$2" <<'PY'
+import json, sys
+a, b = (json.load(open(f))["summary"] for f in sys.argv[1:3])
+def get(d, path):
+	for k in path.split("."):
+		d = d[k]
+	return d
+for path, tol in (("idle_cache_pages_per_vcpu", 0), ("touch.pages", 0),
+		  ("memcg.kernel_bytes.peak", 0.005)):
+	x, y = get(a, path), get(b, path)
+	if abs(x - y) > tol * abs(x):
+		print(f"{path} {x} != {y}" + (f" (by more than {tol:.1%})" if tol else ""))
+		sys.exit(1)
+PY
+	}
+	# lab_ab NAME VAR=VALUE...: the plan into $TMP/lab-NAME; its seconds
+	# in $TMP/lab-NAME.s
+	lab_ab() {
+		la_t=$(date +%s)
+		la_out=$TMP/lab-$1
+		shift
+		env ARMS="legacy legacy+kvm.eager_page_split=N" EXPS=idle-caches LAB_SCALE=0.125 REPS=5 \
+			KVMSQUEEZE="$kvmsq" AB_OUT="$la_out" KVMSQ_PROGRESS_PERIOD=60 "$@" \
+			sh patched-kernel/ab.sh >"$TMP/lab.out" 2>"$TMP/lab.err" || return 1
+		echo $(($(date +%s) - la_t)) >"$la_out.s"
+	}
+	if ! lab_ab local JOBS=2; then
+		fail "$name" "local: $(tail -n 2 "$TMP/lab.err" | tr '\n' ' ')"
+	elif ! lab_ab slurm EXECUTOR=slurm SLURM_PARTITION=kvmsq; then
+		fail "$name" "slurm: $(tail -n 2 "$TMP/lab.err" | tr '\n' ' ')"
+	else
+		bad=
+		for f in "$TMP"/lab-local/idle-caches/*/rep-*.json; do
+			g=$TMP/lab-slurm/${f#"$TMP"/lab-local/}
+			d=$(same_metrics "$f" "$g") || bad="$bad ${f#"$TMP"/lab-local/}: $d"
+		done
+		if [ -n "$bad" ]; then
+			fail "$name" "$bad"
+		else
+			echo "# 10 lab runs: local executor (JOBS=2) $(cat "$TMP/lab-local.s") s," \
+				"slurm executor $(cat "$TMP/lab-slurm.s") s"
+			ok "$name"
+		fi
+	fi
+fi
