@@ -205,8 +205,9 @@ cmdline="console=ttyS0 panic=-1 oops=panic kvmsqueeze.lab=1 kvmsqueeze.accel=$ac
 [ -n "$append" ] && cmdline="$cmdline $append"
 say "arm $arm${params:+: $params}"
 say "booting $release ($accel_name, clock $clock, $mmu, $mem, $cpus CPUs): $name x $reps -> $out"
-rm -f "$out/lab-status" "$out/lockdep.txt"
+rm -f "$out/lab-status" "$out/lockdep.txt" "$out/lab-serial.log" "$out/lab-times"
 start=$(date +%s)
+t0=$(date +%s%N)
 # QEMU runs in the background so that a TERM (make ab stopping its labs)
 # stops it too: timeout puts it in a process group of its own, out of
 # reach of the terminal's Ctrl-C, and passes the TERM on to it.
@@ -221,7 +222,20 @@ timeout --kill-after=10 "$guard" qemu-system-x86_64 $accel -m "$mem" -smp "$cpus
 	-serial file:"$out/lab-serial.log" -monitor none -display none \
 	</dev/null >"$out/lab-qemu.log" 2>&1 &
 qemu_pid=$!
+# lab-times: the host's wall time (ms since QEMU started) of each
+# milestone on the console: lab-init's "LAB-T step uptime" lines and the
+# runner's "started:" (its VMs run and sampling has begun). The fixed
+# cost of a lab is the last: what every run pays before it measures.
+tail -s 0.05 --pid="$qemu_pid" -n +1 -F "$out/lab-serial.log" 2>/dev/null |
+	while IFS= read -r l; do
+		case $l in
+		LAB-T\ * | LAB-START\ * | *'] started: '*)
+			echo "$(( ($(date +%s%N) - t0) / 1000000 )) $l" ;;
+		esac
+	done >"$out/lab-times" &
+watch_pid=$!
 wait "$qemu_pid" || qemu=$?
+wait "$watch_pid" || true
 trap - TERM INT HUP
 took=$(( $(date +%s) - start ))
 
@@ -257,6 +271,7 @@ fi
 [ -f "$out/lab-status" ] || { tail -n 20 "$out/lab-serial.log" >&2; die "the lab ended without a status (qemu exit ${qemu:-0}; $out/lab-serial.log)"; }
 status=$(cat "$out/lab-status")
 first=$(sed -n 's/^LAB-START //p' "$out/lab-serial.log" | head -n 1)
-say "done in $took s (experiment started ${first:-?} s after boot): kvmsqueeze exit $status"
+fixed=$(awk '/\] started: / { printf "%.2f", $1 / 1000; exit }' "$out/lab-times")
+say "done in $took s (experiment started ${first:-?} s after boot; first sample ${fixed:-?} s of wall time after QEMU started): kvmsqueeze exit $status"
 [ "$status" = 0 ] || { grep -E '^kvmsqueeze:' "$out/lab-serial.log" | tail -n 3 >&2; die "kvmsqueeze exited $status in the lab"; }
 ls "$out"/run/rep-*.json >&2
