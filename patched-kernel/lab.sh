@@ -31,6 +31,9 @@
 #   KVMSQ_STATIC (the static kvmsqueeze for the initramfs; default: made
 #   here, make static; an installed kvmsqueeze ab sets it, and an
 #   installed lab.sh, with no Makefile above, writes under ./results)
+# $LAB_OUT/lab-milestones: the wall time (ms since QEMU started) of each
+# step of the lab's start, the last the runner's first sample (the lab's
+# fixed cost, bench/lab.sh).
 # A lockdep report in the serial log is also saved whole as
 # $LAB_OUT/lockdep.txt (patched-kernel/lockdep-reports).
 set -eu
@@ -223,8 +226,8 @@ cmdline="$cmdline initcall_blacklist=jent_mod_init"
 [ -n "$append" ] && cmdline="$cmdline $append"
 say "arm $arm${params:+: $params}"
 say "booting $release ($accel_name, clock $clock, $mmu, $mem, $cpus CPUs): $name x $reps -> $out"
-# The machine: what a lab's start pays for (QEMU start to the first
-# sample, lab-milestones), cut from 5 to 7 s to about 4 s:
+# The machine, chosen for a short start (QEMU start to the first sample,
+# lab-milestones: the guest's part 3.7 s and mke2fs's 2 s before, 2.1 s):
 # -nodefaults: no NIC, so no iPXE option ROM (0.8 s), no VGA; q35: its
 # PCI interrupt links are fixed GSIs, where i440fx's ACPI links took 0.27 s
 # of AML each to route a virtio device; qboot (where QEMU ships it), not
