@@ -6,7 +6,9 @@
 # backing (anon, 4 KiB guest pages), alternating, ROUNDS times; medians.
 # Populate time is each tool's own: the selftest's "Total guest execution
 # time" and the touch guest's "touch" phase.
-# Then the runner's CPU cost of sampling at 10 ms, 100 ms and 1 s.
+# Then the runner's CPU cost of sampling at 10 ms, 100 ms and 1 s, and
+# the QEMU lab's fixed cost (bench/lab.sh: QEMU start to an experiment's
+# first sample; skipped without QEMU or a built legacy image).
 # Usage: [ROUNDS=5] [MEM_PER_VCPU=1G] [VCPUS="1 2"] [SAMPLE_S=10] bench/run.sh
 set -eu
 
@@ -130,3 +132,6 @@ print('cold start (nop guest, 64M, exec to exit): median %.2f ms, mean %.2f ms +
 else
 	echo "cold start: hyperfine missing (apt-get install hyperfine)"
 fi
+
+# --- the QEMU lab's fixed cost: QEMU start to an experiment's first sample ---
+bench/lab.sh
