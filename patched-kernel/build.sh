@@ -3,8 +3,9 @@
 # 6.12 from Debian's linux-source-6.12 by default, or KSRC=/path; Debian's
 # linux-source-6.1; or a git tree at a ref), the base's observe patch and
 # the arm's own series, in its own tree under the cache, built with
-# x86_64_defconfig + lab.config + the arm's config fragments
-# (+ debug.config with DEBUG=1) and ccache. What an arm is comes from
+# tinyconfig + lab.config (all the lab needs, nothing more: a clean build
+# of a few minutes) + the arm's config fragments (+ debug.config with
+# DEBUG=1) and ccache. What an arm is comes from
 # patched-kernel/arm (ARMS.md: an in-repo name, an .arm file, a folder of
 # patches, git:/tree@REF; a boot-parameter arm ARM+param=value builds its
 # image's arm). The image records its arm and hash in LOCALVERSION, and
@@ -210,6 +211,10 @@ objects_counted() {
 	return 0
 }
 
+# kernel_objects OUT: the objects compiled in the build directory OUT,
+# but for those of its host programs under scripts/
+kernel_objects() { find "$1" -path "$1/scripts" -prune -o -name '*.o' -print; }
+
 # How far the build in LOG is: objects compiled so far and kbuild's last
 # step ("CC mm/vmscan.o").
 objects_done() {
@@ -295,8 +300,8 @@ build_arm() {
 	frags="$here/lab.config${a_config:+ $a_config}"
 	[ "$debug" = 1 ] && frags="$frags $here/debug.config"
 	mkdir -p "$out"
-	say "$name: configuring (x86_64_defconfig + $(for f in $frags; do basename "$f"; done | tr '\n' ' '))"
-	make -s -C "$tree" O="$o" x86_64_defconfig >/dev/null
+	say "$name: configuring (tinyconfig + $(for f in $frags; do basename "$f"; done | tr '\n' ' '))"
+	make -s -C "$tree" O="$o" tinyconfig >/dev/null
 	# shellcheck disable=SC2086
 	(cd "$tree" && KCONFIG_CONFIG="$o/.config" \
 		scripts/kconfig/merge_config.sh -m -O "$o" "$o/.config" $frags >/dev/null)
@@ -305,14 +310,15 @@ build_arm() {
 	config_check "$out" $frags
 	# a whole build (nothing compiled in the tree yet) can be counted
 	# for the next one; after an incremental one, only what changed is
+	# (the configuring just built kconfig's own host objects: not counted)
 	whole=1 incr=
-	[ -z "$(find "$out" -name '*.o' -print -quit)" ] || whole='' incr=1
+	[ -z "$(kernel_objects "$out" | head -n 1)" ] || whole='' incr=1
 	# shellcheck disable=SC2046
 	set -- $(objects_counted "$out/.config")
 	total=${1:-}
 	if [ -z "$total" ] && [ -n "$incr" ]; then
 		# no whole build counted yet: the tree holds about as many
-		total=$(find "$out" -name '*.o' | wc -l)
+		total=$(kernel_objects "$out" | wc -l)
 		about="this tree was built before: only what changed is compiled, at most about $total objects (those in the tree)"
 	elif [ -z "$total" ]; then
 		about="no count of its objects yet (a whole build of this configuration makes one)"

@@ -349,7 +349,7 @@ run_expect() {
 
 # fake_kernel_make FILE VERSION: the start of a pretend `make` for a kernel
 # tree at FILE: it takes -C, O= and LOCALVERSION= as kbuild does, makes a
-# .config for x86_64_defconfig, says release VERSION<LOCALVERSION>, and
+# .config (and kconfig's host objects) for tinyconfig, says release VERSION<LOCALVERSION>, and
 # leaves the case of the bzImage target open: the caller appends its
 # commands, ";;" and "esac".
 fake_kernel_make() {
@@ -367,7 +367,11 @@ for a in "\$@"; do
 done
 cd "\$dir" || exit 2
 case "\$target" in
-x86_64_defconfig) echo "CONFIG_FAKE=y" >"\$o/.config" ;;
+tinyconfig)
+	# as kbuild, which compiles kconfig's own programs first
+	mkdir -p "\$o/scripts/kconfig"
+	: >"\$o/scripts/kconfig/conf.o"
+	echo "CONFIG_FAKE=y" >"\$o/.config" ;;
 olddefconfig) ;;
 kernelrelease) echo "$2\$lv" ;;
 bzImage)
