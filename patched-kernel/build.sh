@@ -75,9 +75,9 @@ own_series() {
 # they had before there were other bases).
 arm_hash() {
 	{ for p in $(arm_series); do cat "$p"; done
-	  cat "$here/lab.config"
-	  for f in $a_config; do cat "$f"; done
-	  [ "$debug" = 1 ] && cat "$here/debug.config"
+	  config_lines "$here/lab.config"
+	  for f in $a_config; do config_lines "$f"; done
+	  [ "$debug" = 1 ] && config_lines "$here/debug.config"
 	  echo "debug=$debug"
 	  # a git base by its commit, wherever the tree is
 	  if [ "$a_base" != debian-6.12 ] || [ "$a_observe" != yes ]; then
@@ -87,6 +87,12 @@ arm_hash() {
 	  fi; } | sha256sum | cut -c1-8
 }
 kversion() { "$here/arm" version "$1"; }
+# config_lines FRAGMENT...: what a config fragment says, without its
+# comments and blank lines (a comment changed rebuilds nothing)
+config_lines() {
+	sed -n -e '/^# CONFIG_[A-Za-z0-9_]* is not set/p' -e '/^[[:space:]]*#/d' \
+		-e '/^[[:space:]]*$/d' -e p "$@"
+}
 
 arm_suffix() { if [ "$debug" = 1 ]; then echo "-debug"; fi; }
 
@@ -141,8 +147,8 @@ arm_json() {
 	esac
 	frags=
 	for f in $a_config; do frags="$frags $(basename "$f")"; done
-	ch=$({ cat "$here/lab.config"; for f in $a_config; do cat "$f"; done
-		[ "$debug" = 1 ] && cat "$here/debug.config"; true; } | sha256sum | cut -c1-16)
+	ch=$({ config_lines "$here/lab.config"; for f in $a_config; do config_lines "$f"; done
+		[ "$debug" = 1 ] && config_lines "$here/debug.config"; true; } | sha256sum | cut -c1-16)
 	echo "{"
 	echo "  \"name\": $(json_str "$a_name"),"
 	echo "  \"base\": $(json_str "$a_base"),"
@@ -332,13 +338,13 @@ build_arm() {
 	say "$name: building bzImage with $jobs jobs (ccache in $cache/ccache); $about"
 	start=$(date +%s)
 	: >"$out/build.log"
-	watch_make "$name" "$out/build.log" "$start" "$total" "$incr" &
+	watch_make "$name" "$out/build.log" "$start" "$total" "$incr" 9>&- &
 	watcher=$!
 	rc=0
 	CCACHE_DIR=$cache/ccache CCACHE_BASEDIR=$tree CCACHE_NOHASHDIR=1 \
 		make -C "$tree" O="$o" -j"$jobs" CC="ccache gcc" \
 		LOCALVERSION="-kvmsq-$arm-$hash" KBUILD_BUILD_TIMESTAMP="kvmsqueeze" \
-		KBUILD_BUILD_USER=kvmsqueeze KBUILD_BUILD_HOST=lab bzImage >>"$out/build.log" 2>&1 || rc=$?
+		KBUILD_BUILD_USER=kvmsqueeze KBUILD_BUILD_HOST=lab bzImage >>"$out/build.log" 2>&1 9>&- || rc=$?
 	kill "$watcher" 2>/dev/null || true
 	wait "$watcher" 2>/dev/null || true
 	[ -z "$tty" ] || printf '\r\033[K' >&2
@@ -401,11 +407,25 @@ for w in "$@"; do
 	descs="$descs $work/$i.arm"
 done
 
+# One build.sh at a time per arm in a cache, and one unpack of a base: a
+# second (another make ab, a test, another checkout with another
+# lab.config) waits, then finds the image built or builds its own; without
+# it one removed the tree the other was compiling.
+locked() {
+	exec 9>"$cache/locks/$1.lock"
+	flock -n 9 || { say "$2: waiting for another build.sh (lock: $cache/locks/$1.lock)"; flock 9; }
+}
+unlocked() { exec 9>&-; }
+
 "$top/scripts/deps" kernel
 export CCACHE_DIR="$cache/ccache"
+mkdir -p "$cache/locks"
 for d in $descs; do
+	locked source "$("$here/arm" get "$d" base)"
 	src=$("$here/arm" source "$d")
+	unlocked
 	load "$d"
+	locked "arm-$a_name" "$a_name"
 	from_word=
 	w=$(sed -n '1s/^# kvmsqueeze arm, normalized from //p' "$d")
 	[ "$w" = "$a_name" ] || from_word=" (arm $a_name is $w)"
@@ -416,4 +436,5 @@ for d in $descs; do
 	else
 		build_arm
 	fi
+	unlocked
 done

@@ -14,7 +14,7 @@
 plan_names arms_inrepo_words arms_file_parsed arms_param_word arms_image_path arms_never_evaluated \
 	arms_bad_key arms_bad_tree arms_bad_ref arms_bad_base arms_bad_empty_series \
 	arms_bad_name arms_bad_image arms_bad_image_mixed arms_bad_param arms_bad_word \
-	arms_git_tree arms_hash_kept arms_git_base_hash arms_json arms_selftests_hook arms_ab_words \
+	arms_git_tree arms_hash_kept arms_hash_comments arms_git_base_hash arms_json arms_selftests_hook arms_ab_words \
 	arms_ab_name_clash arms_folder_check arms_git_range_check arms_series_rejected \
 	arms_observe_61
 
@@ -247,7 +247,7 @@ kbuild() {
 		>"$TMP/kb.out" 2>"$TMP/kb.err"
 }
 
-# The in-repo arms keep the hash they had (patches, lab.config, debug=0),
+# The in-repo arms keep the hash they had (patches, lab.config's lines, debug=0),
 # so their images are not rebuilt; a config fragment or observe = no
 # makes another.
 name=arms_hash_kept
@@ -269,6 +269,27 @@ elif ! grep -qx 'CONFIG_EXTRA=y' "$kb/cache/arms/frag/out/.config" ||
 else
 	ok "$name"
 fi
+
+# A comment or a blank line in a config fragment rebuilds nothing; a
+# line that says something does.
+name=arms_hash_comments
+cp "$pk/lab.config" "$kb/lab.config.orig"
+printf '\n# why the line above is there\n' >>"$pk/lab.config"
+if ! kbuild "$pk/build.sh" one; then
+	fail "$name" "$(tail -n 3 "$TMP/kb.err" | tr '\n' ' ')"
+elif ! grep -q '^kernel: one: up to date' "$TMP/kb.err"; then
+	fail "$name" "a comment rebuilt the arm: $(tr '\n' '|' <"$TMP/kb.err")"
+else
+	echo '# CONFIG_PRETEND_MORE is not set' >>"$pk/lab.config"
+	if ! kbuild "$pk/build.sh" one; then
+		fail "$name" "$(tail -n 3 "$TMP/kb.err" | tr '\n' ' ')"
+	elif grep -q '^kernel: one: up to date' "$TMP/kb.err"; then
+		fail "$name" "a '# CONFIG_... is not set' line did not rebuild the arm"
+	else
+		ok "$name"
+	fi
+fi
+cp "$kb/lab.config.orig" "$pk/lab.config"
 
 # A git base is hashed by its commit: a clone elsewhere makes the same
 # image (up to date), another commit another one.

@@ -12,7 +12,7 @@
 
 plan_names build_progress_first build_progress_cached build_progress_estimate \
 	build_progress_incremental build_progress_failure build_progress_tty \
-	build_progress_uncounted ab_progress_runs ab_progress_period ab_progress_tty \
+	build_progress_uncounted build_lock_same_arm ab_progress_runs ab_progress_period ab_progress_tty \
 	ab_progress_failure ab_option_names
 
 kvmsq=$KVMSQUEEZE
@@ -186,6 +186,44 @@ if ! kbuild FAKE_OBJS=8; then
 elif ! grep -q 'only what changed is compiled, at most about 12 objects (those in the tree)' "$TMP/kb.err"; then
 	fail "$name" "the first line does not count the tree's objects: $(grep building "$TMP/kb.err")"
 elif progress_ok "$name" '^kernel: fake: [0-9]+ objects compiled \(at most about 12\), '; then
+	ok "$name"
+fi
+
+# Two build.sh of one arm in one cache at once, the second from another
+# checkout whose lab.config differs (so another image of the same name):
+# the second waits for the first, which finishes its image whole, then
+# builds its own (without the lock it removed the first one's tree
+# mid-build).
+name=build_lock_same_arm
+rm -rf "$kb/cache/kernels/fake" "$kb/cache/arms/fake" "$kb/top2"
+cp -r "$kb/top" "$kb/top2"
+echo 'CONFIG_OTHER=y' >>"$kb/top2/patched-kernel/lab.config"
+env PATH="$kb/bin:$PATH" KSRC="$kb/src" KVMSQ_CACHE="$kb/cache" FAKE_OBJS=10 FAKE_DELAY=0.2 \
+	"$kb/top/patched-kernel/build.sh" fake >"$TMP/lock1.out" 2>"$TMP/lock1.err" &
+first=$!
+# the second starts once the first is compiling
+i=0
+while [ "$i" -lt 100 ] && ! grep -q 'building bzImage' "$TMP/lock1.err" 2>/dev/null; do
+	sleep 0.1
+	i=$((i + 1))
+done
+rc2=0
+env PATH="$kb/bin:$PATH" KSRC="$kb/src" KVMSQ_CACHE="$kb/cache" FAKE_OBJS=10 FAKE_DELAY=0.2 \
+	"$kb/top2/patched-kernel/build.sh" fake >"$TMP/lock2.out" 2>"$TMP/lock2.err" || rc2=$?
+rc1=0
+wait "$first" || rc1=$?
+h1=$(sed -n 's/.*: built .*-kvmsq-fake-\([0-9a-f]*\) in .*/\1/p' "$TMP/lock1.err")
+h2=$(sed -n 's/.*: built .*-kvmsq-fake-\([0-9a-f]*\) in .*/\1/p' "$TMP/lock2.err")
+if [ "$rc1" -ne 0 ] || [ "$rc2" -ne 0 ]; then
+	fail "$name" "build.sh failed ($rc1, $rc2): $(tail -n 2 "$TMP/lock1.err" "$TMP/lock2.err" | tr '\n' ' ')"
+elif ! grep -q "^kernel: fake: waiting for another build.sh (lock: $kb/cache/locks/arm-fake.lock)\$" "$TMP/lock2.err"; then
+	fail "$name" "the second did not say it waits: $(tr '\n' '|' <"$TMP/lock2.err")"
+elif [ -z "$h1" ] || [ -z "$h2" ] || [ "$h1" = "$h2" ]; then
+	fail "$name" "not two images of their own: '$h1' '$h2'"
+elif [ "$(cat "$kb/cache/kernels/fake/hash")" != "$h2" ] ||
+	[ "$(grep -c 'CONFIG_OTHER=y' "$kb/cache/arms/fake/out/.config")" != 1 ]; then
+	fail "$name" "the cache holds neither whole: hash $(cat "$kb/cache/kernels/fake/hash")"
+else
 	ok "$name"
 fi
 

@@ -30,7 +30,10 @@ fi
 # if the file as a whole went wrong, a "not ok NAME: why" line
 run_one() {
 	name=$1; shift
-	case "$name" in *"$pattern"*) ;; *) return 0 ;; esac
+	case "$pattern" in
+	=*) [ "$name" = "${pattern#=}" ] || return 0 ;;
+	*) case "$name" in *"$pattern"*) ;; *) return 0 ;; esac ;;
+	esac
 	printf '== %s\n' "$name"
 	"$@" >"$log" 2>&1
 	rc=$?
@@ -71,6 +74,13 @@ tap_check() {
 		run_one "$(basename "$t" .sh)" sh "$t"
 	done
 } | tee "$log.all"
+
+# a PATTERN that names no file is a typo, not a pass
+if [ -n "$pattern" ] && ! grep -q '^== ' "$log.all"; then
+	rm -f "$log.all"
+	echo "tests/run.sh: no test file matches $pattern (unit/NAME or NAME of tests/NAME.sh; =NAME for exactly that one)" >&2
+	exit 2
+fi
 
 # results of the files, and the whole-file failures (unnumbered)
 passed=$(grep -E '^ok [0-9]+ ' "$log.all" | grep -vc ' # SKIP')
