@@ -404,11 +404,21 @@ run_times() {
 		shift
 	done
 }
+# estimate RUNS: the wall time of the plan's last RUNS runs (those not
+# kept), started in plan order as slots free up, JOBS slots: what the
+# local executor does, so a plan of 72 runs on 64 slots takes two waves,
+# not 72/64 of one
 estimate() {
-	run_times | awk -v runs="$1" -v jobs="$jobs" '
-	{ t += $1; n++; if ($2 == "measured") m++ }
-	END { t = t / n * runs / jobs
-	      if (t < 120) printf "%d s", t; else printf "%d min", (t + 59) / 60
+	{ run_times; echo --; plan_lines | tail -n "$1"; } | awk -v exps="$exps" -v jobs="$jobs" '
+	BEGIN { split(exps, e, " ") }
+	!plan && $0 == "--" { plan = 1; next }
+	!plan { t[e[++n]] = $1; if ($2 == "measured") m++; next }
+	{ k = 1
+	  for (i = 2; i <= jobs; i++)
+		if (free[i] < free[k]) k = i
+	  free[k] += t[$2]
+	  if (free[k] > end) end = free[k] }
+	END { if (end < 120) printf "%d s", end; else printf "%d min", (end + 59) / 60
 	      if (m == n) printf " (lab run times measured here before)\n"
 	      else if (m > 0) printf " (lab run times measured here before for %d of %d experiments, the others from a model)\n", m, n
 	      else printf " (a model of lab run times)\n" }'

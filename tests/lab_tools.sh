@@ -137,8 +137,9 @@ fi
 
 # PLAN_ONLY says how long the plan would take: 2 x 2 x 6 runs of 8 s +
 # 2 x 4 s (icount), 2 at once, is 192 s; with k1's runs measured here
-# before at 7 s, 12 runs of 7 s and 12 of 16 s, 138 s; and it warns about
-# host time shared by several labs.
+# before at 7 s, 12 runs of 7 s and 12 of 16 s, 138 s; the runs start in
+# plan order as slots free up, so 24 runs on 64 slots take one run's time
+# and on 20 slots two; and it warns about host time shared by several labs.
 name=ab_plan_estimate
 mkdir -p "$TMP/cache"
 if ! ARMS="legacy inverted" EXPS="$k1 $k2" REPS=6 JOBS=2 plan >/dev/null ||
@@ -148,6 +149,12 @@ elif printf 'k1 shadow icount 1 - %s\n' 5 9 >"$TMP/cache/lab-times" &&
 	! { ARMS="legacy inverted" EXPS="$k1 $k2" REPS=6 JOBS=2 plan >/dev/null &&
 	grep -q 'about 3 min (lab run times measured here before for 1 of 2 experiments' "$TMP/err"; }; then
 	fail "$name" "no estimate from the times measured before: $(tr '\n' ' ' <"$TMP/err")"
+elif rm -f "$TMP/cache/lab-times" && ! { ARMS="legacy inverted" EXPS="$k1 $k2" REPS=6 JOBS=64 plan >/dev/null &&
+	grep -q 'estimated wall time: about 16 s (a model of lab run times), JOBS 64' "$TMP/err"; }; then
+	fail "$name" "24 runs of 16 s on 64 slots are not one wave of 16 s: $(tr '\n' ' ' <"$TMP/err")"
+elif ! { ARMS="legacy inverted" EXPS="$k1 $k2" REPS=6 JOBS=20 plan >/dev/null &&
+	grep -q 'estimated wall time: about 32 s (a model of lab run times), JOBS 20' "$TMP/err"; }; then
+	fail "$name" "24 runs of 16 s on 20 slots are not two waves, 32 s: $(tr '\n' ' ' <"$TMP/err")"
 elif ! ARMS="legacy inverted" EXPS="$k1" JOBS=2 LAB_CLOCK=host plan >/dev/null ||
 	! grep -q 'warning: LAB_CLOCK=host with JOBS=2' "$TMP/err"; then
 	fail "$name" "no warning for host time shared by 2 labs: $(tr '\n' ' ' <"$TMP/err")"
