@@ -14,7 +14,9 @@
 #   make kernel ARM=...). JOBS=N labs at once (make ab's default: the cores).
 # A step whose results exist is resumed (make ab RESUME=1 keeps the runs
 # done; a host sweep is redone with --overwrite); OUT=another directory
-# starts afresh.
+# starts afresh. PLAN_ONLY=1 runs nothing: it prints each lab step's
+# estimated wall time with JOBS labs at once (make ab's estimate, from the
+# lab run times measured here before) and their sum.
 set -eu
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -25,9 +27,24 @@ steps=${*:-host pt-idle idle-levels density alias squeeze storm global mutex rec
 mkdir -p "$OUT"
 
 say() { echo "findings: $*" >&2; }
+plan_s=0
+# estimate NAME VAR=VALUE...: make ab's estimate of that plan, in seconds
+estimate() {
+	name=$1
+	shift
+	line=$(env "$@" PLAN_ONLY=1 make -s ab 2>&1 >/dev/null | grep 'estimated wall time' | tail -n 1) ||
+		{ say "$name: make ab made no plan: $(env "$@" PLAN_ONLY=1 make -s ab 2>&1 | tail -n 1)"; exit 1; }
+	s=$(echo "$line" | sed -n 's/.*about \([0-9]* [a-z]*\) .*/\1/p' | awk '{ print $2 == "min" ? $1 * 60 : $1 }')
+	plan_s=$((plan_s + s))
+	say "$name: $(echo "$line" | sed 's/^ab: estimated wall time: //')"
+}
 ab() {	# ab NAME VAR=VALUE...: one make ab into $OUT/NAME
 	name=$1
 	shift
+	if [ -n "${PLAN_ONLY:-}" ]; then
+		estimate "$name" "$@"
+		return 0
+	fi
 	resume=
 	[ -f "$OUT/$name/plan.txt" ] && resume=RESUME=1
 	say "$name: $* $resume"
@@ -36,6 +53,11 @@ ab() {	# ab NAME VAR=VALUE...: one make ab into $OUT/NAME
 }
 
 lab() {	# lab STEP EXP SPEC REPS: one patched-kernel/lab.sh on legacy, shadow paging
+	if [ -n "${PLAN_ONLY:-}" ]; then
+		# REPS runs in one lab: as long as make ab's REPS runs one at a time
+		estimate "$1: $2 (one lab of $4 runs, not spread)" ARMS=legacy MMU=shadow EXPS="$3" REPS="$4" JOBS=1
+		return 0
+	fi
 	d=$OUT/$1/$2/legacy-shadow
 	say "$1: $2, $4 runs"
 	rm -rf "$d"
@@ -50,6 +72,10 @@ alias_specs() {	# alias_specs [-uncapped]
 for step in $steps; do
 	case $step in
 	host)	# claims 1 and 2 on this host's KVM (shadow paging here)
+		if [ -n "${PLAN_ONLY:-}" ]; then
+			say "host: kvmsqueeze run on this host's KVM, not in the lab: not estimated"
+			continue
+		fi
 		make -s all
 		mkdir -p "$OUT/host"
 		for s in pt-4k pt-2m idle-1 idle-8 idle-64 idle-256 \
@@ -103,6 +129,10 @@ for step in $steps; do
 			EXPS="$S/recycle-1024.json $S/recycle-2048.json $S/recycle-4096.json" ;;
 	lockdep)	# claim 6: the DEBUG=1 kernels, once each; a hung lab is
 		# ended by its guard and keeps its partial result and lockdep.txt
+		if [ -n "${PLAN_ONLY:-}" ]; then
+			say "lockdep: two DEBUG=1 labs of up to 900 s each, not spread: not estimated"
+			continue
+		fi
 		for arm in cache-shrinker-v2 cache-shrinker-trylock; do
 			say "lockdep: $arm"
 			rm -rf "$OUT/lockdep-$arm"
@@ -119,4 +149,8 @@ for step in $steps; do
 		exit 2 ;;
 	esac
 done
+if [ -n "${PLAN_ONLY:-}" ]; then
+	say "estimated wall time of the lab steps, one after the other, JOBS ${JOBS:-as many as the cores}: about $(( (plan_s + 59) / 60 )) min"
+	exit 0
+fi
 say "done: results under $OUT"
