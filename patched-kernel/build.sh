@@ -12,7 +12,10 @@
 # what it is made of in arm.json beside it.
 #
 # Usage: patched-kernel/build.sh [--check] WORD...|all
+#        patched-kernel/build.sh --into DIR WORD
 #   --check   only check that each arm's series applies (no build)
+#   --into    then copy the image's directory (bzImage, release, arm.json,
+#             selftests/...) to DIR before another build.sh may replace it
 # Environment: DEBUG=1 debug variant; KSRC=/path another 6.12.y tree;
 #   KVMSQ_CACHE (default ~/.cache/kvmsqueeze); JOBS (default: nproc);
 #   KVMSQ_PROGRESS_PERIOD (seconds between progress lines when stderr is
@@ -38,7 +41,7 @@ tty=
 [ -t 2 ] && tty=1
 
 usage() {
-	echo "usage: patched-kernel/build.sh [--check] WORD...|all (in-repo arms: $("$here/arm" list | tr '\n' ' ' | sed 's/ $//'); or an .arm file, a folder of patches, git:/tree@REF, ARM+param=value)" >&2
+	echo "usage: patched-kernel/build.sh [--check] WORD...|all, or --into DIR WORD (in-repo arms: $("$here/arm" list | tr '\n' ' ' | sed 's/ $//'); or an .arm file, a folder of patches, git:/tree@REF, ARM+param=value)" >&2
 	exit 2
 }
 say() { echo "kernel: $*" >&2; }
@@ -371,10 +374,15 @@ build_arm() {
 }
 
 [ $# -ge 1 ] || usage
+into=
 if [ "$1" = --check ]; then
 	check_only=1
 	shift
 	[ $# -ge 1 ] || usage
+elif [ "$1" = --into ]; then
+	[ $# -eq 3 ] || usage
+	into=$2
+	shift 2
 fi
 # all: every in-repo arm whose base is here (an arm on debian-6.1 needs
 # linux-source-6.1, which only such an arm asks for)
@@ -435,6 +443,12 @@ for d in $descs; do
 		say "$a_name: $(arm_series | wc -l) patch(es) apply to $src"
 	else
 		build_arm
+		# the image as built, copied while no other build.sh can replace it
+		if [ -n "$into" ]; then
+			rm -rf "$into"
+			mkdir -p "$into"
+			cp -R "$kdir/." "$into/"
+		fi
 	fi
 	unlocked
 done

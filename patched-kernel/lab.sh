@@ -42,7 +42,6 @@ here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/.." && pwd)
 results=$top/results
 [ -f "$top/Makefile" ] || results=$PWD/results
-cache=${KVMSQ_CACHE:-$HOME/.cache/kvmsqueeze}
 
 usage() {
 	echo "usage: patched-kernel/lab.sh ARM EXP [tdp|shadow] [REPS] | patched-kernel/lab.sh --clock" >&2
@@ -113,8 +112,6 @@ case "$block" in *[!0-9]* | 0*) die "LAB_BLOCK=$block: expected a block number f
 mem=${LAB_MEM:-2G}
 cpus=${LAB_CPUS:-2}
 guard=${LAB_TIMEOUT:-1800}
-suffix=
-[ "${DEBUG:-0}" = 1 ] && suffix=-debug
 
 # the arm: its name, its image's, and its parameters (the image arm's own,
 # then a boot-parameter arm's), all checked before anything is built
@@ -132,8 +129,13 @@ image=$("$here/arm" get "$desc" name)
 rm -f "$desc"
 
 "$top/scripts/deps" lab
-"$here/build.sh" "$word"
-kdir=$cache/kernels/$image$suffix
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+# the image, copied out of the cache while it is the one this checkout
+# builds: another checkout's build.sh (another lab.config) may replace the
+# cache's copy while this lab runs
+"$here/build.sh" --into "$work/kernel" "$word"
+kdir=$work/kernel
 release=$(cat "$kdir/release")
 case "$release" in *"-kvmsq-$image-"*) ;; *) die "$kdir/bzImage is $release, not an image of arm $image" ;; esac
 # a builtin module's parameter the image does not have (kernel parameters
@@ -164,8 +166,6 @@ name=$(basename "$exp" .json)
 out=${LAB_OUT:-$results/$stamp-$name/$arm-$mmu}
 mkdir -p "$out"
 out=$(cd "$out" && pwd)
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
 root=$work/root
 mkdir -p "$root/bin" "$root/proc" "$root/sys" "$root/dev" "$root/tmp"
 cp /bin/busybox "$root/bin/busybox"

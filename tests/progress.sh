@@ -193,7 +193,7 @@ fi
 # checkout whose lab.config differs (so another image of the same name):
 # the second waits for the first, which finishes its image whole, then
 # builds its own (without the lock it removed the first one's tree
-# mid-build).
+# mid-build), and --into copies out its own image, as lab.sh boots it.
 name=build_lock_same_arm
 rm -rf "$kb/cache/kernels/fake" "$kb/cache/arms/fake" "$kb/top2"
 cp -r "$kb/top" "$kb/top2"
@@ -209,7 +209,7 @@ while [ "$i" -lt 100 ] && ! grep -q 'building bzImage' "$TMP/lock1.err" 2>/dev/n
 done
 rc2=0
 env PATH="$kb/bin:$PATH" KSRC="$kb/src" KVMSQ_CACHE="$kb/cache" FAKE_OBJS=10 FAKE_DELAY=0.2 \
-	"$kb/top2/patched-kernel/build.sh" fake >"$TMP/lock2.out" 2>"$TMP/lock2.err" || rc2=$?
+	"$kb/top2/patched-kernel/build.sh" --into "$TMP/into2" fake >"$TMP/lock2.out" 2>"$TMP/lock2.err" || rc2=$?
 rc1=0
 wait "$first" || rc1=$?
 h1=$(sed -n 's/.*: built .*-kvmsq-fake-\([0-9a-f]*\) in .*/\1/p' "$TMP/lock1.err")
@@ -223,6 +223,11 @@ elif [ -z "$h1" ] || [ -z "$h2" ] || [ "$h1" = "$h2" ]; then
 elif [ "$(cat "$kb/cache/kernels/fake/hash")" != "$h2" ] ||
 	[ "$(grep -c 'CONFIG_OTHER=y' "$kb/cache/arms/fake/out/.config")" != 1 ]; then
 	fail "$name" "the cache holds neither whole: hash $(cat "$kb/cache/kernels/fake/hash")"
+elif [ "$(cat "$TMP/into2/hash" 2>/dev/null)" != "$h2" ] || [ "$(cat "$TMP/into2/bzImage")" != image ]; then
+	fail "$name" "--into did not copy the second one's image: $(ls "$TMP/into2" 2>&1 | tr '\n' ' ')"
+elif "$kb/top/patched-kernel/build.sh" --into "$TMP/into3" fake fake 2>"$TMP/lock3.err" ||
+	! grep -q 'or --into DIR WORD' "$TMP/lock3.err"; then
+	fail "$name" "--into with two words was not a usage error: $(cat "$TMP/lock3.err")"
 else
 	ok "$name"
 fi
