@@ -224,7 +224,7 @@ elif [ "$(cat "$kb/cache/kernels/fake/hash")" != "$h2" ] ||
 	[ "$(grep -c 'CONFIG_OTHER=y' "$kb/cache/arms/fake/out/.config")" != 1 ]; then
 	fail "$name" "the cache holds neither whole: hash $(cat "$kb/cache/kernels/fake/hash")"
 elif [ "$(cat "$TMP/into2/hash" 2>/dev/null)" != "$h2" ] || [ "$(cat "$TMP/into2/bzImage")" != image ]; then
-	fail "$name" "--into did not copy the second one's image: $(ls "$TMP/into2" 2>&1 | tr '\n' ' ')"
+	fail "$name" "--into did not copy the second one's image: $(find "$TMP/into2" 2>&1 | tr '\n' ' ')"
 elif "$kb/top/patched-kernel/build.sh" --into "$TMP/into3" fake fake 2>"$TMP/lock3.err" ||
 	! grep -q 'or --into DIR WORD' "$TMP/lock3.err"; then
 	fail "$name" "--into with two words was not a usage error: $(cat "$TMP/lock3.err")"
