@@ -255,12 +255,18 @@ progress_line() {
 # watch_make NAME LOG START TOTAL INCREMENTAL: runs beside make until
 # killed, or until this script is gone (a background job ignores Ctrl-C):
 # on a terminal one line updated each second, else a line each period.
+# Killed, it ends its sleep too: an orphaned sleep holding the log open
+# kept a Slurm build job (KERNELS=slurm) from ending for a second or more.
 watch_make() {
 	cols=$(stty size 2>/dev/null </dev/tty | cut -d' ' -f2)
 	case "$cols" in '' | *[!0-9]* | ? | 1?) cols=80 ;; esac
 	last=$3
+	nap=
+	trap 'kill "$nap" 2>/dev/null; wait "$nap"; exit 0' TERM
 	while kill -0 "$$" 2>/dev/null; do
-		sleep 1
+		sleep 1 &
+		nap=$!
+		wait "$nap"
 		t=$(date +%s)
 		if [ -n "$tty" ]; then
 			printf '\r\033[K%s' "$(progress_line "$@" | cut -c "1-$((cols - 1))")" >&2
