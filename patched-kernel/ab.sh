@@ -35,6 +35,12 @@
 #   Slurm's default) and an AB_OUT every node mounts; JOBS is then only
 #   the estimate's runs at once, by default the partition's CPUs). Each
 #   run is one patched-kernel/lab-run AB_OUT N (plan line N).
+# Where the kernels are built: KERNELS (local: here, before the runs, the
+#   default; slurm, only with EXECUTOR=slurm: one Slurm job per arm whose
+#   image is not up to date, patched-kernel/build.sh ARM on a node with
+#   KERNEL_CPUS CPUs (default: the smallest node's of the partition) and
+#   KVMSQ_CACHE at the same path, its log AB_OUT/slurm/kernel-ARM.log;
+#   all of them end before the lab runs are submitted).
 # Installed (make install: no Makefile above, nothing to build), it runs
 # the KVMSQUEEZE and KVMSQ_STATIC an installed kvmsqueeze ab sets, and
 # writes under ./results.
@@ -71,6 +77,22 @@ unstatus() {
 	[ -z "$status_shown" ] || printf '\r\033[K' >&2
 	status_shown=
 	drawn=0
+}
+cols=$(stty size 2>/dev/null </dev/tty | cut -d' ' -f2)
+case "$cols" in '' | *[!0-9]* | ? | 1?) cols=80 ;; esac
+# show_status FUNC: the status line FUNC prints, on a terminal redrawn
+# each second, otherwise as a line when nothing was said for a period
+show_status() {
+	t=$(now)
+	if [ -n "$tty" ]; then
+		[ "$t" -ne "$drawn" ] || return 0
+		printf '\r\033[K%s' "$("$1" | cut -c "1-$((cols - 1))")" >&2
+		status_shown=1
+		drawn=$t
+	elif [ $((t - said)) -ge "$period" ]; then
+		"$1" >&2
+		said=$t
+	fi
 }
 now() { date +%s; }
 hms() {
@@ -179,6 +201,15 @@ executor=${EXECUTOR:-local}
 case "$executor" in
 local | slurm) ;;
 *) bad "EXECUTOR=$executor: expected local (this machine, JOBS at once) or slurm (a Slurm job array on SLURM_PARTITION)" ;;
+esac
+# where the kernels are built: here, or as Slurm jobs beside the runs
+kbuild=${KERNELS:-local}
+case "$kbuild" in
+local) ;;
+slurm)
+	[ "$executor" = slurm ] ||
+		bad "KERNELS=slurm: kernel builds as Slurm jobs need EXECUTOR=slurm (with EXECUTOR=$executor they are built here: unset KERNELS)" ;;
+*) bad "KERNELS=$kbuild: expected local (the kernels built here, the default) or slurm (one Slurm job per arm to build, with EXECUTOR=slurm)" ;;
 esac
 # shellcheck source=patched-kernel/exec-local
 . "$here/exec-$executor"
@@ -464,9 +495,15 @@ say "plan in $plan (lines: block experiment set)"
 t0=$(now)
 
 # 3. kernels (cached: only what changed is built; every core builds, JOBS
-# is the labs'), the lab's static kvmsqueeze and packages, then the runs
-# shellcheck disable=SC2086
-(unset JOBS; "$here/build.sh" $kernels)
+# is the labs'; KERNELS=slurm: as Slurm jobs, exec-slurm), the lab's
+# static kvmsqueeze and packages, then the runs
+if [ "$kbuild" = slurm ]; then
+	# shellcheck disable=SC2086
+	slurm_kernels $kernels
+else
+	# shellcheck disable=SC2086
+	(unset JOBS; "$here/build.sh" $kernels)
+fi
 [ ! -f "$top/Makefile" ] || make -s -C "$top" all static >/dev/null
 "$top/scripts/deps" lab analysis
 suffix=
@@ -540,20 +577,9 @@ progress() {
 	set -- $failed
 	echo "$((n_done + n_kept)) of $total done, $# failed, $(hms $(($(now) - t_runs))) elapsed, about $left left"
 }
-# tick: the status, on a terminal redrawn each second, otherwise a line
-# when nothing was said for a period
-tick() {
-	t=$(now)
-	if [ -n "$tty" ]; then
-		[ "$t" -ne "$drawn" ] || return 0
-		printf '\r\033[K%s' "$(echo "ab: $(exec_status); $(progress)" | cut -c "1-$((cols - 1))")" >&2
-		status_shown=1
-		drawn=$t
-	elif [ $((t - said)) -ge "$period" ]; then
-		echo "ab: $(exec_status); $(progress)" >&2
-		said=$t
-	fi
-}
+# tick: the status of the runs
+tick() { show_status runs_status; }
+runs_status() { echo "ab: $(exec_status); $(progress)"; }
 in_flight() {
 	# shellcheck disable=SC2086
 	set -- $running
@@ -569,8 +595,6 @@ n=0
 n_read=0	# plan lines started or kept
 s=$(now)
 t_runs=$s
-cols=$(stty size 2>/dev/null </dev/tty | cut -d' ' -f2)
-case "$cols" in '' | *[!0-9]* | ? | 1?) cols=80 ;; esac
 planned=$(estimate "$total")
 say "estimated wall time of the lab runs: about $planned"
 exec_runs

@@ -11,11 +11,17 @@
 # image's arm). The image records its arm and hash in LOCALVERSION, and
 # what it is made of in arm.json beside it.
 #
-# Usage: patched-kernel/build.sh [--check] WORD...|all
+# Usage: patched-kernel/build.sh [--check|--status] WORD...|all
 #        patched-kernel/build.sh --into DIR WORD
 #   --check   only check that each arm's series applies (no build)
-#   --into    then copy the image's directory (bzImage, release, arm.json,
-#             selftests/...) to DIR before another build.sh may replace it
+#   --status  only say, a line per word, whether its image is up to date:
+#             "up-to-date IMAGE WORD" or "build IMAGE WORD" (IMAGE: the
+#             name under KVMSQ_CACHE/kernels, -debug with DEBUG=1); cheap:
+#             nothing is unpacked, exported, locked or installed (an arm
+#             whose hash needs a base tree not unpacked yet says build)
+#   --into    build, then copy the image's directory (bzImage, release,
+#             arm.json, selftests/...) to DIR before another build.sh may
+#             replace it
 # Environment: DEBUG=1 debug variant; KSRC=/path another 6.12.y tree;
 #   KVMSQ_CACHE (default ~/.cache/kvmsqueeze); JOBS (default: nproc);
 #   KVMSQ_PROGRESS_PERIOD (seconds between progress lines when stderr is
@@ -41,7 +47,7 @@ tty=
 [ -t 2 ] && tty=1
 
 usage() {
-	echo "usage: patched-kernel/build.sh [--check] WORD...|all, or --into DIR WORD (in-repo arms: $("$here/arm" list | tr '\n' ' ' | sed 's/ $//'); or an .arm file, a folder of patches, git:/tree@REF, ARM+param=value)" >&2
+	echo "usage: patched-kernel/build.sh [--check|--status] WORD...|all, or --into DIR WORD (in-repo arms: $("$here/arm" list | tr '\n' ' ' | sed 's/ $//'); or an .arm file, a folder of patches, git:/tree@REF, ARM+param=value)" >&2
 	exit 2
 }
 say() { echo "kernel: $*" >&2; }
@@ -253,12 +259,18 @@ progress_line() {
 # watch_make NAME LOG START TOTAL INCREMENTAL: runs beside make until
 # killed, or until this script is gone (a background job ignores Ctrl-C):
 # on a terminal one line updated each second, else a line each period.
+# Killed, it ends its sleep too: an orphaned sleep holding the log open
+# kept a Slurm build job (KERNELS=slurm) from ending for a second or more.
 watch_make() {
 	cols=$(stty size 2>/dev/null </dev/tty | cut -d' ' -f2)
 	case "$cols" in '' | *[!0-9]* | ? | 1?) cols=80 ;; esac
 	last=$3
+	nap=
+	trap 'kill "$nap" 2>/dev/null; wait "$nap"; exit 0' TERM
 	while kill -0 "$$" 2>/dev/null; do
-		sleep 1
+		sleep 1 &
+		nap=$!
+		wait "$nap"
 		t=$(date +%s)
 		if [ -n "$tty" ]; then
 			printf '\r\033[K%s' "$(progress_line "$@" | cut -c "1-$((cols - 1))")" >&2
@@ -287,12 +299,56 @@ selftests() {
 	echo "$hash" >"$kdir/selftests/.hash"
 }
 
-build_arm() {
+# image_of_arm: the arm's image: its hash, its name and where it is
+image_of_arm() {
 	arm=$a_name
 	hash=$(arm_hash)
 	name=$arm$(arm_suffix)
 	kdir=$cache/kernels/$name
-	if [ -f "$kdir/bzImage" ] && [ "$(cat "$kdir/hash" 2>/dev/null)" = "$hash" ]; then
+}
+# up_to_date: the image in the cache is the one the hash names
+up_to_date() { [ -f "$kdir/bzImage" ] && [ "$(cat "$kdir/hash" 2>/dev/null)" = "$hash" ]; }
+
+# status_source DESC: the base tree, if it is at hand without unpacking
+# or exporting anything (else nothing)
+status_source() {
+	b=$("$here/arm" get "$1" base)
+	case "$b" in
+	debian-6.12) t=${KSRC:-$cache/linux-source-6.12} ;;
+	debian-6.1) t=$cache/linux-source-6.1 ;;
+	git:*) t=$cache/git/${b##*@} ;;
+	*) t= ;;
+	esac
+	if [ -n "${KSRC:-}" ] && [ "$b" = debian-6.12 ]; then
+		[ -f "$t/Makefile" ] && echo "$t"
+	elif [ -n "$t" ] && [ -f "$t/.kvmsqueeze-unpacked" ]; then
+		echo "$t"
+	fi
+	return 0
+}
+
+# status_arm DESC WORD: the --status line of an arm; its hash names its
+# base tree's version only off debian-6.12 with observe (arm_hash)
+status_arm() {
+	src=$(status_source "$1")
+	if [ -z "$src" ] && { [ "$("$here/arm" get "$1" base)" != debian-6.12 ] ||
+		[ "$("$here/arm" get "$1" observe)" != yes ]; }; then
+		echo "build $("$here/arm" get "$1" name)$(arm_suffix) $2"
+		return 0
+	fi
+	load "$1"
+	image_of_arm
+	if up_to_date && { { [ "${SELFTESTS:-0}" != 1 ] && [ "$a_selftests" != yes ]; } ||
+		[ "$(cat "$kdir/selftests/.hash" 2>/dev/null)" = "$hash" ]; }; then
+		echo "up-to-date $name $2"
+	else
+		echo "build $name $2"
+	fi
+}
+
+build_arm() {
+	image_of_arm
+	if up_to_date; then
 		# images built before arm.json existed get one
 		[ -f "$kdir/arm.json" ] || arm_json "$(cat "$kdir/release")" >"$kdir/arm.json"
 		[ -f "$kdir/modules.builtin.modinfo" ] || [ ! -f "$cache/arms/$arm/out$(arm_suffix)/modules.builtin.modinfo" ] ||
@@ -375,8 +431,12 @@ build_arm() {
 
 [ $# -ge 1 ] || usage
 into=
-if [ "$1" = --check ]; then
-	check_only=1
+status_only=0
+case "$1" in
+--check) check_only=1 ;;
+--status) status_only=1 ;;
+esac
+if [ "$check_only$status_only" != 00 ]; then
 	shift
 	[ $# -ge 1 ] || usage
 elif [ "$1" = --into ]; then
@@ -409,11 +469,14 @@ for w in "$@"; do
 	"$here/arm" resolve "$w" >"$work/$i.arm" || exit 1
 	img=$("$here/arm" get "$work/$i.arm" image)
 	if [ -n "$img" ]; then
-		say "$("$here/arm" get "$work/$i.arm" name): boots the image of $img with $("$here/arm" get "$work/$i.arm" params)"
+		[ "$status_only" = 1 ] ||
+			say "$("$here/arm" get "$work/$i.arm" name): boots the image of $img with $("$here/arm" get "$work/$i.arm" params)"
 		"$here/arm" resolve "$img" >"$work/$i.arm" || exit 1
 	fi
 	descs="$descs $work/$i.arm"
+	[ "$status_only" = 0 ] || status_arm "$work/$i.arm" "$w"
 done
+[ "$status_only" = 0 ] || exit 0
 
 # One build.sh at a time per arm in a cache, and one unpack of a base: a
 # second (another make ab, a test, another checkout with another

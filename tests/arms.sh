@@ -14,7 +14,7 @@
 plan_names arms_inrepo_words arms_file_parsed arms_param_word arms_image_path arms_never_evaluated \
 	arms_bad_key arms_bad_tree arms_bad_ref arms_bad_base arms_bad_empty_series \
 	arms_bad_name arms_bad_image arms_bad_image_mixed arms_bad_param arms_bad_word \
-	arms_git_tree arms_hash_kept arms_hash_comments arms_git_base_hash arms_json arms_selftests_hook arms_ab_words \
+	arms_git_tree arms_hash_kept arms_build_status arms_hash_comments arms_git_base_hash arms_json arms_selftests_hook arms_ab_words \
 	arms_ab_name_clash arms_folder_check arms_git_range_check arms_series_rejected \
 	arms_observe_61
 
@@ -266,6 +266,27 @@ elif [ "$(cat "$kb/cache/kernels/frag/hash")" = "$want" ] || [ "$(cat "$kb/cache
 elif ! grep -qx 'CONFIG_EXTRA=y' "$kb/cache/arms/frag/out/.config" ||
 	[ "$(cat "$kb/cache/arms/noobs/file")" != "$(printf 'one\ntwo')" ]; then
 	fail "$name" "the fragment is not in the .config, or observe = no still applied observe"
+else
+	ok "$name"
+fi
+
+# build.sh --status: a line per word, up to date or to build, from the
+# hash alone: nothing built, locked or unpacked (a git base not exported
+# yet says build); DEBUG=1 asks for the -debug image
+name=arms_build_status
+find "$kb/cache" -newer "$kb/cache/kernels/one/hash" | sort >"$TMP/before"
+if ! kbuild "$pk/build.sh" --status one "$kb/frag.arm" two one+kvm.tdp_mmu=N "git:$TMP/fake-linux@my-branch"; then
+	fail "$name" "$(tail -n 2 "$TMP/kb.err" | tr '\n' ' ')"
+elif [ "$(cat "$TMP/kb.out")" != "up-to-date one one
+up-to-date frag $kb/frag.arm
+build two two
+up-to-date one one+kvm.tdp_mmu=N
+build git-my-branch git:$TMP/fake-linux@my-branch" ] || [ -s "$TMP/kb.err" ]; then
+	fail "$name" "said: $(tr '\n' '|' <"$TMP/kb.out") $(tr '\n' '|' <"$TMP/kb.err")"
+elif [ "$(find "$kb/cache" -newer "$kb/cache/kernels/one/hash" | sort)" != "$(cat "$TMP/before")" ]; then
+	fail "$name" "the cache changed: $(find "$kb/cache" -newer "$kb/cache/kernels/one/hash" | tr '\n' ' ')"
+elif ! kbuild env DEBUG=1 "$pk/build.sh" --status one || [ "$(cat "$TMP/kb.out")" != "build one-debug one" ]; then
+	fail "$name" "DEBUG=1: $(cat "$TMP/kb.out" "$TMP/kb.err")"
 else
 	ok "$name"
 fi

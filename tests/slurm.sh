@@ -12,11 +12,21 @@
 # plan (2 arms, idle-caches, 5 blocks: the fewest that decide) runs both
 # ways and its instruction-clock counts match (its cgroup kernel memory
 # peak within 0.5%: it moves run to run on either executor).
+# KERNELS=slurm builds the kernels as Slurm jobs, one per arm whose image
+# is not up to date (the real build.sh on a pretend kernel tree whose make
+# prints kbuild's CC lines slowly), with progress, before the lab array;
+# a build that fails is named with its Slurm job and log and no lab array
+# is submitted; TERM cancels the build jobs; KERNELS=slurm without
+# EXECUTOR=slurm, an unknown KERNELS, KERNEL_CPUS=0 and a KVMSQ_CACHE on
+# tmpfs are refused in one line.
 # shellcheck shell=sh
 . tests/lib.sh
 
-plan_names slurm_bad_executor slurm_no_sbatch slurm_cluster slurm_bad_partition slurm_out_tmpfs \
-	slurm_ab_runs slurm_failure slurm_resume_cancelled slurm_same_as_local slurm_lab_metrics
+plan_names slurm_bad_executor slurm_kernels_no_executor slurm_kernels_bad slurm_no_sbatch \
+	slurm_cluster slurm_bad_partition slurm_out_tmpfs slurm_kernels_cache_tmpfs slurm_kernels_bad_cpus \
+	slurm_ab_runs slurm_failure slurm_resume_cancelled slurm_same_as_local \
+	slurm_kernels_built slurm_kernels_cached slurm_kernels_failure slurm_kernels_interrupted \
+	slurm_lab_metrics
 
 kvmsq=$KVMSQUEEZE
 case "$kvmsq" in /*) ;; *) kvmsq=$PWD/$kvmsq ;; esac
@@ -69,6 +79,12 @@ one_line() {
 
 one_line slurm_bad_executor 2 \
 	'^kvmsqueeze: ab: EXECUTOR=other: expected local \(.*\) or slurm \(.*\)$' EXECUTOR=other
+one_line slurm_kernels_no_executor 2 \
+	'^kvmsqueeze: ab: KERNELS=slurm: kernel builds as Slurm jobs need EXECUTOR=slurm \(with EXECUTOR=local they are built here: unset KERNELS\)$' \
+	KERNELS=slurm
+one_line slurm_kernels_bad 2 \
+	'^kvmsqueeze: ab: KERNELS=bad: expected local \(the kernels built here, the default\) or slurm \(one Slurm job per arm to build, with EXECUTOR=slurm\)$' \
+	EXECUTOR=slurm KERNELS=bad
 
 # sbatch missing: a PATH of every command here but Slurm's
 nobin=$TMP/nobin
@@ -130,6 +146,21 @@ else
 	fi
 	rm -rf "/dev/shm/kvmsq-ab-$$"
 fi
+
+# KERNELS=slurm: the nodes write the images into KVMSQ_CACHE, which must
+# not be this node's memory either; a build job's CPUs are a number
+name=slurm_kernels_cache_tmpfs
+if [ "$(stat -f -c %T /dev/shm 2>/dev/null)" != tmpfs ]; then
+	skip "$name" "/dev/shm is no tmpfs here"
+else
+	one_line "$name" 2 \
+		"^kvmsqueeze: ab: KERNELS=slurm: KVMSQ_CACHE=/dev/shm/kvmsq-cache-$$: /dev/shm is on tmpfs, this node's memory" \
+		EXECUTOR=slurm SLURM_PARTITION=kvmsq KERNELS=slurm KVMSQ_CACHE=/dev/shm/kvmsq-cache-$$
+	rm -rf "/dev/shm/kvmsq-cache-$$"
+fi
+one_line slurm_kernels_bad_cpus 2 \
+	'^kvmsqueeze: ab: KERNELS=slurm: KERNEL_CPUS=0: expected the CPUs of a kernel build job, from 1 \(unset: [0-9]+, the smallest node.s of partition kvmsq\)$' \
+	EXECUTOR=slurm SLURM_PARTITION=kvmsq KERNELS=slurm KERNEL_CPUS=0
 
 # The plan as one array: 8 tasks, 2 at once on this node's cores; a line
 # at least every second that says how many are queued and running
@@ -215,6 +246,167 @@ if ! fake_ab local JOBS=2 FAKE_LAB_S=0; then
 	fail "$name" "local: $(tail -n 2 "$TMP/fake.err" | tr '\n' ' ')"
 elif ! diff -r "$fake/local/fake" "$fake/slurm/fake" >"$TMP/diff"; then
 	fail "$name" "the results differ: $(head -n 4 "$TMP/diff" | tr '\n' ' ')"
+else
+	ok "$name"
+fi
+
+# KERNELS=slurm on a pretend kernel tree: the tree above with the real
+# build.sh and arm, two in-repo arms without patches (one, two), KSRC a
+# pretend source whose make (first in PATH, which the jobs inherit)
+# prints FAKE_KOBJS CC lines FAKE_KDELAY s apart, then writes a bzImage,
+# or with FAKE_MAKE_FAIL fails as a compiler error does
+kt=$TMP/kt
+mkdir -p "$kt/patched-kernel/patches/one" "$kt/patched-kernel/patches/two" \
+	"$kt/patched-kernel/patches/observe" "$kt/scripts" "$kt/src/scripts/kconfig" "$kt/bin"
+cp patched-kernel/ab.sh "$fake/patched-kernel/lab.sh" "$kt/patched-kernel/"
+fake_ab_tree "$kt"
+cp patched-kernel/build.sh patched-kernel/arm "$kt/patched-kernel/"
+cp scripts/ksrc "$kt/scripts/"
+echo 'CONFIG_PRETEND=y' >"$kt/patched-kernel/lab.config"
+echo 'all:' >"$kt/src/Makefile"
+# shellcheck disable=SC2016 # the script, literally
+printf '#!/bin/sh\nshift 3\nbase=$1\nshift\ncat "$@" >>"$base"\n' >"$kt/src/scripts/kconfig/merge_config.sh"
+fake_kernel_make "$kt/bin/make" 6.12.0
+cat >>"$kt/bin/make" <<'MAKE_END'
+	mkdir -p "$o/obj" "$o/arch/x86/boot"
+	i=0
+	while [ "$i" -lt "$FAKE_KOBJS" ]; do
+		i=$((i + 1))
+		sleep "$FAKE_KDELAY"
+		echo "  CC      obj/$i.o"
+		: >"$o/obj/$i.o"
+	done
+	[ -z "${FAKE_MAKE_FAIL:-}" ] || { echo "obj/x.c:1: error: broken on purpose"; exit 2; }
+	echo image >"$o/arch/x86/boot/bzImage"
+	;;
+esac
+MAKE_END
+chmod +x "$kt/src/scripts/kconfig/merge_config.sh" "$kt/bin/make"
+# kt_env OUT: the settings of a make ab of arms one and two into $kt/OUT,
+# kernels built as Slurm jobs (one a word: no spaces in them)
+kt_env() {
+	echo "PATH=$kt/bin:$PATH KSRC=$kt/src KVMSQUEEZE=$kt/kvmsqueeze KVMSQ_CACHE=$kt/cache"
+	echo "EXPS=fake AB_OUT=$kt/$1 REPS=4 KVMSQ_PROGRESS_PERIOD=1 FAKE_LOG=$TMP/kt.log"
+	echo "FAKE_KOBJS=8 FAKE_KDELAY=0.5 FAKE_LAB_S=1 EXECUTOR=slurm SLURM_PARTITION=kvmsq KERNELS=slurm"
+}
+# kt_ab OUT VAR=VALUE...: that make ab, stderr in $TMP/kt.err
+kt_ab() {
+	kt_out=$1
+	shift
+	# shellcheck disable=SC2046 # one setting a word
+	env $(kt_env "$kt_out") ARMS="one two" "$@" sh "$kt/patched-kernel/ab.sh" \
+		>"$TMP/kt.out" 2>"$TMP/kt.err"
+}
+# t_kernels OUT: the seconds make ab into $kt/OUT took for its kernels
+t_kernels() { sed -n 's/.*Wall time [0-9]* s: kernels \([0-9]*\) s,.*/\1/p' "$kt/$1/report.txt"; }
+# lab_jobs OUT: the lab arrays make ab into $kt/OUT submitted
+lab_jobs() { grep -vc ' kernel ' "$kt/$1/slurm/jobs" 2>/dev/null || true; }
+
+# Both arms built, each by a job of its own, with a status line that
+# counts the jobs and the build's objects; then the lab array, as ever
+name=slurm_kernels_built
+: >"$TMP/kt.log"
+if ! kt_ab built; then
+	fail "$name" "$(tail -n 3 "$TMP/kt.err" | tr '\n' ' ')"
+elif [ "$(grep -Ec "^ab: kernel (one|two): Slurm job [0-9]+ builds it with [0-9]+ CPUs on partition kvmsq \(log: $kt/built/slurm/kernel-(one|two).log\)\$" "$TMP/kt.err")" -ne 2 ]; then
+	fail "$name" "not a job per arm: $(grep 'builds it' "$TMP/kt.err" | tr '\n' '|')"
+elif ! grep -Eq '^ab: kernels: [0-9] queued, [0-9] running, [0-2] of 2 built, 0m[0-9]{2}s elapsed; (one|two): [0-9]+ objects compiled' "$TMP/kt.err"; then
+	fail "$name" "no status line with the jobs and a build's objects: $(grep '^ab: kernels' "$TMP/kt.err" | head -n 3 | tr '\n' '|')"
+elif [ "$(grep -Ec '^ab: kernel (one|two): built 6\.12\.0-kvmsq-(one|two)-[0-9a-f]+ in [0-9]+ s \(Slurm job [0-9]+\); [12] of 2 built$' "$TMP/kt.err")" -ne 2 ]; then
+	fail "$name" "not 2 lines of a kernel built: $(grep 'kernel .*built' "$TMP/kt.err" | tr '\n' '|')"
+elif [ ! -f "$kt/cache/kernels/one/bzImage" ] || [ ! -f "$kt/cache/kernels/two/bzImage" ] ||
+	! grep -q '^kernel: one: built ' "$kt/built/slurm/kernel-one.log"; then
+	fail "$name" "no images, or no build.sh lines in the job's log: $(find "$kt/cache/kernels" "$kt/built/slurm" | tr '\n' ' ')"
+elif ! grep -q '^ab: Slurm job [0-9]*: 8 lab runs as array tasks' "$TMP/kt.err" ||
+	[ "$(wc -l <"$TMP/kt.log")" -ne 8 ] || ! tail -n 1 "$TMP/kt.err" | grep -q '^ab: done in'; then
+	fail "$name" "the lab array did not run after: $(tail -n 2 "$TMP/kt.err" | tr '\n' ' ')"
+else
+	# the same builds here, into a cache of their own: the overhead of
+	# the jobs (sbatch, a look at the queue every 2 s)
+	if kt_ab here KVMSQ_CACHE="$kt/cache-here" EXECUTOR=local KERNELS=local JOBS=2; then
+		echo "# 2 pretend kernel builds (8 objects 0.5 s apart each): here $(t_kernels here) s," \
+			"as Slurm jobs $(t_kernels built) s"
+	fi
+	ok "$name"
+fi
+
+# One arm built (one), the other's image gone: a job for two alone; both
+# up to date: no job
+name=slurm_kernels_cached
+rm -rf "$kt/cache/kernels/two"
+: >"$TMP/kt.log"
+if ! kt_ab cached; then
+	fail "$name" "$(tail -n 3 "$TMP/kt.err" | tr '\n' ' ')"
+elif ! grep -q '^ab: kernel one: up to date (6\.12\.0-kvmsq-one-[0-9a-f]*), no build job$' "$TMP/kt.err" ||
+	grep -q 'kernel one: Slurm job' "$TMP/kt.err"; then
+	fail "$name" "one was not left as it was: $(grep 'kernel one' "$TMP/kt.err" | tr '\n' '|')"
+elif [ "$(grep -c ' kernel ' "$kt/cached/slurm/jobs")" -ne 1 ] || ! grep -q ' kernel two$' "$kt/cached/slurm/jobs" ||
+	[ ! -f "$kt/cache/kernels/two/bzImage" ]; then
+	fail "$name" "not one job, for two: $(tr '\n' '|' <"$kt/cached/slurm/jobs")"
+elif [ "$(wc -l <"$TMP/kt.log")" -ne 8 ]; then
+	fail "$name" "the lab array did not run: $(tail -n 2 "$TMP/kt.err" | tr '\n' ' ')"
+elif ! kt_ab cached2 || grep -q 'Slurm job [0-9]* builds it' "$TMP/kt.err" ||
+	[ "$(grep -c ' kernel ' "$kt/cached2/slurm/jobs")" -ne 0 ]; then
+	fail "$name" "both up to date, a job was submitted anyway: $(grep -E 'kernel' "$TMP/kt.err" | tr '\n' '|')"
+else
+	ok "$name"
+fi
+
+# A build that fails (make exits 2): its Slurm job, state and log in one
+# line, make ab stops with status 1, and no lab array is submitted
+name=slurm_kernels_failure
+rm -rf "$kt/cache/kernels/two"
+: >"$TMP/kt.log"
+rc=0
+kt_ab failure FAKE_KOBJS=2 FAKE_MAKE_FAIL=1 || rc=$?
+log=$kt/failure/slurm/kernel-two.log
+if [ "$rc" -ne 1 ]; then
+	fail "$name" "exit $rc, not 1: $(tail -n 2 "$TMP/kt.err" | tr '\n' ' ')"
+elif ! grep -Eq "^ab: kernel two failed to build: Slurm job [0-9]+ FAILED, build.sh status 1 \(log: $log\)\$" "$TMP/kt.err"; then
+	fail "$name" "no line naming the job, its state and log: $(grep failed "$TMP/kt.err" | tr '\n' '|')"
+elif ! tail -n 1 "$TMP/kt.err" | grep -Eq "^kvmsqueeze: ab: kernel two failed to build \(Slurm job [0-9]+ FAILED, build.sh status 1; log: $log\); no lab run was submitted\$"; then
+	fail "$name" "the last line: $(tail -n 1 "$TMP/kt.err")"
+elif ! grep -q 'broken on purpose' "$log" || ! grep -q 'kvmsqueeze: two: build failed' "$log"; then
+	fail "$name" "the log lacks build.sh's errors: $(tr '\n' '|' <"$log" | tail -c 300)"
+elif [ "$(lab_jobs failure)" -ne 0 ] || [ -s "$TMP/kt.log" ]; then
+	fail "$name" "a lab array was submitted: $(tr '\n' '|' <"$kt/failure/slurm/jobs")"
+else
+	ok "$name"
+fi
+
+# TERM (as Ctrl-C) while a build job runs: scancel, status 130, no array
+name=slurm_kernels_interrupted
+: >"$TMP/kt.log"
+# shellcheck disable=SC2046 # one setting a word
+env $(kt_env interrupted) ARMS=two FAKE_KOBJS=60 sh "$kt/patched-kernel/ab.sh" \
+	>"$TMP/kt.out" 2>"$TMP/kt.err" &
+abpid=$!
+i=0
+kjob=
+while [ "$i" -lt 60 ] && [ -z "$kjob" ]; do
+	sleep 0.5
+	i=$((i + 1))
+	kjob=$(squeue -h -t running -n kvmsq-kernel-two -o '%i' 2>/dev/null | head -n 1)
+done
+[ -z "$kjob" ] || kill -TERM "$abpid"
+rc=0
+wait "$abpid" || rc=$?
+i=0
+kst=
+while [ -n "$kjob" ] && [ "$i" -lt 20 ]; do
+	kst=$(squeue -h -t all -j "$kjob" -o '%T' 2>/dev/null)
+	[ "$kst" != CANCELLED ] || break
+	sleep 0.5
+	i=$((i + 1))
+done
+if [ -z "$kjob" ]; then
+	fail "$name" "no build job ran within 30 s: $(tail -n 2 "$TMP/kt.err" | tr '\n' ' ')"
+elif [ "$rc" -ne 130 ] || ! grep -q "^ab: interrupted: cancelling the kernel build jobs  *$kjob (scancel)\$" "$TMP/kt.err"; then
+	fail "$name" "exit $rc: $(tail -n 2 "$TMP/kt.err" | tr '\n' '|')"
+elif [ "$kst" != CANCELLED ]; then
+	fail "$name" "Slurm job $kjob is $kst, not CANCELLED"
+elif [ "$(lab_jobs interrupted)" -ne 0 ] || [ -s "$TMP/kt.log" ]; then
+	fail "$name" "a lab array was submitted"
 else
 	ok "$name"
 fi
