@@ -163,28 +163,12 @@ else
 fi
 rm -f "$TMP/cache/lab-times"
 
-# make ab's runs, with a lab that pretends: a copy of ab.sh beside a
-# lab.sh that writes a result naming its run after FAKE_LAB_S seconds
-# (FAKE_FAIL="arm:block" fails that run), a build.sh that "builds", and a
-# kvmsqueeze whose compare only prints its arguments.
+# make ab's runs, with a lab that pretends (tests/lib.sh fake_lab_tree:
+# a result after FAKE_LAB_S seconds, FAKE_FAIL="arm:block" fails that
+# run, a line per start, end and stop in FAKE_LOG), a build.sh that
+# "builds", and a kvmsqueeze whose compare only prints its arguments.
 fake=$TMP/fake
-mkdir -p "$fake/patched-kernel" "$fake/scripts"
-cp patched-kernel/ab.sh "$fake/patched-kernel/ab.sh"
-cat >"$fake/patched-kernel/lab.sh" <<'EOF'
-#!/bin/sh
-set -eu
-[ "$1" = --clock ] && { echo "${LAB_CLOCK:-icount}"; exit 0; }
-echo "$(date +%s.%N) start $1 $LAB_BLOCK $$" >>"$FAKE_LOG"
-trap 'kill "$s"; echo "$(date +%s.%N) stopped $1 $LAB_BLOCK" >>"$FAKE_LOG"; exit 143' TERM
-sleep "${FAKE_LAB_S:-1}" & s=$!
-wait "$s"
-case " ${FAKE_FAIL:-} " in *" $1:$LAB_BLOCK "*) echo "lab: broken on purpose"; exit 1 ;; esac
-mkdir -p "$LAB_OUT/run"
-echo "{\"arm\": \"$1\", \"block\": $LAB_BLOCK}" >"$LAB_OUT/run/rep-1.json"
-echo "$(date +%s.%N) end $1 $LAB_BLOCK" >>"$FAKE_LOG"
-echo "lab: done in 1 s"
-EOF
-fake_ab_tree "$fake"
+fake_lab_tree "$fake"
 fake_ab() {
 	env KVMSQUEEZE="$fake/kvmsqueeze" KVMSQ_CACHE="$fake/cache" FAKE_LOG="$fake/log" \
 		ARMS="legacy inverted legacy" EXPS=fake AB_OUT="$fake/out" REPS=5 "$@" \
@@ -201,7 +185,7 @@ if fake_ab JOBS=2 FAKE_LAB_S=1; then
 	order=$(awk '$2 == "start" { if ($4 < last) print "block " $4 " started after block " last; last = $4 }' "$fake/log")
 	misplaced=$(for f in "$fake"/out/fake/*/rep-*.json; do
 		b=${f##*/rep-} b=${b%.json} s=${f%/rep-*} s=${s##*/}
-		grep -q "\"arm\": \"${s%-2}\", \"block\": $b}" "$f" || echo "$f"
+		grep -q "\"arm\": \"${s%-2}\", \"block\": $b," "$f" || echo "$f"
 	done)
 	if [ "$(results)" -ne 15 ] || [ "$overlap" -ne 2 ] || [ -n "$order" ] || [ -n "$misplaced" ]; then
 		fail "$name" "$(results) results (want 15), $overlap at once (want 2), $order $misplaced"

@@ -379,6 +379,32 @@ EOF
 	chmod +x "$1"
 }
 
+# fake_lab_tree DIR: a tree in which make ab (a copy of ab.sh) runs a lab
+# that pretends: after FAKE_LAB_S seconds (default 1) it writes a result
+# naming its arm, block and MMU; FAKE_FAIL="arm:block" fails that run;
+# with FAKE_LOG set, it logs "TIME start|end|stopped ARM BLOCK PID" lines
+# (stopped: a TERM); then what fake_ab_tree adds
+fake_lab_tree() {
+	mkdir -p "$1/patched-kernel" "$1/scripts"
+	cp patched-kernel/ab.sh "$1/patched-kernel/ab.sh"
+	cat >"$1/patched-kernel/lab.sh" <<'EOF'
+#!/bin/sh
+set -eu
+[ "$1" = --clock ] && { echo "${LAB_CLOCK:-icount}"; exit 0; }
+log() { [ -z "${FAKE_LOG:-}" ] || echo "$(date +%s.%N) $1 $2 $LAB_BLOCK $$" >>"$FAKE_LOG"; }
+log start "$1"
+trap 'kill "$s"; log stopped "$1"; exit 143' TERM
+sleep "${FAKE_LAB_S:-1}" & s=$!
+wait "$s"
+case " ${FAKE_FAIL:-} " in *" $1:$LAB_BLOCK "*) echo "lab: broken on purpose"; exit 1 ;; esac
+mkdir -p "$LAB_OUT/run"
+echo "{\"arm\": \"$1\", \"block\": $LAB_BLOCK, \"mmu\": \"$3\"}" >"$LAB_OUT/run/rep-1.json"
+log end "$1"
+echo "lab: done in ${FAKE_LAB_S:-1} s"
+EOF
+	fake_ab_tree "$1"
+}
+
 # fake_ab_tree DIR: what patched-kernel/ab.sh needs besides its lab.sh (the
 # caller writes DIR/patched-kernel/lab.sh first): its executors and
 # lab-run, copied, a build.sh that pretends

@@ -232,24 +232,12 @@ else
 	ok "$name"
 fi
 
-# make ab with a lab that pretends: a copy of ab.sh beside a lab.sh that
-# writes a result after FAKE_LAB_S seconds (FAKE_FAIL="arm:block" fails
-# that run), a build.sh that "builds", and a kvmsqueeze whose compare
-# prints its arguments.
+# make ab with a lab that pretends (tests/lib.sh fake_lab_tree: a result
+# after FAKE_LAB_S seconds, FAKE_FAIL="arm:block" fails that run), a
+# build.sh that "builds", and a kvmsqueeze whose compare prints its
+# arguments.
 fake=$TMP/fake
-mkdir -p "$fake/patched-kernel" "$fake/scripts"
-cp patched-kernel/ab.sh "$fake/patched-kernel/ab.sh"
-cat >"$fake/patched-kernel/lab.sh" <<'EOF'
-#!/bin/sh
-set -eu
-[ "$1" = --clock ] && { echo "${LAB_CLOCK:-icount}"; exit 0; }
-sleep "${FAKE_LAB_S:-1}"
-case " ${FAKE_FAIL:-} " in *" $1:$LAB_BLOCK "*) echo "lab: broken on purpose"; exit 1 ;; esac
-mkdir -p "$LAB_OUT/run"
-echo "{\"arm\": \"$1\", \"block\": $LAB_BLOCK}" >"$LAB_OUT/run/rep-1.json"
-echo "lab: done in ${FAKE_LAB_S:-1} s"
-EOF
-fake_ab_tree "$fake"
+fake_lab_tree "$fake"
 fake_ab() {
 	rm -rf "$fake/out"
 	env KVMSQUEEZE="$fake/kvmsqueeze" KVMSQ_CACHE="$fake/cache" ARMS="legacy inverted" EXPS=fake \

@@ -31,25 +31,9 @@ plan_names slurm_bad_executor slurm_kernels_no_executor slurm_kernels_bad slurm_
 kvmsq=$KVMSQUEEZE
 case "$kvmsq" in /*) ;; *) kvmsq=$PWD/$kvmsq ;; esac
 
-# A pretend lab: a result naming its arm and block after FAKE_LAB_S
-# seconds, a line per start in FAKE_LOG; FAKE_FAIL="arm:block" fails that run
+# A pretend lab (tests/lib.sh), its starts in FAKE_LOG
 fake=$TMP/fake
-mkdir -p "$fake/patched-kernel" "$fake/scripts"
-cp patched-kernel/ab.sh "$fake/patched-kernel/ab.sh"
-cat >"$fake/patched-kernel/lab.sh" <<'EOF'
-#!/bin/sh
-set -eu
-[ "$1" = --clock ] && { echo "${LAB_CLOCK:-icount}"; exit 0; }
-echo "start $1 $LAB_BLOCK" >>"$FAKE_LOG"
-trap 'kill "$s"; exit 143' TERM
-sleep "${FAKE_LAB_S:-1}" & s=$!
-wait "$s"
-case " ${FAKE_FAIL:-} " in *" $1:$LAB_BLOCK "*) echo "lab: broken on purpose"; exit 1 ;; esac
-mkdir -p "$LAB_OUT/run"
-echo "{\"arm\": \"$1\", \"block\": $LAB_BLOCK, \"mmu\": \"$3\"}" >"$LAB_OUT/run/rep-1.json"
-echo "lab: done in ${FAKE_LAB_S:-1} s"
-EOF
-fake_ab_tree "$fake"
+fake_lab_tree "$fake"
 # fake_ab OUT VAR=VALUE...: the pretend make ab into $fake/OUT
 fake_ab() {
 	fa_out=$fake/$1
@@ -176,8 +160,8 @@ elif [ "$(grep -c '^ab: \[[1-8]/8\] block [1-4]: fake on [a-z]*: done in 2 s (Sl
 	fail "$name" "not 8 runs done: $(grep -c 'done in' "$TMP/fake.err")"
 elif [ "$(find "$fake/slurm/fake" -name 'rep-[1-4].json' | wc -l)" -ne 8 ]; then
 	fail "$name" "not 8 results kept"
-elif [ "$(wc -l <"$TMP/fake.log")" -ne 8 ]; then
-	fail "$name" "$(wc -l <"$TMP/fake.log") lab starts, not 8"
+elif [ "$(grep -c ' start ' "$TMP/fake.log")" -ne 8 ]; then
+	fail "$name" "$(grep -c ' start ' "$TMP/fake.log") lab starts, not 8"
 else
 	ok "$name"
 fi
@@ -231,7 +215,7 @@ else
 		fail "$name" "RESUME=1: $(tail -n 2 "$TMP/fake.err" | tr '\n' ' ')"
 	elif ! grep -Eq "^ab: Slurm job [0-9]+: 1 lab runs as array tasks ${task#*_} on" "$TMP/fake.err"; then
 		fail "$name" "RESUME did not submit task ${task#*_} alone: $(grep 'array tasks' "$TMP/fake.err")"
-	elif [ "$(grep -c 'done before, kept (RESUME)' "$TMP/fake.err")" -ne 7 ] || [ "$(wc -l <"$TMP/fake.log")" -ne 1 ]; then
+	elif [ "$(grep -c 'done before, kept (RESUME)' "$TMP/fake.err")" -ne 7 ] || [ "$(grep -c ' start ' "$TMP/fake.log")" -ne 1 ]; then
 		fail "$name" "not 7 kept and 1 run: $(cat "$TMP/fake.log")"
 	elif [ "$(find "$fake/cancel/fake" -name 'rep-*.json' | wc -l)" -ne 8 ]; then
 		fail "$name" "not 8 results after RESUME"
@@ -258,8 +242,7 @@ fi
 kt=$TMP/kt
 mkdir -p "$kt/patched-kernel/patches/one" "$kt/patched-kernel/patches/two" \
 	"$kt/patched-kernel/patches/observe" "$kt/scripts" "$kt/src/scripts/kconfig" "$kt/bin"
-cp patched-kernel/ab.sh "$fake/patched-kernel/lab.sh" "$kt/patched-kernel/"
-fake_ab_tree "$kt"
+fake_lab_tree "$kt"
 cp patched-kernel/build.sh patched-kernel/arm "$kt/patched-kernel/"
 cp scripts/ksrc "$kt/scripts/"
 echo 'CONFIG_PRETEND=y' >"$kt/patched-kernel/lab.config"
