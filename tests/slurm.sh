@@ -301,7 +301,7 @@ elif [ ! -f "$kt/cache/kernels/one/bzImage" ] || [ ! -f "$kt/cache/kernels/two/b
 	! grep -q '^kernel: one: built ' "$kt/built/slurm/kernel-one.log"; then
 	fail "$name" "no images, or no build.sh lines in the job's log: $(find "$kt/cache/kernels" "$kt/built/slurm" | tr '\n' ' ')"
 elif ! grep -q '^ab: Slurm job [0-9]*: 8 lab runs as array tasks' "$TMP/kt.err" ||
-	[ "$(wc -l <"$TMP/kt.log")" -ne 8 ] || ! tail -n 1 "$TMP/kt.err" | grep -q '^ab: done in'; then
+	[ "$(grep -c ' start ' "$TMP/kt.log")" -ne 8 ] || ! tail -n 1 "$TMP/kt.err" | grep -q '^ab: done in'; then
 	fail "$name" "the lab array did not run after: $(tail -n 2 "$TMP/kt.err" | tr '\n' ' ')"
 else
 	# the same builds here, into a cache of their own: the overhead of
@@ -326,7 +326,7 @@ elif ! grep -q '^ab: kernel one: up to date (6\.12\.0-kvmsq-one-[0-9a-f]*), no b
 elif [ "$(grep -c ' kernel ' "$kt/cached/slurm/jobs")" -ne 1 ] || ! grep -q ' kernel two$' "$kt/cached/slurm/jobs" ||
 	[ ! -f "$kt/cache/kernels/two/bzImage" ]; then
 	fail "$name" "not one job, for two: $(tr '\n' '|' <"$kt/cached/slurm/jobs")"
-elif [ "$(wc -l <"$TMP/kt.log")" -ne 8 ]; then
+elif [ "$(grep -c ' start ' "$TMP/kt.log")" -ne 8 ]; then
 	fail "$name" "the lab array did not run: $(tail -n 2 "$TMP/kt.err" | tr '\n' ' ')"
 elif ! kt_ab cached2 || grep -q 'Slurm job [0-9]* builds it' "$TMP/kt.err" ||
 	[ "$(grep -c ' kernel ' "$kt/cached2/slurm/jobs")" -ne 0 ]; then
