@@ -379,6 +379,37 @@ EOF
 	chmod +x "$1"
 }
 
+# fake_kernel_src DIR VERSION: a pretend kernel source in DIR/src (a
+# Makefile and kconfig's merge_config.sh, which appends the fragments to
+# the base) and a make for it in DIR/bin, to put first in PATH: its
+# bzImage prints FAKE_OBJS kbuild CC lines FAKE_DELAY s apart, then
+# writes the image, or with FAKE_MAKE_FAIL fails as a compiler error does
+fake_kernel_src() {
+	mkdir -p "$1/src/scripts/kconfig" "$1/bin"
+	echo 'all:' >"$1/src/Makefile"
+	# shellcheck disable=SC2016 # the script, literally
+	printf '#!/bin/sh\n# -m -O DIR BASE FRAGMENT...\nshift 3\nbase=$1\nshift\ncat "$@" >>"$base"\n' \
+		>"$1/src/scripts/kconfig/merge_config.sh"
+	fake_kernel_make "$1/bin/make" "$2"
+	cat >>"$1/bin/make" <<'MAKE_END'
+	echo "  SYNC    include/config/auto.conf"
+	mkdir -p "$o/obj" "$o/arch/x86/boot"
+	i=0
+	while [ "$i" -lt "$FAKE_OBJS" ]; do
+		i=$((i + 1))
+		sleep "$FAKE_DELAY"
+		echo "  CC      obj/$i.o"
+		: >"$o/obj/$i.o"
+	done
+	[ -z "${FAKE_MAKE_FAIL:-}" ] || { echo "obj/x.c:1: error: broken on purpose"; exit 2; }
+	echo "  LD      vmlinux"
+	echo image >"$o/arch/x86/boot/bzImage"
+	;;
+esac
+MAKE_END
+	chmod +x "$1/src/scripts/kconfig/merge_config.sh" "$1/bin/make"
+}
+
 # fake_lab_tree DIR: a tree in which make ab (a copy of ab.sh) runs a lab
 # that pretends: after FAKE_LAB_S seconds (default 1) it writes a result
 # naming its arm, block and MMU; FAKE_FAIL="arm:block" fails that run;

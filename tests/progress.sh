@@ -20,43 +20,17 @@ case "$kvmsq" in /*) ;; *) kvmsq=$PWD/$kvmsq ;; esac
 
 # A copy of build.sh (and patched-kernel/arm) beside an arm without patches, a one-line lab.config,
 # scripts/ksrc pointed at a pretend tree (KSRC), a deps that has it all,
-# and a make first in PATH: the tree's targets write .config, and bzImage
-# prints FAKE_OBJS CC lines FAKE_DELAY s apart (FAKE_MAKE_FAIL: then fails).
+# and a make first in PATH (tests/lib.sh fake_kernel_src: bzImage prints
+# FAKE_OBJS CC lines FAKE_DELAY s apart; FAKE_MAKE_FAIL: then fails).
 kb=$TMP/kb
 mkdir -p "$kb/top/patched-kernel/patches/fake" "$kb/top/patched-kernel/patches/observe" \
-	"$kb/top/scripts" "$kb/src/scripts/kconfig" "$kb/bin"
+	"$kb/top/scripts"
 cp patched-kernel/build.sh patched-kernel/arm "$kb/top/patched-kernel/"
 echo 'CONFIG_PRETEND=y' >"$kb/top/patched-kernel/lab.config"
 cp scripts/ksrc "$kb/top/scripts/"
 printf '#!/bin/sh\nexit 0\n' >"$kb/top/scripts/deps"
-echo 'all:' >"$kb/src/Makefile"
-cat >"$kb/src/scripts/kconfig/merge_config.sh" <<'EOF'
-#!/bin/sh
-# -m -O DIR BASE FRAGMENT...: the fragments appended to the base
-shift 3
-base=$1
-shift
-cat "$@" >>"$base"
-EOF
-fake_kernel_make "$kb/bin/make" 6.12.0
-cat >>"$kb/bin/make" <<'EOF'
-	echo "  SYNC    include/config/auto.conf"
-	mkdir -p "$o/obj" "$o/arch/x86/boot"
-	i=0
-	while [ "$i" -lt "$FAKE_OBJS" ]; do
-		i=$((i + 1))
-		sleep "$FAKE_DELAY"
-		echo "  CC      obj/$i.o"
-		: >"$o/obj/$i.o"
-	done
-	[ -z "${FAKE_MAKE_FAIL:-}" ] || { echo "obj/x.c:1: error: broken on purpose"; exit 2; }
-	echo "  LD      vmlinux"
-	echo image >"$o/arch/x86/boot/bzImage"
-	;;
-esac
-EOF
-chmod +x "$kb/top/patched-kernel/build.sh" "$kb/top/scripts/"* "$kb/src/scripts/kconfig/merge_config.sh" \
-	"$kb/bin/make"
+fake_kernel_src "$kb" 6.12.0
+chmod +x "$kb/top/patched-kernel/build.sh" "$kb/top/scripts/"*
 kbuild() {
 	env PATH="$kb/bin:$PATH" KSRC="$kb/src" KVMSQ_CACHE="$kb/cache" KVMSQ_PROGRESS_PERIOD=1 \
 		FAKE_OBJS=12 FAKE_DELAY=0.3 "$@" "$kb/top/patched-kernel/build.sh" fake \

@@ -236,41 +236,22 @@ fi
 
 # KERNELS=slurm on a pretend kernel tree: the tree above with the real
 # build.sh and arm, two in-repo arms without patches (one, two), KSRC a
-# pretend source whose make (first in PATH, which the jobs inherit)
-# prints FAKE_KOBJS CC lines FAKE_KDELAY s apart, then writes a bzImage,
-# or with FAKE_MAKE_FAIL fails as a compiler error does
+# pretend source (tests/lib.sh fake_kernel_src) whose make is first in
+# PATH, which the jobs inherit
 kt=$TMP/kt
 mkdir -p "$kt/patched-kernel/patches/one" "$kt/patched-kernel/patches/two" \
-	"$kt/patched-kernel/patches/observe" "$kt/scripts" "$kt/src/scripts/kconfig" "$kt/bin"
+	"$kt/patched-kernel/patches/observe" "$kt/scripts"
 fake_lab_tree "$kt"
 cp patched-kernel/build.sh patched-kernel/arm "$kt/patched-kernel/"
 cp scripts/ksrc "$kt/scripts/"
 echo 'CONFIG_PRETEND=y' >"$kt/patched-kernel/lab.config"
-echo 'all:' >"$kt/src/Makefile"
-# shellcheck disable=SC2016 # the script, literally
-printf '#!/bin/sh\nshift 3\nbase=$1\nshift\ncat "$@" >>"$base"\n' >"$kt/src/scripts/kconfig/merge_config.sh"
-fake_kernel_make "$kt/bin/make" 6.12.0
-cat >>"$kt/bin/make" <<'MAKE_END'
-	mkdir -p "$o/obj" "$o/arch/x86/boot"
-	i=0
-	while [ "$i" -lt "$FAKE_KOBJS" ]; do
-		i=$((i + 1))
-		sleep "$FAKE_KDELAY"
-		echo "  CC      obj/$i.o"
-		: >"$o/obj/$i.o"
-	done
-	[ -z "${FAKE_MAKE_FAIL:-}" ] || { echo "obj/x.c:1: error: broken on purpose"; exit 2; }
-	echo image >"$o/arch/x86/boot/bzImage"
-	;;
-esac
-MAKE_END
-chmod +x "$kt/src/scripts/kconfig/merge_config.sh" "$kt/bin/make"
+fake_kernel_src "$kt" 6.12.0
 # kt_env OUT: the settings of a make ab of arms one and two into $kt/OUT,
 # kernels built as Slurm jobs (one a word: no spaces in them)
 kt_env() {
 	echo "PATH=$kt/bin:$PATH KSRC=$kt/src KVMSQUEEZE=$kt/kvmsqueeze KVMSQ_CACHE=$kt/cache"
 	echo "EXPS=fake AB_OUT=$kt/$1 REPS=4 KVMSQ_PROGRESS_PERIOD=1 FAKE_LOG=$TMP/kt.log"
-	echo "FAKE_KOBJS=8 FAKE_KDELAY=0.5 FAKE_LAB_S=1 EXECUTOR=slurm SLURM_PARTITION=kvmsq KERNELS=slurm"
+	echo "FAKE_OBJS=8 FAKE_DELAY=0.5 FAKE_LAB_S=1 EXECUTOR=slurm SLURM_PARTITION=kvmsq KERNELS=slurm"
 }
 # kt_ab OUT VAR=VALUE...: that make ab, stderr in $TMP/kt.err
 kt_ab() {
@@ -341,7 +322,7 @@ name=slurm_kernels_failure
 rm -rf "$kt/cache/kernels/two"
 : >"$TMP/kt.log"
 rc=0
-kt_ab failure FAKE_KOBJS=2 FAKE_MAKE_FAIL=1 || rc=$?
+kt_ab failure FAKE_OBJS=2 FAKE_MAKE_FAIL=1 || rc=$?
 log=$kt/failure/slurm/kernel-two.log
 if [ "$rc" -ne 1 ]; then
 	fail "$name" "exit $rc, not 1: $(tail -n 2 "$TMP/kt.err" | tr '\n' ' ')"
@@ -361,7 +342,7 @@ fi
 name=slurm_kernels_interrupted
 : >"$TMP/kt.log"
 # shellcheck disable=SC2046 # one setting a word
-env $(kt_env interrupted) ARMS=two FAKE_KOBJS=60 sh "$kt/patched-kernel/ab.sh" \
+env $(kt_env interrupted) ARMS=two FAKE_OBJS=60 sh "$kt/patched-kernel/ab.sh" \
 	>"$TMP/kt.out" 2>"$TMP/kt.err" &
 abpid=$!
 i=0
