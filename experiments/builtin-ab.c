@@ -49,6 +49,12 @@ static const char ab_usage[] =
 "  -n, --plan-only          print the plan and an estimate of its time only\n"
 "      --resume             with the same --out and options, keep the runs an\n"
 "                           interrupted or failed ab finished, run the rest\n"
+"      --executor local|slurm  where the lab runs run: this machine, --jobs\n"
+"                           at once (default), or one Slurm job array\n"
+"      --partition P        with --executor slurm: the Slurm partition\n"
+"                           (default: the cluster's default partition)\n"
+"      --kernels local|slurm  with --executor slurm: build the missing\n"
+"                           kernels here (default) or as Slurm jobs\n"
 "  -h, --help               this text\n";
 
 static const struct option ab_options[] = {
@@ -62,6 +68,9 @@ static const struct option ab_options[] = {
 	{ "out", required_argument, NULL, 'o' },
 	{ "plan-only", no_argument, NULL, 'n' },
 	{ "resume", no_argument, NULL, 'R' },
+	{ "executor", required_argument, NULL, 'X' },
+	{ "partition", required_argument, NULL, 'P' },
+	{ "kernels", required_argument, NULL, 'K' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -76,7 +85,8 @@ static const struct {
 } ab_env[] = {
 	{ 'a', "ARMS" }, { 'e', "EXPS" }, { 'm', "MMU" }, { 'r', "REPS" },
 	{ 'j', "JOBS" }, { 'c', "LAB_CLOCK" }, { 's', "SEED" }, { 'o', "AB_OUT" },
-	{ 'n', "PLAN_ONLY" }, { 'R', "RESUME" },
+	{ 'n', "PLAN_ONLY" }, { 'R', "RESUME" }, { 'X', "EXECUTOR" },
+	{ 'P', "SLURM_PARTITION" }, { 'K', "KERNELS" },
 };
 
 #define AB_NENV (sizeof(ab_env) / sizeof(ab_env[0]))

@@ -121,6 +121,9 @@ opt_of() {
 	AB_OUT) echo -o/--out ;;
 	PLAN_ONLY) echo -n/--plan-only ;;
 	RESUME) echo --resume ;;
+	EXECUTOR) echo --executor ;;
+	SLURM_PARTITION) echo --partition ;;
+	KERNELS) echo --kernels ;;
 	esac
 }
 # by_option VAR: VAR's value is an option's
@@ -200,7 +203,7 @@ case "$mmu" in tdp | shadow) ;; *) bad "$(given MMU "$mmu"): use tdp or shadow" 
 executor=${EXECUTOR:-local}
 case "$executor" in
 local | slurm) ;;
-*) bad "EXECUTOR=$executor: expected local (this machine, JOBS at once) or slurm (a Slurm job array on SLURM_PARTITION)" ;;
+*) bad "$(given EXECUTOR "$executor"): expected local (this machine, $(named JOBS) at once) or slurm (a Slurm job array on $(named SLURM_PARTITION))" ;;
 esac
 # where the kernels are built: here, or as Slurm jobs beside the runs
 kbuild=${KERNELS:-local}
@@ -208,8 +211,8 @@ case "$kbuild" in
 local) ;;
 slurm)
 	[ "$executor" = slurm ] ||
-		bad "KERNELS=slurm: kernel builds as Slurm jobs need EXECUTOR=slurm (with EXECUTOR=$executor they are built here: unset KERNELS)" ;;
-*) bad "KERNELS=$kbuild: expected local (the kernels built here, the default) or slurm (one Slurm job per arm to build, with EXECUTOR=slurm)" ;;
+		bad "$(given KERNELS slurm): kernel builds as Slurm jobs need $(how EXECUTOR slurm) (with $(given EXECUTOR "$executor") they are built here: leave out $(named KERNELS))" ;;
+*) bad "$(given KERNELS "$kbuild"): expected local (the kernels built here, the default) or slurm (one Slurm job per arm to build, with $(how EXECUTOR slurm))" ;;
 esac
 # shellcheck source=patched-kernel/exec-local
 . "$here/exec-$executor"

@@ -318,6 +318,12 @@ elif ab_cmd -a "legacy inverted" -e "$k2" -r 4 ||
 elif ! ab_cmd -a "legacy inverted" -e "$k2" -j 2 -c host ||
 	! grep -q 'warning: -c/--clock host with -j/--jobs 2: .*(--clock icount, or --jobs 1)' "$TMP/err"; then
 	fail "$name" "-c host -j 2: $(tail -n 1 "$TMP/err")"
+elif ab_cmd --executor other; [ $? -ne 2 ] ||
+	! grep -qx 'kvmsqueeze: ab: --executor other: expected local (this machine, -j/--jobs at once) or slurm (a Slurm job array on --partition)' "$TMP/err"; then
+	fail "$name" "--executor other: $(cat "$TMP/err")"
+elif ab_cmd --kernels slurm; [ $? -ne 2 ] ||
+	! grep -qx 'kvmsqueeze: ab: --kernels slurm: kernel builds as Slurm jobs need --executor slurm (with --executor local they are built here: leave out --kernels)' "$TMP/err"; then
+	fail "$name" "--kernels slurm alone: $(cat "$TMP/err")"
 elif mkdir -p "$TMP/ab" && : >"$TMP/ab/plan.txt" &&
 	KVMSQ_AB_OPTIONS=AB_OUT fake_ab AB_OUT="$TMP/ab" ARMS=legacy ||
 	! grep -q "^kvmsqueeze: ab: -o/--out $TMP/ab already holds a make ab (--resume to finish it, or another --out)" \

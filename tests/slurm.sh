@@ -64,7 +64,7 @@ one_line() {
 one_line slurm_bad_executor 2 \
 	'^kvmsqueeze: ab: EXECUTOR=other: expected local \(.*\) or slurm \(.*\)$' EXECUTOR=other
 one_line slurm_kernels_no_executor 2 \
-	'^kvmsqueeze: ab: KERNELS=slurm: kernel builds as Slurm jobs need EXECUTOR=slurm \(with EXECUTOR=local they are built here: unset KERNELS\)$' \
+	'^kvmsqueeze: ab: KERNELS=slurm: kernel builds as Slurm jobs need EXECUTOR=slurm \(with EXECUTOR=local they are built here: leave out KERNELS\)$' \
 	KERNELS=slurm
 one_line slurm_kernels_bad 2 \
 	'^kvmsqueeze: ab: KERNELS=bad: expected local \(the kernels built here, the default\) or slurm \(one Slurm job per arm to build, with EXECUTOR=slurm\)$' \
