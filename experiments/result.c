@@ -114,6 +114,8 @@ static struct json_object *sources_json(const struct run *r)
 			json_object_object_add(o, "why", jstr(s->why));
 		if (s->note[0])
 			json_object_object_add(o, "note", jstr(s->note));
+		json_object_object_add(o, "samples", json_object_new_int64((int64_t)s->samples));
+		json_object_object_add(o, "cpu_s", jnum((double)s->cpu_ns / 1e9));
 		json_object_array_add(arr, o);
 	}
 	for (i = 0; i < r->nr_press; i++) {

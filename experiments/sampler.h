@@ -55,6 +55,13 @@ struct sampler {
 	char note[SAMPLER_WHY_LEN];
 	bool is_open;			/* close() is still due */
 	uint64_t failed_ns;		/* when sample() failed (t 0 reads 1); 0: it did not */
+	/*
+	 * What observing cost: the samples taken and the runner's CPU time
+	 * in them. In the lab every CPU shares one instruction clock, so
+	 * this time is also in every guest time measured beside it.
+	 */
+	uint64_t samples;
+	uint64_t cpu_ns;
 };
 
 extern const struct sampler_ops *const sampler_ops_table[];

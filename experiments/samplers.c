@@ -60,13 +60,18 @@ static void sampler_fail(struct sampler *s, uint64_t t_ns)
 
 void samplers_sample(struct sampler *s, uint64_t t_ns)
 {
-	int i;
+	uint64_t cpu0;
+	int i, ret;
 
 	for (i = 0; i < nr_sampler_ops; i++) {
 		if (!s[i].available || !s[i].is_open)
 			continue;
 		err_clear();
-		if (s[i].ops->sample(&s[i], t_ns))
+		cpu0 = thread_cpu_ns();
+		ret = s[i].ops->sample(&s[i], t_ns);
+		s[i].cpu_ns += thread_cpu_ns() - cpu0;
+		s[i].samples++;
+		if (ret)
 			sampler_fail(&s[i], t_ns);
 	}
 }

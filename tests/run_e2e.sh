@@ -53,9 +53,10 @@ run_checks "$name" 3 "$TMP/hog" hog_never_held -- "$TMP/hog.json" --allow-global
 	ok "$name"
 
 # 1. memory.high (v1: the hard limit) ramps down under a file-backed working
-# set: reclaim must show, in the cgroup or in refaults.
+# set: reclaim must show, in the cgroup or in refaults. Each sampler says
+# what observing cost.
 name=run_memcg_squeeze
-run_checks "$name" 0 "$TMP/sq" squeezed -- memcg-squeeze --duration 10 &&
+run_checks "$name" 0 "$TMP/sq" squeezed observer_cost -- memcg-squeeze --duration 10 &&
 	tree_removed "$name" "$TMP/sq/rep-1.json" && ok "$name"
 
 # 2. Anon memory above a hard limit: the OOM killer takes the VM, the run

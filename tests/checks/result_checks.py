@@ -151,6 +151,36 @@ def hog_never_held(d):
 
 
 @check
+def observer_cost(d):
+    """every sampler says what observing cost: its samples and CPU time.
+
+    An available sampler took a sample each period of the run's loop (at
+    least half of loop_s / sample_period, as the loop skips when behind),
+    all of them the same number, with CPU time in them (zero for none);
+    an unavailable one never sampled. Pressure sources carry neither.
+    """
+    period_s = field(d, "run.sample_period_ms") / 1000
+    least = int(field(d, "run.loop_s") / period_s / 2)
+    taken = set()
+    for s in field(d, "sources"):
+        if s["kind"] == "pressure":
+            want("samples" not in s and "cpu_s" not in s,
+                 f"pressure source {s['name']} has samples or cpu_s")
+            continue
+        n, cpu = s.get("samples"), s.get("cpu_s")
+        want(isinstance(cpu, (int, float)) and cpu >= 0,
+             f"sampler {s['name']}: cpu_s is {show(cpu)}, want a number >= 0")
+        if not s["available"]:
+            want(n == 0 or "failed at" in s["why"],
+                 f"unavailable sampler {s['name']} took {show(n)} samples")
+            continue
+        want_min(n, max(least, 1), f"sampler {s['name']}'s samples")
+        want(cpu > 0, f"sampler {s['name']} took {n} samples in cpu_s 0")
+        taken.add(n)
+    want(len(taken) == 1, f"the available samplers took unlike numbers of samples: {sorted(taken)}")
+
+
+@check
 def squeezed(d):
     """the limit ramped down, held, and forced reclaim.
 
