@@ -75,6 +75,8 @@ static struct json_object *run_json(const struct run *r, bool complete)
 	json_object_object_add(o, "run_s", jnum(run_seconds(r, end)));
 	json_object_object_add(o, "loop_s", r->loop_s > 0 ? jnum(r->loop_s) : NULL);
 	json_object_object_add(o, "loop_cpu_s", r->loop_s > 0 ? jnum(r->loop_cpu_s) : NULL);
+	json_object_object_add(o, "loop_wakeups", r->loop_s > 0 ?
+			       json_object_new_int64((int64_t)r->loop_wakeups) : NULL);
 	json_object_object_add(o, "end_reason", complete || r->end_reason ?
 			       jstr(r->end_reason) : jstr("still running (partial file)"));
 	json_object_object_add(o, "status", jstr(run_status(r, complete, problems)));

@@ -93,6 +93,7 @@ struct run {
 	uint64_t end_ns;
 	/* the runner's own CPU time (getrusage), over the main loop */
 	double loop_cpu_s, loop_s;
+	uint64_t loop_wakeups;		/* times run_loop went round */
 };
 
 /*

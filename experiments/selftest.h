@@ -109,6 +109,7 @@ struct selftest_proc {
 	pid_t pid;
 	int go_fd;			/* the runner's end of the start pipe */
 	int status_fd;			/* exec's errno, or EOF when it worked */
+	int pidfd;			/* readable once it ended; -1: none, watch by polling */
 	int exec_errno;
 	enum selftest_state state;
 	uint64_t start_ns, end_ns;

@@ -12,7 +12,7 @@
 # shellcheck shell=sh
 . tests/lib.sh
 
-plan_names selftests_build_usage selftests_fake_ok selftests_fake_garbage \
+plan_names selftests_build_usage selftests_fake_ok selftests_quiet_watch selftests_fake_garbage \
 	selftests_fake_exit selftests_fake_hang selftests_fake_ignores_term \
 	selftests_fake_child selftests_interrupted selftests_fake_oom selftests_beside_vms \
 	selftests_compare_starred selftests_refused_program selftests_refused_arg \
@@ -77,6 +77,28 @@ r['run']['end_reason'], r['summary']['selftest']['demand_paging']")
 		fail "$name" "got $got"
 	elif [ ! -s "$TMP/ok/rep-1-selftest-dirty_log_perf_test.log" ]; then
 		fail "$name" "no log"
+	else
+		ok "$name"
+	fi
+fi
+
+# A selftest that sleeps 2 s, sampled once a second: the runner wakes for
+# the samples, the live line and the selftest's end (its pidfd), not every
+# 50 ms to look (in the lab each wakeup is on the clock the phases are
+# timed by); the end is seen at once.
+name=selftests_quiet_watch
+spec quiet 30 '[ { "program": "dirty_log_perf_test", "args": ["-x", "slow"] } ]' \
+	'"sample_period_ms": 1000'
+if ! python3 -c 'import os; os.close(os.pidfd_open(os.getpid()))' 2>/dev/null; then
+	skip "$name" "this kernel has no pidfd_open (Linux 5.3): the runner looks every 50 ms"
+elif run_exits "$name" 0 --out "$TMP/quiet" --selftests "$DIR" "$TMP/quiet.json" &&
+   valid "$name" "$TMP/quiet/rep-1.json"; then
+	got=$(py "$TMP/quiet/rep-1.json" "r['run']['loop_wakeups'], r['run']['loop_s']")
+	set -- $got
+	if [ "$1" -gt 12 ]; then
+		fail "$name" "the loop woke $1 times in $2 s, want at most 12"
+	elif ! awk -v s="$2" 'BEGIN { exit !(s >= 2 && s < 2.5) }'; then
+		fail "$name" "the loop lasted $2 s, want 2 to 2.5 (the selftest sleeps 2 s)"
 	else
 		ok "$name"
 	fi

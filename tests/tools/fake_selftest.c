@@ -13,7 +13,8 @@
  *                then exit 0; exit3: print, exit 3; hang: sleep until a
  *                signal; ignore_term: ignore SIGTERM and sleep (SIGKILL ends
  *                it); child: fork a child that sleeps, then hang; oom:
- *                allocate and touch memory until the OOM killer comes
+ *                allocate and touch memory until the OOM killer comes;
+ *                slow: print, sleep 2 s, exit 0
  */
 #include <signal.h>
 #include <stdio.h>
@@ -148,6 +149,10 @@ int main(int argc, char **argv)
 		dirty_log();
 	if (!strcmp(mode, "exit3"))
 		return 3;
+	if (!strcmp(mode, "slow")) {
+		sleep(2);
+		return 0;
+	}
 	if (!strcmp(mode, "ignore_term"))
 		signal(SIGTERM, SIG_IGN);
 	if (!strcmp(mode, "child") && fork() == 0)
