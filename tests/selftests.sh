@@ -93,12 +93,12 @@ if ! python3 -c 'import os; os.close(os.pidfd_open(os.getpid()))' 2>/dev/null; t
 	skip "$name" "this kernel has no pidfd_open (Linux 5.3): the runner looks every 50 ms"
 elif run_exits "$name" 0 --out "$TMP/quiet" --selftests "$DIR" "$TMP/quiet.json" &&
    valid "$name" "$TMP/quiet/rep-1.json"; then
-	got=$(py "$TMP/quiet/rep-1.json" "r['run']['loop_wakeups'], r['run']['loop_s']")
-	set -- $got
-	if [ "$1" -gt 12 ]; then
-		fail "$name" "the loop woke $1 times in $2 s, want at most 12"
-	elif ! awk -v s="$2" 'BEGIN { exit !(s >= 2 && s < 2.5) }'; then
-		fail "$name" "the loop lasted $2 s, want 2 to 2.5 (the selftest sleeps 2 s)"
+	wakeups=$(py "$TMP/quiet/rep-1.json" "r['run']['loop_wakeups']")
+	loop_s=$(py "$TMP/quiet/rep-1.json" "r['run']['loop_s']")
+	if [ "$wakeups" -gt 12 ]; then
+		fail "$name" "the loop woke $wakeups times in $loop_s s, want at most 12"
+	elif ! awk -v s="$loop_s" 'BEGIN { exit !(s >= 2 && s < 2.5) }'; then
+		fail "$name" "the loop lasted $loop_s s, want 2 to 2.5 (the selftest sleeps 2 s)"
 	else
 		ok "$name"
 	fi
