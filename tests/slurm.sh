@@ -18,7 +18,9 @@
 # a build that fails is named with its Slurm job and log and no lab array
 # is submitted; TERM cancels the build jobs; KERNELS=slurm without
 # EXECUTOR=slurm, an unknown KERNELS, KERNEL_CPUS=0 and a KVMSQ_CACHE on
-# tmpfs are refused in one line.
+# tmpfs are refused in one line. On a cluster whose MaxArraySize is 4, a
+# plan goes as several arrays, and failures and RESUME=1 still name and
+# find each run.
 # shellcheck shell=sh
 . tests/lib.sh
 
@@ -26,7 +28,7 @@ plan_names slurm_bad_executor slurm_kernels_no_executor slurm_kernels_bad slurm_
 	slurm_cluster slurm_bad_partition slurm_out_tmpfs slurm_kernels_cache_tmpfs slurm_kernels_bad_cpus \
 	slurm_ab_runs slurm_failure slurm_resume_cancelled slurm_same_as_local \
 	slurm_kernels_built slurm_kernels_cached slurm_kernels_failure slurm_kernels_interrupted \
-	slurm_lab_metrics
+	slurm_lab_metrics slurm_arrays_split
 
 kvmsq=$KVMSQUEEZE
 case "$kvmsq" in /*) ;; *) kvmsq=$PWD/$kvmsq ;; esac
@@ -435,5 +437,44 @@ PY
 				"slurm executor $(cat "$TMP/lab-slurm.s") s"
 			ok "$name"
 		fi
+	fi
+fi
+
+# A cluster whose arrays hold at most 3 tasks (MaxArraySize=4): the plan of
+# 8 runs goes as three arrays (plan lines 1-3, 4-6 and 7-8, each array's
+# tasks numbered from 1); a failure is named with its own array's job and
+# task; RESUME=1 submits that run alone, in the array of its stretch; the
+# results are the local executor's
+name=slurm_arrays_split
+stop_cluster
+if ! KVMSQ_SLURM_MAX_ARRAY=4 scripts/slurm-local start >"$TMP/slurm.out" 2>"$TMP/slurm.err"; then
+	fail "$name" "scripts/slurm-local start with MaxArraySize=4: $(tail -n 2 "$TMP/slurm.err" | tr '\n' ' ')"
+else
+	rc=0
+	fake_ab split EXECUTOR=slurm SLURM_PARTITION=kvmsq FAKE_LAB_S=1 FAKE_FAIL=inverted:3 || rc=$?
+	fl=$(grep -n ' fake inverted$' "$fake/split/plan.txt" | sed -n 's/^\([0-9]*\):3 .*/\1/p')
+	arrays=$(grep -c 'lab runs as array tasks' "$TMP/fake.err")
+	fjob=$(sed -n "$((1 + (fl - 1) / 3))p" "$fake/split/slurm/jobs" | cut -d' ' -f1)
+	ftask=${fjob}_$((fl - (fl - 1) / 3 * 3))
+	if [ "$rc" -ne 1 ]; then
+		fail "$name" "exit $rc, not 1: $(tail -n 2 "$TMP/fake.err" | tr '\n' ' ')"
+	elif [ "$arrays" -ne 3 ] ||
+		! grep -q '^ab: Slurm job [0-9]*: 3 lab runs as array tasks 1,2,3 on partition kvmsq' "$TMP/fake.err" ||
+		! grep -q '^ab: Slurm job [0-9]*: 3 lab runs as array tasks 1,2,3, plan lines 3 + N (arrays go to 3 here' "$TMP/fake.err" ||
+		! grep -q '^ab: Slurm job [0-9]*: 2 lab runs as array tasks 1,2, plan lines 6 + N' "$TMP/fake.err"; then
+		fail "$name" "not three arrays of 3, 3 and 2: $(grep 'array tasks' "$TMP/fake.err" | tr '\n' '|')"
+	elif ! grep -q "block 3: fake on inverted failed: Slurm job $ftask FAILED, lab.sh status 1 (log: .*; Slurm's log: $fake/split/slurm/$ftask.log)" "$TMP/fake.err"; then
+		fail "$name" "plan line $fl not named as Slurm job $ftask: $(grep failed "$TMP/fake.err" | head -n 2 | tr '\n' '|')"
+	elif [ ! -f "$fake/split/slurm/$ftask.log" ]; then
+		fail "$name" "no Slurm log $ftask.log: $(cd "$fake/split/slurm" && echo *)"
+	elif ! fake_ab split EXECUTOR=slurm SLURM_PARTITION=kvmsq FAKE_LAB_S=1 RESUME=1; then
+		fail "$name" "RESUME=1: $(tail -n 2 "$TMP/fake.err" | tr '\n' ' ')"
+	elif [ "$(grep -c 'lab runs as array tasks' "$TMP/fake.err")" -ne 1 ] ||
+		! grep -q "^ab: Slurm job [0-9]*: 1 lab runs as array tasks ${ftask#*_}[ ,]" "$TMP/fake.err"; then
+		fail "$name" "RESUME did not submit plan line $fl alone: $(grep 'array tasks' "$TMP/fake.err" | tr '\n' '|')"
+	elif ! diff -r "$fake/local/fake" "$fake/split/fake" >"$TMP/diff"; then
+		fail "$name" "the results differ from the local executor's: $(head -n 4 "$TMP/diff" | tr '\n' ' ')"
+	else
+		ok "$name"
 	fi
 fi
