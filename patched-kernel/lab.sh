@@ -226,8 +226,8 @@ cmdline="$cmdline initcall_blacklist=jent_mod_init"
 # Linux 6.1's boot CPU, waiting for the second in a schedule() loop, never
 # idles, and under -icount QEMU then gives the second no turn: the boot
 # hangs; observe-6.1's smp_boot_sleep makes it sleep between looks (6.12
-# sleeps there anyway; a kernel without the parameter passes it on to init)
-[ "$clock" = icount ] && cmdline="$cmdline smp_boot_sleep"
+# sleeps there anyway)
+case "$clock $release" in "icount 6.1."*) cmdline="$cmdline smp_boot_sleep" ;; esac
 [ -n "${LAB_DURATION:-}" ] && cmdline="$cmdline kvmsqueeze.duration=$LAB_DURATION"
 [ -n "${LAB_SCALE:-}" ] && cmdline="$cmdline kvmsqueeze.scale=$LAB_SCALE"
 [ -n "$block" ] && cmdline="$cmdline kvmsqueeze.block=$block"
