@@ -55,6 +55,11 @@ static const char run_usage[] =
 "      --allow-global-pressure\n"
 "                            allow a hog outside the lab: it squeezes this\n"
 "                            whole machine\n"
+"      --partial-period SECONDS\n"
+"                            rewrite rep-<n>.json with what is known so far\n"
+"                            this often while it runs (default 5; 0: never;\n"
+"                            the lab passes 0 unless LAB_STALL, as each\n"
+"                            write is instructions on the clock it measures)\n"
 "      --arm FILE            the kernel arm's description, recorded whole as\n"
 "                            \"arm\" in every result: a JSON object of name,\n"
 "                            base, kernel_version, series, series_patches,\n"
@@ -83,7 +88,8 @@ static const char run_usage[] =
 "effect; run.problems says what); 130 interrupted by a signal (INT, TERM,\n"
 "HUP, PIPE, ...; the partial result is kept, with \"complete\": false).\n";
 
-enum { OPT_ALLOW_GLOBAL = 256, OPT_KVM, OPT_PRIMARIES, OPT_OVERWRITE, OPT_ARM, OPT_SELFTESTS };
+enum { OPT_ALLOW_GLOBAL = 256, OPT_KVM, OPT_PRIMARIES, OPT_OVERWRITE, OPT_ARM, OPT_SELFTESTS,
+       OPT_PARTIAL };
 
 /* Every repetition has its result, but one did not run properly. */
 #define RUN_EXIT_FAILED	3
@@ -97,6 +103,7 @@ static const struct option run_options[] = {
 	{ "duration", required_argument, NULL, 'd' },
 	{ "scale", required_argument, NULL, 's' },
 	{ "allow-global-pressure", no_argument, NULL, OPT_ALLOW_GLOBAL },
+	{ "partial-period", required_argument, NULL, OPT_PARTIAL },
 	{ "arm", required_argument, NULL, OPT_ARM },
 	{ "kvm", required_argument, NULL, OPT_KVM },
 	{ "selftests", required_argument, NULL, OPT_SELFTESTS },
@@ -465,6 +472,12 @@ static int opt_parse(struct run_cli *c, int argc, char **argv)
 		case OPT_ALLOW_GLOBAL:
 			c->o.allow_global = true;
 			break;
+		case OPT_PARTIAL:
+			if (parse_seconds(optarg, &c->o.partial_period_s) ||
+			    !(c->o.partial_period_s >= 0 && c->o.partial_period_s <= SPEC_MAX_S))
+				return -usage_error("--partial-period '%s': expected seconds, 0 (never) to 1000000 (5, 500ms, 1m)",
+						    optarg);
+			break;
 		case OPT_KVM:
 			c->o.kvm_path = optarg;
 			break;
@@ -622,7 +635,7 @@ static int run_main(int argc, char **argv, struct json_object **arm)
 	struct run_cli c = {
 		.o = {
 			.kvm_path = "/dev/kvm", .proc = "/proc", .debugfs = "/sys/kernel/debug",
-			.tracefs = "/sys/kernel/tracing",
+			.tracefs = "/sys/kernel/tracing", .partial_period_s = RUN_PARTIAL_S,
 		},
 		.reps = 1,
 		.lock_fd = -1,

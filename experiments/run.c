@@ -609,7 +609,8 @@ static double cpu_self_s(void)
 
 static void run_loop(struct run *r)
 {
-	double t_s, next_sample = 0, next_partial = RUN_PARTIAL_S, next_live = 0;
+	double partial_s = r->o->partial_period_s > 0 ? r->o->partial_period_s : INFINITY;
+	double t_s, next_sample = 0, next_partial = partial_s, next_live = 0;
 	double cpu0 = cpu_self_s(), loop0 = run_now_s(r);
 	int running;
 
@@ -627,7 +628,7 @@ static void run_loop(struct run *r)
 		}
 		if (t_s >= next_partial) {
 			result_write(r, false);
-			next_partial += RUN_PARTIAL_S;
+			next_partial += partial_s;
 		}
 		if (t_s >= next_live) {
 			progress_live(r);

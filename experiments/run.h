@@ -23,7 +23,7 @@
 #include "vmm/host.h"
 
 #define RUN_ID_LEN	64
-#define RUN_PARTIAL_S	5.0	/* a partial result file this often */
+#define RUN_PARTIAL_S	5.0	/* a partial result file this often (--partial-period) */
 #define RUN_STOP_GRACE_S 5.0	/* guests get this long to finish */
 #define RUN_BLOCK_MAX	1000000
 
@@ -38,6 +38,7 @@ struct run_opts {
 	const char *selftests_dir;	/* where the spec's selftests are (--selftests) */
 	const char *proc, *debugfs, *tracefs;
 	double duration_override, scale;	/* as given, for the record */
+	double partial_period_s;	/* a partial result this often; 0: never */
 	bool allow_global;
 	bool in_lab;
 	const char *arm;		/* kernel arm, from the lab; NULL on the host */

@@ -7,7 +7,7 @@
 # shellcheck shell=sh
 . tests/lib.sh
 
-ALL="run_hog_failed run_memcg_squeeze run_oom_kill run_vm_killed run_no_vm_ran run_interrupted run_leftover run_block run_block_cmdline run_catalog run_out_locked run_out_overwrite run_hup run_pipe run_runner_killed run_limit_retry run_stderr_closed"
+ALL="run_hog_failed run_memcg_squeeze run_oom_kill run_vm_killed run_no_vm_ran run_interrupted run_partial_period run_leftover run_block run_block_cmdline run_catalog run_out_locked run_out_overwrite run_hup run_pipe run_runner_killed run_limit_retry run_stderr_closed"
 # shellcheck disable=SC2086 # one name a word
 plan_names $ALL
 
@@ -129,6 +129,34 @@ kill -INT "$runner"
 f=$TMP/int/rep-1.json
 exited "$name" "$runner" 130 && result "$name" interrupted "$f" &&
 	no_vm_left "$name" "$f" alive && tree_removed "$name" "$f" && ok "$name"
+
+# --partial-period: a partial result this often while the run goes on
+# (1 s: there, incomplete, 2.5 s after the start), or none (0: nothing
+# before the end); both end with the whole result.
+name=run_partial_period
+cat >"$TMP/partial.json" <<'EOF'
+{ "name": "partial", "question": "When does a partial result appear?", "duration_s": 4,
+  "vms": [ { "vcpus": 1, "mem": "64M", "guest": "idle", "params": { "touch": "1M" } } ] }
+EOF
+seen=
+for p in 1 0; do
+	start_run --partial-period "$p" --out "$TMP/part$p" "$TMP/partial.json"
+	runner=$!
+	sleep 2.5
+	if [ -f "$TMP/part$p/rep-1.json" ]; then
+		seen="$seen $p:$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["complete"])' \
+			"$TMP/part$p/rep-1.json")"
+	else
+		seen="$seen $p:none"
+	fi
+	exited "$name" "$runner" 0 || seen="$seen failed"
+	valid "$name" "$TMP/part$p/rep-1.json" || seen="$seen invalid"
+done
+if [ "$seen" = " 1:False 0:none" ]; then
+	ok "$name"
+else
+	fail "$name" "2.5 s in, rep-1.json was (complete, or none):$seen; want 1:False 0:none"
+fi
 
 # 5. A tree from a crashed run (its runner's pid is gone) is removed, and
 # said so, at the next start.

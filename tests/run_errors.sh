@@ -7,7 +7,7 @@
 
 plan_names run_primaries_unknown run_primaries_bad_spec run_primaries run_bad_block \
 	run_bad_block_cmdline run_scale_garbage run_scale_nan run_scale_hex run_reps_hex \
-	run_duration_huge run_tag_newline run_spec_count_huge run_spec_vms_in_all run_fds_refused \
+	run_duration_huge run_partial_negative run_partial_garbage run_tag_newline run_spec_count_huge run_spec_vms_in_all run_fds_refused \
 	run_spec_timeout_huge run_spec_name_escape run_spec_newline run_spec_nul run_spec_bad_utf8 \
 	run_spec_fifo run_out_is_file run_out_has_results run_out_busy run_unreadable \
 	run_invalid_json run_unknown_key run_wrong_type run_limit_too_low run_unknown_name \
@@ -74,6 +74,9 @@ run_expect run_scale_hex 2 "--scale '0x1p-2'" --scale 0x1p-2 baseline
 run_expect run_reps_hex 2 "--reps '0x2': expected 1 to 1000" --reps 0x2 baseline
 run_expect run_duration_huge 2 "--duration '1e11': expected seconds above 0, at most 1000000" \
 	--duration 1e11 baseline
+run_expect run_partial_negative 2 "--partial-period '-1': expected seconds, 0 \\(never\\) to 1000000" \
+	--partial-period -1 baseline
+run_expect run_partial_garbage 2 "--partial-period 'often': expected seconds" --partial-period often baseline
 run_expect run_tag_newline 2 "--tag 'a\\\\x0ab': expected one line" --tag "$(printf 'a\nb')" baseline
 
 # Hostile specs: refused in one line, before anything is created.
